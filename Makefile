@@ -1,0 +1,63 @@
+# The two commands that matter: `make up` runs the platform, `make test` runs every test.
+# Everything they need (OS packages, Kafka jars, Python deps) is installed when missing.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export PATH := $(HOME)/.local/bin:$(PATH)
+
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PY_DIRS := libs services tests conftest.py
+SRC_DIRS := libs/shared/src services/ledger/src services/credit/src services/collections/src services/notifications/src
+# each tests/ folder has its own conftest.py: type-check them one by one (no module name clashes)
+TEST_DIRS := libs/shared/tests services/ledger/tests services/credit/tests services/collections/tests services/notifications/tests tests
+
+.PHONY: up down status logs test lint format bootstrap infra infra-down migrate asyncapi help
+
+help:
+	@echo "make up      - install what is missing, start PostgreSQL, Kafka and the four services"
+	@echo "make test    - same set-up, then lint, type-check and every test"
+	@echo "make down    - stop everything;  make status / make logs"
+
+bootstrap:
+	@bash deploy/bootstrap.sh
+
+infra: bootstrap
+	@deploy/postgres.sh start
+	@deploy/kafka.sh start
+	@deploy/provision.sh $${AR_PG_DATABASE:-ar}
+
+up: infra
+	@deploy/services.sh start
+
+down:
+	@deploy/services.sh stop
+	@deploy/kafka.sh stop
+	@deploy/postgres.sh stop
+
+status:
+	@deploy/services.sh status
+	@deploy/postgres.sh status
+	@deploy/kafka.sh status
+
+logs:
+	@deploy/services.sh logs
+
+migrate: infra
+	@deploy/services.sh migrate
+
+lint: bootstrap
+	uv run --no-sync ruff check $(PY_DIRS)
+	uv run --no-sync ruff format --check $(PY_DIRS)
+	uv run --no-sync mypy $(SRC_DIRS)
+	@for d in $(TEST_DIRS); do uv run --no-sync mypy $$d || exit 1; done
+
+format: bootstrap
+	uv run --no-sync ruff check --fix $(PY_DIRS)
+	uv run --no-sync ruff format $(PY_DIRS)
+
+test: infra
+	@deploy/provision.sh $${AR_PG_TEST_DATABASE:-ar_test}
+	@$(MAKE) --no-print-directory lint
+	uv run --no-sync pytest $(PYTEST_ARGS)
+
+asyncapi: bootstrap
+	uv run --no-sync python -m ar_shared.events.asyncapi docs/asyncapi.yaml --markdown docs/events.md

@@ -1,0 +1,47 @@
+# Defaults shared by the deploy scripts; every value can be overridden from the environment.
+# Sourced, never executed.
+AR_ROOT="${AR_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+AR_LOCAL_DIR="${AR_LOCAL_DIR:-$AR_ROOT/.local}"
+AR_PG_PORT="${AR_PG_PORT:-55432}"
+AR_PG_HOST="${AR_PG_HOST:-127.0.0.1}"
+AR_PG_DATABASE="${AR_PG_DATABASE:-ar}"
+AR_PG_TEST_DATABASE="${AR_PG_TEST_DATABASE:-ar_test}"
+AR_KAFKA_PORT="${AR_KAFKA_PORT:-59092}"
+AR_KAFKA_CONTROLLER_PORT="${AR_KAFKA_CONTROLLER_PORT:-59093}"
+AR_KAFKA_VERSION="${AR_KAFKA_VERSION:-4.1.1}"
+AR_HOST="${AR_HOST:-127.0.0.1}"
+AR_LEDGER_PORT="${AR_LEDGER_PORT:-8001}"
+AR_CREDIT_PORT="${AR_CREDIT_PORT:-8002}"
+AR_COLLECTIONS_PORT="${AR_COLLECTIONS_PORT:-8003}"
+AR_NOTIFICATIONS_PORT="${AR_NOTIFICATIONS_PORT:-8004}"
+AR_SERVICES="ledger credit collections notifications"
+export UV_PYTHON_DOWNLOADS="${UV_PYTHON_DOWNLOADS:-never}"
+
+ar_say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
+ar_fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Installs Debian packages when we are root and they are missing; otherwise names what is missing.
+ar_need_packages() {
+  local missing=("$@")
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    ar_say "installing ${missing[*]}"
+    if [ ! -f "$AR_LOCAL_DIR/.apt-updated" ]; then
+      apt-get update -qq >/dev/null && mkdir -p "$AR_LOCAL_DIR" && touch "$AR_LOCAL_DIR/.apt-updated"
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+      || ar_fail "apt-get could not install: ${missing[*]}"
+  else
+    ar_fail "missing OS packages: ${missing[*]} (install them, e.g. 'sudo apt-get install ${missing[*]}')"
+  fi
+}
+
+ar_service_port() {
+  case "$1" in
+    ledger) echo "$AR_LEDGER_PORT" ;;
+    credit) echo "$AR_CREDIT_PORT" ;;
+    collections) echo "$AR_COLLECTIONS_PORT" ;;
+    notifications) echo "$AR_NOTIFICATIONS_PORT" ;;
+    *) ar_fail "unknown service $1" ;;
+  esac
+}

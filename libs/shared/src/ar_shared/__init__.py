@@ -1,0 +1,1 @@
+"""Plumbing shared by the AR platform services (events, outbox/inbox, money, errors, auth)."""

@@ -1,0 +1,141 @@
+"""Builds a service's FastAPI app the same way everywhere: lifespan resources, errors, health, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from ar_shared.auth import TokenVerifier
+from ar_shared.db import build_engine, build_sessionmaker
+from ar_shared.idempotency import install_idempotency_handler
+from ar_shared.logs import configure_logging
+from ar_shared.middleware import RequestContextMiddleware
+from ar_shared.plumbing import PlumbingTables
+from ar_shared.problems import install_problem_handlers
+from ar_shared.settings import ServiceSettings
+
+ExtraLifespan = Callable[[FastAPI], Awaitable[None]]
+
+
+class KafkaProbe:
+    """Readiness check of the broker, cached briefly so probes do not hammer it."""
+
+    def __init__(self, bootstrap_servers: str, ttl_seconds: float = 2.0) -> None:
+        self._bootstrap = bootstrap_servers
+        self._ttl = ttl_seconds
+        self._checked_at = 0.0
+        self._ok = False
+        self._lock = asyncio.Lock()
+
+    async def ready(self) -> bool:
+        async with self._lock:
+            if time.monotonic() - self._checked_at < self._ttl:
+                return self._ok
+            admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, request_timeout_ms=2000)
+            try:
+                async with asyncio.timeout(3):
+                    await admin.start()
+                    await admin.describe_cluster()
+                self._ok = True
+            except Exception:
+                self._ok = False
+            finally:
+                await admin.close()
+            self._checked_at = time.monotonic()
+            return self._ok
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    plumbing: PlumbingTables,
+    routers: Sequence[APIRouter],
+    openapi_tags: list[dict[str, Any]] | None = None,
+    on_startup: ExtraLifespan | None = None,
+) -> FastAPI:
+    """Nothing is connected at import or build time: the lifespan opens and closes resources."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.service_name, settings.log_level)
+        engine = build_engine(settings)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.sessionmaker = build_sessionmaker(engine)
+        app.state.plumbing = plumbing
+        app.state.token_verifier = TokenVerifier(settings.auth)
+        app.state.kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers)
+        if on_startup is not None:
+            await on_startup(app)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_tags=openapi_tags,
+        docs_url="/docs",
+        redoc_url="/redoc",
+    )
+    install_problem_handlers(app)
+    install_idempotency_handler(app)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.include_router(_operations_router())
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def _operations_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health/live", summary="Liveness: the process is up")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get(
+        "/health/ready",
+        summary="Readiness: the database and Kafka answer",
+        responses={503: {"description": "A dependency is down; `checks` says which"}},
+    )
+    async def ready(request: Request) -> JSONResponse:
+        checks = {
+            "database": await _database_ok(request),
+            "kafka": await request.app.state.kafka_probe.ready(),
+        }
+        ok = all(checks.values())
+        body = {
+            "status": "ok" if ok else "unavailable",
+            "checks": {k: "ok" if v else "down" for k, v in checks.items()},
+        }
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+async def _database_ok(request: Request) -> bool:
+    try:
+        async with asyncio.timeout(3), request.app.state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False

@@ -1,0 +1,116 @@
+"""Writes audit records; each subject (entity) has its own hash chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_shared import context
+from ar_shared.plumbing import PlumbingTables
+
+GENESIS = bytes(32)
+
+
+class Actor(Protocol):
+    @property
+    def subject(self) -> str: ...
+    @property
+    def scopes(self) -> frozenset[str]: ...
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    subject: str
+    scopes: frozenset[str] = frozenset()
+
+
+SYSTEM_ACTOR = SystemActor("system")
+
+
+def to_json(value: Any) -> Any:
+    """Plain JSON values (dates, UUIDs and decimals as strings), as JSONB will give them back."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, default=str))
+
+
+def record_hash(prev_hash: bytes, record: dict[str, Any]) -> bytes:
+    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return hashlib.sha256(prev_hash + canonical).digest()
+
+
+def hashed_fields(row: Any) -> dict[str, Any]:
+    """The fields a record's hash covers, from a row or a dict of column values."""
+
+    def get(key: str) -> Any:
+        return row[key] if isinstance(row, dict) else getattr(row, key)
+
+    occurred: datetime = get("occurred_at")
+    return {
+        "occurred_at": occurred.astimezone(UTC).isoformat(),
+        "actor": get("actor"),
+        "scopes": sorted(get("scopes")),
+        "action": get("action"),
+        "entity_type": get("entity_type"),
+        "entity_id": get("entity_id"),
+        "before": get("before"),
+        "after": get("after"),
+        "correlation_id": get("correlation_id"),
+        "request_id": get("request_id"),
+        "chain_seq": get("chain_seq"),
+    }
+
+
+class AuditLog:
+    def __init__(self, tables: PlumbingTables) -> None:
+        self._table = tables.audit_log
+        self._schema = tables.schema
+
+    async def record(
+        self,
+        session: AsyncSession,
+        *,
+        actor: Actor,
+        action: str,
+        entity_type: str,
+        entity_id: str,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        """Appends one record to the entity's chain, inside the caller's transaction."""
+        t = self._table
+        # serialises only writers of the same entity; other entities chain in parallel
+        lock_key = f"{self._schema}:audit:{entity_type}:{entity_id}"
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(lock_key, 0))))
+        last = (
+            await session.execute(
+                select(t.c.chain_seq, t.c.hash)
+                .where(t.c.entity_type == entity_type, t.c.entity_id == entity_id)
+                .order_by(t.c.chain_seq.desc())
+                .limit(1)
+            )
+        ).first()
+        chain_seq, prev_hash = (last.chain_seq + 1, last.hash) if last else (1, GENESIS)
+        ctx = context.current()
+        values: dict[str, Any] = {
+            "occurred_at": datetime.now(UTC),
+            "actor": actor.subject,
+            "scopes": sorted(actor.scopes),
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "before": to_json(before),
+            "after": to_json(after),
+            "correlation_id": ctx.correlation_id,
+            "request_id": ctx.request_id,
+            "chain_seq": chain_seq,
+        }
+        values["prev_hash"] = prev_hash
+        values["hash"] = record_hash(prev_hash, hashed_fields(values))
+        await session.execute(t.insert().values(**values))

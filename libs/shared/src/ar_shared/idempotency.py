@@ -1,0 +1,146 @@
+"""`Idempotency-Key` storage and replay for POSTs that create financial documents.
+
+Same key + same body replays the first response; same key + another body is refused (422);
+a duplicate arriving while the first is still being processed is refused (409). The key row is
+written in the request's own transaction, so a failed request leaves nothing behind and can be
+retried with the same key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_shared.auth import Principal, authenticate
+from ar_shared.db import DbSession
+from ar_shared.plumbing import PlumbingTables
+from ar_shared.problems import Conflict, ProblemError, Unprocessable
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+M = TypeVar("M", bound=BaseModel)
+
+
+class IdempotentReplay(Exception):
+    """Raised when a stored response answers the request; rendered as that response."""
+
+    def __init__(self, status: int, body: Any, headers: dict[str, str]) -> None:
+        super().__init__("idempotent replay")
+        self.status = status
+        self.body = body
+        self.headers = headers
+
+
+async def _replay_handler(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, IdempotentReplay)
+    return JSONResponse(
+        exc.body, status_code=exc.status, headers={**exc.headers, "Idempotent-Replayed": "true"}
+    )
+
+
+def install_idempotency_handler(app: Any) -> None:
+    app.add_exception_handler(IdempotentReplay, _replay_handler)
+
+
+def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
+    # JSON bodies are compared by content, not by whitespace or key order
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:
+        canonical = body
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), query.encode(), canonical):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+@dataclass
+class IdempotencyGuard:
+    """Handed to an endpoint; `remember` stores its response under the key, if one was sent."""
+
+    session: AsyncSession
+    tables: PlumbingTables | None
+    key: str | None
+    principal: str
+    method: str
+    path: str
+    fingerprint: str
+
+    async def remember(self, response: M, status: int = 201, headers: dict[str, str] | None = None) -> M:
+        if self.key is None or self.tables is None:
+            return response
+        await self.session.execute(
+            self.tables.idempotency_keys.insert().values(
+                principal=self.principal,
+                key=self.key,
+                method=self.method,
+                path=self.path,
+                request_hash=self.fingerprint,
+                response_status=status,
+                response_body=response.model_dump(mode="json"),
+                response_headers=headers or {},
+            )
+        )
+        return response
+
+
+async def _guard(
+    request: Request, session: DbSession, caller: Annotated[Principal, Depends(authenticate)]
+) -> IdempotencyGuard:
+    # keys are per caller: two ERP systems may pick the same key without colliding
+    key = request.headers.get(HEADER)
+    principal = caller.subject
+    body = await request.body()
+    guard = IdempotencyGuard(
+        session=session,
+        tables=getattr(request.app.state, "plumbing", None),
+        key=key,
+        principal=principal,
+        method=request.method,
+        path=request.url.path,
+        fingerprint=request_fingerprint(request.method, request.url.path, request.url.query, body),
+    )
+    if key is None:
+        return guard
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ProblemError(
+            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters", code="invalid_idempotency_key"
+        )
+    tables: PlumbingTables = request.app.state.plumbing
+    # a transaction-scoped lock per (principal, key): a concurrent duplicate fails fast with 409
+    # instead of queueing behind the first request's transaction
+    lock_id = f"{tables.schema}:idem:{principal}:{key}"
+    acquired = await session.scalar(select(func.pg_try_advisory_xact_lock(func.hashtextextended(lock_id, 0))))
+    if not acquired:
+        raise Conflict(
+            "a request with this Idempotency-Key is still being processed; retry later",
+            code="idempotency_key_in_flight",
+        )
+    t = tables.idempotency_keys
+    stored = (
+        await session.execute(
+            select(t.c.request_hash, t.c.response_status, t.c.response_body, t.c.response_headers).where(
+                t.c.principal == principal, t.c.key == key
+            )
+        )
+    ).first()
+    if stored is None:
+        return guard
+    if stored.request_hash != guard.fingerprint:
+        raise Unprocessable(
+            "this Idempotency-Key was used with a different request body",
+            code="idempotency_key_reused",
+        )
+    raise IdempotentReplay(stored.response_status, stored.response_body, dict(stored.response_headers))
+
+
+Idempotency = Annotated[IdempotencyGuard, Depends(_guard)]

@@ -1,0 +1,71 @@
+"""Writes events into the service's outbox table inside the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_shared import context
+from ar_shared.events.envelope import CloudEvent, EventPayload
+from ar_shared.plumbing import PlumbingTables
+
+
+class OutboxWriter:
+    """Adds events to the outbox; the relay publishes them once the transaction commits.
+
+    Correlation, causation and trace ids default to those of the request or message being
+    handled, so a chain of events across services can be followed end to end.
+    """
+
+    def __init__(self, tables: PlumbingTables) -> None:
+        self._outbox = tables.outbox
+
+    async def add(
+        self,
+        session: AsyncSession,
+        payload: EventPayload,
+        *,
+        event_id: uuid.UUID | None = None,
+        time: datetime | None = None,
+    ) -> CloudEvent:
+        return (await self.add_many(session, [payload], event_ids=[event_id], time=time))[0]
+
+    async def add_many(
+        self,
+        session: AsyncSession,
+        payloads: list[EventPayload],
+        *,
+        event_ids: list[uuid.UUID | None] | None = None,
+        time: datetime | None = None,
+    ) -> list[CloudEvent]:
+        if not payloads:
+            return []
+        ctx = context.current()
+        ids = event_ids or [None] * len(payloads)
+        events = [
+            CloudEvent.wrap(
+                p,
+                event_id=eid,
+                time=time,
+                correlation_id=ctx.correlation_id,
+                causation_id=ctx.causation_id,
+                traceparent=ctx.traceparent,
+            )
+            for p, eid in zip(payloads, ids, strict=True)
+        ]
+        rows = [
+            {
+                "event_id": e.id,
+                "event_type": e.type,
+                "topic": p.topic(),
+                "message_key": e.subject,
+                "envelope": e.model_dump(mode="json", exclude_none=True),
+            }
+            for p, e in zip(payloads, events, strict=True)
+        ]
+        # one multi-row INSERT: bulk operations emit thousands of events in one statement
+        await session.execute(insert(self._outbox), rows)
+        return events

@@ -1,0 +1,219 @@
+"""RFC 9457 problem responses: one error type, one renderer, stable machine codes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://ar-platform.dev/problems/"
+
+
+class FieldError(BaseModel):
+    """One invalid input: where it is (JSON pointer-ish path) and what is wrong."""
+
+    field: str = Field(examples=["items.3.due_date"])
+    message: str = Field(examples=["due date is before the issue date"])
+    code: str | None = Field(default=None, examples=["due_before_issue"])
+
+
+class Problem(BaseModel):
+    """The body of every error response (RFC 9457 plus a stable `code`)."""
+
+    type: str = Field(examples=[PROBLEM_TYPE_BASE + "validation_error"])
+    title: str = Field(examples=["Request is invalid"])
+    status: int = Field(examples=[422])
+    detail: str | None = Field(default=None, examples=["2 fields are invalid"])
+    instance: str | None = Field(default=None, examples=["/v1/invoices"])
+    code: str = Field(examples=["validation_error"])
+    errors: list[FieldError] = Field(default_factory=list)
+    request_id: str | None = None
+
+
+class ProblemError(Exception):
+    """Raise anywhere in a request to answer with a problem document.
+
+    Subclass it with a fixed `status`, `code` and `title`, or pass them per instance.
+    """
+
+    status: int = 400
+    code: str = "bad_request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        title: str | None = None,
+        errors: Sequence[FieldError] = (),
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail or title or self.title)
+        self.detail = detail
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+        if title is not None:
+            self.title = title
+        self.errors = list(errors)
+        self.headers = dict(headers or {})
+        self.extra = dict(extra or {})
+
+
+class NotFound(ProblemError):
+    status, code, title = 404, "not_found", "Not found"
+
+
+class Conflict(ProblemError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class Unprocessable(ProblemError):
+    status, code, title = 422, "unprocessable", "Request cannot be processed"
+
+
+class Unauthorized(ProblemError):
+    status, code, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(ProblemError):
+    status, code, title = 403, "forbidden", "Not allowed"
+
+
+class PreconditionFailed(ProblemError):
+    status, code, title = 412, "precondition_failed", "Precondition failed"
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    errors: Sequence[FieldError] = (),
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> JSONResponse:
+    problem = Problem(
+        type=PROBLEM_TYPE_BASE + code,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        code=code,
+        errors=list(errors),
+        request_id=getattr(request.state, "request_id", None),
+    )
+    body = problem.model_dump(exclude_none=True)
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _field_path(loc: Sequence[int | str]) -> str:
+    # drop the "body"/"query" prefix FastAPI adds: clients think in their own field names
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:]
+    return ".".join(parts) or "(root)"
+
+
+async def _problem_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        request,
+        status=exc.status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        errors=exc.errors,
+        headers=exc.headers,
+        extra=exc.extra,
+    )
+
+
+async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        FieldError(field=_field_path(e.get("loc", ())), message=str(e.get("msg", "")), code=e.get("type"))
+        for e in exc.errors()
+    ]
+    noun = "field is" if len(errors) == 1 else "fields are"
+    return problem_response(
+        request,
+        status=422,
+        code="validation_error",
+        title="Request is invalid",
+        detail=f"{len(errors)} {noun} invalid",
+        errors=errors,
+    )
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+}
+
+
+async def _http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    return problem_response(
+        request,
+        status=exc.status_code,
+        code=code,
+        title=code.replace("_", " ").capitalize(),
+        detail=str(exc.detail) if exc.detail else None,
+        headers=exc.headers,
+    )
+
+
+async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
+    # the traceback goes to the log (ServerErrorMiddleware re-raises); the client gets no internals
+    return problem_response(
+        request,
+        status=500,
+        code="internal_error",
+        title="Internal server error",
+        detail="An unexpected error occurred; quote the request id when reporting it.",
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Render every error the app can raise as application/problem+json."""
+    app.add_exception_handler(ProblemError, _problem_error_handler)
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
+    app.add_exception_handler(Exception, _unhandled_handler)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": desc}
+    for status, desc in {
+        400: "Bad request",
+        401: "Missing or invalid bearer token",
+        403: "Token lacks the required scope",
+        404: "Not found",
+        409: "Conflict (e.g. the same Idempotency-Key is still being processed)",
+        422: "Invalid input; `errors` lists each field",
+    }.items()
+}
+"""Merge into a router's `responses=` so OpenAPI documents the problem shape."""

@@ -1,0 +1,212 @@
+"""Publishes committed outbox rows to Kafka: idempotent producer, batched, per-key order kept."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ar_shared.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
+from ar_shared.plumbing import PlumbingTables, outbox_channel
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    batch_size: int = 500
+    poll_interval_seconds: float = 1.0
+    topic_prefix: str = ""
+    retention: timedelta = timedelta(hours=72)
+    error_backoff_seconds: float = 1.0
+
+
+def build_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+    # idempotence: broker-side de-duplication of producer retries, and order kept per partition
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        request_timeout_ms=15000,
+    )
+
+
+class OutboxRelay:
+    """Moves outbox rows to Kafka. Safe to run as several replicas.
+
+    Each pass locks a batch of unpublished rows with ``FOR UPDATE SKIP LOCKED`` so replicas
+    share the work; a row is left for later when an older unpublished row with the same key is
+    held by another replica, which keeps every customer's events in order. Rows are marked
+    published in the same transaction after Kafka acknowledged them: a crash in between
+    publishes them again (consumers de-duplicate by event id), never loses them.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        tables: PlumbingTables,
+        producer: AIOKafkaProducer,
+        listen_dsn: str,
+        settings: RelaySettings,
+    ) -> None:
+        self._engine = engine
+        self._outbox = tables.outbox
+        self._producer = producer
+        self._listen_dsn = listen_dsn
+        self._settings = settings
+        self._channel = outbox_channel(tables.schema)
+        self._wake = asyncio.Event()
+        self._schema = tables.schema
+
+    async def publish_pending(self) -> int:
+        """One pass: publishes up to a batch of rows. Returns how many were published."""
+        o = self._outbox
+        locked = (
+            select(o.c.id, o.c.message_key)
+            .where(o.c.published_at.is_(None))
+            .order_by(o.c.id)
+            .limit(self._settings.batch_size)
+            .with_for_update(skip_locked=True)
+            .cte("locked")
+        )
+        older = o.alias("older")
+        blocked = (
+            select(older.c.id)
+            .where(
+                older.c.published_at.is_(None),
+                older.c.message_key == locked.c.message_key,
+                older.c.id < locked.c.id,
+                older.c.id.not_in(select(locked.c.id)),
+            )
+            .exists()
+        )
+        query = (
+            select(o.c.id, o.c.topic, o.c.message_key, o.c.envelope, o.c.headers)
+            .join(locked, locked.c.id == o.c.id)
+            .where(~blocked)
+            .order_by(o.c.id)
+        )
+        async with self._engine.begin() as conn:
+            rows = (await conn.execute(query)).all()
+            if not rows:
+                return 0
+            await self._send(rows)
+            await conn.execute(
+                update(o)
+                .where(o.c.id.in_(bindparam("ids", expanding=True)))
+                .values(published_at=func.now(), publish_attempts=o.c.publish_attempts + 1),
+                {"ids": [r.id for r in rows]},
+            )
+        OUTBOX_PUBLISHED.labels(self._schema).inc(len(rows))
+        return len(rows)
+
+    async def _send(self, rows: Sequence[Any]) -> None:
+        futures = []
+        for row in rows:
+            envelope: dict[str, Any] = row.envelope
+            headers = [
+                ("ce_type", str(envelope["type"]).encode()),
+                ("ce_id", str(envelope["id"]).encode()),
+            ]
+            if tp := envelope.get("traceparent"):
+                headers.append(("traceparent", str(tp).encode()))
+            headers.extend((k, str(v).encode()) for k, v in (row.headers or {}).items())
+            futures.append(
+                await self._producer.send(
+                    self._settings.topic_prefix + row.topic,
+                    value=json.dumps(envelope, separators=(",", ":")).encode(),
+                    key=row.message_key.encode(),
+                    headers=headers,
+                )
+            )
+        # every message must be acknowledged before the rows are marked published
+        await asyncio.gather(*futures)
+
+    async def drain(self) -> int:
+        """Publishes until nothing is left (tests and shutdown)."""
+        total = 0
+        while n := await self.publish_pending():
+            total += n
+        return total
+
+    async def purge_published(self) -> int:
+        """Deletes rows published longer ago than the retention period."""
+        o = self._outbox
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                delete(o).where(o.c.published_at < func.now() - self._settings.retention)
+            )
+        return int(result.rowcount or 0)
+
+    async def backlog(self) -> int:
+        o = self._outbox
+        async with self._engine.connect() as conn:
+            count = await conn.scalar(select(func.count()).select_from(o).where(o.c.published_at.is_(None)))
+        return int(count or 0)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publishes until `stop` is set: woken by NOTIFY, polling as a fallback."""
+        listener = asyncio.create_task(self._listen(stop), name=f"outbox-listen-{self._schema}")
+        try:
+            while not stop.is_set():
+                try:
+                    published = await self.publish_pending()
+                    OUTBOX_BACKLOG.labels(self._schema).set(await self.backlog())
+                except Exception:
+                    log.exception("outbox relay pass failed; retrying", extra={"schema": self._schema})
+                    await _sleep_or_stop(stop, self._settings.error_backoff_seconds)
+                    continue
+                if published >= self._settings.batch_size:
+                    continue  # more is waiting: no need to sleep
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        _first_of(self._wake, stop), timeout=self._settings.poll_interval_seconds
+                    )
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        # a dedicated connection: LISTEN cannot share a pooled connection
+        while not stop.is_set():
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await asyncpg.connect(self._listen_dsn)
+                await conn.add_listener(self._channel, lambda *_: self._wake.set())
+                self._wake.set()  # catch up on anything committed while we were not listening
+                while not stop.is_set() and not conn.is_closed():
+                    await _sleep_or_stop(stop, 5.0)
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("outbox LISTEN connection lost, polling meanwhile: %s", exc)
+                await _sleep_or_stop(stop, self._settings.error_backoff_seconds)
+            finally:
+                if conn is not None and not conn.is_closed():
+                    await conn.close()
+
+
+async def _first_of(*events: asyncio.Event) -> None:
+    waiters = [asyncio.create_task(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -1,0 +1,1 @@
+"""Test support shared by every package's tests: the stack, migrations, isolated sessions, clients."""

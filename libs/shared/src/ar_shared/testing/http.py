@@ -1,0 +1,34 @@
+"""Drives a service app in-process (lifespan included) through httpx."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from ar_shared.auth import AuthSettings, mint_token
+from ar_shared.testing.db import rolled_back_sessionmaker
+
+
+@asynccontextmanager
+async def running(app: FastAPI, *, rollback: bool = True) -> AsyncIterator[FastAPI]:
+    """Runs the app's lifespan; with `rollback`, everything it writes is undone afterwards."""
+    async with app.router.lifespan_context(app):
+        if not rollback:
+            yield app
+            return
+        async with rolled_back_sessionmaker(app.state.engine) as maker:
+            app.state.sessionmaker = maker
+            yield app
+
+
+def client_for(app: FastAPI) -> httpx.AsyncClient:
+    # raise_app_exceptions=False: a 500 reaches the test as the problem response a client would see
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+def bearer(auth: AuthSettings, *scopes: str, subject: str = "tester") -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(auth, subject, list(scopes))}"}

@@ -1,0 +1,165 @@
+"""The worker process of a service: outbox relay, event consumers and scheduled jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from ar_shared.consumer import ConsumerRunner, ConsumerSettings, EventHandlers
+from ar_shared.db import asyncpg_dsn, build_engine, build_sessionmaker
+from ar_shared.logs import configure_logging
+from ar_shared.plumbing import PlumbingTables
+from ar_shared.relay import OutboxRelay, RelaySettings, build_producer
+from ar_shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A job the worker runs repeatedly; `next_delay` says how long to wait before each run."""
+
+    name: str
+    run: Callable[[], Awaitable[None]]
+    next_delay: Callable[[], float]
+
+
+def every(seconds: float) -> Callable[[], float]:
+    return lambda: seconds
+
+
+def daily_at(at: time, tz: str, now: Callable[[], datetime] | None = None) -> Callable[[], float]:
+    """Seconds until the next `at` wall-clock time in time zone `tz` (e.g. the past-due sweep)."""
+    zone = ZoneInfo(tz)
+
+    def delay() -> float:
+        current = now() if now else datetime.now(zone)
+        current = current.astimezone(zone)
+        target = datetime.combine(current.date(), at, tzinfo=zone)
+        if target <= current:
+            target = datetime.combine(current.date() + timedelta(days=1), at, tzinfo=zone)
+        return (target - current).total_seconds()
+
+    return delay
+
+
+async def start_producer(producer: AIOKafkaProducer, stop: asyncio.Event, backoff: float = 1.0) -> bool:
+    """Starts the producer, waiting for Kafka as long as it takes (or until stopped)."""
+    while not stop.is_set():
+        try:
+            await producer.start()
+            return True
+        except KafkaError as exc:
+            log.warning("Kafka not reachable yet (%s); retrying in %.0fs", exc, backoff)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=backoff)
+            backoff = min(backoff * 2, 15.0)
+    return False
+
+
+async def _supervise(name: str, run: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:
+    """Restarts a component that crashed (e.g. Kafka gone), with backoff, until stopped."""
+    backoff = 1.0
+    while not stop.is_set():
+        try:
+            await run()
+            backoff = 1.0
+        except Exception:
+            log.exception("%s crashed; restarting in %.0fs", name, backoff)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=backoff)
+            backoff = min(backoff * 2, 30.0)
+
+
+async def _run_job(job: ScheduledJob, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=job.next_delay())
+        if stop.is_set():
+            return
+        try:
+            await job.run()
+        except Exception:
+            log.exception("scheduled job %s failed", job.name)
+
+
+async def run_worker(
+    settings: ServiceSettings,
+    plumbing: PlumbingTables,
+    handlers: EventHandlers | None = None,
+    jobs: Callable[..., Sequence[ScheduledJob]] | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Runs until SIGTERM/SIGINT (or `stop`). `jobs(sessionmaker)` builds the scheduled jobs."""
+    configure_logging(f"{settings.service_name}-worker", settings.log_level)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+    engine = build_engine(settings)
+    sessionmaker = build_sessionmaker(engine)
+    producer = build_producer(settings.kafka_bootstrap_servers, f"{settings.kafka_client_id}-worker")
+    try:
+        if not await start_producer(producer, stop):
+            return
+        relay = OutboxRelay(
+            engine,
+            plumbing,
+            producer,
+            asyncpg_dsn(settings.database_url.get_secret_value()),
+            RelaySettings(
+                batch_size=settings.outbox_batch_size,
+                poll_interval_seconds=settings.outbox_poll_interval_seconds,
+                topic_prefix=settings.kafka_topic_prefix,
+                retention=timedelta(hours=settings.outbox_retention_hours),
+            ),
+        )
+        tasks = [asyncio.create_task(_supervise("outbox relay", lambda: relay.run(stop), stop))]
+        if handlers is not None and handlers.topics():
+            consumer_settings = ConsumerSettings(
+                group_id=f"{settings.kafka_topic_prefix}ar-{settings.service_name}",
+                bootstrap_servers=settings.kafka_bootstrap_servers,
+                client_id=f"{settings.kafka_client_id}-consumer",
+                topic_prefix=settings.kafka_topic_prefix,
+                max_retries=settings.consumer_max_retries,
+                retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
+                retry_backoff_max_seconds=settings.consumer_retry_backoff_max_seconds,
+            )
+
+            async def consume() -> None:
+                runner = ConsumerRunner(consumer_settings, handlers, sessionmaker, plumbing, producer)
+                await runner.run(stop)
+
+            tasks.append(asyncio.create_task(_supervise("event consumer", consume, stop)))
+        housekeeping = ScheduledJob(
+            "purge published outbox rows", _discard(relay.purge_published), every(3600)
+        )
+        for job in [housekeeping, *(jobs(sessionmaker) if jobs else [])]:
+            tasks.append(asyncio.create_task(_run_job(job, stop)))
+        log.info("worker started", extra={"tasks": len(tasks)})
+        await stop.wait()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        await producer.stop()
+        await engine.dispose()
+        log.info("worker stopped")
+
+
+def _discard(run: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+    async def wrapper() -> None:
+        await run()
+
+    return wrapper

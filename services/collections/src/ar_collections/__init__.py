@@ -1,0 +1,1 @@
+"""Collections service: portfolios, dunning, worklists, promises to pay, disputes, plans, KPIs."""

@@ -1,0 +1,1 @@
+"""Credit service: credit profiles, exposure, policies, holds and the order credit check."""

@@ -1,0 +1,27 @@
+"""SQL for the credit service's customer projection."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_credit.models import CreditCustomer
+
+
+class CreditCustomerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, customer_id: uuid.UUID) -> CreditCustomer | None:
+        return await self.session.get(CreditCustomer, customer_id)
+
+    async def upsert(self, values: dict[str, object]) -> None:
+        statement = insert(CreditCustomer).values(**values)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[CreditCustomer.id],
+                set_={k: statement.excluded[k] for k in values if k != "id"},
+            )
+        )

@@ -1,0 +1,62 @@
+"""HTTP routes for credit holds."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from ar_credit.holds import service
+from ar_credit.holds.repository import CreditHoldRepository
+from ar_credit.holds.schemas import CreditHold, HoldRelease, ManualHoldCreate
+from ar_shared.auth import Principal, require_scopes
+from ar_shared.db import DbSession
+from ar_shared.idempotency import Idempotency
+from ar_shared.pagination import Page, PageParams, decode_cursor, encode_cursor
+from ar_shared.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/v1/holds", tags=["holds"], responses=PROBLEM_RESPONSES)
+
+Manager = Annotated[Principal, Depends(require_scopes("credit:manage"))]
+Checker = Annotated[Principal, Depends(require_scopes("credit:check"))]
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Place a manual credit hold",
+    description=(
+        "Blocks new orders for the customer until a credit manager releases the hold. "
+        "Send an `Idempotency-Key` so a retried request never places a second hold."
+    ),
+)
+async def place_hold(
+    principal: Manager, body: ManualHoldCreate, session: DbSession, idempotency: Idempotency
+) -> CreditHold:
+    hold = await service.place_manual_hold(session, principal, body)
+    return await idempotency.remember(CreditHold.model_validate(hold))
+
+
+@router.post("/{hold_id}/release", summary="Release an active hold, with a reason")
+async def release_hold(
+    principal: Manager, hold_id: uuid.UUID, body: HoldRelease, session: DbSession
+) -> CreditHold:
+    return CreditHold.model_validate(await service.release_hold(session, principal, hold_id, body.reason))
+
+
+@router.get("", summary="List credit holds")
+async def list_holds(
+    _: Checker,
+    session: DbSession,
+    page: Annotated[PageParams, Depends()],
+    customer_id: uuid.UUID | None = None,
+    status: Annotated[Literal["active", "released"] | None, Query()] = None,
+) -> Page[CreditHold]:
+    after = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None
+    rows = await CreditHoldRepository(session).list(
+        limit=page.limit + 1, after_id=after, customer_id=customer_id, status=status
+    )
+    items = [CreditHold.model_validate(r) for r in rows[: page.limit]]
+    next_cursor = encode_cursor([str(items[-1].id)]) if len(rows) > page.limit else None
+    return Page[CreditHold](items=items, next_cursor=next_cursor)

@@ -1,0 +1,47 @@
+"""SQL for credit holds."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_credit.models import CreditHold
+
+
+class CreditHoldRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, hold: CreditHold) -> CreditHold:
+        self.session.add(hold)
+        await self.session.flush()
+        await self.session.refresh(hold)
+        return hold
+
+    async def get_for_update(self, hold_id: uuid.UUID) -> CreditHold | None:
+        query = select(CreditHold).where(CreditHold.id == hold_id).with_for_update()
+        return (await self.session.scalars(query)).one_or_none()
+
+    async def active(self, customer_id: uuid.UUID, source: str, reason_code: str) -> CreditHold | None:
+        query = select(CreditHold).where(
+            CreditHold.customer_id == customer_id,
+            CreditHold.source == source,
+            CreditHold.reason_code == reason_code,
+            CreditHold.status == "active",
+        )
+        return (await self.session.scalars(query)).one_or_none()
+
+    async def list(
+        self, *, limit: int, after_id: uuid.UUID | None, customer_id: uuid.UUID | None, status: str | None
+    ) -> Sequence[CreditHold]:
+        query = select(CreditHold).order_by(CreditHold.id).limit(limit)
+        if after_id is not None:
+            query = query.where(CreditHold.id > after_id)
+        if customer_id is not None:
+            query = query.where(CreditHold.customer_id == customer_id)
+        if status is not None:
+            query = query.where(CreditHold.status == status)
+        return (await self.session.scalars(query)).all()

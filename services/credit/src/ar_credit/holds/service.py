@@ -1,0 +1,110 @@
+"""Hold rules: one active hold per customer, source and reason; only active holds are released."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_credit.customers.repository import CreditCustomerRepository
+from ar_credit.holds.repository import CreditHoldRepository
+from ar_credit.holds.schemas import CreditHold as CreditHoldOut
+from ar_credit.holds.schemas import ManualHoldCreate
+from ar_credit.models import CreditHold, plumbing
+from ar_shared.audit import Actor, AuditLog
+from ar_shared.events.credit import CreditHoldPlaced, CreditHoldReleased
+from ar_shared.outbox import OutboxWriter
+from ar_shared.problems import Conflict, NotFound
+
+audit = AuditLog(plumbing)
+outbox = OutboxWriter(plumbing)
+
+
+def _snapshot(hold: CreditHold) -> dict[str, object]:
+    return CreditHoldOut.model_validate(hold).model_dump(mode="json")
+
+
+async def place_manual_hold(session: AsyncSession, actor: Actor, data: ManualHoldCreate) -> CreditHold:
+    customer = await CreditCustomerRepository(session).get(data.customer_id)
+    if customer is None:
+        raise NotFound(f"customer {data.customer_id} is unknown to credit", code="customer_not_found")
+    holds = CreditHoldRepository(session)
+    if await holds.active(data.customer_id, "manual", data.reason_code) is not None:
+        raise Conflict(
+            f"customer already has an active manual hold for {data.reason_code}", code="hold_already_active"
+        )
+    hold = await holds.add(
+        CreditHold(
+            id=uuid.uuid4(),
+            customer_id=data.customer_id,
+            source="manual",
+            reason_code=data.reason_code,
+            note=data.note,
+            status="active",
+            placed_by=actor.subject,
+            version=1,
+        )
+    )
+    await audit.record(
+        session,
+        actor=actor,
+        action="credit_hold.placed",
+        entity_type="credit_hold",
+        entity_id=str(hold.id),
+        after=_snapshot(hold),
+    )
+    await outbox.add(
+        session,
+        CreditHoldPlaced(
+            hold_id=hold.id,
+            customer_id=hold.customer_id,
+            reason_code=hold.reason_code,
+            source="manual",
+            placed_by=hold.placed_by,
+            placed_at=hold.placed_at,
+            sales_rep=customer.sales_rep,
+            note=hold.note,
+        ),
+    )
+    return hold
+
+
+async def release_hold(session: AsyncSession, actor: Actor, hold_id: uuid.UUID, reason: str) -> CreditHold:
+    holds = CreditHoldRepository(session)
+    hold = await holds.get_for_update(hold_id)
+    if hold is None:
+        raise NotFound(f"credit hold {hold_id} does not exist", code="hold_not_found")
+    if hold.status != "active":
+        raise Conflict(f"credit hold {hold_id} is not active (it is {hold.status})", code="hold_not_active")
+    before = _snapshot(hold)
+    hold.status = "released"
+    hold.released_by = actor.subject
+    hold.released_at = datetime.now(UTC)
+    hold.release_reason = reason
+    hold.version += 1
+    await session.flush()
+    customer = await CreditCustomerRepository(session).get(hold.customer_id)
+    await audit.record(
+        session,
+        actor=actor,
+        action="credit_hold.released",
+        entity_type="credit_hold",
+        entity_id=str(hold.id),
+        before=before,
+        after=_snapshot(hold),
+    )
+    await outbox.add(
+        session,
+        CreditHoldReleased(
+            hold_id=hold.id,
+            customer_id=hold.customer_id,
+            reason_code=hold.reason_code,
+            source="manual" if hold.source == "manual" else "policy",
+            released_by=actor.subject,
+            released_at=hold.released_at,
+            release_reason=reason,
+            sales_rep=customer.sales_rep if customer else None,
+        ),
+    )
+    return hold

@@ -1,0 +1,28 @@
+"""The credit API: `uvicorn ar_credit.main:create_app --factory`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from ar_credit.config import CreditSettings, get_settings
+from ar_credit.holds.endpoints import router as holds_router
+from ar_credit.models import plumbing
+from ar_shared.app import create_service_app
+
+DESCRIPTION = """
+Credit risk and the order gate: credit profiles, exposure, policies, holds and the order credit check.
+
+All routes need a bearer token with the scopes each route names.
+Money is a decimal string plus an ISO 4217 code; errors are RFC 9457 problem documents.
+"""
+
+
+def create_app(settings: CreditSettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or get_settings(),
+        title="AR Credit",
+        description=DESCRIPTION,
+        plumbing=plumbing,
+        routers=[holds_router],
+        openapi_tags=[{"name": "holds", "description": "Credit holds placed by policy or by hand"}],
+    )

@@ -1,0 +1,56 @@
+"""Test fixtures: the real app on the migrated test database, one rolled-back transaction each."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from ar_credit.config import CreditSettings
+from ar_credit.main import create_app
+from ar_shared.testing.db import migrate
+from ar_shared.testing.http import bearer, client_for, running
+from ar_shared.testing.stack import Stack
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def credit_settings(stack: Stack) -> CreditSettings:
+    return CreditSettings(
+        environment="test",
+        database_url=SecretStr(stack.url("credit", "app")),
+        migration_database_url=SecretStr(stack.url("credit", "owner")),
+        kafka_bootstrap_servers=stack.kafka_bootstrap,
+    )
+
+
+@pytest.fixture(scope="session")
+async def credit_schema(credit_settings: CreditSettings) -> None:
+    await migrate(SERVICE_DIR, credit_settings.migration_database_url.get_secret_value())
+
+
+@pytest.fixture
+async def credit_app(credit_settings: CreditSettings, credit_schema: None) -> AsyncIterator[FastAPI]:
+    async with running(create_app(credit_settings)) as app:
+        yield app
+
+
+@pytest.fixture
+async def client(credit_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(credit_app) as c:
+        yield c
+
+
+@pytest.fixture
+def manager(credit_settings: CreditSettings) -> dict[str, str]:
+    return bearer(credit_settings.auth, "credit:manage", "credit:check", subject="credit-manager")
+
+
+@pytest.fixture
+def order_system(credit_settings: CreditSettings) -> dict[str, str]:
+    return bearer(credit_settings.auth, "credit:check", subject="sales-ops")

@@ -1,0 +1,1 @@
+"""Ledger service: the receivables system of record (invoices, payments, aging, DSO)."""

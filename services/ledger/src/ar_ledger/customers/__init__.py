@@ -1,0 +1,1 @@
+"""Customers: upserted by ERP external id, the parties every ledger document belongs to."""

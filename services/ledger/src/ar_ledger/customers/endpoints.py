@@ -1,0 +1,76 @@
+"""HTTP routes for customers (thin: parse, call the service, shape the answer)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
+
+from ar_ledger.customers import service
+from ar_ledger.customers.repository import CustomerRepository
+from ar_ledger.customers.schemas import Customer, CustomerUpsert
+from ar_shared.auth import Principal, require_scopes
+from ar_shared.db import DbSession
+from ar_shared.etag import etag_for, parse_if_match
+from ar_shared.pagination import Page, PageParams, decode_cursor, encode_cursor
+from ar_shared.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/v1/customers", tags=["customers"], responses=PROBLEM_RESPONSES)
+
+Reader = Annotated[Principal, Depends(require_scopes("ledger:read"))]
+Writer = Annotated[Principal, Depends(require_scopes("ledger:write"))]
+
+
+@router.put(
+    "/{external_id}",
+    summary="Create or update a customer by its ERP id",
+    description=(
+        "Idempotent by nature: sending the same body twice changes nothing the second time. "
+        "Answers 201 when the customer is new, 200 otherwise. `If-Match` (the `ETag` of a "
+        "previous read) refuses the update with 412 when someone else changed it meanwhile."
+    ),
+    response_model=Customer,
+    responses={201: {"model": Customer, "description": "Created"}},
+)
+async def upsert_customer(
+    body: CustomerUpsert,
+    session: DbSession,
+    principal: Writer,
+    response: Response,
+    external_id: Annotated[str, Path(min_length=1, max_length=100, examples=["C-10042"])],
+    if_match: Annotated[str | None, Header()] = None,
+) -> Customer:
+    result = await service.upsert_customer(session, principal, external_id, body, parse_if_match(if_match))
+    response.status_code = 201 if result.created else 200
+    response.headers["ETag"] = etag_for(result.customer.version)
+    return Customer.model_validate(result.customer)
+
+
+@router.get("/{customer_id}", summary="Get a customer", response_model=Customer)
+async def get_customer(customer_id: uuid.UUID, session: DbSession, _: Reader, response: Response) -> Customer:
+    customer = await service.get_customer(session, customer_id)
+    response.headers["ETag"] = etag_for(customer.version)
+    return Customer.model_validate(customer)
+
+
+@router.get("", summary="List customers", response_model=Page[Customer])
+async def list_customers(
+    session: DbSession,
+    _: Reader,
+    page: Annotated[PageParams, Depends()],
+    business_entity: Annotated[str | None, Query(examples=["DE01"])] = None,
+    currency: Annotated[str | None, Query(min_length=3, max_length=3, examples=["EUR"])] = None,
+    sales_rep: str | None = None,
+) -> Page[Customer]:
+    after = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None
+    rows = await CustomerRepository(session).list(
+        limit=page.limit + 1,
+        after_id=after,
+        business_entity=business_entity,
+        currency=currency.upper() if currency else None,
+        sales_rep=sales_rep,
+    )
+    items = [Customer.model_validate(r) for r in rows[: page.limit]]
+    next_cursor = encode_cursor([str(items[-1].id)]) if len(rows) > page.limit else None
+    return Page[Customer](items=items, next_cursor=next_cursor)

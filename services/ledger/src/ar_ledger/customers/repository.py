@@ -1,0 +1,50 @@
+"""SQL for customers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_ledger.models import Customer
+
+
+class CustomerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, customer_id: uuid.UUID) -> Customer | None:
+        return await self.session.get(Customer, customer_id)
+
+    async def get_by_external_id_for_update(self, external_id: str) -> Customer | None:
+        # the row lock serialises concurrent upserts of one customer and orders their events
+        query = select(Customer).where(Customer.external_id == external_id).with_for_update()
+        return (await self.session.scalars(query)).one_or_none()
+
+    async def add(self, customer: Customer) -> Customer:
+        self.session.add(customer)
+        await self.session.flush()
+        await self.session.refresh(customer)
+        return customer
+
+    async def list(
+        self,
+        *,
+        limit: int,
+        after_id: uuid.UUID | None,
+        business_entity: str | None,
+        currency: str | None,
+        sales_rep: str | None,
+    ) -> Sequence[Customer]:
+        query = select(Customer).order_by(Customer.id).limit(limit)
+        if after_id is not None:
+            query = query.where(Customer.id > after_id)
+        if business_entity is not None:
+            query = query.where(Customer.business_entity == business_entity)
+        if currency is not None:
+            query = query.where(Customer.currency == currency)
+        if sales_rep is not None:
+            query = query.where(Customer.sales_rep == sales_rep)
+        return (await self.session.scalars(query)).all()

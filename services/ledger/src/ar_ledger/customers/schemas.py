@@ -1,0 +1,74 @@
+"""API shapes of a customer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from zoneinfo import available_timezones
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from ar_shared.money import currency_exponent
+
+
+class CustomerUpsert(BaseModel):
+    """What the ERP sends for a customer; the external id is in the path."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Acme Industrial GmbH",
+                    "currency": "EUR",
+                    "payment_terms_days": 30,
+                    "business_entity": "DE01",
+                    "sales_rep": "maria.keller@example.com",
+                    "contact_email": "ap@acme.example",
+                    "time_zone": "Europe/Berlin",
+                }
+            ]
+        },
+    )
+
+    name: str = Field(min_length=1, max_length=300)
+    currency: str = Field(description="ISO 4217 code every document of this customer is in", examples=["EUR"])
+    payment_terms_days: int = Field(ge=0, le=3650, description="Net days: due date = issue date + terms")
+    business_entity: str = Field(min_length=1, max_length=50, description="The company code that sells")
+    sales_rep: str | None = Field(default=None, max_length=300, description="Told about credit holds")
+    contact_email: EmailStr | None = None
+    time_zone: str = Field(default="UTC", description="IANA zone for contact hours and business dates")
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        value = value.upper()
+        currency_exponent(value)  # raises for unknown codes
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value not in _ZONES:
+            raise ValueError(f"unknown IANA time zone {value!r}")
+        return value
+
+
+_ZONES = frozenset(available_timezones()) | {"UTC"}
+
+
+class Customer(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    external_id: str
+    name: str
+    currency: str
+    payment_terms_days: int
+    business_entity: str
+    sales_rep: str | None
+    contact_email: str | None
+    time_zone: str
+    version: int
+    created_at: datetime
+    updated_at: datetime

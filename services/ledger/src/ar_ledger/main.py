@@ -1,0 +1,29 @@
+"""The ledger API: `uvicorn ar_ledger.main:create_app --factory`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from ar_ledger.config import LedgerSettings, get_settings
+from ar_ledger.customers.endpoints import router as customers_router
+from ar_ledger.models import plumbing
+from ar_shared.app import create_service_app
+
+DESCRIPTION = """
+The receivables system of record: customers, invoices, payments, credit memos and write-offs,
+kept in a double-entry journal, with aging, statements and DSO as of any date.
+
+All routes need a bearer token; reads need `ledger:read`, writes `ledger:write`.
+Money is a decimal string plus an ISO 4217 code; errors are RFC 9457 problem documents.
+"""
+
+
+def create_app(settings: LedgerSettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or get_settings(),
+        title="AR Ledger",
+        description=DESCRIPTION,
+        plumbing=plumbing,
+        routers=[customers_router],
+        openapi_tags=[{"name": "customers", "description": "Customer accounts, upserted by ERP id"}],
+    )

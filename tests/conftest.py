@@ -1,0 +1,19 @@
+"""Fixtures for whole-platform tests: every service's schema migrated on the test database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ar_shared.provisioning import SERVICES
+from ar_shared.testing.db import migrate
+from ar_shared.testing.stack import Stack
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+async def all_schemas(stack: Stack) -> None:
+    for service in SERVICES:
+        await migrate(REPO_ROOT / "services" / service, stack.url(service, "owner"))

@@ -1,0 +1,85 @@
+"""Every service answers the operational endpoints the same way: health, metrics, OpenAPI, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from ar_collections.config import CollectionsSettings
+from ar_collections.main import create_app as collections_app
+from ar_credit.config import CreditSettings
+from ar_credit.main import create_app as credit_app
+from ar_ledger.config import LedgerSettings
+from ar_ledger.main import create_app as ledger_app
+from ar_notifications.config import NotificationsSettings
+from ar_notifications.main import create_app as notifications_app
+from ar_shared.testing.http import client_for, running
+from ar_shared.testing.stack import Stack
+
+pytestmark = pytest.mark.integration
+
+SERVICES: dict[str, tuple[type[Any], Callable[[Any], FastAPI]]] = {
+    "ledger": (LedgerSettings, ledger_app),
+    "credit": (CreditSettings, credit_app),
+    "collections": (CollectionsSettings, collections_app),
+    "notifications": (NotificationsSettings, notifications_app),
+}
+
+
+def build(service: str, stack: Stack, **overrides: Any) -> FastAPI:
+    settings_cls, factory = SERVICES[service]
+    settings = settings_cls(
+        environment="test",
+        database_url=SecretStr(stack.url(service, "app")),
+        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        **overrides,
+    )
+    return factory(settings)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_health_metrics_and_docs_are_served(service: str, stack: Stack, all_schemas: None) -> None:
+    async with running(build(service, stack), rollback=False) as app, client_for(app) as client:
+        assert (await client.get("/health/live")).json() == {"status": "ok"}
+        ready = await client.get("/health/ready")
+        assert ready.status_code == 200
+        assert ready.json() == {"status": "ok", "checks": {"database": "ok", "kafka": "ok"}}
+        metrics = await client.get("/metrics")
+        assert metrics.status_code == 200
+        assert (
+            f'ar_http_requests_total{{method="GET",route="/health/ready",service="{service}",status="200"}}'
+            in metrics.text
+        )
+        assert (await client.get("/docs")).status_code == 200
+        openapi = (await client.get("/openapi.json")).json()
+        assert openapi["info"]["title"].lower().endswith(service)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_unknown_routes_answer_with_a_problem_document(
+    service: str, stack: Stack, all_schemas: None
+) -> None:
+    async with running(build(service, stack), rollback=False) as app, client_for(app) as client:
+        response = await client.get("/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
+    assert response.json()["request_id"] == response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_readiness_reports_a_database_that_cannot_be_reached(service: str, stack: Stack) -> None:
+    unreachable = SecretStr(f"postgresql+asyncpg://nobody:nothing@127.0.0.1:1/{stack.database}")
+    settings_cls, factory = SERVICES[service]
+    settings = settings_cls(
+        environment="test", database_url=unreachable, kafka_bootstrap_servers=stack.kafka_bootstrap
+    )
+    async with running(factory(settings), rollback=False) as app, client_for(app) as client:
+        ready = await client.get("/health/ready")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["database"] == "down"
+    assert ready.json()["checks"]["kafka"] == "ok"
