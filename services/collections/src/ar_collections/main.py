@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from ar_collections.activities.endpoints import router as activities_router
 from ar_collections.config import CollectionsSettings, get_settings
 from ar_collections.models import plumbing
 from ar_shared.app import create_service_app
@@ -23,5 +24,8 @@ def create_app(settings: CollectionsSettings | None = None) -> FastAPI:
         title="AR Collections",
         description=DESCRIPTION,
         plumbing=plumbing,
-        routers=[],
+        routers=[activities_router],
+        openapi_tags=[
+            {"name": "activities", "description": "Calls, e-mails, notes and visits on an account"}
+        ],
     )

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from ar_notifications.config import NotificationsSettings, get_settings
 from ar_notifications.models import plumbing
+from ar_notifications.suppressions.endpoints import router as suppressions_router
 from ar_shared.app import create_service_app
 
 DESCRIPTION = """
@@ -22,5 +23,6 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         title="AR Notifications",
         description=DESCRIPTION,
         plumbing=plumbing,
-        routers=[],
+        routers=[suppressions_router],
+        openapi_tags=[{"name": "suppressions", "description": "Addresses no message may be sent to"}],
     )

@@ -13,7 +13,7 @@ from ar_credit.holds.schemas import CreditHold, HoldRelease, ManualHoldCreate
 from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
-from ar_shared.pagination import Page, PageParams, decode_cursor, encode_cursor
+from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/holds", tags=["holds"], responses=PROBLEM_RESPONSES)
@@ -57,6 +57,5 @@ async def list_holds(
     rows = await CreditHoldRepository(session).list(
         limit=page.limit + 1, after_id=after, customer_id=customer_id, status=status
     )
-    items = [CreditHold.model_validate(r) for r in rows[: page.limit]]
-    next_cursor = encode_cursor([str(items[-1].id)]) if len(rows) > page.limit else None
-    return Page[CreditHold](items=items, next_cursor=next_cursor)
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [str(r.id)])
+    return Page[CreditHold](items=[CreditHold.model_validate(r) for r in items], next_cursor=next_cursor)

@@ -13,7 +13,7 @@ from ar_ledger.customers.schemas import Customer, CustomerUpsert
 from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
 from ar_shared.etag import etag_for, parse_if_match
-from ar_shared.pagination import Page, PageParams, decode_cursor, encode_cursor
+from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], responses=PROBLEM_RESPONSES)
@@ -71,6 +71,5 @@ async def list_customers(
         currency=currency.upper() if currency else None,
         sales_rep=sales_rep,
     )
-    items = [Customer.model_validate(r) for r in rows[: page.limit]]
-    next_cursor = encode_cursor([str(items[-1].id)]) if len(rows) > page.limit else None
-    return Page[Customer](items=items, next_cursor=next_cursor)
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [str(r.id)])
+    return Page[Customer](items=[Customer.model_validate(r) for r in items], next_cursor=next_cursor)

@@ -1,0 +1,1 @@
+"""Accounts: the customers collections works, kept from ledger events."""

@@ -1,0 +1,1 @@
+"""Collector activities on an account: calls, e-mails, notes and visits with outcome codes."""

@@ -1,0 +1,64 @@
+"""HTTP routes for activities on an account."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from ar_collections.activities import service
+from ar_collections.activities.repository import ActivityRepository
+from ar_collections.activities.schemas import Activity, ActivityCreate, ActivityKind
+from ar_shared.auth import Principal, require_scopes
+from ar_shared.db import DbSession
+from ar_shared.idempotency import Idempotency
+from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
+from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
+
+router = APIRouter(
+    prefix="/v1/accounts/{customer_id}/activities", tags=["activities"], responses=PROBLEM_RESPONSES
+)
+
+Collector = Annotated[Principal, Depends(require_scopes("collections:work"))]
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Log a call, e-mail, note or visit",
+    description="Send an `Idempotency-Key` so a retried submit from the collector's UI logs it once.",
+)
+async def log_activity(
+    principal: Collector,
+    customer_id: uuid.UUID,
+    body: ActivityCreate,
+    session: DbSession,
+    idempotency: Idempotency,
+) -> Activity:
+    activity = await service.log_activity(session, principal, customer_id, body)
+    return await idempotency.remember(Activity.model_validate(activity))
+
+
+@router.get("", summary="The account's activity history, newest first")
+async def list_activities(
+    _: Collector,
+    customer_id: uuid.UUID,
+    session: DbSession,
+    page: Annotated[PageParams, Depends()],
+    kind: ActivityKind | None = None,
+) -> Page[Activity]:
+    await service.require_account(session, customer_id)
+    before = None
+    if page.cursor:
+        at, last_id = decode_cursor(page.cursor, 2)
+        try:
+            before = (datetime.fromisoformat(str(at)), uuid.UUID(str(last_id)))
+        except ValueError:
+            raise ProblemError("the cursor is not one this API issued", code="invalid_cursor") from None
+    rows = await ActivityRepository(session).for_account(
+        customer_id, limit=page.limit + 1, before=before, kind=kind
+    )
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.occurred_at.isoformat(), str(r.id)])
+    return Page[Activity](items=[Activity.model_validate(r) for r in items], next_cursor=next_cursor)

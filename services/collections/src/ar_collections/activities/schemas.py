@@ -1,0 +1,69 @@
+"""API shapes of activities."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+ActivityKind = Literal["call", "email", "note", "visit"]
+Outcome = Literal[
+    "reached",
+    "no_answer",
+    "left_voicemail",
+    "wrong_contact",
+    "promised_to_pay",
+    "disputed",
+    "refused_to_pay",
+    "requested_copy",
+    "paid_already",
+    "callback_requested",
+]
+
+
+class ActivityCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "call",
+                    "outcome": "promised_to_pay",
+                    "contact": "Jane Doe, AP clerk",
+                    "summary": "Will pay INV-1001 on Friday; asked for a statement copy.",
+                    "occurred_at": "2026-11-24T14:05:00Z",
+                }
+            ]
+        },
+    )
+
+    kind: ActivityKind
+    outcome: Outcome | None = Field(default=None, description="What came of it (calls and visits)")
+    contact: str | None = Field(default=None, max_length=300, description="Who was spoken to")
+    summary: str = Field(min_length=1, max_length=10000)
+    occurred_at: AwareDatetime | None = Field(
+        default=None, description="Defaults to now; never in the future"
+    )
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _not_in_the_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value > datetime.now(UTC):
+            raise ValueError("an activity cannot have happened in the future")
+        return value
+
+
+class Activity(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    kind: ActivityKind
+    outcome: Outcome | None
+    contact: str | None
+    summary: str
+    occurred_at: datetime
+    logged_by: str
+    created_at: datetime

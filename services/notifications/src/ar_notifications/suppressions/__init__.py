@@ -1,0 +1,1 @@
+"""The suppression list: addresses no message may be sent to."""

@@ -1,0 +1,44 @@
+"""SQL for the suppression list."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_notifications.models import Suppression
+
+
+class SuppressionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_address(self, address: str) -> Suppression | None:
+        return (
+            await self.session.scalars(select(Suppression).where(Suppression.address == address))
+        ).one_or_none()
+
+    async def get(self, suppression_id: uuid.UUID) -> Suppression | None:
+        return await self.session.get(Suppression, suppression_id)
+
+    async def add(self, suppression: Suppression) -> Suppression:
+        self.session.add(suppression)
+        await self.session.flush()
+        await self.session.refresh(suppression)
+        return suppression
+
+    async def delete(self, suppression: Suppression) -> None:
+        await self.session.delete(suppression)
+        await self.session.flush()
+
+    async def list(
+        self, *, limit: int, after_id: uuid.UUID | None, reason: str | None
+    ) -> Sequence[Suppression]:
+        query = select(Suppression).order_by(Suppression.id).limit(limit)
+        if after_id is not None:
+            query = query.where(Suppression.id > after_id)
+        if reason is not None:
+            query = query.where(Suppression.reason == reason)
+        return (await self.session.scalars(query)).all()
