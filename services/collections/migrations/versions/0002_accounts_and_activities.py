@@ -46,12 +46,9 @@ def upgrade() -> None:
             "kind IN ('call', 'email', 'note', 'visit')", name=op.f("ck_activities_kind_known")
         ),
         sa.CheckConstraint(
-            sa.CheckConstraint(
-                "outcome IS NULL OR outcome IN ('reached', 'no_answer', 'left_voicemail', 'wrong_contact', "
-                "'promised_to_pay', 'disputed', 'refused_to_pay', 'requested_copy', 'paid_already', "
-                "'callback_requested')",
-                name=op.f("ck_activities_outcome_known"),
-            ),
+            "outcome IS NULL OR outcome IN ('reached', 'no_answer', 'left_voicemail', 'wrong_contact', "
+            "'promised_to_pay', 'disputed', 'refused_to_pay', 'requested_copy', 'paid_already', "
+            "'callback_requested')",
             name=op.f("ck_activities_outcome_known"),
         ),
         sa.ForeignKeyConstraint(
