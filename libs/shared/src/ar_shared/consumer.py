@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ar_shared import context
+from ar_shared import context, events  # noqa: F401 - the whole catalogue, for parsing
 from ar_shared.events.envelope import CloudEvent, EventPayload
 from ar_shared.events.registry import parse_payload
 from ar_shared.metrics import EVENTS_CONSUMED, EVENTS_DEAD_LETTERED

@@ -1,13 +1,16 @@
-"""Events the ledger emits on `ledger.events`."""
+"""Events the ledger emits on `ledger.events` (key: customer id)."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Literal
 
 from pydantic import Field
 
 from ar_shared.events.envelope import EventPayload
 from ar_shared.events.registry import register
+from ar_shared.money import MoneyAmount
 
 
 class LedgerEvent(EventPayload):
@@ -29,3 +32,136 @@ class CustomerUpserted(LedgerEvent):
     sales_rep: str | None = None
     contact_email: str | None = None
     time_zone: str = "UTC"
+
+
+@register
+class InvoiceIssued(LedgerEvent):
+    """An invoice was posted; it is open for its full amount."""
+
+    event_name = "InvoiceIssued"
+
+    invoice_id: uuid.UUID
+    customer_id: uuid.UUID
+    business_entity: str
+    invoice_number: str
+    issue_date: date
+    due_date: date
+    amount: MoneyAmount
+    order_reference: str | None = Field(default=None, description="Sales order the invoice bills, if any")
+    po_number: str | None = None
+
+
+@register
+class InvoiceVoided(LedgerEvent):
+    """An invoice with nothing applied to it was cancelled."""
+
+    event_name = "InvoiceVoided"
+
+    invoice_id: uuid.UUID
+    customer_id: uuid.UUID
+    invoice_number: str
+    amount: MoneyAmount
+    voided_on: date
+    reason: str | None = None
+
+
+@register
+class CreditMemoIssued(LedgerEvent):
+    """A credit memo was posted, standalone or against one invoice."""
+
+    event_name = "CreditMemoIssued"
+
+    credit_memo_id: uuid.UUID
+    customer_id: uuid.UUID
+    memo_number: str
+    issue_date: date
+    amount: MoneyAmount
+    invoice_id: uuid.UUID | None = Field(default=None, description="The invoice it was issued against")
+    reason_code: str | None = None
+
+
+@register
+class PaymentReceived(LedgerEvent):
+    """Cash arrived from a customer (before or without allocation)."""
+
+    event_name = "PaymentReceived"
+
+    payment_id: uuid.UUID
+    customer_id: uuid.UUID
+    amount: MoneyAmount
+    received_on: date
+    method: str | None = Field(default=None, description="e.g. wire, cheque, card, direct_debit")
+    remittance_reference: str | None = None
+    unapplied: MoneyAmount = Field(description="What remained unallocated after auto-apply")
+
+
+@register
+class PaymentApplied(LedgerEvent):
+    """One allocation of cash, a credit memo or unapplied cash to one invoice."""
+
+    event_name = "PaymentApplied"
+
+    application_id: uuid.UUID
+    customer_id: uuid.UUID
+    invoice_id: uuid.UUID
+    source_kind: Literal["payment", "credit_memo", "unapplied_cash"]
+    source_id: uuid.UUID = Field(description="The payment or credit memo the amount came from")
+    amount: MoneyAmount
+    effective_date: date
+    invoice_open_balance: MoneyAmount = Field(description="The invoice's open balance after this application")
+
+
+@register
+class PaymentReversed(LedgerEvent):
+    """A payment failed after posting (bounced cheque, charge-back): what it paid is open again."""
+
+    event_name = "PaymentReversed"
+
+    payment_id: uuid.UUID
+    customer_id: uuid.UUID
+    amount: MoneyAmount
+    reversed_on: date
+    reason: str | None = None
+    reopened_invoice_ids: list[uuid.UUID] = Field(default_factory=list)
+
+
+@register
+class InvoiceWrittenOff(LedgerEvent):
+    """An amount of an invoice was declared uncollectable."""
+
+    event_name = "InvoiceWrittenOff"
+
+    write_off_id: uuid.UUID
+    customer_id: uuid.UUID
+    invoice_id: uuid.UUID
+    amount: MoneyAmount
+    reason_code: str
+    effective_date: date
+    invoice_open_balance: MoneyAmount
+
+
+@register
+class InvoiceSettled(LedgerEvent):
+    """An invoice's open balance reached zero."""
+
+    event_name = "InvoiceSettled"
+
+    invoice_id: uuid.UUID
+    customer_id: uuid.UUID
+    invoice_number: str
+    settled_on: date
+    amount: MoneyAmount
+
+
+@register
+class AccountPastDue(LedgerEvent):
+    """A customer got its first overdue invoice, or its oldest days past due crossed a bucket edge."""
+
+    event_name = "AccountPastDue"
+
+    customer_id: uuid.UUID
+    as_of: date
+    overdue: list[MoneyAmount] = Field(description="Overdue amount per currency")
+    oldest_days_past_due: int = Field(ge=1)
+    bucket: str = Field(description="Aging bucket of the oldest overdue item, e.g. '31-60'")
+    overdue_invoice_ids: list[uuid.UUID]
