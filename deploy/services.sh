@@ -23,8 +23,10 @@ migrate() {
 start_one() {
   local s=$1 port; port=$(ar_service_port "$s")
   local prefix; prefix=$(upper "$s")
+  # worker metrics on 91xx next to the API's 80xx (ledger 9101 … notifications 9104)
   export "${prefix}_PORT=$port" "${prefix}_HOST=$AR_HOST" \
-    "${prefix}_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$AR_KAFKA_PORT"
+    "${prefix}_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$AR_KAFKA_PORT" \
+    "${prefix}_WORKER_METRICS_PORT=$((port + 1100))"
   if ! alive "$RUN/$s-api.pid"; then
     nohup uv run --no-sync uvicorn "ar_$s.main:create_app" --factory --host "$AR_HOST" --port "$port" \
       --no-access-log >>"$LOG/$s-api.log" 2>&1 &

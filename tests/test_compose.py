@@ -17,7 +17,8 @@ PORTS = {"ledger": 8001, "credit": 8002, "collections": 8003, "notifications": 8
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    return document["services"]
+    services: dict[str, Any] = document["services"]
+    return services
 
 
 def test_every_container_of_the_platform_is_declared(compose: dict[str, Any]) -> None:

@@ -257,7 +257,7 @@ async def test_poison_messages_go_to_dead_letters_and_the_partition_moves_on(
 
     assert attempts == 3  # first try + 2 retries
     assert await consumer_schema.effect_count("fine") == 1
-    dead = await read_topic(stack.kafka_bootstrap, f"{prefix}deadletter.{unique}", expected=2)
+    dead = await read_topic(stack.kafka_bootstrap, f"deadletter.{unique}", expected=2)
     assert len(dead) == 2
     headers = [dict(r.headers) for r in dead]
     assert headers[0]["dlt.original.topic"] == topic.encode()

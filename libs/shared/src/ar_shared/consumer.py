@@ -84,7 +84,8 @@ class ConsumerSettings:
 
     @property
     def dead_letter_topic(self) -> str:
-        return f"{self.topic_prefix}deadletter.{self.group_id}"
+        # the group id is unique per cluster (and carries any prefix), so this name is too
+        return f"deadletter.{self.group_id}"
 
 
 class _Outcome:

@@ -39,6 +39,8 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = LOCAL_KAFKA
     kafka_client_id: str = ""
     kafka_topic_prefix: str = ""
+    kafka_topic_partitions: int = Field(default=3, ge=1)
+    worker_metrics_port: int | None = Field(default=None, description="Prometheus port of the worker")
     auth: AuthSettings = Field(default_factory=AuthSettings)
     outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
     outbox_batch_size: int = Field(default=500, ge=1)

@@ -12,7 +12,9 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from prometheus_client import start_http_server
 
 from ar_shared.consumer import ConsumerRunner, ConsumerSettings, EventHandlers
 from ar_shared.db import asyncpg_dsn, build_engine, build_sessionmaker
@@ -66,6 +68,22 @@ async def start_producer(producer: AIOKafkaProducer, stop: asyncio.Event, backof
     return False
 
 
+async def ensure_topics(bootstrap: str, topics: Sequence[str], partitions: int) -> None:
+    """Creates the topics a service writes to (broker auto-creation would use its own defaults)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(t, num_partitions=partitions, replication_factor=1) for t in topics if t not in existing
+        ]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another replica was quicker
+                await admin.create_topics(missing)
+    finally:
+        await admin.close()
+
+
 async def _supervise(name: str, run: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:
     """Restarts a component that crashed (e.g. Kafka gone), with backoff, until stopped."""
     backoff = 1.0
@@ -101,18 +119,36 @@ async def run_worker(
 ) -> None:
     """Runs until SIGTERM/SIGINT (or `stop`). `jobs(sessionmaker)` builds the scheduled jobs."""
     configure_logging(f"{settings.service_name}-worker", settings.log_level)
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
 
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port, addr=settings.host)
     engine = build_engine(settings)
     sessionmaker = build_sessionmaker(engine)
     producer = build_producer(settings.kafka_bootstrap_servers, f"{settings.kafka_client_id}-worker")
+    prefix = settings.kafka_topic_prefix
     try:
         if not await start_producer(producer, stop):
             return
+        consumer_settings = ConsumerSettings(
+            group_id=f"{prefix}ar-{settings.service_name}",
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            client_id=f"{settings.kafka_client_id}-consumer",
+            topic_prefix=prefix,
+            max_retries=settings.consumer_max_retries,
+            retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
+            retry_backoff_max_seconds=settings.consumer_retry_backoff_max_seconds,
+        )
+        consuming = handlers is not None and bool(handlers.topics())
+        own_topics = [f"{prefix}{settings.service_name}.events"]
+        if consuming:
+            own_topics.append(consumer_settings.dead_letter_topic)
+        await ensure_topics(settings.kafka_bootstrap_servers, own_topics, settings.kafka_topic_partitions)
         relay = OutboxRelay(
             engine,
             plumbing,
@@ -126,16 +162,7 @@ async def run_worker(
             ),
         )
         tasks = [asyncio.create_task(_supervise("outbox relay", lambda: relay.run(stop), stop))]
-        if handlers is not None and handlers.topics():
-            consumer_settings = ConsumerSettings(
-                group_id=f"{settings.kafka_topic_prefix}ar-{settings.service_name}",
-                bootstrap_servers=settings.kafka_bootstrap_servers,
-                client_id=f"{settings.kafka_client_id}-consumer",
-                topic_prefix=settings.kafka_topic_prefix,
-                max_retries=settings.consumer_max_retries,
-                retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
-                retry_backoff_max_seconds=settings.consumer_retry_backoff_max_seconds,
-            )
+        if handlers is not None and consuming:
 
             async def consume() -> None:
                 runner = ConsumerRunner(consumer_settings, handlers, sessionmaker, plumbing, producer)
@@ -149,7 +176,9 @@ async def run_worker(
             tasks.append(asyncio.create_task(_run_job(job, stop)))
         log.info("worker started", extra={"tasks": len(tasks)})
         await stop.wait()
-        for task in tasks:
+        # let the relay finish its batch and the consumer commit its last offset, then insist
+        _, pending = await asyncio.wait(tasks, timeout=10)
+        for task in pending:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     finally:
