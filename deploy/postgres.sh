@@ -47,8 +47,13 @@ start() {
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
     chown postgres "$PGRUN" "$(dirname "$PGLOG")"
     [ -d "$PGDATA" ] && chown -R postgres "$PGDATA"
-    # postgres must be able to reach its data dir through the checkout
-    chmod o+x "$AR_LOCAL_DIR" 2>/dev/null || true
+    # the postgres user must be able to reach its data dir through the checkout: grant
+    # traverse (x, not read) on each parent that lacks it
+    local d="$AR_LOCAL_DIR"
+    while [ "$d" != "/" ]; do
+      runuser -u postgres -- test -x "$d" 2>/dev/null || chmod o+x "$d"
+      d=$(dirname "$d")
+    done
   fi
   if [ ! -f "$PGDATA/PG_VERSION" ]; then
     ar_say "initialising PostgreSQL data directory $PGDATA"
