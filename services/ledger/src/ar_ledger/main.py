@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from ar_ledger.config import LedgerSettings, get_settings
 from ar_ledger.customers.endpoints import router as customers_router
+from ar_ledger.invoices.endpoints import router as invoices_router
 from ar_ledger.models import plumbing
 from ar_shared.app import create_service_app
 
@@ -24,6 +25,9 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
         title="AR Ledger",
         description=DESCRIPTION,
         plumbing=plumbing,
-        routers=[customers_router],
-        openapi_tags=[{"name": "customers", "description": "Customer accounts, upserted by ERP id"}],
+        routers=[customers_router, invoices_router],
+        openapi_tags=[
+            {"name": "customers", "description": "Customer accounts, upserted by ERP id"},
+            {"name": "invoices", "description": "Invoices: issue (one or in bulk), void, list"},
+        ],
     )

@@ -114,3 +114,40 @@ class AuditLog:
         values["prev_hash"] = prev_hash
         values["hash"] = record_hash(prev_hash, hashed_fields(values))
         await session.execute(t.insert().values(**values))
+
+    async def record_created(
+        self,
+        session: AsyncSession,
+        *,
+        actor: Actor,
+        action: str,
+        entity_type: str,
+        entities: list[tuple[str, Any]],
+    ) -> None:
+        """One record per newly created entity, written in one statement (bulk imports).
+
+        The entities are new, so each starts its own chain: no lock or lookup is needed.
+        """
+        if not entities:
+            return
+        ctx = context.current()
+        now = datetime.now(UTC)
+        rows = []
+        for entity_id, after in entities:
+            values: dict[str, Any] = {
+                "occurred_at": now,
+                "actor": actor.subject,
+                "scopes": sorted(actor.scopes),
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "before": None,
+                "after": to_json(after),
+                "correlation_id": ctx.correlation_id,
+                "request_id": ctx.request_id,
+                "chain_seq": 1,
+            }
+            values["prev_hash"] = GENESIS
+            values["hash"] = record_hash(GENESIS, hashed_fields(values))
+            rows.append(values)
+        await session.execute(self._table.insert(), rows)

@@ -10,16 +10,13 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from ar_ledger.customers import service
 from ar_ledger.customers.repository import CustomerRepository
 from ar_ledger.customers.schemas import Customer, CustomerUpsert
-from ar_shared.auth import Principal, require_scopes
+from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.etag import etag_for, parse_if_match
 from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], responses=PROBLEM_RESPONSES)
-
-Reader = Annotated[Principal, Depends(require_scopes("ledger:read"))]
-Writer = Annotated[Principal, Depends(require_scopes("ledger:write"))]
 
 
 @router.put(

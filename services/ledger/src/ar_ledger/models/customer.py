@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Integer, String, Text, func
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ar_ledger.models.base import Base
@@ -27,6 +27,10 @@ class Customer(Base):
     sales_rep: Mapped[str | None] = mapped_column(Text)
     contact_email: Mapped[str | None] = mapped_column(Text)
     time_zone: Mapped[str] = mapped_column(Text, default="UTC")
+    # balances kept incrementally with every posting (in the customer's currency)
+    open_ar_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    unapplied_cash_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    unapplied_credits_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(

@@ -1,0 +1,1 @@
+"""Pure ledger rules (no I/O): allocation order, journal postings, aging buckets."""

@@ -1,0 +1,105 @@
+"""HTTP routes for invoices."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from ar_ledger.invoices import service
+from ar_ledger.invoices.repository import InvoiceRepository
+from ar_ledger.invoices.schemas import (
+    Invoice,
+    InvoiceBulkCreate,
+    InvoiceBulkResult,
+    InvoiceCreate,
+    InvoiceStatus,
+    InvoiceVoid,
+)
+from ar_ledger.permissions import Reader, Writer
+from ar_shared.db import DbSession
+from ar_shared.idempotency import Idempotency
+from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
+from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
+
+router = APIRouter(prefix="/v1/invoices", tags=["invoices"], responses=PROBLEM_RESPONSES)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Issue an invoice",
+    description=(
+        "Posts an invoice (debit AR, credit sales). The invoice number must be new within the "
+        "customer's business entity; the amount must be in the customer's currency. Issuing never "
+        "consumes unapplied cash. Send an `Idempotency-Key`: a retry answers with the first result."
+    ),
+)
+async def issue_invoice(
+    principal: Writer, body: InvoiceCreate, session: DbSession, idempotency: Idempotency
+) -> Invoice:
+    invoice = await service.issue_invoice(session, principal, body)
+    return await idempotency.remember(Invoice.of(invoice))
+
+
+@router.post(
+    "/bulk",
+    status_code=201,
+    summary="Issue up to 10,000 invoices at once, all or nothing",
+    description=(
+        "Either every invoice is issued or none is: each invalid item is reported in `errors` "
+        "with its index (`items.<index>.<field>`) and reason. Written with PostgreSQL COPY."
+    ),
+)
+async def issue_invoices(
+    principal: Writer, body: InvoiceBulkCreate, session: DbSession, idempotency: Idempotency
+) -> InvoiceBulkResult:
+    ids = await service.issue_invoices(session, principal, body.items)
+    return await idempotency.remember(InvoiceBulkResult(created=len(ids), invoice_ids=ids))
+
+
+@router.get("/{invoice_id}", summary="Get an invoice with its open balance")
+async def get_invoice(_: Reader, invoice_id: uuid.UUID, session: DbSession) -> Invoice:
+    return Invoice.of(await service.get_invoice(session, invoice_id))
+
+
+@router.post("/{invoice_id}/void", summary="Void an invoice that has nothing applied")
+async def void_invoice(
+    principal: Writer, invoice_id: uuid.UUID, body: InvoiceVoid, session: DbSession
+) -> Invoice:
+    return Invoice.of(await service.void_invoice(session, principal, invoice_id, body))
+
+
+@router.get("", summary="List invoices, oldest due date first")
+async def list_invoices(
+    _: Reader,
+    session: DbSession,
+    page: Annotated[PageParams, Depends()],
+    customer_id: uuid.UUID | None = None,
+    status: InvoiceStatus | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    overdue_on: Annotated[
+        date | None, Query(description="Only invoices open and past due on this date")
+    ] = None,
+) -> Page[Invoice]:
+    after = None
+    if page.cursor:
+        due, last_id = decode_cursor(page.cursor, 2)
+        try:
+            after = (date.fromisoformat(str(due)), uuid.UUID(str(last_id)))
+        except ValueError:
+            raise ProblemError("the cursor is not one this API issued", code="invalid_cursor") from None
+    rows = await InvoiceRepository(session).list(
+        limit=page.limit + 1,
+        after=after,
+        customer_id=customer_id,
+        status=status,
+        due_from=due_from,
+        due_to=due_to,
+        overdue_on=overdue_on,
+    )
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.due_date.isoformat(), str(r.id)])
+    return Page[Invoice](items=[Invoice.of(r) for r in items], next_cursor=next_cursor)

@@ -1,0 +1,280 @@
+"""Invoice rules: issue one or many (all or nothing), void while nothing is applied."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_ledger.domain import journal
+from ar_ledger.invoices.repository import InvoiceRepository
+from ar_ledger.invoices.schemas import Invoice as InvoiceOut
+from ar_ledger.invoices.schemas import InvoiceCreate, InvoiceVoid
+from ar_ledger.models import Customer, Invoice, plumbing
+from ar_ledger.postings.repository import PostingRepository
+from ar_ledger.postings.service import locked_customer, money, outbox, post_entry, require_currency
+from ar_shared.audit import Actor, AuditLog
+from ar_shared.events.ledger import InvoiceIssued, InvoiceVoided
+from ar_shared.problems import Conflict, FieldError, NotFound, Unprocessable
+
+audit = AuditLog(plumbing)
+
+
+@dataclass(frozen=True)
+class PreparedInvoice:
+    """A validated invoice, ready to write: the same for single and bulk issue."""
+
+    row: Invoice
+    event: InvoiceIssued
+
+
+def prepare(data: InvoiceCreate, customer: Customer) -> PreparedInvoice:
+    """Checks an invoice against its customer and builds its row and event (no I/O)."""
+    require_currency(customer, data.amount.currency)
+    amount = data.amount.to_money()
+    due = data.due_date or data.issue_date + timedelta(days=customer.payment_terms_days)
+    row = Invoice(
+        id=uuid.uuid4(),
+        customer_id=customer.id,
+        business_entity=customer.business_entity,
+        invoice_number=data.invoice_number,
+        issue_date=data.issue_date,
+        due_date=due,
+        currency=amount.currency,
+        amount_minor=amount.minor,
+        open_minor=amount.minor,
+        status="open",
+        order_reference=data.order_reference,
+        po_number=data.po_number,
+        version=1,
+    )
+    event = InvoiceIssued(
+        invoice_id=row.id,
+        customer_id=customer.id,
+        business_entity=row.business_entity,
+        invoice_number=row.invoice_number,
+        issue_date=row.issue_date,
+        due_date=due,
+        amount=data.amount,
+        order_reference=row.order_reference,
+        po_number=row.po_number,
+    )
+    return PreparedInvoice(row, event)
+
+
+async def issue_invoice(session: AsyncSession, actor: Actor, data: InvoiceCreate) -> Invoice:
+    repo = InvoiceRepository(session)
+    by_id, by_external = await repo.customers_for_update(
+        [data.customer_id] if data.customer_id else [],
+        [data.customer_external_id] if data.customer_external_id else [],
+    )
+    customer = (
+        by_id.get(data.customer_id) if data.customer_id else by_external.get(data.customer_external_id or "")
+    )
+    if customer is None:
+        raise Unprocessable("the invoice's customer does not exist", code="customer_not_found")
+    prepared = prepare(data, customer)
+    if await repo.numbers_taken([(customer.business_entity, data.invoice_number)]):
+        raise Conflict(
+            f"invoice number {data.invoice_number} already exists in {customer.business_entity}",
+            code="duplicate_invoice_number",
+        )
+    invoice = await repo.add(prepared.row)
+    await post_entry(
+        session,
+        customer,
+        "invoice_issued",
+        invoice.id,
+        invoice.issue_date,
+        journal.invoice_issued(invoice.amount_minor),
+        invoice.id,
+    )
+    await PostingRepository(session).adjust_customer(customer.id, open_ar=invoice.amount_minor)
+    await audit.record(
+        session,
+        actor=actor,
+        action="invoice.issued",
+        entity_type="invoice",
+        entity_id=str(invoice.id),
+        after=InvoiceOut.of(invoice).model_dump(mode="json"),
+    )
+    await outbox.add(session, prepared.event)
+    return invoice
+
+
+async def issue_invoices(session: AsyncSession, actor: Actor, items: list[InvoiceCreate]) -> list[uuid.UUID]:
+    """All or nothing: every invalid item is reported with its index, and nothing is written."""
+    repo = InvoiceRepository(session)
+    by_id, by_external = await repo.customers_for_update(
+        [i.customer_id for i in items if i.customer_id],
+        [i.customer_external_id for i in items if i.customer_external_id],
+    )
+    errors: list[FieldError] = []
+    prepared: list[PreparedInvoice] = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, item in enumerate(items):
+        customer = (
+            by_id.get(item.customer_id)
+            if item.customer_id
+            else by_external.get(item.customer_external_id or "")
+        )
+        if customer is None:
+            errors.append(
+                FieldError(
+                    field=f"items.{index}.customer",
+                    message="customer does not exist",
+                    code="customer_not_found",
+                )
+            )
+            continue
+        if item.amount.currency != customer.currency:
+            errors.append(
+                FieldError(
+                    field=f"items.{index}.amount.currency",
+                    message=f"customer is billed in {customer.currency}, not {item.amount.currency}",
+                    code="currency_mismatch",
+                )
+            )
+            continue
+        key = (customer.business_entity, item.invoice_number)
+        if key in seen:
+            errors.append(
+                FieldError(
+                    field=f"items.{index}.invoice_number",
+                    message=f"repeats item {seen[key]} of this request",
+                    code="duplicate_invoice_number",
+                )
+            )
+            continue
+        seen[key] = index
+        prepared.append(prepare(item, customer))
+    taken = await repo.numbers_taken(seen)
+    errors += [
+        FieldError(
+            field=f"items.{seen[key]}.invoice_number",
+            message=f"{key[1]} already exists in {key[0]}",
+            code="duplicate_invoice_number",
+        )
+        for key in sorted(taken, key=lambda k: seen[k])
+    ]
+    if errors:
+        errors.sort(key=lambda e: int(e.field.split(".")[1]))
+        raise Unprocessable(
+            f"{len(errors)} of {len(items)} invoices are invalid; nothing was written",
+            code="invalid_invoices",
+            errors=errors,
+        )
+    await _write_bulk(session, actor, prepared)
+    return [p.row.id for p in prepared]
+
+
+async def _write_bulk(session: AsyncSession, actor: Actor, prepared: list[PreparedInvoice]) -> None:
+    repo = InvoiceRepository(session)
+    invoices = [p.row for p in prepared]
+    await repo.copy_invoices(
+        [
+            (
+                i.id, i.customer_id, i.business_entity, i.invoice_number, i.issue_date, i.due_date,
+                i.currency, i.amount_minor, i.open_minor, i.status, i.order_reference, i.po_number, i.version,
+            )
+            for i in invoices
+        ]
+    )  # fmt: skip
+    entries, lines = [], []
+    for i in invoices:
+        entry_id = uuid.uuid4()
+        entries.append((entry_id, i.customer_id, "invoice_issued", i.id, i.issue_date))
+        for line in journal.invoice_issued(i.amount_minor):
+            lines.append(
+                (
+                    entry_id,
+                    i.customer_id,
+                    i.id,
+                    line.account.value,
+                    i.currency,
+                    line.debit_minor,
+                    line.credit_minor,
+                )
+            )
+    await repo.copy_journal(entries, lines)
+    totals: dict[uuid.UUID, int] = {}
+    for i in invoices:
+        totals[i.customer_id] = totals.get(i.customer_id, 0) + i.amount_minor
+    postings = PostingRepository(session)
+    for customer_id, total in totals.items():
+        await postings.adjust_customer(customer_id, open_ar=total)
+    await audit.record_created(
+        session,
+        actor=actor,
+        action="invoice.issued",
+        entity_type="invoice",
+        entities=[(str(p.row.id), p.event.model_dump(mode="json")) for p in prepared],
+    )
+    await outbox.add_many(session, [p.event for p in prepared])
+
+
+async def void_invoice(
+    session: AsyncSession, actor: Actor, invoice_id: uuid.UUID, data: InvoiceVoid
+) -> Invoice:
+    invoice = await get_invoice(session, invoice_id)
+    customer = await locked_customer(session, invoice.customer_id)
+    invoice = await InvoiceRepository(session).get_for_update(invoice_id) or invoice
+    if invoice.status == "void":
+        raise Conflict(f"invoice {invoice.invoice_number} is already void", code="invoice_void")
+    if (
+        await PostingRepository(session).invoice_has_active_applications(invoice.id)
+        or invoice.open_minor != invoice.amount_minor
+    ):
+        raise Conflict(
+            f"invoice {invoice.invoice_number} has payments, credits or write-offs applied; "
+            "unapply them first",
+            code="invoice_has_applications",
+        )
+    if data.voided_on < invoice.issue_date:
+        raise Unprocessable("an invoice cannot be voided before it was issued", code="void_before_issue")
+    before = InvoiceOut.of(invoice).model_dump(mode="json")
+    invoice.status = "void"
+    invoice.voided_on = data.voided_on
+    invoice.void_reason = data.reason
+    invoice.open_minor = 0
+    invoice.version += 1
+    await post_entry(
+        session,
+        customer,
+        "invoice_voided",
+        invoice.id,
+        data.voided_on,
+        journal.invoice_voided(invoice.amount_minor),
+        invoice.id,
+    )
+    await PostingRepository(session).adjust_customer(customer.id, open_ar=-invoice.amount_minor)
+    await session.flush()
+    await audit.record(
+        session, actor=actor, action="invoice.voided", entity_type="invoice", entity_id=str(invoice.id),
+        before=before, after=InvoiceOut.of(invoice).model_dump(mode="json"),
+    )  # fmt: skip
+    await outbox.add(
+        session,
+        InvoiceVoided(
+            invoice_id=invoice.id,
+            customer_id=customer.id,
+            invoice_number=invoice.invoice_number,
+            amount=money(invoice.amount_minor, invoice.currency),
+            voided_on=data.voided_on,
+            reason=data.reason,
+        ),
+    )
+    return invoice
+
+
+async def get_invoice(session: AsyncSession, invoice_id: uuid.UUID) -> Invoice:
+    invoice = await InvoiceRepository(session).get(invoice_id)
+    if invoice is None:
+        raise NotFound(f"invoice {invoice_id} does not exist", code="invoice_not_found")
+    return invoice
+
+
+def overdue_filter_date(overdue: bool, as_of: date | None, today: date) -> date | None:
+    return (as_of or today) if overdue else None

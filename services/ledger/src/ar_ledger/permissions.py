@@ -1,0 +1,10 @@
+"""The ledger's scopes as dependency aliases."""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from ar_shared.auth import Principal, require_scopes
+
+Reader = Annotated[Principal, Depends(require_scopes("ledger:read"))]
+Writer = Annotated[Principal, Depends(require_scopes("ledger:write"))]

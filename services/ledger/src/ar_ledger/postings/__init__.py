@@ -1,0 +1,1 @@
+"""The posting engine: journal entries, applications and incremental balances, always together."""
