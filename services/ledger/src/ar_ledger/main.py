@@ -5,9 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ar_ledger.config import LedgerSettings, get_settings
+from ar_ledger.credit_memos.endpoints import router as credit_memos_router
 from ar_ledger.customers.endpoints import router as customers_router
 from ar_ledger.invoices.endpoints import router as invoices_router
 from ar_ledger.models import plumbing
+from ar_ledger.payments.endpoints import router as payments_router
+from ar_ledger.write_offs.endpoints import router as write_offs_router
 from ar_shared.app import create_service_app
 
 DESCRIPTION = """
@@ -25,9 +28,12 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
         title="AR Ledger",
         description=DESCRIPTION,
         plumbing=plumbing,
-        routers=[customers_router, invoices_router],
+        routers=[customers_router, invoices_router, payments_router, credit_memos_router, write_offs_router],
         openapi_tags=[
             {"name": "customers", "description": "Customer accounts, upserted by ERP id"},
             {"name": "invoices", "description": "Invoices: issue (one or in bulk), void, list"},
+            {"name": "payments", "description": "Cash received, applied, unapplied and reversed"},
+            {"name": "credit memos", "description": "Credits that reduce what a customer owes"},
+            {"name": "write-offs", "description": "Amounts declared uncollectable"},
         ],
     )

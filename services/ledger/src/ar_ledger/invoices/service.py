@@ -66,15 +66,7 @@ def prepare(data: InvoiceCreate, customer: Customer) -> PreparedInvoice:
 
 async def issue_invoice(session: AsyncSession, actor: Actor, data: InvoiceCreate) -> Invoice:
     repo = InvoiceRepository(session)
-    by_id, by_external = await repo.customers_for_update(
-        [data.customer_id] if data.customer_id else [],
-        [data.customer_external_id] if data.customer_external_id else [],
-    )
-    customer = (
-        by_id.get(data.customer_id) if data.customer_id else by_external.get(data.customer_external_id or "")
-    )
-    if customer is None:
-        raise Unprocessable("the invoice's customer does not exist", code="customer_not_found")
+    customer = await locked_customer(session, data.customer_id, data.customer_external_id)
     prepared = prepare(data, customer)
     if await repo.numbers_taken([(customer.business_entity, data.invoice_number)]):
         raise Conflict(

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     String,
@@ -134,6 +135,8 @@ class Application(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    # the order applications were made in (timestamps tie inside one transaction)
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True), unique=True)
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"))
     source_kind: Mapped[str] = mapped_column(Text)

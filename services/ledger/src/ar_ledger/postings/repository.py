@@ -17,10 +17,15 @@ class PostingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def lock_customer(self, customer_id: uuid.UUID) -> Customer | None:
+    async def lock_customer(
+        self, customer_id: uuid.UUID | None = None, external_id: str | None = None
+    ) -> Customer | None:
         # every posting of a customer takes this lock first: balances stay consistent and the
         # outbox ids of one customer's events follow commit order
-        query = select(Customer).where(Customer.id == customer_id).with_for_update()
+        condition = (
+            Customer.id == customer_id if customer_id is not None else Customer.external_id == external_id
+        )
+        query = select(Customer).where(condition).with_for_update()
         return (await self.session.scalars(query)).one_or_none()
 
     async def invoices_for_update(self, invoice_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Invoice]:
@@ -80,7 +85,7 @@ class PostingRepository:
         query = (
             select(Application)
             .where(Application.source_id == source_id, Application.reversed_on.is_(None))
-            .order_by(Application.created_at, Application.id)
+            .order_by(Application.seq)
             .with_for_update()
         )
         return (await self.session.scalars(query)).all()

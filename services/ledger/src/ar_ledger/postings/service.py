@@ -31,10 +31,14 @@ def money(minor: int, currency: str) -> MoneyAmount:
     return MoneyAmount.from_money(Money(minor, currency))
 
 
-async def locked_customer(session: AsyncSession, customer_id: uuid.UUID) -> Customer:
-    customer = await PostingRepository(session).lock_customer(customer_id)
+async def locked_customer(
+    session: AsyncSession, customer_id: uuid.UUID | None, external_id: str | None = None
+) -> Customer:
+    customer = await PostingRepository(session).lock_customer(customer_id, external_id)
     if customer is None:
-        raise Unprocessable(f"customer {customer_id} does not exist", code="customer_not_found")
+        raise Unprocessable(
+            f"customer {customer_id or external_id} does not exist", code="customer_not_found"
+        )
     return customer
 
 

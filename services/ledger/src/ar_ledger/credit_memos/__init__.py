@@ -1,0 +1,1 @@
+"""Credit memos: standalone or against one invoice, applied like payments."""

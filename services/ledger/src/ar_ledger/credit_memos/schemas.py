@@ -1,0 +1,87 @@
+"""API shapes of credit memos."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ar_ledger.models import Application as ApplicationRow
+from ar_ledger.models import CreditMemo as CreditMemoRow
+from ar_ledger.payments.schemas import AllocationIn, ApplicationOut
+from ar_shared.money import Money, MoneyAmount
+
+
+class CreditMemoCreate(BaseModel):
+    """A credit memo from billing. With `invoice_id` it is applied to that invoice at once."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "customer_external_id": "C-10042",
+                    "memo_number": "CM-0007",
+                    "issue_date": "2026-11-10",
+                    "amount": {"amount": "50.00", "currency": "EUR"},
+                    "invoice_id": "3f1c2d6e-8b7a-4a47-9d7e-0c2b4c1f9a10",
+                    "reason_code": "pricing",
+                }
+            ]
+        },
+    )
+
+    customer_id: uuid.UUID | None = None
+    customer_external_id: str | None = Field(default=None, max_length=100)
+    memo_number: str = Field(min_length=1, max_length=100)
+    issue_date: date
+    amount: MoneyAmount
+    invoice_id: uuid.UUID | None = None
+    reason_code: str | None = Field(
+        default=None, max_length=50, examples=["pricing", "damaged_goods", "returns"]
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if (self.customer_id is None) == (self.customer_external_id is None):
+            raise ValueError("give exactly one of customer_id or customer_external_id")
+        if not self.amount.to_money().is_positive:
+            raise ValueError("amount must be positive")
+        return self
+
+
+class CreditMemoApply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    effective_date: date
+    allocations: list[AllocationIn] | None = None
+
+
+class CreditMemoOut(BaseModel):
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    memo_number: str
+    issue_date: date
+    amount: MoneyAmount
+    unapplied: MoneyAmount
+    invoice_id: uuid.UUID | None
+    reason_code: str | None
+    applications: list[ApplicationOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: CreditMemoRow, applications: list[ApplicationRow]) -> CreditMemoOut:
+        return cls(
+            id=row.id,
+            customer_id=row.customer_id,
+            memo_number=row.memo_number,
+            issue_date=row.issue_date,
+            amount=MoneyAmount.from_money(Money(row.amount_minor, row.currency)),
+            unapplied=MoneyAmount.from_money(Money(row.unapplied_minor, row.currency)),
+            invoice_id=row.invoice_id,
+            reason_code=row.reason_code,
+            applications=[ApplicationOut.of(a, row.currency) for a in applications],
+            created_at=row.created_at,
+        )

@@ -1,0 +1,1 @@
+"""Payments: received with explicit allocations or auto-applied; unapplied cash; reversals."""

@@ -1,0 +1,104 @@
+"""HTTP routes for payments and applications."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from ar_ledger.payments import service
+from ar_ledger.payments.repository import PaymentRepository
+from ar_ledger.payments.schemas import (
+    ApplyRequest,
+    PaymentCreate,
+    PaymentOut,
+    ReversalRequest,
+    UnapplyRequest,
+)
+from ar_ledger.permissions import Reader, Writer
+from ar_shared.db import DbSession
+from ar_shared.idempotency import Idempotency
+from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
+from ar_shared.problems import PROBLEM_RESPONSES
+
+router = APIRouter(tags=["payments"], responses=PROBLEM_RESPONSES)
+
+
+@router.post(
+    "/v1/payments",
+    status_code=201,
+    summary="Record a payment",
+    description=(
+        "Posts the cash (debit cash, credit unapplied cash) and applies it: to the given "
+        "`allocations`, or, when they are omitted, automatically — an open invoice whose number "
+        "equals the remittance reference first, then the oldest due date (ties: issue date, then "
+        "number). Only invoices issued on or before the payment date are candidates. The rest "
+        "stays unapplied cash on the customer. Send an `Idempotency-Key`."
+    ),
+)
+async def receive_payment(
+    principal: Writer, body: PaymentCreate, session: DbSession, idempotency: Idempotency
+) -> PaymentOut:
+    payment = await service.receive_payment(session, principal, body)
+    return await idempotency.remember(await service.snapshot(session, payment))
+
+
+@router.get("/v1/payments/{payment_id}", summary="Get a payment with its applications")
+async def get_payment(_: Reader, payment_id: uuid.UUID, session: DbSession) -> PaymentOut:
+    return await service.get_payment(session, payment_id)
+
+
+@router.get("/v1/payments", summary="List payments")
+async def list_payments(
+    _: Reader,
+    session: DbSession,
+    page: Annotated[PageParams, Depends()],
+    customer_id: uuid.UUID | None = None,
+) -> Page[PaymentOut]:
+    after = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None
+    repo = PaymentRepository(session)
+    rows = await repo.list(limit=page.limit + 1, after_id=after, customer_id=customer_id)
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [str(r.id)])
+    return Page[PaymentOut](
+        items=[PaymentOut.of(p, list(await repo.applications_of(p.id))) for p in items],
+        next_cursor=next_cursor,
+    )
+
+
+@router.post(
+    "/v1/payments/{payment_id}/applications",
+    summary="Apply a payment's unapplied cash",
+    description="Explicit allocations, or auto-apply when `allocations` is omitted.",
+)
+async def apply_payment(
+    principal: Writer, payment_id: uuid.UUID, body: ApplyRequest, session: DbSession
+) -> PaymentOut:
+    payment = await service.apply_unapplied(session, principal, payment_id, body)
+    return await service.snapshot(session, payment)
+
+
+@router.post(
+    "/v1/applications/{application_id}/unapply",
+    summary="Take back one payment application",
+    description="The invoice re-opens and the amount is unapplied cash again, from `effective_date`.",
+)
+async def unapply(
+    principal: Writer, application_id: uuid.UUID, body: UnapplyRequest, session: DbSession
+) -> PaymentOut:
+    payment = await service.unapply_application(session, principal, application_id, body.effective_date)
+    return await service.snapshot(session, payment)
+
+
+@router.post(
+    "/v1/payments/{payment_id}/reverse",
+    summary="Reverse a payment (bounced cheque, charge-back)",
+    description=(
+        "Re-opens everything the payment paid, effective on `reversed_on`. A second reversal is refused."
+    ),
+)
+async def reverse_payment(
+    principal: Writer, payment_id: uuid.UUID, body: ReversalRequest, session: DbSession
+) -> PaymentOut:
+    payment = await service.reverse_payment(session, principal, payment_id, body)
+    return await service.snapshot(session, payment)

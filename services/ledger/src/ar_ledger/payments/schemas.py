@@ -1,0 +1,148 @@
+"""API shapes of payments and their applications."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ar_ledger.models import Application as ApplicationRow
+from ar_ledger.models import Payment as PaymentRow
+from ar_shared.money import Money, MoneyAmount
+
+
+class AllocationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    invoice_id: uuid.UUID
+    amount: MoneyAmount
+
+
+PAYMENT_EXAMPLE: dict[str, Any] = {
+    "customer_external_id": "C-10042",
+    "amount": {"amount": "1500.00", "currency": "EUR"},
+    "received_on": "2026-11-20",
+    "method": "wire",
+    "remittance_reference": "INV-2026-0001",
+}
+
+
+class PaymentCreate(BaseModel):
+    """Cash received. Without `allocations` it is auto-applied: an invoice whose number equals the
+    remittance reference first, then the oldest due date. What is left stays unapplied."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [PAYMENT_EXAMPLE]})
+
+    customer_id: uuid.UUID | None = None
+    customer_external_id: str | None = Field(default=None, max_length=100)
+    amount: MoneyAmount
+    received_on: date
+    method: Literal["wire", "ach", "sepa", "cheque", "card", "direct_debit", "cash", "other"] | None = None
+    remittance_reference: str | None = Field(default=None, max_length=200)
+    external_reference: str | None = Field(default=None, max_length=200, description="Bank transaction id")
+    allocations: list[AllocationIn] | None = Field(
+        default=None,
+        description="Explicit allocations; omit to auto-apply, send [] to leave it all unapplied",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if (self.customer_id is None) == (self.customer_external_id is None):
+            raise ValueError("give exactly one of customer_id or customer_external_id")
+        if not self.amount.to_money().is_positive:
+            raise ValueError("amount must be positive")
+        return self
+
+
+class ApplyRequest(BaseModel):
+    """Apply unapplied money later: explicit allocations, or auto-apply when omitted."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "effective_date": "2026-11-22",
+                    "allocations": [{"invoice_id": "…", "amount": {"amount": "200.00", "currency": "EUR"}}],
+                }
+            ]
+        },
+    )
+
+    effective_date: date
+    allocations: list[AllocationIn] | None = None
+
+
+class UnapplyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    effective_date: date
+
+
+class ReversalRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reversed_on": "2026-11-25", "reason": "cheque returned unpaid"}]},
+    )
+
+    reversed_on: date
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ApplicationOut(BaseModel):
+    id: uuid.UUID
+    invoice_id: uuid.UUID
+    source_kind: str
+    source_id: uuid.UUID
+    amount: MoneyAmount
+    effective_date: date
+    reversed_on: date | None
+
+    @classmethod
+    def of(cls, row: ApplicationRow, currency: str) -> ApplicationOut:
+        return cls(
+            id=row.id,
+            invoice_id=row.invoice_id,
+            source_kind=row.source_kind,
+            source_id=row.source_id,
+            amount=MoneyAmount.from_money(Money(row.amount_minor, currency)),
+            effective_date=row.effective_date,
+            reversed_on=row.reversed_on,
+        )
+
+
+class PaymentOut(BaseModel):
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    amount: MoneyAmount
+    unapplied: MoneyAmount
+    received_on: date
+    method: str | None
+    remittance_reference: str | None
+    external_reference: str | None
+    status: Literal["posted", "reversed"]
+    reversed_on: date | None
+    applications: list[ApplicationOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: PaymentRow, applications: list[ApplicationRow]) -> PaymentOut:
+        def amount(minor: int) -> MoneyAmount:
+            return MoneyAmount.from_money(Money(minor, row.currency))
+
+        return cls(
+            id=row.id,
+            customer_id=row.customer_id,
+            amount=amount(row.amount_minor),
+            unapplied=amount(row.unapplied_minor),
+            received_on=row.received_on,
+            method=row.method,
+            remittance_reference=row.remittance_reference,
+            external_reference=row.external_reference,
+            status="reversed" if row.status == "reversed" else "posted",
+            reversed_on=row.reversed_on,
+            applications=[ApplicationOut.of(a, row.currency) for a in applications],
+            created_at=row.created_at,
+        )

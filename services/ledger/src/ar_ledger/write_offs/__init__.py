@@ -1,0 +1,1 @@
+"""Write-offs: amounts of an invoice declared uncollectable, with a reason code."""

@@ -1,0 +1,30 @@
+"""HTTP routes for write-offs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ar_ledger.permissions import Writer
+from ar_ledger.write_offs import service
+from ar_ledger.write_offs.schemas import WriteOffCreate, WriteOffOut
+from ar_shared.db import DbSession
+from ar_shared.idempotency import Idempotency
+from ar_shared.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/v1/write-offs", tags=["write-offs"], responses=PROBLEM_RESPONSES)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Write off (part of) an invoice",
+    description=(
+        "Debit write-off expense, credit AR, for at most the invoice's open balance. "
+        "Send an `Idempotency-Key`."
+    ),
+)
+async def write_off(
+    principal: Writer, body: WriteOffCreate, session: DbSession, idempotency: Idempotency
+) -> WriteOffOut:
+    row = await service.write_off(session, principal, body)
+    return await idempotency.remember(WriteOffOut.of(row))

@@ -1,0 +1,68 @@
+"""API shapes of write-offs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ar_ledger.models import WriteOff as WriteOffRow
+from ar_shared.money import Money, MoneyAmount
+
+ReasonCode = Literal[
+    "small_balance", "uncollectable", "bankruptcy", "dispute_settlement", "goodwill", "other"
+]
+
+
+class WriteOffCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "invoice_id": "3f1c2d6e-8b7a-4a47-9d7e-0c2b4c1f9a10",
+                    "amount": {"amount": "0.01", "currency": "EUR"},
+                    "reason_code": "small_balance",
+                    "effective_date": "2026-11-30",
+                }
+            ]
+        },
+    )
+
+    invoice_id: uuid.UUID
+    amount: MoneyAmount
+    reason_code: ReasonCode
+    effective_date: date
+    note: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _positive(self) -> Self:
+        if not self.amount.to_money().is_positive:
+            raise ValueError("amount must be positive")
+        return self
+
+
+class WriteOffOut(BaseModel):
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    invoice_id: uuid.UUID
+    amount: MoneyAmount
+    reason_code: str
+    effective_date: date
+    note: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: WriteOffRow) -> WriteOffOut:
+        return cls(
+            id=row.id,
+            customer_id=row.customer_id,
+            invoice_id=row.invoice_id,
+            amount=MoneyAmount.from_money(Money(row.amount_minor, row.currency)),
+            reason_code=row.reason_code,
+            effective_date=row.effective_date,
+            note=row.note,
+            created_at=row.created_at,
+        )
