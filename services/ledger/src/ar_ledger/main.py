@@ -10,6 +10,7 @@ from ar_ledger.customers.endpoints import router as customers_router
 from ar_ledger.invoices.endpoints import router as invoices_router
 from ar_ledger.models import plumbing
 from ar_ledger.payments.endpoints import router as payments_router
+from ar_ledger.reports.endpoints import router as reports_router
 from ar_ledger.write_offs.endpoints import router as write_offs_router
 from ar_shared.app import create_service_app
 
@@ -28,12 +29,20 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
         title="AR Ledger",
         description=DESCRIPTION,
         plumbing=plumbing,
-        routers=[customers_router, invoices_router, payments_router, credit_memos_router, write_offs_router],
+        routers=[
+            customers_router,
+            invoices_router,
+            payments_router,
+            credit_memos_router,
+            write_offs_router,
+            reports_router,
+        ],
         openapi_tags=[
             {"name": "customers", "description": "Customer accounts, upserted by ERP id"},
             {"name": "invoices", "description": "Invoices: issue (one or in bulk), void, list"},
             {"name": "payments", "description": "Cash received, applied, unapplied and reversed"},
             {"name": "credit memos", "description": "Credits that reduce what a customer owes"},
             {"name": "write-offs", "description": "Amounts declared uncollectable"},
+            {"name": "reports", "description": "Open items and aging as of any date, CSV and XLSX"},
         ],
     )

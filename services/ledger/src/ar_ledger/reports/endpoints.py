@@ -1,0 +1,126 @@
+"""HTTP routes for the as-of reports."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from ar_ledger.domain.aging import DEFAULT_EDGES, validate_edges
+from ar_ledger.permissions import Reader
+from ar_ledger.reports import exports, service
+from ar_ledger.reports.schemas import AgingBasis, AgingReport, ComparativeAging, OpenItems
+from ar_shared.db import DbSession
+from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
+
+EdgesQuery = Annotated[
+    str,
+    Query(
+        description="Upper day of each past-due bucket, comma-separated: 30,60,90,120 gives "
+        "current / 1-30 / 31-60 / 61-90 / 91-120 / 121+",
+        examples=["30,60,90,120"],
+    ),
+]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def parse_edges(edges: str) -> tuple[int, ...]:
+    try:
+        return validate_edges([int(e) for e in edges.split(",") if e.strip()])
+    except ValueError as exc:
+        raise ProblemError(str(exc), code="invalid_bucket_edges") from None
+
+
+@router.get(
+    "/aging",
+    summary="Aging as of any date",
+    description=(
+        "Open invoices by bucket of days past due (as_of - due date; due today is current), or "
+        "by days since the invoice date with `basis=invoice_date`. Movements dated after "
+        "`as_of` are ignored. Unapplied cash and credits are shown apart from the buckets. "
+        "`format=csv` or `format=xlsx` downloads the same table."
+    ),
+    response_model=AgingReport,
+    responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
+)
+async def aging(
+    _: Reader,
+    session: DbSession,
+    as_of: date,
+    edges: EdgesQuery = ",".join(map(str, DEFAULT_EDGES)),
+    basis: AgingBasis = "due_date",
+    group_by: Literal["customer", "total"] = "customer",
+    customer_id: uuid.UUID | None = None,
+    business_entity: str | None = None,
+    format: Literal["json", "csv", "xlsx"] = "json",
+) -> AgingReport | Response:
+    report = await service.aging_report(
+        session,
+        as_of,
+        parse_edges(edges),
+        basis,
+        by_customer=group_by == "customer",
+        customer_id=customer_id,
+        business_entity=business_entity,
+    )
+    filename = f"aging-{as_of.isoformat()}"
+    if format == "csv":
+        return Response(
+            exports.aging_csv(report),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+        )
+    if format == "xlsx":
+        return Response(
+            exports.aging_xlsx(report),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'},
+        )
+    return report
+
+
+@router.get(
+    "/aging/comparative",
+    summary="Aging totals at two or more dates, side by side",
+    description="Amounts and % of total per bucket and currency, one report per date (oldest first).",
+)
+async def comparative_aging(
+    _: Reader,
+    session: DbSession,
+    as_of: Annotated[list[date], Query(min_length=2, max_length=12, description="Repeat: ?as_of=…&as_of=…")],
+    edges: EdgesQuery = ",".join(map(str, DEFAULT_EDGES)),
+    basis: AgingBasis = "due_date",
+    business_entity: str | None = None,
+) -> ComparativeAging:
+    parsed = parse_edges(edges)
+    reports = [
+        await service.aging_report(
+            session, day, parsed, basis, by_customer=False, business_entity=business_entity
+        )
+        for day in sorted(set(as_of))
+    ]
+    return ComparativeAging(basis=basis, bucket_labels=reports[0].bucket_labels, reports=reports)
+
+
+@router.get("/open-items", summary="Open invoices as of a date, with days past due and bucket")
+async def open_items(
+    _: Reader,
+    session: DbSession,
+    as_of: date,
+    customer_id: uuid.UUID | None = None,
+    business_entity: str | None = None,
+    overdue_only: bool = False,
+    edges: EdgesQuery = ",".join(map(str, DEFAULT_EDGES)),
+) -> OpenItems:
+    return await service.open_items(
+        session,
+        as_of,
+        parse_edges(edges),
+        customer_id=customer_id,
+        business_entity=business_entity,
+        overdue_only=overdue_only,
+    )

@@ -1,0 +1,163 @@
+"""SQL for as-of reports. Every query takes `as_of` and ignores movements dated after it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+# open amount per invoice as of :as_of — issued by then, not void by then, minus what was
+# applied by then and not taken back by then
+OPEN_ITEMS_AS_OF = """
+WITH applied AS (
+    SELECT a.invoice_id, sum(a.amount_minor)::bigint AS applied_minor
+    FROM ledger.applications a
+    WHERE a.effective_date <= :as_of AND (a.reversed_on IS NULL OR a.reversed_on > :as_of)
+    GROUP BY a.invoice_id
+)
+SELECT i.id, i.customer_id, i.business_entity, i.invoice_number, i.issue_date, i.due_date, i.currency,
+       i.amount_minor, i.amount_minor - coalesce(ap.applied_minor, 0) AS open_minor
+FROM ledger.invoices i
+LEFT JOIN applied ap ON ap.invoice_id = i.id
+WHERE i.issue_date <= :as_of
+  AND (i.voided_on IS NULL OR i.voided_on > :as_of)
+  AND i.amount_minor - coalesce(ap.applied_minor, 0) > 0
+"""
+
+UNAPPLIED_AS_OF = """
+WITH used AS (
+    SELECT a.source_id, sum(a.amount_minor)::bigint AS used_minor
+    FROM ledger.applications a
+    WHERE a.source_kind IN ('payment', 'credit_memo')
+      AND a.effective_date <= :as_of AND (a.reversed_on IS NULL OR a.reversed_on > :as_of)
+    GROUP BY a.source_id
+), sources AS (
+    SELECT p.customer_id, p.currency, 'cash' AS kind, p.amount_minor - coalesce(u.used_minor, 0) AS left_minor
+    FROM ledger.payments p LEFT JOIN used u ON u.source_id = p.id
+    WHERE p.received_on <= :as_of AND (p.reversed_on IS NULL OR p.reversed_on > :as_of)
+    UNION ALL
+    SELECT m.customer_id, m.currency, 'credits', m.amount_minor - coalesce(u.used_minor, 0)
+    FROM ledger.credit_memos m LEFT JOIN used u ON u.source_id = m.id
+    WHERE m.issue_date <= :as_of
+)
+SELECT customer_id, currency,
+       sum(left_minor) FILTER (WHERE kind = 'cash') AS cash_minor,
+       sum(left_minor) FILTER (WHERE kind = 'credits') AS credits_minor
+FROM sources
+WHERE left_minor > 0 {customer_filter}
+GROUP BY customer_id, currency
+"""
+
+
+@dataclass(frozen=True)
+class OpenItemRow:
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    business_entity: str
+    invoice_number: str
+    issue_date: date
+    due_date: date
+    currency: str
+    amount_minor: int
+    open_minor: int
+
+
+@dataclass(frozen=True)
+class AgingCell:
+    customer_id: uuid.UUID | None
+    currency: str
+    bucket: int
+    open_minor: int
+    items: int
+
+
+@dataclass(frozen=True)
+class UnappliedRow:
+    customer_id: uuid.UUID
+    currency: str
+    cash_minor: int
+    credits_minor: int
+
+
+def _filters(customer_id: uuid.UUID | None, business_entity: str | None, alias: str = "i") -> str:
+    clauses = []
+    if customer_id is not None:
+        clauses.append(f"{alias}.customer_id = :customer_id")
+    if business_entity is not None:
+        clauses.append(f"{alias}.business_entity = :business_entity")
+    return "".join(f" AND {c}" for c in clauses)
+
+
+def bucket_case(edges: Sequence[int], days_expr: str) -> str:
+    """SQL CASE giving the bucket index of `days_expr` (edges are validated integers)."""
+    parts = [f"WHEN {days_expr} <= 0 THEN 0"]
+    parts += [f"WHEN {days_expr} <= {int(edge)} THEN {n}" for n, edge in enumerate(edges, start=1)]
+    return f"CASE {' '.join(parts)} ELSE {len(edges) + 1} END"
+
+
+class ReportRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def open_items(
+        self,
+        as_of: date,
+        *,
+        customer_id: uuid.UUID | None = None,
+        business_entity: str | None = None,
+        overdue_only: bool = False,
+    ) -> list[OpenItemRow]:
+        sql = OPEN_ITEMS_AS_OF + _filters(customer_id, business_entity)
+        if overdue_only:
+            sql += " AND i.due_date < :as_of"
+        sql += " ORDER BY i.due_date, i.issue_date, i.invoice_number"
+        params = {"as_of": as_of, "customer_id": customer_id, "business_entity": business_entity}
+        rows = (await self.session.execute(text(sql), params)).all()
+        return [OpenItemRow(*row) for row in rows]
+
+    async def aging(
+        self,
+        as_of: date,
+        edges: Sequence[int],
+        *,
+        basis: str,
+        by_customer: bool,
+        customer_id: uuid.UUID | None = None,
+        business_entity: str | None = None,
+    ) -> list[AgingCell]:
+        """One aggregate in the database: open amount per (customer,) currency and bucket."""
+        reference = "due_date" if basis == "due_date" else "issue_date"
+        bucket = bucket_case(edges, f"(:as_of - o.{reference})")
+        group = "o.customer_id, " if by_customer else ""
+        sql = f"""
+            SELECT {group if by_customer else "NULL::uuid AS customer_id, "}o.currency, {bucket} AS bucket,
+                   sum(o.open_minor) AS open_minor, count(*) AS items
+            FROM ({OPEN_ITEMS_AS_OF}{_filters(customer_id, business_entity)}) o
+            GROUP BY {group}o.currency, bucket
+        """  # noqa: S608 - only validated integers and fixed names are interpolated
+        params = {"as_of": as_of, "customer_id": customer_id, "business_entity": business_entity}
+        rows = (await self.session.execute(text(sql), params)).all()
+        return [
+            AgingCell(r.customer_id, r.currency, int(r.bucket), int(r.open_minor), int(r.items)) for r in rows
+        ]
+
+    async def unapplied(self, as_of: date, customer_id: uuid.UUID | None = None) -> list[UnappliedRow]:
+        sql = UNAPPLIED_AS_OF.format(customer_filter="AND customer_id = :customer_id" if customer_id else "")
+        rows = (await self.session.execute(text(sql), {"as_of": as_of, "customer_id": customer_id})).all()
+        return [
+            UnappliedRow(r.customer_id, r.currency, int(r.cash_minor or 0), int(r.credits_minor or 0))
+            for r in rows
+        ]
+
+    async def customer_names(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            text("SELECT id, external_id, name FROM ledger.customers WHERE id = ANY(:ids)"),
+            {"ids": list(ids)},
+        )
+        return {r.id: (r.external_id, r.name) for r in rows}
