@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -180,7 +181,7 @@ async def test_aging_downloads_as_csv_and_xlsx(client: httpx.AsyncClient, writer
     assert sheet is not None
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[1][3] == "current"
-    assert float(values[2][values[1].index("1-30")]) == 42.5
+    assert values[2][values[1].index("1-30")] == Decimal("42.5")
 
 
 async def test_bad_edges_are_a_problem(client: httpx.AsyncClient, writer: dict[str, str]) -> None:
