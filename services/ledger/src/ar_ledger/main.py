@@ -9,6 +9,7 @@ from ar_ledger.credit_memos.endpoints import router as credit_memos_router
 from ar_ledger.customers.endpoints import router as customers_router
 from ar_ledger.invoices.endpoints import router as invoices_router
 from ar_ledger.models import plumbing
+from ar_ledger.past_due.endpoints import router as past_due_router
 from ar_ledger.payments.endpoints import router as payments_router
 from ar_ledger.reports.endpoints import router as reports_router
 from ar_ledger.write_offs.endpoints import router as write_offs_router
@@ -36,6 +37,7 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
             credit_memos_router,
             write_offs_router,
             reports_router,
+            past_due_router,
         ],
         openapi_tags=[
             {"name": "customers", "description": "Customer accounts, upserted by ERP id"},
@@ -44,5 +46,6 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
             {"name": "credit memos", "description": "Credits that reduce what a customer owes"},
             {"name": "write-offs", "description": "Amounts declared uncollectable"},
             {"name": "reports", "description": "Open items and aging as of any date, CSV and XLSX"},
+            {"name": "past-due", "description": "The past-due sweep that emits AccountPastDue"},
         ],
     )
