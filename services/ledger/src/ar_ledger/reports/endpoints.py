@@ -10,8 +10,15 @@ from fastapi import APIRouter, Query, Response
 
 from ar_ledger.domain.aging import DEFAULT_EDGES, validate_edges
 from ar_ledger.permissions import Reader
-from ar_ledger.reports import exports, service
-from ar_ledger.reports.schemas import AgingBasis, AgingReport, ComparativeAging, OpenItems
+from ar_ledger.reports import exports, kpi_service, service
+from ar_ledger.reports.schemas import (
+    AgingBasis,
+    AgingReport,
+    ComparativeAging,
+    KpiReport,
+    OpenItems,
+    Statement,
+)
 from ar_shared.db import DbSession
 from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
 
@@ -124,3 +131,36 @@ async def open_items(
         business_entity=business_entity,
         overdue_only=overdue_only,
     )
+
+
+@router.get(
+    "/kpis",
+    summary="DSO (standard and count-back), best possible DSO, ADD and CEI for a period",
+    description=(
+        "For everyone, one business entity or one customer, per currency. Credit sales are the "
+        "invoices issued in the period and not void at its end; AR is open invoices (gross of "
+        "unapplied cash). CEI uses the whole period's credit sales. Formulas: docs/kpis.md."
+    ),
+)
+async def kpis(
+    _: Reader,
+    session: DbSession,
+    period_start: date,
+    period_end: date,
+    customer_id: uuid.UUID | None = None,
+    business_entity: str | None = None,
+) -> KpiReport:
+    return await kpi_service.kpi_report(
+        session, period_start, period_end, customer_id=customer_id, business_entity=business_entity
+    )
+
+
+@router.get(
+    "/statements/{customer_id}",
+    summary="Customer statement: opening balance, movements, closing balance",
+    description="Every movement that changed what the customer owes in the period, by effective date.",
+)
+async def customer_statement(
+    _: Reader, session: DbSession, customer_id: uuid.UUID, period_start: date, period_end: date
+) -> Statement:
+    return await kpi_service.statement(session, customer_id, period_start, period_end)

@@ -53,6 +53,40 @@ GROUP BY customer_id, currency
 """
 
 
+# what the customer owes moves with AR, and against it with unapplied cash and credits
+NET_EFFECT = """
+    sum(CASE l.account
+            WHEN 'accounts_receivable' THEN l.debit_minor - l.credit_minor
+            WHEN 'unapplied_cash' THEN l.debit_minor - l.credit_minor
+            WHEN 'customer_credits' THEN l.debit_minor - l.credit_minor
+            ELSE 0 END)::bigint
+"""
+
+STATEMENT_LINES = f"""
+SELECT e.effective_date, e.kind, e.document_id, {NET_EFFECT} AS effect_minor, min(l.currency) AS currency
+FROM ledger.journal_entries e JOIN ledger.journal_lines l ON l.entry_id = e.id
+WHERE e.customer_id = :customer_id AND e.effective_date BETWEEN :start AND :end
+GROUP BY e.id, e.effective_date, e.kind, e.document_id, e.created_at
+HAVING {NET_EFFECT} <> 0
+ORDER BY e.effective_date, e.created_at, e.id
+"""  # noqa: S608 - constant
+
+BALANCE_AS_OF = f"""
+SELECT {NET_EFFECT}
+FROM ledger.journal_entries e JOIN ledger.journal_lines l ON l.entry_id = e.id
+WHERE e.customer_id = :customer_id AND e.effective_date <= :as_of
+"""  # noqa: S608 - constant
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    effective_date: date
+    kind: str
+    document_id: uuid.UUID
+    effect_minor: int
+    currency: str
+
+
 @dataclass(frozen=True)
 class OpenItemRow:
     id: uuid.UUID
@@ -161,3 +195,46 @@ class ReportRepository:
             {"ids": list(ids)},
         )
         return {r.id: (r.external_id, r.name) for r in rows}
+
+    async def ar_totals(
+        self, as_of: date, *, customer_id: uuid.UUID | None, business_entity: str | None
+    ) -> dict[str, tuple[int, int]]:
+        """Open AR and its current (not past due) part per currency, as of a date."""
+        sql = f"""
+            SELECT o.currency, sum(o.open_minor)::bigint AS total,
+                   (sum(o.open_minor) FILTER (WHERE o.due_date >= :as_of))::bigint AS current_part
+            FROM ({OPEN_ITEMS_AS_OF}{_filters(customer_id, business_entity)}) o
+            GROUP BY o.currency
+        """  # noqa: S608 - fixed fragments only
+        params = {"as_of": as_of, "customer_id": customer_id, "business_entity": business_entity}
+        rows = await self.session.execute(text(sql), params)
+        return {r.currency: (int(r.total or 0), int(r.current_part or 0)) for r in rows}
+
+    async def monthly_sales(
+        self, start: date, end: date, *, customer_id: uuid.UUID | None, business_entity: str | None
+    ) -> dict[str, dict[tuple[int, int], int]]:
+        """Credit sales (invoices issued, not void by `end`) per currency and calendar month."""
+        sql = f"""
+            SELECT i.currency, extract(year FROM i.issue_date)::int AS y,
+                   extract(month FROM i.issue_date)::int AS m, sum(i.amount_minor)::bigint AS sales
+            FROM ledger.invoices i
+            WHERE i.issue_date BETWEEN :start AND :end AND (i.voided_on IS NULL OR i.voided_on > :end)
+            {_filters(customer_id, business_entity)}
+            GROUP BY i.currency, y, m
+        """  # noqa: S608 - fixed fragments only
+        params = {"start": start, "end": end, "customer_id": customer_id, "business_entity": business_entity}
+        result: dict[str, dict[tuple[int, int], int]] = {}
+        for r in await self.session.execute(text(sql), params):
+            result.setdefault(r.currency, {})[(r.y, r.m)] = int(r.sales)
+        return result
+
+    async def statement_lines(self, customer_id: uuid.UUID, start: date, end: date) -> list[StatementRow]:
+        """Journal entries of the customer that change what it owes, in [start, end]."""
+        rows = await self.session.execute(
+            text(STATEMENT_LINES), {"customer_id": customer_id, "start": start, "end": end}
+        )
+        return [StatementRow(*r) for r in rows]
+
+    async def balance_as_of(self, customer_id: uuid.UUID, as_of: date) -> int:
+        row = await self.session.execute(text(BALANCE_AS_OF), {"customer_id": customer_id, "as_of": as_of})
+        return int(row.scalar_one() or 0)

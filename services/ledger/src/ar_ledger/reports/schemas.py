@@ -59,3 +59,48 @@ class OpenItems(BaseModel):
     as_of: date
     items: list[OpenItem]
     totals: dict[str, str] = Field(description="Open amount per currency")
+
+
+class KpiLine(BaseModel):
+    """KPIs in one currency. Days are rounded to one decimal; null when sales were zero."""
+
+    currency: str
+    period_days: int
+    credit_sales: str = Field(description="Invoices issued in the period and not void at its end")
+    beginning_ar: str = Field(description="Open invoices the day before the period")
+    ending_ar: str = Field(description="Open invoices at the end of the period")
+    ending_current_ar: str = Field(description="The part of ending AR not yet past due")
+    dso: str | None = Field(description="Standard: ending AR / credit sales x days")
+    dso_count_back: str | None
+    best_possible_dso: str | None = Field(description="Current AR / credit sales x days")
+    average_days_delinquent: str | None = Field(description="DSO - best possible DSO")
+    cei_percent: str | None = Field(description="With the whole period's credit sales as the sales basis")
+
+
+class KpiReport(BaseModel):
+    period_start: date
+    period_end: date
+    scope: str = Field(examples=["all", "customer:…", "business_entity:DE01"])
+    lines: list[KpiLine]
+
+
+class StatementLine(BaseModel):
+    date: date
+    kind: str = Field(
+        examples=["invoice_issued", "payment_received", "credit_memo_issued", "write_off_applied"]
+    )
+    document_id: uuid.UUID
+    amount: str = Field(description="+ increases what the customer owes, - decreases it")
+    balance: str
+
+
+class Statement(BaseModel):
+    customer_id: uuid.UUID
+    currency: str
+    period_start: date
+    period_end: date
+    opening_balance: str = Field(
+        description="Net owed the day before the period (AR - unapplied cash and credits)"
+    )
+    lines: list[StatementLine]
+    closing_balance: str

@@ -1,0 +1,119 @@
+"""DSO (both methods), ADD, CEI and statements on a worked two-customer quarter.
+
+Customer KA: Dec 15 invoice 1,000 (paid Jan 20); Jan 10 invoice 2,000 (paid Mar 10);
+Feb 15 invoice 3,000 (due Mar 17, open); Mar 20 invoice 4,000 (due Apr 19, open).
+Customer KB: Jan 5 invoice 1,000 (due Feb 4, open).
+Quarter Jan 1 - Mar 31, 90 days: credit sales 10,000 (Jan 3,000, Feb 3,000, Mar 4,000);
+AR Dec 31 1,000; AR Mar 31 8,000 of which current 4,000.
+DSO 8,000 / 10,000 x 90 = 72.0; count-back 31 (Mar) + 28 (Feb) + 1,000 / 3,000 x 31 = 69.3;
+best possible 4,000 / 10,000 x 90 = 36.0; ADD 36.0; CEI (1,000 + 10,000 - 8,000) /
+(1,000 + 10,000 - 4,000) = 42.9 %. KA alone: DSO 70.0, best 40.0, ADD 30.0, CEI 50.0 %.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def eur(amount: str) -> dict[str, str]:
+    return {"amount": amount, "currency": "EUR"}
+
+
+async def quarter(client: httpx.AsyncClient, writer: dict[str, str]) -> dict[str, str]:
+    ids = {}
+    for external_id in ("KA", "KB"):
+        body = {"name": external_id, "currency": "EUR", "payment_terms_days": 30, "business_entity": "KPI"}
+        ids[external_id] = (
+            await client.put(f"/v1/customers/{external_id}", json=body, headers=writer)
+        ).json()["id"]
+
+    async def invoice(customer: str, number: str, issued: str, amount: str) -> dict[str, Any]:
+        body = {
+            "customer_external_id": customer,
+            "invoice_number": number,
+            "issue_date": issued,
+            "amount": eur(amount),
+        }
+        response = await client.post("/v1/invoices", json=body, headers=writer)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def pay(customer: str, on: str, invoice: dict[str, Any], amount: str) -> None:
+        body = {
+            "customer_external_id": customer,
+            "amount": eur(amount),
+            "received_on": on,
+            "allocations": [{"invoice_id": invoice["id"], "amount": eur(amount)}],
+        }
+        assert (await client.post("/v1/payments", json=body, headers=writer)).status_code == 201
+
+    december = await invoice("KA", "K-1", "2025-12-15", "1000.00")
+    january = await invoice("KA", "K-2", "2026-01-10", "2000.00")
+    await invoice("KA", "K-3", "2026-02-15", "3000.00")
+    await invoice("KA", "K-4", "2026-03-20", "4000.00")
+    await invoice("KB", "K-5", "2026-01-05", "1000.00")
+    await pay("KA", "2026-01-20", december, "1000.00")
+    await pay("KA", "2026-03-10", january, "2000.00")
+    return ids
+
+
+async def kpis(client: httpx.AsyncClient, headers: dict[str, str], **scope: str) -> dict[str, Any]:
+    params = {"period_start": "2026-01-01", "period_end": "2026-03-31"} | scope
+    response = await client.get("/v1/reports/kpis", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    [line] = response.json()["lines"]
+    return dict(line)
+
+
+async def test_dso_add_and_cei_for_the_entity_and_for_one_customer(
+    client: httpx.AsyncClient, writer: dict[str, str]
+) -> None:
+    ids = await quarter(client, writer)
+    entity = await kpis(client, writer, business_entity="KPI")
+    assert (entity["credit_sales"], entity["beginning_ar"], entity["ending_ar"], entity["ending_current_ar"]) == (
+        "10000.00", "1000.00", "8000.00", "4000.00",
+    )  # fmt: skip
+    assert entity["dso"] == "72.0"
+    assert entity["dso_count_back"] == "69.3"
+    assert entity["best_possible_dso"] == "36.0"
+    assert entity["average_days_delinquent"] == "36.0"
+    assert entity["cei_percent"] == "42.9"
+
+    one = await kpis(client, writer, customer_id=ids["KA"])
+    assert (one["dso"], one["best_possible_dso"], one["average_days_delinquent"], one["cei_percent"]) == (
+        "70.0", "40.0", "30.0", "50.0",
+    )  # fmt: skip
+
+
+async def test_statement_shows_opening_movements_and_closing(
+    client: httpx.AsyncClient, writer: dict[str, str]
+) -> None:
+    ids = await quarter(client, writer)
+    response = await client.get(
+        f"/v1/reports/statements/{ids['KA']}",
+        params={"period_start": "2026-03-01", "period_end": "2026-03-31"},
+        headers=writer,
+    )
+    assert response.status_code == 200, response.text
+    statement = response.json()
+    assert statement["opening_balance"] == "5000.00"
+    assert [(line["date"], line["kind"], line["amount"], line["balance"]) for line in statement["lines"]] == [
+        ("2026-03-10", "payment_received", "-2000.00", "3000.00"),
+        ("2026-03-20", "invoice_issued", "4000.00", "7000.00"),
+    ]
+    assert statement["closing_balance"] == "7000.00"
+
+
+async def test_periods_must_not_end_before_they_start(
+    client: httpx.AsyncClient, writer: dict[str, str]
+) -> None:
+    response = await client.get(
+        "/v1/reports/kpis", params={"period_start": "2026-03-31", "period_end": "2026-01-01"}, headers=writer
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_period"
