@@ -38,6 +38,19 @@ async def write_off(session: AsyncSession, actor: Actor, data: WriteOffCreate) -
     )
     session.add(row)
     await session.flush()
+    # the write-off is announced before the application, whose InvoiceSettled may follow
+    await outbox.add(
+        session,
+        InvoiceWrittenOff(
+            write_off_id=row.id,
+            customer_id=customer.id,
+            invoice_id=invoice.id,
+            amount=data.amount,
+            reason_code=data.reason_code,
+            effective_date=data.effective_date,
+            invoice_open_balance=money(invoice.open_minor - amount, invoice.currency),
+        ),
+    )
     await apply_to_invoice(
         session,
         actor,
@@ -53,16 +66,4 @@ async def write_off(session: AsyncSession, actor: Actor, data: WriteOffCreate) -
         session, actor=actor, action="invoice.written_off", entity_type="invoice", entity_id=str(invoice.id),
         after=WriteOffOut.of(row).model_dump(mode="json"),
     )  # fmt: skip
-    await outbox.add(
-        session,
-        InvoiceWrittenOff(
-            write_off_id=row.id,
-            customer_id=customer.id,
-            invoice_id=invoice.id,
-            amount=data.amount,
-            reason_code=data.reason_code,
-            effective_date=data.effective_date,
-            invoice_open_balance=money(invoice.open_minor, invoice.currency),
-        ),
-    )
     return row
