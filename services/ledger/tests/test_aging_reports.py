@@ -190,3 +190,32 @@ async def test_bad_edges_are_a_problem(client: httpx.AsyncClient, writer: dict[s
     )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_bucket_edges"
+
+
+async def test_the_incremental_fast_path_agrees_with_the_as_of_computation(
+    client: httpx.AsyncClient, ledger_app: Any, writer: dict[str, str]
+) -> None:
+    from ar_ledger.reports.repository import ReportRepository
+
+    await setup_customer(client, writer)
+    inv = await issue(client, writer, "F-1", "500.00", date(2026, 10, 1))
+    await issue(client, writer, "F-2", "250.00", date(2026, 11, 10))
+    await client.post(
+        "/v1/payments",
+        json={"customer_external_id": "AG-1", "amount": eur("700.00"), "received_on": "2026-11-01",
+              "allocations": [{"invoice_id": inv["id"], "amount": eur("300.00")}]},
+        headers=writer,
+    )  # fmt: skip
+    far = date(2030, 1, 1)
+    async with ledger_app.state.sessionmaker() as session:
+        fast, full = ReportRepository(session), ReportRepository(session, fast_path=False)
+        assert await fast.is_current(far)
+        edges = (30, 60, 90, 120)
+        cells = sorted(
+            await fast.aging(far, edges, basis="due_date", by_customer=True, business_entity="AG"), key=str
+        )
+        assert cells == sorted(
+            await full.aging(far, edges, basis="due_date", by_customer=True, business_entity="AG"), key=str
+        )
+        assert sorted(await fast.unapplied(far), key=str) == sorted(await full.unapplied(far), key=str)
+        assert not await fast.is_current(date(2026, 10, 15))

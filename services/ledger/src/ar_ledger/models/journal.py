@@ -29,7 +29,8 @@ class JournalEntry(Base):
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
     kind: Mapped[str] = mapped_column(Text)
     document_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    effective_date: Mapped[date] = mapped_column(Date)
+    # indexed: max(effective_date) tells reports whether anything is dated after their as-of date
+    effective_date: Mapped[date] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -28,6 +28,27 @@ WHERE i.issue_date <= :as_of
   AND i.amount_minor - coalesce(ap.applied_minor, 0) > 0
 """
 
+# the same, when nothing is dated after :as_of: the balances kept incrementally are the answer
+OPEN_ITEMS_CURRENT = """
+SELECT i.id, i.customer_id, i.business_entity, i.invoice_number, i.issue_date, i.due_date, i.currency,
+       i.amount_minor, i.open_minor
+FROM ledger.invoices i
+WHERE i.open_minor > 0 AND i.status = 'open'
+"""
+
+UNAPPLIED_CURRENT = """
+SELECT customer_id, currency,
+       sum(cash_minor)::bigint AS cash_minor, sum(credits_minor)::bigint AS credits_minor
+FROM (
+    SELECT customer_id, currency, unapplied_minor AS cash_minor, 0 AS credits_minor
+    FROM ledger.payments WHERE unapplied_minor > 0
+    UNION ALL
+    SELECT customer_id, currency, 0, unapplied_minor FROM ledger.credit_memos WHERE unapplied_minor > 0
+) s
+WHERE true {customer_filter}
+GROUP BY customer_id, currency
+"""
+
 UNAPPLIED_AS_OF = """
 WITH used AS (
     SELECT a.source_id, sum(a.amount_minor)::bigint AS used_minor
@@ -134,8 +155,26 @@ def bucket_case(edges: Sequence[int], days_expr: str) -> str:
 
 
 class ReportRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, fast_path: bool = True) -> None:
         self.session = session
+        self._fast_path = fast_path
+        self._current_on: dict[date, bool] = {}
+
+    async def is_current(self, as_of: date) -> bool:
+        """True when no movement is dated after `as_of`: as-of equals the incremental balances.
+
+        Every movement (issue, void, payment, application, reversal, memo, write-off) is a journal
+        entry, so one index probe answers it.
+        """
+        if not self._fast_path:
+            return False
+        if as_of not in self._current_on:
+            latest = await self.session.scalar(text("SELECT max(effective_date) FROM ledger.journal_entries"))
+            self._current_on[as_of] = latest is None or latest <= as_of
+        return self._current_on[as_of]
+
+    async def _open_items_sql(self, as_of: date) -> str:
+        return OPEN_ITEMS_CURRENT if await self.is_current(as_of) else OPEN_ITEMS_AS_OF
 
     async def open_items(
         self,
@@ -145,7 +184,7 @@ class ReportRepository:
         business_entity: str | None = None,
         overdue_only: bool = False,
     ) -> list[OpenItemRow]:
-        sql = OPEN_ITEMS_AS_OF + _filters(customer_id, business_entity)
+        sql = await self._open_items_sql(as_of) + _filters(customer_id, business_entity)
         if overdue_only:
             sql += " AND i.due_date < :as_of"
         sql += " ORDER BY i.due_date, i.issue_date, i.invoice_number"
@@ -170,7 +209,7 @@ class ReportRepository:
         sql = f"""
             SELECT {group if by_customer else "NULL::uuid AS customer_id, "}o.currency, {bucket} AS bucket,
                    sum(o.open_minor) AS open_minor, count(*) AS items
-            FROM ({OPEN_ITEMS_AS_OF}{_filters(customer_id, business_entity)}) o
+            FROM ({await self._open_items_sql(as_of)}{_filters(customer_id, business_entity)}) o
             GROUP BY {group}o.currency, bucket
         """  # noqa: S608 - only validated integers and fixed names are interpolated
         params = {"as_of": as_of, "customer_id": customer_id, "business_entity": business_entity}
@@ -180,7 +219,8 @@ class ReportRepository:
         ]
 
     async def unapplied(self, as_of: date, customer_id: uuid.UUID | None = None) -> list[UnappliedRow]:
-        sql = UNAPPLIED_AS_OF.format(customer_filter="AND customer_id = :customer_id" if customer_id else "")
+        template = UNAPPLIED_CURRENT if await self.is_current(as_of) else UNAPPLIED_AS_OF
+        sql = template.format(customer_filter="AND customer_id = :customer_id" if customer_id else "")
         rows = (await self.session.execute(text(sql), {"as_of": as_of, "customer_id": customer_id})).all()
         return [
             UnappliedRow(r.customer_id, r.currency, int(r.cash_minor or 0), int(r.credits_minor or 0))
@@ -203,7 +243,7 @@ class ReportRepository:
         sql = f"""
             SELECT o.currency, sum(o.open_minor)::bigint AS total,
                    (sum(o.open_minor) FILTER (WHERE o.due_date >= :as_of))::bigint AS current_part
-            FROM ({OPEN_ITEMS_AS_OF}{_filters(customer_id, business_entity)}) o
+            FROM ({await self._open_items_sql(as_of)}{_filters(customer_id, business_entity)}) o
             GROUP BY o.currency
         """  # noqa: S608 - fixed fragments only
         params = {"as_of": as_of, "customer_id": customer_id, "business_entity": business_entity}
