@@ -144,28 +144,28 @@ async def test_bulk_issue_writes_invoices_journal_balances_and_events(
     client: httpx.AsyncClient, ledger_app: FastAPI, writer: dict[str, str]
 ) -> None:
     customer_id = await customer(client, writer, "C-1")
-    items = [invoice(f"BULK-{n}", "10.00") for n in range(250)]
+    items = [invoice(f"BULK-{n}", "10.00") for n in range(10_000)]
     response = await client.post("/v1/invoices/bulk", json={"items": items}, headers=writer)
     assert response.status_code == 201
-    assert response.json()["created"] == 250
+    assert response.json()["created"] == 10_000
     async with ledger_app.state.sessionmaker() as session:
         cust = await session.get(Customer, uuid.UUID(customer_id))
         assert cust is not None
-        assert cust.open_ar_minor == 250 * 1000
+        assert cust.open_ar_minor == 10_000 * 1000
         debits = await session.scalar(
             select(func.sum(JournalLine.debit_minor)).where(JournalLine.customer_id == cust.id)
         )
         credits = await session.scalar(
             select(func.sum(JournalLine.credit_minor)).where(JournalLine.customer_id == cust.id)
         )
-        assert debits == credits == 250 * 1000
+        assert debits == credits == 10_000 * 1000
         o = plumbing.outbox
         issued = await session.scalar(
             select(func.count())
             .select_from(o)
             .where(o.c.message_key == customer_id, o.c.event_type == "ar.ledger.InvoiceIssued.v1")
         )
-        assert issued == 250
+        assert issued == 10_000
     too_many = await client.post("/v1/invoices/bulk", json={"items": [invoice("X")] * 10_001}, headers=writer)
     assert too_many.status_code == 422
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Sequence
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy import FromClause, Table
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -52,3 +53,20 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit happens when the endpoint returns, before the response is sent,
 # so a client never sees 2xx for a transaction that then failed to commit.
 DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+
+
+async def copy_records(
+    session: AsyncSession, table: FromClause, columns: Sequence[str], records: Sequence[Sequence[Any]]
+) -> None:
+    """COPY rows into `table` inside the session's own transaction (bulk write paths).
+
+    Pending ORM changes are flushed first so the COPY sees them (foreign keys, order).
+    """
+    assert isinstance(table, Table), "COPY needs a table"
+    await session.flush()
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    await driver.copy_records_to_table(
+        table.name, schema_name=table.schema, columns=list(columns), records=[tuple(r) for r in records]
+    )

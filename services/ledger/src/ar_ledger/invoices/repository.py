@@ -7,10 +7,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.models import Customer, Invoice, JournalEntry, JournalLine
+from ar_shared.db import copy_records
 
 
 class InvoiceRepository:
@@ -30,10 +31,16 @@ class InvoiceRepository:
         keys = list(keys)
         if not keys:
             return set()
-        query = select(Invoice.business_entity, Invoice.invoice_number).where(
-            tuple_(Invoice.business_entity, Invoice.invoice_number).in_(keys)
+        # two arrays, not 2 x 10,000 bind parameters: one statement whatever the batch size
+        query = text(
+            "SELECT i.business_entity, i.invoice_number FROM ledger.invoices i"
+            " JOIN unnest(CAST(:entities AS text[]), CAST(:numbers AS text[])) AS k(entity, number)"
+            " ON i.business_entity = k.entity AND i.invoice_number = k.number"
         )
-        return {(r.business_entity, r.invoice_number) for r in (await self.session.execute(query)).all()}
+        params = {"entities": [k[0] for k in keys], "numbers": [k[1] for k in keys]}
+        return {
+            (r.business_entity, r.invoice_number) for r in (await self.session.execute(query, params)).all()
+        }
 
     async def customers_for_update(
         self, ids: Iterable[uuid.UUID], external_ids: Iterable[str]
@@ -54,25 +61,21 @@ class InvoiceRepository:
         await self.session.refresh(invoice)
         return invoice
 
-    async def copy(self, table: Any, columns: Sequence[str], records: Sequence[tuple[Any, ...]]) -> None:
-        """COPY rows straight into a table of this schema, inside the session's transaction."""
-        await self.session.flush()
-        connection = await self.session.connection()
-        raw = await connection.get_raw_connection()
-        driver: Any = raw.driver_connection
-        await driver.copy_records_to_table(
-            table.__tablename__, schema_name=table.__table__.schema, columns=list(columns), records=records
-        )
-
     async def copy_invoices(self, records: Sequence[tuple[Any, ...]]) -> None:
-        await self.copy(Invoice, INVOICE_COPY_COLUMNS, records)
+        await copy_records(self.session, Invoice.__table__, INVOICE_COPY_COLUMNS, records)
 
     async def copy_journal(
         self, entries: Sequence[tuple[Any, ...]], lines: Sequence[tuple[Any, ...]]
     ) -> None:
-        await self.copy(JournalEntry, ["id", "customer_id", "kind", "document_id", "effective_date"], entries)
-        await self.copy(
-            JournalLine,
+        await copy_records(
+            self.session,
+            JournalEntry.__table__,
+            ["id", "customer_id", "kind", "document_id", "effective_date"],
+            entries,
+        )
+        await copy_records(
+            self.session,
+            JournalLine.__table__,
             ["entry_id", "customer_id", "invoice_id", "account", "currency", "debit_minor", "credit_minor"],
             lines,
         )

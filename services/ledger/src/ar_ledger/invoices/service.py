@@ -22,46 +22,73 @@ from ar_shared.problems import Conflict, FieldError, NotFound, Unprocessable
 audit = AuditLog(plumbing)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PreparedInvoice:
-    """A validated invoice, ready to write: the same for single and bulk issue."""
+    """A validated invoice, ready to write: the same for single and bulk issue.
 
-    row: Invoice
+    Plain values, not an ORM object: the bulk path writes 10,000 of them with COPY.
+    """
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    business_entity: str
+    invoice_number: str
+    issue_date: date
+    due_date: date
+    currency: str
+    amount_minor: int
+    order_reference: str | None
+    po_number: str | None
     event: InvoiceIssued
+
+    def copy_record(self) -> tuple[object, ...]:
+        """Values in INVOICE_COPY_COLUMNS order."""
+        return (
+            self.id, self.customer_id, self.business_entity, self.invoice_number, self.issue_date,
+            self.due_date, self.currency, self.amount_minor, self.amount_minor, "open",
+            self.order_reference, self.po_number, 1,
+        )  # fmt: skip
+
+    def row(self) -> Invoice:
+        return Invoice(
+            id=self.id,
+            customer_id=self.customer_id,
+            business_entity=self.business_entity,
+            invoice_number=self.invoice_number,
+            issue_date=self.issue_date,
+            due_date=self.due_date,
+            currency=self.currency,
+            amount_minor=self.amount_minor,
+            open_minor=self.amount_minor,
+            status="open",
+            order_reference=self.order_reference,
+            po_number=self.po_number,
+            version=1,
+        )
 
 
 def prepare(data: InvoiceCreate, customer: Customer) -> PreparedInvoice:
-    """Checks an invoice against its customer and builds its row and event (no I/O)."""
+    """Checks an invoice against its customer and builds its values and event (no I/O)."""
     require_currency(customer, data.amount.currency)
     amount = data.amount.to_money()
     due = data.due_date or data.issue_date + timedelta(days=customer.payment_terms_days)
-    row = Invoice(
-        id=uuid.uuid4(),
+    invoice_id = uuid.uuid4()
+    # the request was validated already: build the event without validating it again
+    event = InvoiceIssued.model_construct(
+        invoice_id=invoice_id,
         customer_id=customer.id,
         business_entity=customer.business_entity,
         invoice_number=data.invoice_number,
         issue_date=data.issue_date,
         due_date=due,
-        currency=amount.currency,
-        amount_minor=amount.minor,
-        open_minor=amount.minor,
-        status="open",
+        amount=data.amount,
         order_reference=data.order_reference,
         po_number=data.po_number,
-        version=1,
     )
-    event = InvoiceIssued(
-        invoice_id=row.id,
-        customer_id=customer.id,
-        business_entity=row.business_entity,
-        invoice_number=row.invoice_number,
-        issue_date=row.issue_date,
-        due_date=due,
-        amount=data.amount,
-        order_reference=row.order_reference,
-        po_number=row.po_number,
-    )
-    return PreparedInvoice(row, event)
+    return PreparedInvoice(
+        invoice_id, customer.id, customer.business_entity, data.invoice_number, data.issue_date, due,
+        amount.currency, amount.minor, data.order_reference, data.po_number, event,
+    )  # fmt: skip
 
 
 async def issue_invoice(session: AsyncSession, actor: Actor, data: InvoiceCreate) -> Invoice:
@@ -73,7 +100,7 @@ async def issue_invoice(session: AsyncSession, actor: Actor, data: InvoiceCreate
             f"invoice number {data.invoice_number} already exists in {customer.business_entity}",
             code="duplicate_invoice_number",
         )
-    invoice = await repo.add(prepared.row)
+    invoice = await repo.add(prepared.row())
     await post_entry(
         session,
         customer,
@@ -159,52 +186,42 @@ async def issue_invoices(session: AsyncSession, actor: Actor, items: list[Invoic
             errors=errors,
         )
     await _write_bulk(session, actor, prepared)
-    return [p.row.id for p in prepared]
+    return [p.id for p in prepared]
 
 
 async def _write_bulk(session: AsyncSession, actor: Actor, prepared: list[PreparedInvoice]) -> None:
+    """Set-based: COPY for invoices, journal and outbox; one UPDATE for every customer's balance."""
     repo = InvoiceRepository(session)
-    invoices = [p.row for p in prepared]
-    await repo.copy_invoices(
-        [
-            (
-                i.id, i.customer_id, i.business_entity, i.invoice_number, i.issue_date, i.due_date,
-                i.currency, i.amount_minor, i.open_minor, i.status, i.order_reference, i.po_number, i.version,
-            )
-            for i in invoices
-        ]
-    )  # fmt: skip
+    await repo.copy_invoices([p.copy_record() for p in prepared])
     entries, lines = [], []
-    for i in invoices:
+    for p in prepared:
         entry_id = uuid.uuid4()
-        entries.append((entry_id, i.customer_id, "invoice_issued", i.id, i.issue_date))
-        for line in journal.invoice_issued(i.amount_minor):
+        entries.append((entry_id, p.customer_id, "invoice_issued", p.id, p.issue_date))
+        for line in journal.invoice_issued(p.amount_minor):
             lines.append(
                 (
                     entry_id,
-                    i.customer_id,
-                    i.id,
+                    p.customer_id,
+                    p.id,
                     line.account.value,
-                    i.currency,
+                    p.currency,
                     line.debit_minor,
                     line.credit_minor,
                 )
             )
     await repo.copy_journal(entries, lines)
     totals: dict[uuid.UUID, int] = {}
-    for i in invoices:
-        totals[i.customer_id] = totals.get(i.customer_id, 0) + i.amount_minor
-    postings = PostingRepository(session)
-    for customer_id, total in totals.items():
-        await postings.adjust_customer(customer_id, open_ar=total)
+    for p in prepared:
+        totals[p.customer_id] = totals.get(p.customer_id, 0) + p.amount_minor
+    await PostingRepository(session).add_to_open_ar(totals)
+    events = await outbox.copy_many(session, [p.event for p in prepared])
     await audit.record_created(
         session,
         actor=actor,
         action="invoice.issued",
         entity_type="invoice",
-        entities=[(str(p.row.id), p.event.model_dump(mode="json")) for p in prepared],
+        entities=[(str(p.id), e.data) for p, e in zip(prepared, events, strict=True)],
     )
-    await outbox.add_many(session, [p.event for p in prepared])
 
 
 async def void_invoice(

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.domain.journal import Line
@@ -95,6 +95,17 @@ class PostingRepository:
             Application.invoice_id == invoice_id, Application.reversed_on.is_(None)
         )
         return (await self.session.scalars(query.limit(1))).first() is not None
+
+    async def add_to_open_ar(self, totals: dict[uuid.UUID, int]) -> None:
+        """One statement for any number of customers (bulk issue)."""
+        await self.session.execute(
+            text(
+                "UPDATE ledger.customers c SET open_ar_minor = c.open_ar_minor + v.total"
+                " FROM unnest(CAST(:ids AS uuid[]), CAST(:totals AS bigint[])) AS v(id, total)"
+                " WHERE c.id = v.id"
+            ),
+            {"ids": list(totals), "totals": list(totals.values())},
+        )
 
     async def adjust_customer(
         self, customer_id: uuid.UUID, *, open_ar: int = 0, unapplied_cash: int = 0, unapplied_credits: int = 0

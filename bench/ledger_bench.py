@@ -1,0 +1,296 @@
+"""Ledger benchmarks: bulk and single invoice ingestion, and aging over a large book.
+
+Ratios against baselines measured in the same run:
+- bulk ingestion (API, 10,000 invoices per request) vs raw asyncpg COPY of the same rows;
+- single-invoice POST vs a plain asyncpg insert of the invoice plus an outbox row;
+- aging through the API vs the raw SQL aggregate over the same invoices.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from alembic import command
+from pydantic import SecretStr
+
+from ar_ledger.config import LedgerSettings
+from ar_ledger.main import create_app
+from ar_shared.provisioning import provisioning_sql
+from ar_shared.testing.db import alembic_config
+from ar_shared.testing.http import bearer
+from ar_shared.testing.stack import REPO_ROOT, Stack, local_stack
+
+DATABASE = "ar_bench"
+TODAY = date(2026, 11, 24)
+
+
+def admin_dsn(stack: Stack, database: str) -> str:
+    return stack.admin_url.replace("postgresql+asyncpg", "postgresql").replace(f"/{stack.database}", f"/{database}", 1)
+
+
+async def fresh_database(stack: Stack) -> None:
+    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
+    try:
+        for statement in provisioning_sql(DATABASE):
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+    bench = Stack(stack.pg_host, stack.pg_port, DATABASE, stack.admin_url, stack.kafka_bootstrap, stack.kind)
+    config = alembic_config(REPO_ROOT / "services" / "ledger", bench.url("ledger", "owner"))
+    await asyncio.to_thread(command.upgrade, config, "head")
+
+
+async def drop_database(stack: Stack) -> None:
+    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def add_customers(conn: asyncpg.Connection, count: int, entity: str) -> list[tuple[uuid.UUID, str]]:
+    rows = [(uuid.uuid4(), f"{entity}-C{n}", f"Customer {n}", "EUR", 30, entity, "UTC", 1) for n in range(count)]
+    await conn.copy_records_to_table(
+        "customers",
+        schema_name="ledger",
+        columns=["id", "external_id", "name", "currency", "payment_terms_days", "business_entity", "time_zone", "version"],
+        records=rows,
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else float("inf")
+
+
+async def timed(run: Callable[[], Awaitable[Any]]) -> float:
+    started = time.perf_counter()
+    await run()
+    return time.perf_counter() - started
+
+
+async def bench_bulk(client: httpx.AsyncClient, headers: dict[str, str], conn: asyncpg.Connection, total: int) -> dict[str, Any]:
+    customers = await add_customers(conn, 200, "BULK")
+    batch = 10_000
+    requests = max(1, total // batch)
+
+    def body(prefix: str) -> dict[str, Any]:
+        return {
+            "items": [
+                {
+                    "customer_external_id": customers[n % len(customers)][1],
+                    "invoice_number": f"{prefix}-{n}",
+                    "issue_date": "2026-10-01",
+                    "amount": {"amount": f"{100 + n % 900}.{n % 100:02d}", "currency": "EUR"},
+                }
+                for n in range(batch)
+            ]
+        }
+
+    bodies = [json.dumps(body(f"API{r}")).encode() for r in range(requests)]
+
+    async def api() -> None:
+        for payload in bodies:
+            response = await client.post("/v1/invoices/bulk", content=payload, headers=headers | {"content-type": "application/json"})
+            assert response.status_code == 201, response.text[:500]
+
+    api_seconds = await timed(api)
+
+    records = [
+        (uuid.uuid4(), customers[n % len(customers)][0], "BULK", f"COPY{r}-{n}", date(2026, 10, 1), date(2026, 10, 31),
+         "EUR", (100 + n % 900) * 100 + n % 100, (100 + n % 900) * 100 + n % 100, "open", None, None, 1)
+        for r in range(requests) for n in range(batch)
+    ]  # fmt: skip
+
+    async def copy() -> None:
+        for r in range(requests):
+            async with conn.transaction():
+                await conn.copy_records_to_table(
+                    "invoices",
+                    schema_name="ledger",
+                    columns=["id", "customer_id", "business_entity", "invoice_number", "issue_date", "due_date", "currency",
+                             "amount_minor", "open_minor", "status", "order_reference", "po_number", "version"],
+                    records=records[r * batch : (r + 1) * batch],
+                )  # fmt: skip
+
+    copy_seconds = await timed(copy)
+    n = requests * batch
+    return {
+        "invoices": n,
+        "api_per_second": round(rate(n, api_seconds)),
+        "copy_per_second": round(rate(n, copy_seconds)),
+        "ratio": round(rate(n, api_seconds) / rate(n, copy_seconds), 3),
+        "goal": ">= 0.2",
+    }
+
+
+async def bench_single(client: httpx.AsyncClient, headers: dict[str, str], conn: asyncpg.Connection, count: int) -> dict[str, Any]:
+    customers = await add_customers(conn, 50, "ONE")
+
+    async def api() -> None:
+        for n in range(count):
+            response = await client.post(
+                "/v1/invoices",
+                json={
+                    "customer_external_id": customers[n % len(customers)][1],
+                    "invoice_number": f"ONE-{n}",
+                    "issue_date": "2026-10-01",
+                    "amount": {"amount": "125.00", "currency": "EUR"},
+                },
+                headers=headers,
+            )
+            assert response.status_code == 201, response.text
+
+    api_seconds = await timed(api)
+
+    async def baseline() -> None:
+        for n in range(count):
+            invoice_id = uuid.uuid4()
+            async with conn.transaction():
+                await conn.execute(
+                    "INSERT INTO ledger.invoices (id, customer_id, business_entity, invoice_number, issue_date, due_date,"
+                    " currency, amount_minor, open_minor, status, version) VALUES ($1,$2,'ONE',$3,$4,$5,'EUR',12500,12500,'open',1)",
+                    invoice_id, customers[n % len(customers)][0], f"RAW-{n}", date(2026, 10, 1), date(2026, 10, 31),
+                )  # fmt: skip
+                await conn.execute(
+                    "INSERT INTO ledger.outbox (event_id, event_type, topic, message_key, envelope) VALUES ($1,$2,$3,$4,$5)",
+                    uuid.uuid4(), "ar.ledger.InvoiceIssued.v1", "ledger.events", str(customers[n % len(customers)][0]),
+                    json.dumps({"id": str(invoice_id), "data": {"invoice_id": str(invoice_id)}}),
+                )  # fmt: skip
+
+    baseline_seconds = await timed(baseline)
+    return {
+        "requests": count,
+        "api_per_second": round(rate(count, api_seconds)),
+        "baseline_per_second": round(rate(count, baseline_seconds)),
+        "ratio": round(rate(count, api_seconds) / rate(count, baseline_seconds), 3),
+        "goal": ">= 0.6",
+    }
+
+
+RAW_AGING = """
+SELECT currency,
+       CASE WHEN $1::date - due_date <= 0 THEN 0 WHEN $1::date - due_date <= 30 THEN 1
+            WHEN $1::date - due_date <= 60 THEN 2 WHEN $1::date - due_date <= 90 THEN 3
+            WHEN $1::date - due_date <= 120 THEN 4 ELSE 5 END AS bucket,
+       sum(open_minor), count(*)
+FROM ledger.invoices WHERE open_minor > 0 GROUP BY 1, 2
+"""
+
+
+async def bench_aging(
+    client: httpx.AsyncClient, headers: dict[str, str], conn: asyncpg.Connection, invoices: int, customers: int
+) -> dict[str, Any]:
+    await conn.execute(
+        """
+        INSERT INTO ledger.customers (id, external_id, name, currency, payment_terms_days, business_entity, time_zone, version)
+        SELECT gen_random_uuid(), 'AG-' || n, 'Aging customer ' || n, 'EUR', 30, 'AGE', 'UTC', 1
+        FROM generate_series(1, $1) n
+        """,
+        customers,
+    )
+    await conn.execute(
+        """
+        INSERT INTO ledger.invoices (id, customer_id, business_entity, invoice_number, issue_date, due_date, currency,
+                                     amount_minor, open_minor, status, version)
+        SELECT gen_random_uuid(), c.id, 'AGE', 'AG-INV-' || n, $2::date - (n % 200) - 30, $2::date - (n % 200),
+               'EUR', 10000 + n % 90000, 10000 + n % 90000, 'open', 1
+        FROM generate_series(1, $1) n
+        JOIN (SELECT id, row_number() OVER () AS rn FROM ledger.customers WHERE business_entity = 'AGE') c
+          ON c.rn = 1 + n % $3
+        """,
+        invoices,
+        TODAY,
+        customers,
+    )
+    await conn.execute("ANALYZE ledger.invoices")
+
+    async def api(group_by: str) -> None:
+        response = await client.get(
+            "/v1/reports/aging", params={"as_of": TODAY.isoformat(), "group_by": group_by}, headers=headers
+        )
+        assert response.status_code == 200, response.text[:300]
+
+    async def raw() -> None:
+        await conn.fetch(RAW_AGING, TODAY)
+
+    async def median(run: Callable[[], Awaitable[Any]], repeat: int = 5) -> float:
+        await run()  # warm the cache
+        return statistics.median([await timed(run) for _ in range(repeat)])
+
+    raw_seconds = await median(raw)
+    total_seconds = await median(lambda: api("total"))
+    customer_seconds = await median(lambda: api("customer"), repeat=3)
+    return {
+        "invoices": invoices,
+        "customers": customers,
+        "raw_sql_ms": round(raw_seconds * 1000, 1),
+        "api_total_ms": round(total_seconds * 1000, 1),
+        "ratio_total": round(total_seconds / raw_seconds, 2),
+        "api_by_customer_ms": round(customer_seconds * 1000, 1),
+        "ratio_by_customer": round(customer_seconds / raw_seconds, 2),
+        "goal": "<= 1.5",
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=["bulk", "single", "aging"])
+    parser.add_argument("--bulk-invoices", type=int, default=50_000)
+    parser.add_argument("--single", type=int, default=500)
+    parser.add_argument("--aging-invoices", type=int, default=1_000_000)
+    parser.add_argument("--aging-customers", type=int, default=100_000)
+    parser.add_argument("--output", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args()
+    with local_stack() as stack:
+        await fresh_database(stack)
+        bench = Stack(stack.pg_host, stack.pg_port, DATABASE, stack.admin_url, stack.kafka_bootstrap, stack.kind)
+        settings = LedgerSettings(
+            environment="test",
+            log_level="WARNING",
+            database_url=SecretStr(bench.url("ledger", "app")),
+            kafka_bootstrap_servers=stack.kafka_bootstrap,
+        )
+        app = create_app(settings)
+        headers = bearer(settings.auth, "ledger:write", "ledger:read", subject="bench")
+        conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
+        results: dict[str, Any] = {}
+        try:
+            async with app.router.lifespan_context(app):
+                transport = httpx.ASGITransport(app=app)
+                async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=600) as client:
+                    if args.only in (None, "bulk"):
+                        results["bulk_ingestion"] = await bench_bulk(client, headers, conn, args.bulk_invoices)
+                        print("bulk", results["bulk_ingestion"], flush=True)
+                    if args.only in (None, "single"):
+                        results["single_post"] = await bench_single(client, headers, conn, args.single)
+                        print("single", results["single_post"], flush=True)
+                    if args.only in (None, "aging"):
+                        results["aging"] = await bench_aging(client, headers, conn, args.aging_invoices, args.aging_customers)
+                        print("aging", results["aging"], flush=True)
+        finally:
+            await conn.close()
+            await drop_database(stack)
+        if args.output:
+            args.output.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
