@@ -5,10 +5,10 @@ export UV_PYTHON_DOWNLOADS := never
 export PATH := $(HOME)/.local/bin:$(PATH)
 
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
-PY_DIRS := libs services tests conftest.py
+PY_DIRS := libs services tests bench conftest.py
 SRC_DIRS := libs/shared/src services/ledger/src services/credit/src services/collections/src services/notifications/src
 # each tests/ folder has its own conftest.py: type-check them one by one (no module name clashes)
-TEST_DIRS := libs/shared/tests services/ledger/tests services/credit/tests services/collections/tests services/notifications/tests tests
+TEST_DIRS := libs/shared/tests services/ledger/tests services/credit/tests services/collections/tests services/notifications/tests tests bench
 
 .PHONY: up down status logs test lint format bootstrap infra infra-down migrate asyncapi help
 
