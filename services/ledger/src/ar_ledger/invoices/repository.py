@@ -56,9 +56,9 @@ class InvoiceRepository:
         return {c.id: c for c in rows}, {c.external_id: c for c in rows}
 
     async def add(self, invoice: Invoice) -> Invoice:
+        """Inserts the invoice; every column is set by the caller, so nothing is read back."""
         self.session.add(invoice)
         await self.session.flush()
-        await self.session.refresh(invoice)
         return invoice
 
     async def copy_invoices(self, records: Sequence[tuple[Any, ...]]) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.domain import journal
@@ -64,6 +65,7 @@ class PreparedInvoice:
             order_reference=self.order_reference,
             po_number=self.po_number,
             version=1,
+            created_at=datetime.now(UTC),  # set here, so the response needs no read-back
         )
 
 
@@ -95,12 +97,16 @@ async def issue_invoice(session: AsyncSession, actor: Actor, data: InvoiceCreate
     repo = InvoiceRepository(session)
     customer = await locked_customer(session, data.customer_id, data.customer_external_id)
     prepared = prepare(data, customer)
-    if await repo.numbers_taken([(customer.business_entity, data.invoice_number)]):
+    try:
+        # the unique index is the check: no extra round trip to look for the number first
+        invoice = await repo.add(prepared.row())
+    except IntegrityError as exc:
+        if "uq_invoices_entity_number" not in str(exc.orig):
+            raise
         raise Conflict(
-            f"invoice number {data.invoice_number} already exists in {customer.business_entity}",
+            f"invoice number {data.invoice_number} already exists in {prepared.business_entity}",
             code="duplicate_invoice_number",
-        )
-    invoice = await repo.add(prepared.row())
+        ) from None
     await post_entry(
         session,
         customer,
@@ -111,13 +117,13 @@ async def issue_invoice(session: AsyncSession, actor: Actor, data: InvoiceCreate
         invoice.id,
     )
     await PostingRepository(session).adjust_customer(customer.id, open_ar=invoice.amount_minor)
-    await audit.record(
+    # a new invoice starts its own audit chain: no chain lock or lookup needed
+    await audit.record_created(
         session,
         actor=actor,
         action="invoice.issued",
         entity_type="invoice",
-        entity_id=str(invoice.id),
-        after=InvoiceOut.of(invoice).model_dump(mode="json"),
+        entities=[(str(invoice.id), InvoiceOut.of(invoice).model_dump(mode="json"))],
     )
     await outbox.add(session, prepared.event)
     return invoice
