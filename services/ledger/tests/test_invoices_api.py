@@ -203,3 +203,25 @@ async def test_list_filters_by_status_and_overdue(client: httpx.AsyncClient, wri
     )
     assert len(open_.json()["items"]) == 1
     assert open_.json()["next_cursor"]
+
+
+async def test_a_customer_with_documents_cannot_change_currency(
+    client: httpx.AsyncClient, writer: dict[str, str]
+) -> None:
+    await customer(client, writer, "C-1")
+    assert (
+        await client.put(
+            "/v1/customers/C-1",
+            json={"name": "Acme", "currency": "USD", "payment_terms_days": 30, "business_entity": "DE01"},
+            headers=writer,
+        )
+    ).status_code == 200
+    await customer(client, writer, "C-1")  # back to EUR while nothing is posted
+    await client.post("/v1/invoices", json=invoice("CUR-1"), headers=writer)
+    response = await client.put(
+        "/v1/customers/C-1",
+        json={"name": "Acme", "currency": "USD", "payment_terms_days": 30, "business_entity": "DE01"},
+        headers=writer,
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "currency_locked"

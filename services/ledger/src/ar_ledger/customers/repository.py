@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_ledger.models import Customer
+from ar_ledger.models import CreditMemo, Customer, Invoice, Payment
 
 
 class CustomerRepository:
@@ -22,6 +22,15 @@ class CustomerRepository:
         # the row lock serialises concurrent upserts of one customer and orders their events
         query = select(Customer).where(Customer.external_id == external_id).with_for_update()
         return (await self.session.scalars(query)).one_or_none()
+
+    async def has_documents(self, customer_id: uuid.UUID) -> bool:
+        """Whether any invoice, payment or credit memo was ever posted for the customer."""
+        query = select(
+            exists().where(Invoice.customer_id == customer_id)
+            | exists().where(Payment.customer_id == customer_id)
+            | exists().where(CreditMemo.customer_id == customer_id)
+        )
+        return bool(await self.session.scalar(query))
 
     async def add(self, customer: Customer) -> Customer:
         self.session.add(customer)

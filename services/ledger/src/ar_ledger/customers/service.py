@@ -14,7 +14,7 @@ from ar_ledger.models import Customer, plumbing
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.events.ledger import CustomerUpserted
 from ar_shared.outbox import OutboxWriter
-from ar_shared.problems import NotFound, PreconditionFailed
+from ar_shared.problems import Conflict, NotFound, PreconditionFailed
 
 audit = AuditLog(plumbing)
 outbox = OutboxWriter(plumbing)
@@ -52,6 +52,11 @@ async def upsert_customer(
             raise PreconditionFailed(
                 f"customer is at version {customer.version}, not {if_match_version}",
                 code="etag_mismatch",
+            )
+        if data.currency != customer.currency and await repo.has_documents(customer.id):
+            raise Conflict(
+                f"customer {external_id} has documents in {customer.currency}; its currency cannot change",
+                code="currency_locked",
             )
         before = _snapshot(customer)
         changes = data.model_dump()
