@@ -20,7 +20,8 @@ DOCS = Path(__file__).resolve().parents[3] / "docs"
 CATALOGUE = {
     "ledger": [
         "CustomerUpserted", "InvoiceIssued", "InvoiceVoided", "CreditMemoIssued", "PaymentReceived",
-        "PaymentApplied", "PaymentReversed", "InvoiceWrittenOff", "InvoiceSettled", "AccountPastDue",
+        "PaymentApplied", "PaymentUnapplied", "PaymentReversed", "InvoiceWrittenOff", "InvoiceSettled",
+        "AccountPastDue",
     ],
     "credit": ["CreditLimitChanged", "CreditHoldPlaced", "CreditHoldReleased", "CreditReviewCompleted"],
     "collections": [

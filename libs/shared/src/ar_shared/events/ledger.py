@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ar_shared.events.envelope import EventPayload
 from ar_shared.events.registry import register
@@ -111,6 +111,14 @@ class PaymentApplied(LedgerEvent):
     invoice_open_balance: MoneyAmount = Field(description="The invoice's open balance after this application")
 
 
+class ReopenedInvoice(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    invoice_id: uuid.UUID
+    amount: MoneyAmount = Field(description="What the reversal took back from this invoice")
+    invoice_open_balance: MoneyAmount = Field(description="The invoice's open balance afterwards")
+
+
 @register
 class PaymentReversed(LedgerEvent):
     """A payment failed after posting (bounced cheque, charge-back): what it paid is open again."""
@@ -123,6 +131,24 @@ class PaymentReversed(LedgerEvent):
     reversed_on: date
     reason: str | None = None
     reopened_invoice_ids: list[uuid.UUID] = Field(default_factory=list)
+    reopened: list[ReopenedInvoice] = Field(default_factory=list, description="Per invoice, what re-opened")
+    unapplied_removed: MoneyAmount = Field(description="Unapplied cash of the payment that left with it")
+
+
+@register
+class PaymentUnapplied(LedgerEvent):
+    """An application was taken back: the invoice is open again, the money unapplied again."""
+
+    event_name = "PaymentUnapplied"
+
+    application_id: uuid.UUID
+    customer_id: uuid.UUID
+    invoice_id: uuid.UUID
+    source_kind: Literal["payment", "credit_memo"]
+    source_id: uuid.UUID
+    amount: MoneyAmount
+    effective_date: date
+    invoice_open_balance: MoneyAmount
 
 
 @register

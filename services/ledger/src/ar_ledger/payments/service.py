@@ -23,7 +23,7 @@ from ar_ledger.postings.service import (
     unapply,
 )
 from ar_shared.audit import Actor, AuditLog
-from ar_shared.events.ledger import PaymentReceived, PaymentReversed
+from ar_shared.events.ledger import PaymentReceived, PaymentReversed, ReopenedInvoice
 from ar_shared.problems import Conflict, NotFound, Unprocessable
 
 audit = AuditLog(plumbing)
@@ -127,7 +127,7 @@ async def unapply_application(
     payment = await _payment(session, application.source_id, for_update=True)
     invoice = (await invoices_by_id(session, [application.invoice_id]))[application.invoice_id]
     before = (await snapshot(session, payment)).model_dump(mode="json")
-    await unapply(session, customer, application, invoice, effective_date)
+    await unapply(session, customer, application, invoice, effective_date, announce=True)
     payment.unapplied_minor += application.amount_minor
     await audit.record(
         session, actor=actor, action="payment.unapplied", entity_type="payment", entity_id=str(payment.id),
@@ -153,6 +153,7 @@ async def reverse_payment(
             "a payment cannot be reversed before it was received", code="reversal_before_receipt"
         )
     before = (await snapshot(session, payment)).model_dump(mode="json")
+    unapplied_before = payment.unapplied_minor
     postings = PostingRepository(session)
     applications = await postings.active_applications_of_source(payment.id)
     invoices = (
@@ -192,6 +193,15 @@ async def reverse_payment(
             reversed_on=data.reversed_on,
             reason=data.reason,
             reopened_invoice_ids=sorted({a.invoice_id for a in applications}),
+            reopened=[
+                ReopenedInvoice(
+                    invoice_id=a.invoice_id,
+                    amount=money(a.amount_minor, payment.currency),
+                    invoice_open_balance=money(invoices[a.invoice_id].open_minor, payment.currency),
+                )
+                for a in applications
+            ],
+            unapplied_removed=money(unapplied_before, payment.currency),
         ),
     )
     return payment

@@ -13,7 +13,7 @@ from ar_ledger.domain.journal import Account
 from ar_ledger.models import Application, Customer, Invoice, plumbing
 from ar_ledger.postings.repository import PostingRepository
 from ar_shared.audit import Actor
-from ar_shared.events.ledger import InvoiceSettled, PaymentApplied
+from ar_shared.events.ledger import InvoiceSettled, PaymentApplied, PaymentUnapplied
 from ar_shared.money import Money, MoneyAmount
 from ar_shared.outbox import OutboxWriter
 from ar_shared.problems import NotFound, ProblemError, Unprocessable
@@ -170,8 +170,13 @@ async def unapply(
     application: Application,
     invoice: Invoice,
     on: date,
+    *,
+    announce: bool = False,
 ) -> None:
-    """Takes an application back from date `on`: the invoice re-opens, the money is unapplied again."""
+    """Takes an application back from date `on`: the invoice re-opens, the money is unapplied again.
+
+    `announce` emits PaymentUnapplied; a reversal does not, its PaymentReversed says it all.
+    """
     if application.reversed_on is not None:
         raise ProblemError("this application was already taken back", status=409, code="already_unapplied")
     if on < application.effective_date:
@@ -204,6 +209,20 @@ async def unapply(
     else:
         await repo.adjust_customer(
             customer.id, open_ar=application.amount_minor, unapplied_credits=application.amount_minor
+        )
+    if announce:
+        await outbox.add(
+            session,
+            PaymentUnapplied(
+                application_id=application.id,
+                customer_id=customer.id,
+                invoice_id=invoice.id,
+                source_kind="payment" if application.source_kind == "payment" else "credit_memo",
+                source_id=application.source_id,
+                amount=money(application.amount_minor, invoice.currency),
+                effective_date=on,
+                invoice_open_balance=money(invoice.open_minor, invoice.currency),
+            ),
         )
 
 
