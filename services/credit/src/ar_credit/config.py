@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from ar_shared.settings import ServiceSettings
@@ -14,6 +16,13 @@ class CreditSettings(ServiceSettings):
 
     service_name: str = "credit"
     port: int = 8002
+    include_disputed_in_exposure: bool = Field(
+        default=True, description="Count disputed invoice amounts in exposure (the credit check and policies)"
+    )
+    business_time_zone: str = Field(default="UTC", description="Whose calendar date counts days past due")
+    policy_check_at: time = Field(
+        default=time(2, 30), description="Local time of the daily policy evaluation"
+    )
 
 
 @lru_cache

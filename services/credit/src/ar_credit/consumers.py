@@ -1,12 +1,47 @@
-"""Handlers for the events the credit service consumes."""
+"""Handlers for the events the credit service consumes: ledger movements keep exposure current,
+and every change re-evaluates the customer's credit policy."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_credit.config import get_settings
 from ar_credit.customers.repository import CreditCustomerRepository
+from ar_credit.exposure import service as exposure
+from ar_credit.orders.service import order_invoiced
+from ar_credit.policies.service import evaluate
 from ar_shared.consumer import EventHandlers, HandlerContext
-from ar_shared.events.ledger import CustomerUpserted
+from ar_shared.events.ledger import (
+    AccountPastDue,
+    CreditMemoIssued,
+    CustomerUpserted,
+    InvoiceIssued,
+    InvoiceVoided,
+    InvoiceWrittenOff,
+    PaymentApplied,
+    PaymentReceived,
+    PaymentReversed,
+    PaymentUnapplied,
+)
 
 handlers = EventHandlers()
+
+
+def business_date() -> date:
+    return datetime.now(ZoneInfo(get_settings().business_time_zone)).date()
+
+
+async def reevaluate(session: AsyncSession, customer_id: uuid.UUID, on: date | None = None) -> None:
+    await evaluate(
+        session,
+        customer_id,
+        on or business_date(),
+        include_disputed=get_settings().include_disputed_in_exposure,
+    )
 
 
 @handlers.on(CustomerUpserted)
@@ -22,3 +57,99 @@ async def customer_upserted(ctx: HandlerContext, event: CustomerUpserted) -> Non
             "time_zone": event.time_zone,
         }
     )
+
+
+@handlers.on(InvoiceIssued)
+async def invoice_issued(ctx: HandlerContext, event: InvoiceIssued) -> None:
+    await exposure.invoice_issued(
+        ctx.session,
+        invoice_id=event.invoice_id,
+        customer_id=event.customer_id,
+        invoice_number=event.invoice_number,
+        amount=event.amount,
+        due_date=event.due_date,
+        order_reference=event.order_reference,
+    )
+    if event.order_reference:
+        await order_invoiced(ctx.session, event.order_reference)
+    await reevaluate(ctx.session, event.customer_id)
+
+
+@handlers.on(InvoiceVoided)
+async def invoice_voided(ctx: HandlerContext, event: InvoiceVoided) -> None:
+    zero = event.amount.model_copy(update={"amount": "0"})
+    await exposure.invoice_open_balance(ctx.session, event.customer_id, event.invoice_id, zero)
+    await reevaluate(ctx.session, event.customer_id)
+
+
+@handlers.on(PaymentReceived)
+async def payment_received(ctx: HandlerContext, event: PaymentReceived) -> None:
+    # `unapplied` is what stays unapplied after the allocations that follow as PaymentApplied
+    await exposure.adjust(
+        ctx.session, event.customer_id, event.amount.currency, unapplied_cash=exposure.minor(event.unapplied)
+    )
+    await reevaluate(ctx.session, event.customer_id)
+
+
+@handlers.on(PaymentApplied)
+async def payment_applied(ctx: HandlerContext, event: PaymentApplied) -> None:
+    await exposure.invoice_open_balance(
+        ctx.session, event.customer_id, event.invoice_id, event.invoice_open_balance
+    )
+    amount = exposure.minor(event.amount)
+    if event.source_kind == "unapplied_cash":
+        await exposure.adjust(ctx.session, event.customer_id, event.amount.currency, unapplied_cash=-amount)
+    elif event.source_kind == "credit_memo":
+        await exposure.adjust(
+            ctx.session, event.customer_id, event.amount.currency, unapplied_credits=-amount
+        )
+    await reevaluate(ctx.session, event.customer_id)
+
+
+@handlers.on(PaymentUnapplied)
+async def payment_unapplied(ctx: HandlerContext, event: PaymentUnapplied) -> None:
+    await exposure.invoice_open_balance(
+        ctx.session, event.customer_id, event.invoice_id, event.invoice_open_balance
+    )
+    amount = exposure.minor(event.amount)
+    part = "unapplied_cash" if event.source_kind == "payment" else "unapplied_credits"
+    await exposure.adjust(ctx.session, event.customer_id, event.amount.currency, **{part: amount})
+    await reevaluate(ctx.session, event.customer_id)
+
+
+@handlers.on(PaymentReversed)
+async def payment_reversed(ctx: HandlerContext, event: PaymentReversed) -> None:
+    for reopened in event.reopened:
+        await exposure.invoice_open_balance(
+            ctx.session, event.customer_id, reopened.invoice_id, reopened.invoice_open_balance
+        )
+    await exposure.adjust(
+        ctx.session,
+        event.customer_id,
+        event.amount.currency,
+        unapplied_cash=-exposure.minor(event.unapplied_removed),
+    )
+    await reevaluate(ctx.session, event.customer_id)
+
+
+@handlers.on(CreditMemoIssued)
+async def credit_memo_issued(ctx: HandlerContext, event: CreditMemoIssued) -> None:
+    # an immediate application to an invoice follows as PaymentApplied(source_kind=credit_memo)
+    await exposure.adjust(
+        ctx.session, event.customer_id, event.amount.currency, unapplied_credits=exposure.minor(event.amount)
+    )
+    await reevaluate(ctx.session, event.customer_id)
+
+
+@handlers.on(InvoiceWrittenOff)
+async def invoice_written_off(ctx: HandlerContext, event: InvoiceWrittenOff) -> None:
+    await exposure.invoice_open_balance(
+        ctx.session, event.customer_id, event.invoice_id, event.invoice_open_balance
+    )
+    await reevaluate(ctx.session, event.customer_id)
+
+
+@handlers.on(AccountPastDue)
+async def account_past_due(ctx: HandlerContext, event: AccountPastDue) -> None:
+    # the sweep's business date: days past due are counted as the ledger counted them
+    await reevaluate(ctx.session, event.customer_id, event.as_of)

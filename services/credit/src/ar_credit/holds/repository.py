@@ -34,6 +34,16 @@ class CreditHoldRepository:
         )
         return (await self.session.scalars(query)).one_or_none()
 
+    async def active_for_customer(self, customer_id: uuid.UUID, *, lock: bool = True) -> Sequence[CreditHold]:
+        query = (
+            select(CreditHold)
+            .where(CreditHold.customer_id == customer_id, CreditHold.status == "active")
+            .order_by(CreditHold.placed_at)
+        )
+        if lock:
+            query = query.with_for_update()
+        return (await self.session.scalars(query)).all()
+
     async def list(
         self, *, limit: int, after_id: uuid.UUID | None, customer_id: uuid.UUID | None, status: str | None
     ) -> Sequence[CreditHold]:

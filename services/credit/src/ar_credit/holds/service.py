@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,21 +27,32 @@ def _snapshot(hold: CreditHold) -> dict[str, object]:
 
 
 async def place_manual_hold(session: AsyncSession, actor: Actor, data: ManualHoldCreate) -> CreditHold:
-    customer = await CreditCustomerRepository(session).get(data.customer_id)
-    if customer is None:
+    if await CreditCustomerRepository(session).get(data.customer_id) is None:
         raise NotFound(f"customer {data.customer_id} is unknown to credit", code="customer_not_found")
-    holds = CreditHoldRepository(session)
-    if await holds.active(data.customer_id, "manual", data.reason_code) is not None:
+    if await CreditHoldRepository(session).active(data.customer_id, "manual", data.reason_code) is not None:
         raise Conflict(
             f"customer already has an active manual hold for {data.reason_code}", code="hold_already_active"
         )
-    hold = await holds.add(
+    return await place_hold(session, actor, data.customer_id, "manual", data.reason_code, data.note)
+
+
+async def place_hold(
+    session: AsyncSession,
+    actor: Actor,
+    customer_id: uuid.UUID,
+    source: Literal["policy", "manual"],
+    reason_code: str,
+    note: str | None = None,
+) -> CreditHold:
+    """Places a hold with its audit record and CreditHoldPlaced event (the caller checked it is new)."""
+    customer = await CreditCustomerRepository(session).get(customer_id)
+    hold = await CreditHoldRepository(session).add(
         CreditHold(
             id=uuid.uuid4(),
-            customer_id=data.customer_id,
-            source="manual",
-            reason_code=data.reason_code,
-            note=data.note,
+            customer_id=customer_id,
+            source=source,
+            reason_code=reason_code,
+            note=note,
             status="active",
             placed_by=actor.subject,
             version=1,
@@ -60,10 +72,10 @@ async def place_manual_hold(session: AsyncSession, actor: Actor, data: ManualHol
             hold_id=hold.id,
             customer_id=hold.customer_id,
             reason_code=hold.reason_code,
-            source="manual",
+            source=source,
             placed_by=hold.placed_by,
             placed_at=hold.placed_at,
-            sales_rep=customer.sales_rep,
+            sales_rep=customer.sales_rep if customer else None,
             note=hold.note,
         ),
     )
@@ -75,6 +87,12 @@ async def release_hold(session: AsyncSession, actor: Actor, hold_id: uuid.UUID, 
     hold = await holds.get_for_update(hold_id)
     if hold is None:
         raise NotFound(f"credit hold {hold_id} does not exist", code="hold_not_found")
+    return await lift(session, actor, hold, reason)
+
+
+async def lift(session: AsyncSession, actor: Actor, hold: CreditHold, reason: str) -> CreditHold:
+    """Releases a locked, active hold with its audit record and CreditHoldReleased event."""
+    hold_id = hold.id
     if hold.status != "active":
         raise Conflict(f"credit hold {hold_id} is not active (it is {hold.status})", code="hold_not_active")
     before = _snapshot(hold)

@@ -2,6 +2,18 @@
 
 from ar_credit.models.base import Base, metadata, plumbing
 from ar_credit.models.customer import CreditCustomer
+from ar_credit.models.exposure import CreditExposure, CreditInvoice, CreditOrder, CreditPolicy, CreditProfile
 from ar_credit.models.hold import CreditHold
 
-__all__ = ["Base", "CreditCustomer", "CreditHold", "metadata", "plumbing"]
+__all__ = [
+    "Base",
+    "CreditCustomer",
+    "CreditExposure",
+    "CreditHold",
+    "CreditInvoice",
+    "CreditOrder",
+    "CreditPolicy",
+    "CreditProfile",
+    "metadata",
+    "plumbing",
+]

@@ -1,0 +1,1 @@
+"""The order credit check: may this order ship? Read-only, the platform's hottest endpoint."""

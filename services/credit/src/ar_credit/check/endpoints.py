@@ -1,0 +1,106 @@
+"""HTTP routes for the order credit check and credit decisions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from ar_credit.check import service
+from ar_credit.check.schemas import CreditCheck, CreditDecision, CreditDecisionCreate, OverrideRequest
+from ar_credit.orders import service as orders
+from ar_shared.auth import Principal, require_scopes
+from ar_shared.db import DbSession
+from ar_shared.money import CurrencyMismatch, InvalidAmount, Money, UnknownCurrency
+from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
+
+router = APIRouter(tags=["credit check"], responses=PROBLEM_RESPONSES)
+
+Checker = Annotated[Principal, Depends(require_scopes("credit:check"))]
+Manager = Annotated[Principal, Depends(require_scopes("credit:manage"))]
+
+
+def business_date(request: Request) -> date:
+    return datetime.now(ZoneInfo(request.app.state.settings.business_time_zone)).date()
+
+
+@router.get(
+    "/v1/credit-check",
+    summary="May this order ship?",
+    description=(
+        "Read-only. `approved` when the order fits the available credit (limit minus exposure; "
+        "reaching the limit exactly is approved), `over_limit` when it does not, `held` when the "
+        "customer has an active credit hold. Exposure = open AR - unapplied cash - unapplied credits "
+        "+ open orders; its parts are returned separately."
+    ),
+)
+async def credit_check(
+    _: Checker,
+    session: DbSession,
+    request: Request,
+    customer_id: uuid.UUID,
+    amount: Annotated[Decimal, Query(description="Order amount as a decimal string", examples=["2500.00"])],
+    currency: Annotated[str, Query(min_length=3, max_length=3, examples=["EUR"])],
+) -> CreditCheck:
+    try:
+        money = Money.parse_exact(str(amount), currency.upper())
+    except (InvalidAmount, UnknownCurrency, CurrencyMismatch) as exc:
+        raise ProblemError(str(exc), status=422, code="invalid_amount") from None
+    settings = request.app.state.settings
+    return await service.check(
+        session,
+        customer_id,
+        money,
+        business_date(request),
+        include_disputed=settings.include_disputed_in_exposure,
+    )
+
+
+@router.post(
+    "/v1/credit-decisions",
+    status_code=201,
+    summary="Record the credit decision for an order",
+    description=(
+        "Idempotent per `order_reference`: the same order again answers with the first decision "
+        "(200); the same reference for another customer or amount is refused (409). An approved "
+        "order counts as an open order until it is invoiced or cancelled."
+    ),
+    responses={200: {"model": CreditDecision, "description": "The order was decided before"}},
+)
+async def decide(
+    principal: Checker, body: CreditDecisionCreate, session: DbSession, request: Request, response: Response
+) -> CreditDecision:
+    settings = request.app.state.settings
+    order, created = await orders.decide(
+        session,
+        principal,
+        body,
+        business_date(request),
+        include_disputed=settings.include_disputed_in_exposure,
+    )
+    response.status_code = 201 if created else 200
+    return orders.out(order)
+
+
+@router.post(
+    "/v1/credit-decisions/{order_reference}/release",
+    summary="Override: release an over-limit or held order (credit manager)",
+)
+async def release(
+    principal: Manager, order_reference: str, body: OverrideRequest, session: DbSession
+) -> CreditDecision:
+    return orders.out(await orders.release(session, principal, order_reference, body.reason))
+
+
+@router.post("/v1/credit-decisions/{order_reference}/cancel", summary="The order was cancelled")
+async def cancel(principal: Checker, order_reference: str, session: DbSession) -> CreditDecision:
+    return orders.out(await orders.close(session, principal, order_reference, "cancelled"))
+
+
+@router.post("/v1/credit-decisions/{order_reference}/invoiced", summary="The order was invoiced")
+async def invoiced(principal: Checker, order_reference: str, session: DbSession) -> CreditDecision:
+    return orders.out(await orders.close(session, principal, order_reference, "invoiced"))

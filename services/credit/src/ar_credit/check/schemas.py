@@ -1,0 +1,80 @@
+"""API shapes of the credit check and credit decisions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ar_shared.money import MoneyAmount
+
+Decision = Literal["approved", "over_limit", "held"]
+
+
+class ExposureOut(BaseModel):
+    open_ar: MoneyAmount = Field(description="Open invoices")
+    unapplied_cash: MoneyAmount = Field(description="Received, not yet allocated: reduces exposure")
+    unapplied_credits: MoneyAmount = Field(description="Credit memos not yet applied: reduce exposure")
+    open_orders: MoneyAmount = Field(description="Approved orders not yet invoiced")
+    disputed: MoneyAmount = Field(description="Disputed invoice amounts (in or out of total by setting)")
+    total: MoneyAmount
+    overdue: MoneyAmount
+    oldest_days_past_due: int
+
+
+class HoldOut(BaseModel):
+    id: uuid.UUID
+    reason_code: str
+    source: Literal["policy", "manual"]
+    placed_at: datetime
+
+
+class CreditCheck(BaseModel):
+    customer_id: uuid.UUID
+    decision: Decision
+    amount: MoneyAmount
+    credit_limit: MoneyAmount | None = Field(description="None: the customer has no credit profile (limit 0)")
+    available_credit: MoneyAmount = Field(description="Limit minus exposure, before this order")
+    exposure: ExposureOut
+    holds: list[HoldOut]
+    reason_codes: list[str]
+
+
+class CreditDecisionCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "order_reference": "SO-7781",
+                    "customer_id": "8d6f4c2e-3f1a-4c59-9a57-0b7f1f2b9e10",
+                    "amount": {"amount": "2500.00", "currency": "EUR"},
+                }
+            ]
+        },
+    )
+
+    order_reference: str = Field(min_length=1, max_length=100)
+    customer_id: uuid.UUID
+    amount: MoneyAmount
+
+
+class OverrideRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class CreditDecision(BaseModel):
+    order_reference: str
+    customer_id: uuid.UUID
+    amount: MoneyAmount
+    decision: Decision
+    reason_codes: list[str]
+    status: Literal["approved", "refused", "released", "cancelled", "invoiced"]
+    decided_by: str
+    override_by: str | None
+    override_reason: str | None
+    created_at: datetime

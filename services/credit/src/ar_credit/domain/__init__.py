@@ -1,0 +1,1 @@
+"""Pure credit rules (no I/O): exposure, policy breaches, the order decision."""

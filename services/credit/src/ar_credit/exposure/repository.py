@@ -1,0 +1,79 @@
+"""SQL for the invoice projection and the running exposure balances."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_credit.models import CreditExposure, CreditInvoice
+
+
+class ExposureRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def exposure_for_update(self, customer_id: uuid.UUID, currency: str) -> CreditExposure:
+        """The customer's row, created at zero the first time, locked for this transaction."""
+        await self.session.execute(
+            insert(CreditExposure).values(customer_id=customer_id, currency=currency).on_conflict_do_nothing()
+        )
+        query = select(CreditExposure).where(CreditExposure.customer_id == customer_id).with_for_update()
+        return (await self.session.scalars(query)).one()
+
+    async def exposure(self, customer_id: uuid.UUID) -> CreditExposure | None:
+        return await self.session.get(CreditExposure, customer_id)
+
+    async def invoice(self, invoice_id: uuid.UUID) -> CreditInvoice | None:
+        return await self.session.get(CreditInvoice, invoice_id)
+
+    async def add_invoice(self, invoice: CreditInvoice) -> bool:
+        """False when it was already known (a replayed event)."""
+        statement = insert(CreditInvoice).values(
+            id=invoice.id,
+            customer_id=invoice.customer_id,
+            invoice_number=invoice.invoice_number,
+            currency=invoice.currency,
+            amount_minor=invoice.amount_minor,
+            open_minor=invoice.open_minor,
+            due_date=invoice.due_date,
+            order_reference=invoice.order_reference,
+        )
+        result = await self.session.execute(statement.on_conflict_do_nothing().returning(CreditInvoice.id))
+        return result.scalar_one_or_none() is not None
+
+    async def set_open(self, invoice_id: uuid.UUID, open_minor: int) -> int:
+        """Sets an invoice's open balance and returns the change (new - old)."""
+        invoice = await self.session.get(CreditInvoice, invoice_id, with_for_update=True)
+        if invoice is None:
+            return 0
+        change = open_minor - invoice.open_minor
+        invoice.open_minor = open_minor
+        return change
+
+    async def overdue(self, customer_id: uuid.UUID, today: date) -> tuple[int, date | None]:
+        """Open amount past due on `today` and the oldest open due date."""
+        query = select(
+            func.coalesce(func.sum(CreditInvoice.open_minor).filter(CreditInvoice.due_date < today), 0),
+            func.min(CreditInvoice.due_date),
+        ).where(CreditInvoice.customer_id == customer_id, CreditInvoice.open_minor > 0)
+        total, oldest = (await self.session.execute(query)).one()
+        return int(total), oldest
+
+    async def customers_with_overdue(self, today: date) -> list[uuid.UUID]:
+        query = (
+            select(CreditInvoice.customer_id)
+            .where(CreditInvoice.open_minor > 0, CreditInvoice.due_date < today)
+            .distinct()
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def adjust(self, customer_id: uuid.UUID, **deltas: int) -> None:
+        values = {f"{k}_minor": getattr(CreditExposure, f"{k}_minor") + v for k, v in deltas.items() if v}
+        if values:
+            await self.session.execute(
+                update(CreditExposure).where(CreditExposure.customer_id == customer_id).values(**values)
+            )

@@ -1,0 +1,119 @@
+"""Decision rules: one decision per order reference; approved or released orders count as open
+orders until invoiced or cancelled; a credit manager may release a refused order."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_credit.check.schemas import CreditDecision, CreditDecisionCreate
+from ar_credit.check.service import check
+from ar_credit.exposure import service as exposure
+from ar_credit.models import CreditOrder, plumbing
+from ar_credit.orders.repository import OrderRepository
+from ar_shared.audit import Actor, AuditLog
+from ar_shared.money import Money, MoneyAmount
+from ar_shared.problems import Conflict, NotFound
+
+audit = AuditLog(plumbing)
+COUNTED = {"approved", "released"}  # statuses whose amount is an open order
+
+
+def out(order: CreditOrder) -> CreditDecision:
+    return CreditDecision(
+        order_reference=order.order_reference,
+        customer_id=order.customer_id,
+        amount=MoneyAmount.from_money(Money(order.amount_minor, order.currency)),
+        decision=order.decision,
+        reason_codes=[r for r in order.reason_codes.split(",") if r],
+        status=order.status,
+        decided_by=order.decided_by,
+        override_by=order.override_by,
+        override_reason=order.override_reason,
+        created_at=order.created_at,
+    )
+
+
+async def decide(
+    session: AsyncSession, actor: Actor, data: CreditDecisionCreate, today: date, *, include_disputed: bool
+) -> tuple[CreditOrder, bool]:
+    """Records the decision for an order; the same order again returns the first decision."""
+    repo = OrderRepository(session)
+    existing = await repo.get_for_update(data.order_reference)
+    amount = data.amount.to_money()
+    if existing is not None:
+        if existing.customer_id != data.customer_id or existing.amount_minor != amount.minor:
+            raise Conflict(
+                f"order {data.order_reference} was decided for another customer or amount",
+                code="order_reference_reused",
+            )
+        return existing, False
+    result = await check(session, data.customer_id, amount, today, include_disputed=include_disputed)
+    approved = result.decision == "approved"
+    order = await repo.add(
+        CreditOrder(
+            order_reference=data.order_reference,
+            customer_id=data.customer_id,
+            currency=amount.currency,
+            amount_minor=amount.minor,
+            decision=result.decision,
+            reason_codes=",".join(result.reason_codes),
+            status="approved" if approved else "refused",
+            decided_by=actor.subject,
+        )
+    )
+    if approved:
+        await exposure.adjust(session, data.customer_id, amount.currency, open_orders=amount.minor)
+    await audit.record(
+        session, actor=actor, action="order.decided", entity_type="order", entity_id=order.order_reference,
+        after=out(order).model_dump(mode="json"),
+    )  # fmt: skip
+    return order, True
+
+
+async def _order(session: AsyncSession, order_reference: str) -> CreditOrder:
+    order = await OrderRepository(session).get_for_update(order_reference)
+    if order is None:
+        raise NotFound(f"no credit decision for order {order_reference}", code="order_not_found")
+    return order
+
+
+async def release(session: AsyncSession, actor: Actor, order_reference: str, reason: str) -> CreditOrder:
+    """A credit manager's override of an over-limit or held order."""
+    order = await _order(session, order_reference)
+    if order.status != "refused":
+        raise Conflict(f"order {order_reference} is {order.status}, not refused", code="order_not_refused")
+    before = out(order).model_dump(mode="json")
+    order.status, order.override_by, order.override_reason = "released", actor.subject, reason
+    await exposure.adjust(session, order.customer_id, order.currency, open_orders=order.amount_minor)
+    await session.flush()
+    await audit.record(
+        session, actor=actor, action="order.released", entity_type="order", entity_id=order_reference,
+        before=before, after=out(order).model_dump(mode="json"),
+    )  # fmt: skip
+    return order
+
+
+async def close(session: AsyncSession, actor: Actor, order_reference: str, status: str) -> CreditOrder:
+    """Cancelled or invoiced: the order no longer counts as an open order."""
+    order = await _order(session, order_reference)
+    if order.status not in COUNTED:
+        raise Conflict(f"order {order_reference} is {order.status}", code="order_not_open")
+    before = out(order).model_dump(mode="json")
+    order.status = status
+    await exposure.adjust(session, order.customer_id, order.currency, open_orders=-order.amount_minor)
+    await session.flush()
+    await audit.record(
+        session, actor=actor, action=f"order.{status}", entity_type="order", entity_id=order_reference,
+        before=before, after=out(order).model_dump(mode="json"),
+    )  # fmt: skip
+    return order
+
+
+async def order_invoiced(session: AsyncSession, order_reference: str) -> None:
+    """InvoiceIssued named the order: its amount moves from open orders to AR."""
+    order = await OrderRepository(session).get_for_update(order_reference)
+    if order is not None and order.status in COUNTED:
+        order.status = "invoiced"
+        await exposure.adjust(session, order.customer_id, order.currency, open_orders=-order.amount_minor)

@@ -1,0 +1,1 @@
+"""Credit policies per risk class: when holds are placed and released automatically."""

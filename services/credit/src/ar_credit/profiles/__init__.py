@@ -1,0 +1,1 @@
+"""Credit profiles: limit, currency, risk class and review date per customer."""

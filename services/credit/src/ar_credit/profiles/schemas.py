@@ -1,0 +1,44 @@
+"""API shapes of credit profiles."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ar_shared.money import MoneyAmount
+
+RiskClass = Literal["low", "medium", "high", "very_high"]
+
+
+class CreditProfileSet(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "credit_limit": {"amount": "50000.00", "currency": "EUR"},
+                    "risk_class": "medium",
+                    "review_date": "2027-05-31",
+                    "reason": "Annual review: audited accounts received",
+                }
+            ]
+        },
+    )
+
+    credit_limit: MoneyAmount
+    risk_class: RiskClass
+    review_date: date | None = None
+    reason: str = Field(min_length=1, max_length=2000, description="Why (recorded with who changed it)")
+
+
+class CreditProfile(BaseModel):
+    customer_id: uuid.UUID
+    credit_limit: MoneyAmount
+    risk_class: RiskClass
+    review_date: date | None
+    version: int
+    updated_by: str
+    updated_at: datetime
