@@ -212,3 +212,27 @@ async def test_profile_changes_are_recorded_and_emit_limit_changed(
             await session.scalars(select(o.c.event_type).where(o.c.message_key == str(customer_id)))
         ).all()
     assert list(types).count("ar.credit.CreditLimitChanged.v1") == 2
+
+
+async def test_the_daily_evaluation_holds_customers_who_aged_past_their_policy(
+    credit_app: FastAPI, client: httpx.AsyncClient, manager: dict[str, str], credit_settings: Any
+) -> None:
+    from ar_credit.worker import evaluate_all
+
+    customer_id = await customer_with_ar(credit_app)
+    await set_limit(client, manager, customer_id, "100000.00")  # risk class low: 60 days allowed
+    await deliver(
+        credit_app,
+        InvoiceIssued(
+            invoice_id=uuid.uuid4(), customer_id=customer_id, business_entity="DE01", invoice_number="OLD-1",
+            issue_date=TODAY - timedelta(days=120), due_date=TODAY - timedelta(days=60), amount=eur("10.00"),
+        ),
+    )  # fmt: skip
+    assert (await check(client, manager, customer_id, "1.00")).json()[
+        "decision"
+    ] == "approved"  # 60 days: allowed
+    tomorrow = TODAY + timedelta(days=1)
+    assert await evaluate_all(credit_settings, credit_app.state.sessionmaker, tomorrow) >= 1
+    held = (await check(client, manager, customer_id, "1.00")).json()
+    assert held["decision"] == "held"
+    assert [h["reason_code"] for h in held["holds"]] == ["past_due"]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_credit.models import CreditExposure, CreditInvoice
+from ar_credit.models import CreditExposure, CreditHold, CreditInvoice
 
 
 class ExposureRepository:
@@ -63,13 +63,16 @@ class ExposureRepository:
         total, oldest = (await self.session.execute(query)).one()
         return int(total), oldest
 
-    async def customers_with_overdue(self, today: date) -> list[uuid.UUID]:
-        query = (
-            select(CreditInvoice.customer_id)
-            .where(CreditInvoice.open_minor > 0, CreditInvoice.due_date < today)
-            .distinct()
+    async def customers_to_evaluate(self, today: date) -> list[uuid.UUID]:
+        """Customers with an overdue invoice (it may have crossed a threshold) or an active
+        policy hold (it may be cured)."""
+        overdue = select(CreditInvoice.customer_id).where(
+            CreditInvoice.open_minor > 0, CreditInvoice.due_date < today
         )
-        return list((await self.session.scalars(query)).all())
+        held = select(CreditHold.customer_id).where(
+            CreditHold.source == "policy", CreditHold.status == "active"
+        )
+        return sorted(set((await self.session.scalars(overdue.union(held))).all()))
 
     async def adjust(self, customer_id: uuid.UUID, **deltas: int) -> None:
         values = {f"{k}_minor": getattr(CreditExposure, f"{k}_minor") + v for k, v in deltas.items() if v}
