@@ -18,6 +18,7 @@ from ar_shared.events import CloudEvent, EventPayload
 from ar_shared.events.ledger import CustomerUpserted, InvoiceIssued, PaymentReceived
 from ar_shared.money import MoneyAmount
 from ar_shared.outbox import OutboxWriter
+from ar_shared.testing.http import bearer
 
 pytestmark = pytest.mark.integration
 
@@ -220,7 +221,7 @@ async def test_the_daily_evaluation_holds_customers_who_aged_past_their_policy(
     from ar_credit.worker import evaluate_all
 
     customer_id = await customer_with_ar(credit_app)
-    await set_limit(client, manager, customer_id, "100000.00")  # risk class low: 60 days allowed
+    await set_limit(client, manager, customer_id, "5000.00")  # risk class low: 60 days allowed
     await deliver(
         credit_app,
         InvoiceIssued(
@@ -236,3 +237,50 @@ async def test_the_daily_evaluation_holds_customers_who_aged_past_their_policy(
     held = (await check(client, manager, customer_id, "1.00")).json()
     assert held["decision"] == "held"
     assert [h["reason_code"] for h in held["holds"]] == ["past_due"]
+
+
+async def test_a_large_increase_waits_for_a_second_manager(
+    client: httpx.AsyncClient, credit_app: FastAPI, manager: dict[str, str], credit_settings: Any
+) -> None:
+    customer_id = await customer_with_ar(credit_app)
+    await set_limit(client, manager, customer_id, "5000.00")
+    body = {
+        "credit_limit": {"amount": "50000.00", "currency": "EUR"},
+        "risk_class": "low",
+        "reason": "New contract",
+    }
+    pending = await client.put(f"/v1/credit-profiles/{customer_id}", json=body, headers=manager)
+    assert pending.status_code == 202
+    request = pending.json()
+    assert request["status"] == "pending"
+    assert request["current_limit"] == {"amount": "5000.00", "currency": "EUR"}
+    unchanged = (await client.get(f"/v1/credit-profiles/{customer_id}", headers=manager)).json()
+    assert unchanged["credit_limit"]["amount"] == "5000.00"
+
+    own = await client.post(f"/v1/credit-limit-requests/{request['id']}/approve", json={}, headers=manager)
+    assert (own.status_code, own.json()["code"]) == (403, "own_request")
+
+    second = bearer(credit_settings.auth, "credit:manage", "credit:check", subject="head-of-credit")
+    listed = (await client.get("/v1/credit-limit-requests", headers=second)).json()
+    assert request["id"] in [r["id"] for r in listed]
+    approved = await client.post(
+        f"/v1/credit-limit-requests/{request['id']}/approve", json={"note": "Checked"}, headers=second
+    )
+    assert approved.status_code == 200
+    assert approved.json()["decided_by"] == "head-of-credit"
+    profile = (await client.get(f"/v1/credit-profiles/{customer_id}", headers=manager)).json()
+    assert profile["credit_limit"]["amount"] == "50000.00"
+    assert profile["updated_by"] == "credit-manager"  # the requester; the approver is in the event
+    again = await client.post(f"/v1/credit-limit-requests/{request['id']}/reject", json={}, headers=second)
+    assert (again.status_code, again.json()["code"]) == (409, "request_not_pending")
+    o = plumbing.outbox
+    async with credit_app.state.sessionmaker() as session:
+        envelopes = (
+            await session.scalars(
+                select(o.c.envelope).where(
+                    o.c.message_key == str(customer_id), o.c.event_type == "ar.credit.CreditLimitChanged.v1"
+                )
+            )
+        ).all()
+    assert envelopes[-1]["data"]["approved_by"] == "head-of-credit"
+    assert envelopes[-1]["data"]["new_limit"] == {"amount": "50000.00", "currency": "EUR"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from decimal import Decimal
 from functools import lru_cache
 
 from pydantic import Field
@@ -20,6 +21,10 @@ class CreditSettings(ServiceSettings):
         default=True, description="Count disputed invoice amounts in exposure (the credit check and policies)"
     )
     business_time_zone: str = Field(default="UTC", description="Whose calendar date counts days past due")
+    limit_approval_threshold: Decimal = Field(
+        default=Decimal("10000"),
+        description="A limit increase above this (in the customer's currency) needs a second manager",
+    )
     policy_check_at: time = Field(
         default=time(2, 30), description="Local time of the daily policy evaluation"
     )

@@ -4,6 +4,7 @@ from ar_credit.models.base import Base, metadata, plumbing
 from ar_credit.models.customer import CreditCustomer
 from ar_credit.models.exposure import CreditExposure, CreditInvoice, CreditOrder, CreditPolicy, CreditProfile
 from ar_credit.models.hold import CreditHold
+from ar_credit.models.limit_request import CreditLimitRequest
 
 __all__ = [
     "Base",
@@ -11,6 +12,7 @@ __all__ = [
     "CreditExposure",
     "CreditHold",
     "CreditInvoice",
+    "CreditLimitRequest",
     "CreditOrder",
     "CreditPolicy",
     "CreditProfile",

@@ -42,3 +42,26 @@ class CreditProfile(BaseModel):
     version: int
     updated_by: str
     updated_at: datetime
+
+
+class LimitDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class CreditLimitRequest(BaseModel):
+    """A limit change above the approval threshold, waiting for a second credit manager."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    current_limit: MoneyAmount | None
+    requested_limit: MoneyAmount
+    risk_class: RiskClass
+    review_date: date | None
+    reason: str
+    requested_by: str
+    status: Literal["pending", "approved", "rejected"]
+    decided_by: str | None
+    decision_note: str | None
+    created_at: datetime
