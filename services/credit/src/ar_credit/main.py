@@ -9,6 +9,7 @@ from ar_credit.config import CreditSettings, get_settings
 from ar_credit.holds.endpoints import router as holds_router
 from ar_credit.models import plumbing
 from ar_credit.profiles.endpoints import router as profiles_router
+from ar_credit.reviews.endpoints import router as reviews_router
 from ar_shared.app import create_service_app
 
 DESCRIPTION = """
@@ -25,10 +26,11 @@ def create_app(settings: CreditSettings | None = None) -> FastAPI:
         title="AR Credit",
         description=DESCRIPTION,
         plumbing=plumbing,
-        routers=[check_router, profiles_router, holds_router],
+        routers=[check_router, profiles_router, holds_router, reviews_router],
         openapi_tags=[
             {"name": "credit check", "description": "The order system's check and credit decisions"},
             {"name": "credit profiles", "description": "Limits, risk classes, review dates"},
             {"name": "holds", "description": "Credit holds placed by policy or by hand"},
+            {"name": "credit reviews", "description": "Scores, recommended limits, reviews due, references"},
         ],
     )

@@ -5,6 +5,7 @@ from ar_credit.models.customer import CreditCustomer
 from ar_credit.models.exposure import CreditExposure, CreditInvoice, CreditOrder, CreditPolicy, CreditProfile
 from ar_credit.models.hold import CreditHold
 from ar_credit.models.limit_request import CreditLimitRequest
+from ar_credit.models.review import CreditReview
 
 __all__ = [
     "Base",
@@ -16,6 +17,7 @@ __all__ = [
     "CreditOrder",
     "CreditPolicy",
     "CreditProfile",
+    "CreditReview",
     "metadata",
     "plumbing",
 ]

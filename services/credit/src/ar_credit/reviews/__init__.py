@@ -1,0 +1,1 @@
+"""Credit reviews: financial data in, an explainable score and a recommended limit out."""
