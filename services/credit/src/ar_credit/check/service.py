@@ -7,12 +7,9 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_credit.check.repository import check_row
 from ar_credit.check.schemas import CreditCheck, ExposureOut, HoldOut
-from ar_credit.customers.repository import CreditCustomerRepository
-from ar_credit.domain.credit import order_decision
-from ar_credit.exposure import service as exposure
-from ar_credit.holds.repository import CreditHoldRepository
-from ar_credit.policies.repository import PolicyRepository
+from ar_credit.domain.credit import ExposureParts, order_decision
 from ar_shared.money import Money, MoneyAmount
 from ar_shared.problems import NotFound, Unprocessable
 
@@ -20,34 +17,40 @@ from ar_shared.problems import NotFound, Unprocessable
 async def check(
     session: AsyncSession, customer_id: uuid.UUID, amount: Money, today: date, *, include_disputed: bool
 ) -> CreditCheck:
-    customer = await CreditCustomerRepository(session).get(customer_id)
-    if customer is None:
+    """One query (customer, exposure, profile, overdue, holds), then the pure decision."""
+    row = await check_row(session, customer_id, today)
+    if row is None:
         raise NotFound(f"customer {customer_id} is unknown to credit", code="customer_not_found")
-    if amount.currency != customer.currency:
+    if amount.currency != row.currency:
         raise Unprocessable(
-            f"the customer is billed in {customer.currency}, not {amount.currency}", code="currency_mismatch"
+            f"the customer is billed in {row.currency}, not {amount.currency}", code="currency_mismatch"
         )
     if not amount.is_positive:
         raise Unprocessable("the order amount must be positive", code="amount_not_positive")
-    _, parts = await exposure.parts(session, customer_id, today)
-    profile = await PolicyRepository(session).profile(customer_id)
-    holds = await CreditHoldRepository(session).active_for_customer(customer_id, lock=False)
-    limit = profile.limit_minor if profile else 0
-    decision, available, reasons = order_decision(
-        parts, limit, amount.minor, held=bool(holds), include_disputed=include_disputed
+    parts = ExposureParts(
+        open_ar=row.open_ar,
+        unapplied_cash=row.unapplied_cash,
+        unapplied_credits=row.unapplied_credits,
+        open_orders=row.open_orders,
+        disputed=row.disputed,
+        overdue=row.overdue,
+        oldest_days_past_due=max((today - row.oldest_due).days, 0) if row.oldest_due else 0,
     )
-    reasons += [h.reason_code for h in holds]
-    if profile is None:
+    decision, available, reasons = order_decision(
+        parts, row.limit_minor or 0, amount.minor, held=bool(row.holds), include_disputed=include_disputed
+    )
+    reasons += [h.reason_code for h in row.holds]
+    if row.limit_minor is None:
         reasons.append("no_credit_limit")
 
     def m(minor: int) -> MoneyAmount:
-        return MoneyAmount.from_money(Money(minor, customer.currency))
+        return MoneyAmount.from_money(Money(minor, row.currency))
 
     return CreditCheck(
         customer_id=customer_id,
         decision=decision,
         amount=MoneyAmount.from_money(amount),
-        credit_limit=m(profile.limit_minor) if profile else None,
+        credit_limit=None if row.limit_minor is None else m(row.limit_minor),
         available_credit=m(available),
         exposure=ExposureOut(
             open_ar=m(parts.open_ar),
@@ -60,7 +63,8 @@ async def check(
             oldest_days_past_due=parts.oldest_days_past_due,
         ),
         holds=[
-            HoldOut(id=h.id, reason_code=h.reason_code, source=h.source, placed_at=h.placed_at) for h in holds
+            HoldOut(id=h.id, reason_code=h.reason_code, source=h.source, placed_at=h.placed_at)
+            for h in row.holds
         ],
         reason_codes=reasons,
     )
