@@ -284,3 +284,63 @@ async def test_a_large_increase_waits_for_a_second_manager(
         ).all()
     assert envelopes[-1]["data"]["approved_by"] == "head-of-credit"
     assert envelopes[-1]["data"]["new_limit"] == {"amount": "50000.00", "currency": "EUR"}
+
+
+async def test_an_invoice_for_an_approved_order_moves_it_from_open_orders_to_ar(
+    client: httpx.AsyncClient, credit_app: FastAPI, manager: dict[str, str], order_system: dict[str, str]
+) -> None:
+    customer_id = await customer_with_ar(credit_app)
+    await set_limit(client, manager, customer_id, "5000.00")
+    order = {
+        "order_reference": f"SO-{customer_id.hex[:8]}",
+        "customer_id": str(customer_id),
+        "amount": {"amount": "300.00", "currency": "EUR"},
+    }
+    assert (await client.post("/v1/credit-decisions", json=order, headers=order_system)).json()[
+        "status"
+    ] == "approved"
+    await deliver(
+        credit_app,
+        InvoiceIssued(
+            invoice_id=uuid.uuid4(), customer_id=customer_id, business_entity="DE01", invoice_number="SO-INV",
+            issue_date=TODAY, due_date=TODAY + timedelta(days=30), amount=eur("310.00"),
+            order_reference=order["order_reference"],
+        ),
+    )  # fmt: skip
+    exposure = (await check(client, order_system, customer_id, "1.00")).json()["exposure"]
+    assert exposure["open_orders"]["amount"] == "0.00"
+    assert exposure["open_ar"]["amount"] == "310.00"
+
+
+async def test_disputed_amounts_count_in_or_out_of_exposure_by_setting(
+    client: httpx.AsyncClient, credit_app: FastAPI, manager: dict[str, str], credit_settings: Any
+) -> None:
+    from ar_shared.events.collections import DisputeOpened, DisputeResolved
+
+    customer_id = await customer_with_ar(credit_app, open_ar="1000.00")
+    invoice_id, dispute_id = uuid.uuid4(), uuid.uuid4()
+    opened = DisputeOpened(
+        dispute_id=dispute_id, customer_id=customer_id, invoice_id=invoice_id, disputed_amount=eur("200.00"),
+        reason_code="pricing",
+    )  # fmt: skip
+    await deliver(credit_app, opened, opened)  # a replay changes nothing
+    counted = (await check(client, manager, customer_id, "1.00")).json()["exposure"]
+    assert (counted["disputed"]["amount"], counted["total"]["amount"]) == ("200.00", "1000.00")
+
+    credit_app.state.settings = credit_settings.model_copy(update={"include_disputed_in_exposure": False})
+    try:
+        without = (await check(client, manager, customer_id, "1.00")).json()["exposure"]
+    finally:
+        credit_app.state.settings = credit_settings
+    assert without["total"]["amount"] == "800.00"
+
+    await deliver(
+        credit_app,
+        DisputeResolved(
+            dispute_id=dispute_id, customer_id=customer_id, invoice_id=invoice_id,
+            resolution="customer_wrong",
+            disputed_amount=eur("200.00"),
+        ),
+    )  # fmt: skip
+    resolved = (await check(client, manager, customer_id, "1.00")).json()["exposure"]
+    assert resolved["disputed"]["amount"] == "0.00"

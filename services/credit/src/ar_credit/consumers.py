@@ -12,9 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ar_credit.config import get_settings
 from ar_credit.customers.repository import CreditCustomerRepository
 from ar_credit.exposure import service as exposure
+from ar_credit.exposure.repository import ExposureRepository
+from ar_credit.models import CreditDispute
 from ar_credit.orders.service import order_invoiced
 from ar_credit.policies.service import evaluate
 from ar_shared.consumer import EventHandlers, HandlerContext
+from ar_shared.events.collections import DisputeOpened, DisputeResolved
 from ar_shared.events.ledger import (
     AccountPastDue,
     CreditMemoIssued,
@@ -153,3 +156,30 @@ async def invoice_written_off(ctx: HandlerContext, event: InvoiceWrittenOff) -> 
 async def account_past_due(ctx: HandlerContext, event: AccountPastDue) -> None:
     # the sweep's business date: days past due are counted as the ledger counted them
     await reevaluate(ctx.session, event.customer_id, event.as_of)
+
+
+@handlers.on(DisputeOpened)
+async def dispute_opened(ctx: HandlerContext, event: DisputeOpened) -> None:
+    amount = exposure.minor(event.disputed_amount)
+    repo = ExposureRepository(ctx.session)
+    await repo.exposure_for_update(event.customer_id, event.disputed_amount.currency)
+    added = await repo.open_dispute(
+        CreditDispute(
+            id=event.dispute_id,
+            customer_id=event.customer_id,
+            invoice_id=event.invoice_id,
+            currency=event.disputed_amount.currency,
+            amount_minor=amount,
+        )
+    )
+    if added:
+        await repo.adjust(event.customer_id, disputed=amount)
+    await reevaluate(ctx.session, event.customer_id)
+
+
+@handlers.on(DisputeResolved)
+async def dispute_resolved(ctx: HandlerContext, event: DisputeResolved) -> None:
+    repo = ExposureRepository(ctx.session)
+    await repo.exposure_for_update(event.customer_id, event.disputed_amount.currency)
+    await repo.adjust(event.customer_id, disputed=-await repo.close_dispute(event.dispute_id))
+    await reevaluate(ctx.session, event.customer_id)

@@ -83,6 +83,7 @@ class DisputeResolved(CollectionsEvent):
     customer_id: uuid.UUID
     invoice_id: uuid.UUID
     resolution: Literal["customer_right", "customer_wrong", "partially_right", "withdrawn"]
+    disputed_amount: MoneyAmount = Field(description="The amount that was in dispute, no longer")
     root_cause_code: str | None = None
     credit_amount: MoneyAmount | None = Field(default=None, description="Credit granted, if any")
 

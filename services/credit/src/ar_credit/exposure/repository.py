@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_credit.models import CreditExposure, CreditHold, CreditInvoice
+from ar_credit.models import CreditDispute, CreditExposure, CreditHold, CreditInvoice
 
 
 class ExposureRepository:
@@ -73,6 +73,27 @@ class ExposureRepository:
             CreditHold.source == "policy", CreditHold.status == "active"
         )
         return sorted(set((await self.session.scalars(overdue.union(held))).all()))
+
+    async def open_dispute(self, dispute: CreditDispute) -> bool:
+        """False when the dispute was already known."""
+        statement = insert(CreditDispute).values(
+            id=dispute.id,
+            customer_id=dispute.customer_id,
+            invoice_id=dispute.invoice_id,
+            currency=dispute.currency,
+            amount_minor=dispute.amount_minor,
+            open=True,
+        )
+        result = await self.session.execute(statement.on_conflict_do_nothing().returning(CreditDispute.id))
+        return result.scalar_one_or_none() is not None
+
+    async def close_dispute(self, dispute_id: uuid.UUID) -> int:
+        """Closes an open dispute; returns the amount that stops being disputed (0 if unknown)."""
+        dispute = await self.session.get(CreditDispute, dispute_id, with_for_update=True)
+        if dispute is None or not dispute.open:
+            return 0
+        dispute.open = False
+        return dispute.amount_minor
 
     async def adjust(self, customer_id: uuid.UUID, **deltas: int) -> None:
         values = {f"{k}_minor": getattr(CreditExposure, f"{k}_minor") + v for k, v in deltas.items() if v}

@@ -2,7 +2,14 @@
 
 from ar_credit.models.base import Base, metadata, plumbing
 from ar_credit.models.customer import CreditCustomer
-from ar_credit.models.exposure import CreditExposure, CreditInvoice, CreditOrder, CreditPolicy, CreditProfile
+from ar_credit.models.exposure import (
+    CreditDispute,
+    CreditExposure,
+    CreditInvoice,
+    CreditOrder,
+    CreditPolicy,
+    CreditProfile,
+)
 from ar_credit.models.hold import CreditHold
 from ar_credit.models.limit_request import CreditLimitRequest
 from ar_credit.models.review import CreditReview
@@ -10,6 +17,7 @@ from ar_credit.models.review import CreditReview
 __all__ = [
     "Base",
     "CreditCustomer",
+    "CreditDispute",
     "CreditExposure",
     "CreditHold",
     "CreditInvoice",
