@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ar_shared.settings import ServiceSettings
@@ -14,6 +16,24 @@ class NotificationsSettings(ServiceSettings):
 
     service_name: str = "notifications"
     port: int = 8004
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Accounts Receivable <ar@example.com>"
+    webhook_secret: SecretStr = SecretStr("dev-only-webhook-secret")
+    max_attempts: int = Field(default=5, ge=1)
+    retry_backoff_seconds: float = Field(default=30.0, ge=0)
+    dispatch_interval_seconds: float = Field(default=2.0, gt=0)
+    contact_hours_start: time = Field(
+        default=time(8, 0), description="Earliest local time to write to a customer"
+    )
+    contact_hours_end: time = Field(
+        default=time(18, 0), description="Latest local time to write to a customer"
+    )
+    default_locale: str = "en"
 
 
 @lru_cache

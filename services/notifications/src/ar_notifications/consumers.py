@@ -1,5 +1,94 @@
-"""Handlers for the events the notifications service consumes."""
+"""Handlers for the events notifications consumes: collections' requests and credit holds
+(the sales rep is told), and the ledger's customers (for names, e-mails and time zones)."""
 
-from ar_shared.consumer import EventHandlers
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from ar_notifications.config import get_settings
+from ar_notifications.delivery.repository import DeliveryRepository
+from ar_notifications.delivery.service import enqueue
+from ar_shared.consumer import EventHandlers, HandlerContext
+from ar_shared.events.collections import NotificationRequested
+from ar_shared.events.credit import CreditHoldPlaced, CreditHoldReleased
+from ar_shared.events.ledger import CustomerUpserted
 
 handlers = EventHandlers()
+
+
+@handlers.on(CustomerUpserted)
+async def customer_upserted(ctx: HandlerContext, event: CustomerUpserted) -> None:
+    await DeliveryRepository(ctx.session).upsert_contact(
+        {
+            "customer_id": event.customer_id,
+            "name": event.name,
+            "email": event.contact_email,
+            "time_zone": event.time_zone,
+        }
+    )
+
+
+@handlers.on(NotificationRequested)
+async def notification_requested(ctx: HandlerContext, event: NotificationRequested) -> None:
+    contact = await DeliveryRepository(ctx.session).contact(event.customer_id)
+    context = {"customer_name": contact.name if contact else ""} | event.context
+    await enqueue(
+        ctx.session,
+        get_settings(),
+        causing_event_id=ctx.event.id,
+        customer_id=event.customer_id,
+        channel=event.channel,
+        template_key=event.template_key,
+        locale=event.locale,
+        recipient=event.recipient,
+        context=context,
+        now=datetime.now(UTC),
+        respect_contact_hours=event.channel == "email",
+    )
+
+
+async def _tell_sales_rep(
+    ctx: HandlerContext, template_key: str, sales_rep: str | None, context: dict[str, str]
+) -> None:
+    if not sales_rep or "@" not in sales_rep:
+        return  # nobody to tell: no message
+    customer_id = ctx.event.subject
+    contact = await DeliveryRepository(ctx.session).contact(uuid.UUID(customer_id))
+    await enqueue(
+        ctx.session,
+        get_settings(),
+        causing_event_id=ctx.event.id,
+        customer_id=uuid.UUID(customer_id),
+        channel="email",
+        template_key=template_key,
+        locale=get_settings().default_locale,
+        recipient=sales_rep,
+        context={"customer_name": contact.name if contact else customer_id} | context,
+        now=datetime.now(UTC),
+        respect_contact_hours=False,  # an internal colleague, not the customer
+    )
+
+
+@handlers.on(CreditHoldPlaced)
+async def credit_hold_placed(ctx: HandlerContext, event: CreditHoldPlaced) -> None:
+    await _tell_sales_rep(
+        ctx,
+        "credit_hold",
+        event.sales_rep,
+        {"reason_code": event.reason_code, "source": event.source, "placed_by": event.placed_by},
+    )
+
+
+@handlers.on(CreditHoldReleased)
+async def credit_hold_released(ctx: HandlerContext, event: CreditHoldReleased) -> None:
+    await _tell_sales_rep(
+        ctx,
+        "hold_released",
+        event.sales_rep,
+        {
+            "reason_code": event.reason_code,
+            "released_by": event.released_by,
+            "release_reason": event.release_reason,
+        },
+    )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ar_notifications.config import NotificationsSettings, get_settings
+from ar_notifications.delivery.endpoints import router as deliveries_router
 from ar_notifications.models import plumbing
 from ar_notifications.suppressions.endpoints import router as suppressions_router
+from ar_notifications.templates.endpoints import router as templates_router
 from ar_shared.app import create_service_app
 
 DESCRIPTION = """
@@ -23,6 +25,10 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         title="AR Notifications",
         description=DESCRIPTION,
         plumbing=plumbing,
-        routers=[suppressions_router],
-        openapi_tags=[{"name": "suppressions", "description": "Addresses no message may be sent to"}],
+        routers=[templates_router, deliveries_router, suppressions_router],
+        openapi_tags=[
+            {"name": "templates", "description": "Versioned Jinja2 templates per locale, with preview"},
+            {"name": "deliveries", "description": "Every message sent: status, attempts, content; resend"},
+            {"name": "suppressions", "description": "Addresses no message may be sent to"},
+        ],
     )

@@ -1,6 +1,7 @@
 """SQLAlchemy models of the notifications schema."""
 
 from ar_notifications.models.base import Base, metadata, plumbing
+from ar_notifications.models.delivery import Contact, Delivery, Template
 from ar_notifications.models.suppression import Suppression
 
-__all__ = ["Base", "Suppression", "metadata", "plumbing"]
+__all__ = ["Base", "Contact", "Delivery", "Suppression", "Template", "metadata", "plumbing"]

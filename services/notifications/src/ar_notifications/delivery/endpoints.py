@@ -1,0 +1,94 @@
+"""HTTP routes for the delivery log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from ar_notifications.delivery.repository import DeliveryRepository
+from ar_notifications.models import Delivery
+from ar_notifications.templates.endpoints import Manager
+from ar_shared.db import DbSession
+from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
+from ar_shared.problems import PROBLEM_RESPONSES, Conflict, NotFound
+
+router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"], responses=PROBLEM_RESPONSES)
+
+Status = Literal["queued", "sent", "failed", "bounced", "suppressed"]
+
+
+class DeliveryOut(BaseModel):
+    id: uuid.UUID
+    causing_event_id: uuid.UUID | None
+    customer_id: uuid.UUID | None
+    channel: str
+    template_key: str
+    locale: str
+    recipient: str
+    status: Status
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    sent_at: datetime | None
+    created_at: datetime
+
+
+class DeliveryDetail(DeliveryOut):
+    subject: str
+    body_text: str
+    body_html: str
+    context: dict[str, Any]
+
+
+def _out(d: Delivery) -> dict[str, Any]:
+    return {c.key: getattr(d, c.key) for c in Delivery.__table__.columns}
+
+
+@router.get("", summary="The delivery log")
+async def list_deliveries(
+    _: Manager,
+    session: DbSession,
+    page: Annotated[PageParams, Depends()],
+    status: Status | None = None,
+    customer_id: uuid.UUID | None = None,
+    template_key: str | None = None,
+) -> Page[DeliveryOut]:
+    after = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None
+    rows = await DeliveryRepository(session).list(
+        limit=page.limit + 1,
+        after_id=after,
+        status=status,
+        customer_id=customer_id,
+        template_key=template_key,
+    )
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [str(r.id)])
+    return Page[DeliveryOut](
+        items=[DeliveryOut.model_validate(_out(d)) for d in items], next_cursor=next_cursor
+    )
+
+
+@router.get("/{delivery_id}", summary="One delivery with its rendered content")
+async def get_delivery(_: Manager, delivery_id: uuid.UUID, session: DbSession) -> DeliveryDetail:
+    delivery = await DeliveryRepository(session).get(delivery_id)
+    if delivery is None:
+        raise NotFound(f"delivery {delivery_id} does not exist", code="delivery_not_found")
+    return DeliveryDetail.model_validate(_out(delivery))
+
+
+@router.post("/{delivery_id}/resend", summary="Queue a failed or bounced delivery again")
+async def resend(_: Manager, delivery_id: uuid.UUID, session: DbSession) -> DeliveryDetail:
+    delivery = await DeliveryRepository(session).get(delivery_id, for_update=True)
+    if delivery is None:
+        raise NotFound(f"delivery {delivery_id} does not exist", code="delivery_not_found")
+    if delivery.status not in {"failed", "bounced"}:
+        raise Conflict(
+            f"only failed or bounced deliveries are resent (this one is {delivery.status})",
+            code="not_resendable",
+        )
+    delivery.status, delivery.attempts, delivery.next_attempt_at = "queued", 0, datetime.now(UTC)
+    await session.flush()
+    return DeliveryDetail.model_validate(_out(delivery))

@@ -1,0 +1,75 @@
+"""SQL for deliveries and contacts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_notifications.models import Contact, Delivery
+
+
+class DeliveryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_once(self, delivery: Delivery) -> bool:
+        """Inserts unless this cause already produced a message to this recipient."""
+        values = {
+            c.name: getattr(delivery, c.key) for c in Delivery.__table__.columns if c.name != "created_at"
+        }
+        statement = (
+            insert(Delivery)
+            .values(**values)
+            .on_conflict_do_nothing(constraint="uq_deliveries_cause_recipient")
+        )
+        result = await self.session.execute(statement.returning(Delivery.id))
+        return result.scalar_one_or_none() is not None
+
+    async def due(self, now: datetime, limit: int) -> Sequence[Delivery]:
+        """Queued deliveries whose time has come, locked; other dispatchers skip them."""
+        query = (
+            select(Delivery)
+            .where(Delivery.status == "queued", Delivery.next_attempt_at <= now)
+            .order_by(Delivery.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def get(self, delivery_id: uuid.UUID, *, for_update: bool = False) -> Delivery | None:
+        query = select(Delivery).where(Delivery.id == delivery_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.scalars(query)).one_or_none()
+
+    async def list(
+        self, *, limit: int, after_id: uuid.UUID | None, status: str | None, customer_id: uuid.UUID | None,
+        template_key: str | None,
+    ) -> Sequence[Delivery]:  # fmt: skip
+        query = select(Delivery).order_by(Delivery.id).limit(limit)
+        if after_id is not None:
+            query = query.where(Delivery.id > after_id)
+        if status is not None:
+            query = query.where(Delivery.status == status)
+        if customer_id is not None:
+            query = query.where(Delivery.customer_id == customer_id)
+        if template_key is not None:
+            query = query.where(Delivery.template_key == template_key)
+        return (await self.session.scalars(query)).all()
+
+    async def contact(self, customer_id: uuid.UUID) -> Contact | None:
+        return await self.session.get(Contact, customer_id)
+
+    async def upsert_contact(self, values: dict[str, object]) -> None:
+        statement = insert(Contact).values(**values)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[Contact.customer_id],
+                set_={k: statement.excluded[k] for k in values if k != "customer_id"},
+            )
+        )

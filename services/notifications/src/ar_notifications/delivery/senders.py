@@ -1,0 +1,100 @@
+"""The channels: e-mail over SMTP (aiosmtplib) and JSON webhooks signed with HMAC-SHA256."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from email.message import EmailMessage
+from typing import Any, Protocol
+
+import aiosmtplib
+import httpx
+
+from ar_notifications.config import NotificationsSettings
+from ar_notifications.models import Delivery
+
+SIGNATURE_HEADER = "X-AR-Signature"
+TIMESTAMP_HEADER = "X-AR-Timestamp"
+
+
+class DeliveryError(Exception):
+    """The channel refused or could not be reached: the delivery is retried."""
+
+
+class Sender(Protocol):
+    async def send(self, delivery: Delivery) -> None: ...
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 over "<timestamp>.<body>": receivers recompute it and reject stale timestamps."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+class SmtpSender:
+    def __init__(self, settings: NotificationsSettings) -> None:
+        self._settings = settings
+
+    async def send(self, delivery: Delivery) -> None:
+        s = self._settings
+        message = EmailMessage()
+        message["From"] = s.mail_from
+        message["To"] = delivery.recipient
+        message["Subject"] = delivery.subject
+        message["Message-ID"] = f"<{delivery.id}@ar-platform>"
+        message.set_content(delivery.body_text)
+        message.add_alternative(delivery.body_html, subtype="html")
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=s.smtp_host,
+                port=s.smtp_port,
+                start_tls=s.smtp_starttls,
+                username=s.smtp_username,
+                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                timeout=s.smtp_timeout_seconds,
+            )
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"SMTP: {exc}") from exc
+
+
+class WebhookSender:
+    def __init__(self, settings: NotificationsSettings, client: httpx.AsyncClient | None = None) -> None:
+        self._secret = settings.webhook_secret.get_secret_value()
+        self._client = client
+
+    async def send(self, delivery: Delivery) -> None:
+        payload: dict[str, Any] = {
+            "delivery_id": str(delivery.id),
+            "template": delivery.template_key,
+            "customer_id": str(delivery.customer_id) if delivery.customer_id else None,
+            "subject": delivery.subject,
+            "text": delivery.body_text,
+            "context": delivery.context,
+        }
+        body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+        timestamp = str(int(time.time()))
+        headers = {
+            "content-type": "application/json",
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: f"v1={sign(self._secret, timestamp, body)}",
+        }
+        try:
+            async with httpx.AsyncClient(timeout=10) as client:
+                response = await (self._client or client).post(
+                    delivery.recipient, content=body, headers=headers
+                )
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"webhook: {exc}") from exc
+        if response.status_code >= 300:
+            raise DeliveryError(f"webhook answered {response.status_code}")
+
+
+class Senders:
+    def __init__(self, email: Sender, webhook: Sender) -> None:
+        self.by_channel: dict[str, Sender] = {"email": email, "webhook": webhook}
+
+    @classmethod
+    def from_settings(cls, settings: NotificationsSettings) -> Senders:
+        return cls(SmtpSender(settings), WebhookSender(settings))

@@ -1,0 +1,132 @@
+"""Delivery rules: one message per causing event and recipient; suppressed addresses are never
+written to; customers are written to inside their contact hours; failures retry with backoff,
+then fail for good with NotificationFailed."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ar_notifications.config import NotificationsSettings
+from ar_notifications.delivery.repository import DeliveryRepository
+from ar_notifications.delivery.senders import DeliveryError, Senders
+from ar_notifications.models import Delivery, plumbing
+from ar_notifications.suppressions.repository import SuppressionRepository
+from ar_notifications.templates.contact_hours import next_contact_time
+from ar_notifications.templates.service import render_template
+from ar_shared.events.notifications import NotificationFailed, NotificationSent
+from ar_shared.outbox import OutboxWriter
+
+log = logging.getLogger(__name__)
+outbox = OutboxWriter(plumbing)
+
+
+async def enqueue(
+    session: AsyncSession,
+    settings: NotificationsSettings,
+    *,
+    causing_event_id: uuid.UUID | None,
+    customer_id: uuid.UUID | None,
+    channel: Literal["email", "webhook"],
+    template_key: str,
+    locale: str,
+    recipient: str,
+    context: dict[str, Any],
+    now: datetime,
+    respect_contact_hours: bool,
+) -> bool:
+    """Renders and queues a message; False when this cause already queued one for the recipient."""
+    repo = DeliveryRepository(session)
+    template, rendered = await render_template(
+        session, template_key, locale, context, settings.default_locale
+    )
+    recipient = recipient.strip().lower() if channel == "email" else recipient.strip()
+    suppressed = channel == "email" and await SuppressionRepository(session).by_address(recipient) is not None
+    when = now
+    if respect_contact_hours and customer_id is not None:
+        contact = await repo.contact(customer_id)
+        zone = contact.time_zone if contact else "UTC"
+        when = next_contact_time(now, zone, settings.contact_hours_start, settings.contact_hours_end)
+    return await repo.add_once(
+        Delivery(
+            id=uuid.uuid4(),
+            causing_event_id=causing_event_id,
+            customer_id=customer_id,
+            channel=channel,
+            template_key=template_key,
+            locale=template.locale,
+            recipient=recipient,
+            context=context,
+            subject=rendered.subject,
+            body_text=rendered.body_text,
+            body_html=rendered.body_html,
+            status="suppressed" if suppressed else "queued",
+            attempts=0,
+            next_attempt_at=None if suppressed else when,
+            last_error="recipient is on the suppression list" if suppressed else None,
+        )
+    )
+
+
+def backoff(settings: NotificationsSettings, attempts: int) -> timedelta:
+    return timedelta(seconds=settings.retry_backoff_seconds * 2 ** (attempts - 1))
+
+
+async def dispatch_due(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: NotificationsSettings,
+    senders: Senders,
+    now: datetime,
+    limit: int = 50,
+) -> int:
+    """Sends what is due, one transaction per message (the row stays locked while it is sent)."""
+    sent = 0
+    for _ in range(limit):
+        async with sessionmaker() as session, session.begin():
+            due = await DeliveryRepository(session).due(now, 1)
+            if not due:
+                break
+            delivery = due[0]
+            delivery.attempts += 1
+            try:
+                await senders.by_channel[delivery.channel].send(delivery)
+            except DeliveryError as exc:
+                delivery.last_error = str(exc)[:2000]
+                if delivery.attempts >= settings.max_attempts:
+                    delivery.status = "failed"
+                    delivery.next_attempt_at = None
+                    await outbox.add(session, _failed(delivery))
+                else:
+                    delivery.next_attempt_at = now + backoff(settings, delivery.attempts)
+                log.warning("delivery %s attempt %d failed: %s", delivery.id, delivery.attempts, exc)
+                continue
+            delivery.status, delivery.sent_at, delivery.next_attempt_at = "sent", now, None
+            if delivery.customer_id is not None:
+                await outbox.add(
+                    session,
+                    NotificationSent(
+                        delivery_id=delivery.id, customer_id=delivery.customer_id,
+                        channel=delivery.channel,
+                        template_key=delivery.template_key, recipient=delivery.recipient, sent_at=now,
+                        causing_event_id=delivery.causing_event_id,
+                    ),
+                )  # fmt: skip
+            sent += 1
+    return sent
+
+
+def _failed(delivery: Delivery) -> NotificationFailed:
+    return NotificationFailed(
+        delivery_id=delivery.id,
+        customer_id=delivery.customer_id or uuid.UUID(int=0),
+        channel=delivery.channel,
+        template_key=delivery.template_key,
+        recipient=delivery.recipient,
+        attempts=delivery.attempts,
+        last_error=delivery.last_error or "",
+        causing_event_id=delivery.causing_event_id,
+    )

@@ -1,0 +1,73 @@
+"""Templates, the customers' contact facts, and every message the platform sends (the delivery log)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, DateTime, Index, Integer, Text, UniqueConstraint, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ar_notifications.models.base import Base
+
+
+class Template(Base):
+    """One version of a template for a key and locale; the highest version is the one used."""
+
+    __tablename__ = "templates"
+    __table_args__ = (UniqueConstraint("key", "locale", "version", name="uq_templates_key_locale_version"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    key: Mapped[str] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Contact(Base):
+    """What notifications knows of a customer: its time zone (contact hours) and e-mail."""
+
+    __tablename__ = "contacts"
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    time_zone: Mapped[str] = mapped_column(Text, default="UTC")
+
+
+class Delivery(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        CheckConstraint("channel IN ('email', 'webhook')", name="channel_known"),
+        CheckConstraint(
+            "status IN ('queued', 'sent', 'failed', 'bounced', 'suppressed')", name="status_known"
+        ),
+        # exactly one message per causing event and recipient, however often the event arrives
+        UniqueConstraint("causing_event_id", "recipient", name="uq_deliveries_cause_recipient"),
+        Index("ix_deliveries_due", "next_attempt_at", postgresql_where=text("status = 'queued'")),
+        Index("ix_deliveries_customer", "customer_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    causing_event_id: Mapped[uuid.UUID | None] = mapped_column()
+    customer_id: Mapped[uuid.UUID | None] = mapped_column()
+    channel: Mapped[str] = mapped_column(Text)
+    template_key: Mapped[str] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(Text)
+    recipient: Mapped[str] = mapped_column(Text)
+    context: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    subject: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
