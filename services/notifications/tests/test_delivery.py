@@ -167,7 +167,7 @@ async def test_a_reminder_arrives_once_with_its_subject_recipient_and_open_item_
 
 
 async def test_smtp_down_retries_then_fails_with_notification_failed(
-    notifications_app: FastAPI, settings: NotificationsSettings
+    notifications_app: FastAPI, settings: NotificationsSettings, client: Any, manager: dict[str, str]
 ) -> None:
     down = settings.model_copy(update={"smtp_port": free_port()})  # nothing listens there
     customer_id = await new_customer(notifications_app)
@@ -184,6 +184,8 @@ async def test_smtp_down_retries_then_fails_with_notification_failed(
     assert delivery.last_error
     assert "SMTP" in delivery.last_error
     assert "ar.notifications.NotificationFailed.v1" in await events(notifications_app, customer_id)
+    resent = (await client.post(f"/v1/deliveries/{delivery.id}/resend", headers=manager)).json()
+    assert (resent["status"], resent["attempts"]) == ("queued", 0)
 
 
 async def test_suppressed_addresses_are_never_written_to(

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 
 from ar_notifications.config import get_settings
 from ar_notifications.delivery.repository import DeliveryRepository
-from ar_notifications.delivery.service import enqueue
-from ar_shared.consumer import EventHandlers, HandlerContext
+from ar_notifications.delivery.service import check_recipient, enqueue
+from ar_shared.consumer import EventHandlers, HandlerContext, PoisonMessage
 from ar_shared.events.collections import NotificationRequested
 from ar_shared.events.credit import CreditHoldPlaced, CreditHoldReleased
 from ar_shared.events.ledger import CustomerUpserted
+from ar_shared.problems import ProblemError
 
 handlers = EventHandlers()
 
@@ -33,6 +34,11 @@ async def customer_upserted(ctx: HandlerContext, event: CustomerUpserted) -> Non
 async def notification_requested(ctx: HandlerContext, event: NotificationRequested) -> None:
     contact = await DeliveryRepository(ctx.session).contact(event.customer_id)
     context = {"customer_name": contact.name if contact else ""} | event.context
+    try:
+        check_recipient(event.channel, event.recipient)
+    except ProblemError as exc:
+        # a bad address never becomes good: straight to the dead letters, no retries
+        raise PoisonMessage(exc.detail or exc.code) from None
     await enqueue(
         ctx.session,
         get_settings(),

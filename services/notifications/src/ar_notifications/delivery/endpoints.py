@@ -6,13 +6,15 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from ar_notifications.delivery.repository import DeliveryRepository
+from ar_notifications.delivery.service import enqueue
 from ar_notifications.models import Delivery
 from ar_notifications.templates.endpoints import Manager
 from ar_shared.db import DbSession
+from ar_shared.idempotency import Idempotency
 from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES, Conflict, NotFound
 
@@ -69,6 +71,64 @@ async def list_deliveries(
     return Page[DeliveryOut](
         items=[DeliveryOut.model_validate(_out(d)) for d in items], next_cursor=next_cursor
     )
+
+
+class DeliveryCreate(BaseModel):
+    """An ad-hoc message (a collector's one-off e-mail, an integration's webhook)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "customer_id": "8d6f4c2e-3f1a-4c59-9a57-0b7f1f2b9e10",
+                    "channel": "email",
+                    "recipient": "ap@acme.example",
+                    "template_key": "first_reminder",
+                    "locale": "de",
+                    "context": {"open_items": [], "totals": {}},
+                }
+            ]
+        },
+    )
+
+    customer_id: uuid.UUID | None = None
+    channel: Literal["email", "webhook"]
+    recipient: str = Field(min_length=3, max_length=2000)
+    template_key: str
+    locale: str = "en"
+    context: dict[str, Any] = Field(default_factory=dict)
+    respect_contact_hours: bool = True
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Queue an ad-hoc message",
+    description=(
+        "Rendered now, sent by the worker (within the customer's contact hours unless told "
+        "otherwise). Send an `Idempotency-Key`: a retry never sends twice."
+    ),
+)
+async def create_delivery(
+    _: Manager, body: DeliveryCreate, session: DbSession, request: Request, idempotency: Idempotency
+) -> DeliveryDetail:
+    delivery_id = uuid.uuid4()
+    await enqueue(
+        session,
+        request.app.state.settings,
+        causing_event_id=delivery_id,
+        customer_id=body.customer_id,
+        channel=body.channel,
+        template_key=body.template_key,
+        locale=body.locale,
+        recipient=body.recipient,
+        context=body.context,
+        now=datetime.now(UTC),
+        respect_contact_hours=body.respect_contact_hours and body.customer_id is not None,
+    )
+    delivery = await DeliveryRepository(session).by_cause(delivery_id)
+    return await idempotency.remember(DeliveryDetail.model_validate(_out(delivery)))
 
 
 @router.get("/{delivery_id}", summary="One delivery with its rendered content")

@@ -41,6 +41,10 @@ class DeliveryRepository:
         )
         return (await self.session.scalars(query)).all()
 
+    async def by_cause(self, causing_event_id: uuid.UUID) -> Delivery:
+        query = select(Delivery).where(Delivery.causing_event_id == causing_event_id)
+        return (await self.session.scalars(query)).one()
+
     async def get(self, delivery_id: uuid.UUID, *, for_update: bool = False) -> Delivery | None:
         query = select(Delivery).where(Delivery.id == delivery_id)
         if for_update:

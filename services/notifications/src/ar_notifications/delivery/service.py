@@ -8,7 +8,9 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ar_notifications.config import NotificationsSettings
@@ -20,6 +22,7 @@ from ar_notifications.templates.contact_hours import next_contact_time
 from ar_notifications.templates.service import render_template
 from ar_shared.events.notifications import NotificationFailed, NotificationSent
 from ar_shared.outbox import OutboxWriter
+from ar_shared.problems import Unprocessable
 
 log = logging.getLogger(__name__)
 outbox = OutboxWriter(plumbing)
@@ -40,6 +43,7 @@ async def enqueue(
     respect_contact_hours: bool,
 ) -> bool:
     """Renders and queues a message; False when this cause already queued one for the recipient."""
+    check_recipient(channel, recipient)
     repo = DeliveryRepository(session)
     template, rendered = await render_template(
         session, template_key, locale, context, settings.default_locale
@@ -70,6 +74,21 @@ async def enqueue(
             last_error="recipient is on the suppression list" if suppressed else None,
         )
     )
+
+
+def check_recipient(channel: str, recipient: str) -> None:
+    """An e-mail address for e-mail, an http(s) URL for webhooks; anything else is refused."""
+    if channel == "email":
+        try:
+            validate_email(recipient.strip(), check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise Unprocessable(
+                f"{recipient!r} is not an e-mail address: {exc}", code="invalid_address"
+            ) from None
+    else:
+        url = urlsplit(recipient.strip())
+        if url.scheme not in {"http", "https"} or not url.netloc:
+            raise Unprocessable(f"{recipient!r} is not an http(s) URL", code="invalid_webhook_url")
 
 
 def backoff(settings: NotificationsSettings, attempts: int) -> timedelta:
