@@ -82,3 +82,9 @@ def test_database_init_script_is_the_provisioning_sql() -> None:
     assert [line for line in script if not line.startswith("--")] == expected, (
         "regenerate: uv run python -m ar_shared.provisioning ar (see the file's first line)"
     )
+
+
+def test_notifications_send_through_the_smtp_sink(compose: dict[str, Any]) -> None:
+    env = compose["notifications-api"]["environment"]
+    assert (env["NOTIFICATIONS_SMTP_HOST"], env["NOTIFICATIONS_SMTP_PORT"]) == ("smtp", "1025")
+    assert compose["notifications-api"]["depends_on"]["smtp"] == {"condition": "service_healthy"}
