@@ -1,4 +1,3 @@
--- Generated from ar_shared.provisioning (python -m ar_shared.provisioning ar); tests/test_compose.py keeps it in step.
 REVOKE ALL ON DATABASE "ar" FROM PUBLIC;
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 DO $$ BEGIN

@@ -1,24 +1,63 @@
-"""Cursor pagination: opaque round trip, malformed cursors refused as problems."""
+"""Cursor pagination: opaque round trip, malformed cursors refused as problems, one page shape."""
 
 from __future__ import annotations
 
+import base64
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import httpx
 import pytest
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel
 
-from ar_shared.pagination import decode_cursor, encode_cursor, page_from_rows
-from ar_shared.problems import ProblemError
-
-
-def test_cursor_round_trips() -> None:
-    cursor = encode_cursor(["2026-11-24T10:00:00+00:00", "abc", 7, None])
-    assert decode_cursor(cursor, 4) == ["2026-11-24T10:00:00+00:00", "abc", 7, None]
+from ar_shared.pagination import Page, PageParams, decode_cursor, encode_cursor, page_from_rows
+from ar_shared.problems import ProblemError, install_problem_handlers
 
 
-@pytest.mark.parametrize("cursor", ["%%%", "bm90IGpzb24", encode_cursor(["only-one"]), "eyJhIjoxfQ"])
+def raw_cursor(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
+
+
+def test_cursor_round_trips_and_is_url_safe() -> None:
+    values: list[str | int | None] = ["2026-11-24T10:00:00+00:00", "é/ü+?", 7, -3, None, 10**30]
+    cursor = encode_cursor(values)
+    assert decode_cursor(cursor, len(values)) == values
+    assert set(cursor) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "%%%",
+        "",
+        "a",
+        "eyJ+",
+        raw_cursor("not json"),
+        raw_cursor('{"a": 1}'),
+        raw_cursor('"a string"'),
+        encode_cursor(["only-one"]),
+        encode_cursor(["one", "two", "three"]),
+        raw_cursor("[true, 1]"),
+        raw_cursor("[1.5, 1]"),
+        raw_cursor('[["nested"], 1]'),
+        raw_cursor("[" * 5000),
+        "A" * 5000,
+        base64.urlsafe_b64encode(b"\xff\xfe[1,2]").decode(),
+    ],
+    ids=lambda c: c[:20] or "empty",
+)
 def test_malformed_cursors_are_a_400_problem(cursor: str) -> None:
     with pytest.raises(ProblemError) as raised:
         decode_cursor(cursor, 2)
     assert raised.value.status == 400
     assert raised.value.code == "invalid_cursor"
+
+
+@pytest.mark.parametrize("value", [1.5, True, object()])
+def test_only_strings_ints_and_null_can_be_put_in_a_cursor(value: object) -> None:
+    with pytest.raises(TypeError):
+        encode_cursor([value])  # type: ignore[list-item]
 
 
 def test_page_from_rows_returns_a_cursor_only_when_more_rows_exist() -> None:
@@ -27,3 +66,80 @@ def test_page_from_rows_returns_a_cursor_only_when_more_rows_exist() -> None:
     assert cursor is not None
     assert decode_cursor(cursor, 1) == [2]
     assert page_from_rows([1, 2], 2, lambda n: [n]) == ([1, 2], None)
+    assert page_from_rows([], 2, lambda n: [n]) == ([], None)
+
+
+class Customer(BaseModel):
+    number: int
+    name: str
+
+
+CUSTOMERS = [Customer(number=n, name=f"customer {n}") for n in range(1, 61)]
+
+
+def customers_app() -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/v1/customers")
+    async def list_customers(page: Annotated[PageParams, Depends()]) -> Page[Customer]:
+        after = int(decode_cursor(page.cursor, 1)[0] or 0) if page.cursor else 0
+        # what a repository does: rows past the cursor, ordered by the unique key, limit + 1 of them
+        rows = [c for c in CUSTOMERS if c.number > after][: page.limit + 1]
+        items, next_cursor = page_from_rows(rows, page.limit, lambda c: [c.number])
+        return Page[Customer](items=items, next_cursor=next_cursor)
+
+    return app
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=customers_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        yield c
+
+
+async def test_following_next_cursor_visits_every_item_once(client: httpx.AsyncClient) -> None:
+    seen: list[int] = []
+    pages = 0
+    params: dict[str, str | int] = {"limit": 25}
+    while True:
+        body = (await client.get("/v1/customers", params=params)).json()
+        pages += 1
+        seen += [c["number"] for c in body["items"]]
+        if body["next_cursor"] is None:
+            break
+        params = {"limit": 25, "cursor": body["next_cursor"]}
+    assert seen == list(range(1, 61))
+    assert pages == 3
+
+
+async def test_limit_defaults_to_50_and_is_bounded(client: httpx.AsyncClient) -> None:
+    first = await client.get("/v1/customers")
+    too_small = await client.get("/v1/customers", params={"limit": 0})
+    too_large = await client.get("/v1/customers", params={"limit": 501})
+    largest = await client.get("/v1/customers", params={"limit": 500})
+    assert [c["number"] for c in first.json()["items"]] == list(range(1, 51))
+    assert decode_cursor(first.json()["next_cursor"], 1) == [50]
+    assert largest.status_code == 200
+    for response in (too_small, too_large):
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "limit"
+
+
+async def test_a_tampered_cursor_is_a_400_problem_response(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/customers", params={"cursor": "not-a-cursor!"})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "invalid_cursor"
+
+
+def test_openapi_documents_limit_cursor_and_the_page_shape() -> None:
+    spec = customers_app().openapi()
+    parameters = {p["name"]: p for p in spec["paths"]["/v1/customers"]["get"]["parameters"]}
+    assert parameters["limit"]["schema"]["minimum"] == 1
+    assert parameters["limit"]["schema"]["maximum"] == 500
+    assert parameters["limit"]["schema"]["default"] == 50
+    assert "next_cursor" in parameters["cursor"]["description"]
+    page_schema = spec["components"]["schemas"]["Page_Customer_"]
+    assert set(page_schema["properties"]) == {"items", "next_cursor"}

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-# ISO 4217 minor units of the active currencies, by exponent
+# ISO 4217 (list one) minor units of the active currencies, by exponent. Funds and metals without
+# a minor unit (XAU, XDR, XSU, ...) are left out: they are never invoiced.
 _ISO_4217 = {
     0: """
     BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF
@@ -32,17 +34,28 @@ _ISO_4217 = {
 }
 _EXPONENTS = {code: exponent for exponent, codes in _ISO_4217.items() for code in codes.split()}
 
+MAX_MINOR = 2**63 - 1
+"""Largest magnitude of minor units an amount from outside may have: amounts are stored as BIGINT."""
+
+# plain decimal notation only: no exponents, underscores, spaces or non-ASCII digits, which
+# Decimal() would all accept but no client means as an amount
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_UNIT = Decimal(1)
+# rounding happens once, from the exact value, so the context only needs room for the integer
+# part; amounts past this many digits are refused before any arithmetic is attempted
+_MAX_DIGITS = 60
+
 
 class UnknownCurrency(ValueError):
-    pass
+    """The code is not an active ISO 4217 currency with a minor unit."""
 
 
 class InvalidAmount(ValueError):
-    pass
+    """The amount is not a plain finite decimal that fits the currency (and the storage)."""
 
 
 class CurrencyMismatch(ValueError):
-    pass
+    """Two amounts in different currencies were combined or compared."""
 
 
 def currency_exponent(code: str) -> int:
@@ -50,26 +63,60 @@ def currency_exponent(code: str) -> int:
     try:
         return _EXPONENTS[code]
     except KeyError:
-        raise UnknownCurrency(f"{code!r} is not an ISO 4217 currency code") from None
+        hint = (
+            f" (did you mean {code.upper()!r}?)"
+            if isinstance(code, str) and code.upper() in _EXPONENTS
+            else ""
+        )
+        raise UnknownCurrency(f"{code!r} is not an ISO 4217 currency code{hint}") from None
 
 
-def _to_decimal(amount: Decimal | str | int) -> Decimal:
+def _to_decimal(amount: object) -> Decimal:
+    # bool is an int subclass; True as "1.00" would be a silent bug, so it is refused like float
     if isinstance(amount, float | bool):
         raise TypeError("money never comes from float or bool: pass a decimal string, Decimal or int")
-    if isinstance(amount, Decimal):
-        value = amount
-    else:
-        try:
-            value = Decimal(str(amount).strip())
-        except InvalidOperation:
-            raise InvalidAmount(f"{amount!r} is not a decimal amount") from None
-    if not value.is_finite():
+    if isinstance(amount, str):
+        if not _PLAIN_DECIMAL.fullmatch(amount):
+            raise InvalidAmount(f"{amount!r} is not a plain decimal amount such as '1234.56'")
+        return Decimal(amount)
+    if isinstance(amount, int):
+        return Decimal(amount)
+    if not isinstance(amount, Decimal):
+        raise TypeError(f"money comes from a decimal string, Decimal or int, not {type(amount).__name__}")
+    if not amount.is_finite():
         raise InvalidAmount(f"{amount!r} is not a finite amount")
-    return value
+    return amount
 
 
-@dataclass(frozen=True, slots=True, order=False)
+def _shifted(value: Decimal, places: int) -> Decimal:
+    # value * 10**places built from its digits: exact, where scaleb() would round to the context
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite: checked by the callers
+    return Decimal((sign, digits, exponent + places))
+
+
+def _round_to_int(value: Decimal, rounding: str) -> int:
+    if not value.is_zero() and value.adjusted() >= _MAX_DIGITS:
+        raise InvalidAmount(f"{value} is too large to be an amount of money")
+    context = Context(prec=_MAX_DIGITS + 2, rounding=rounding, traps=[InvalidOperation])
+    return int(value.quantize(_UNIT, context=context))
+
+
+def _storable(minor: int, currency: str) -> int:
+    if abs(minor) > MAX_MINOR:
+        largest = Money(MAX_MINOR, currency)
+        raise InvalidAmount(f"amounts are limited to ±{largest} {currency}")
+    return minor
+
+
+@dataclass(frozen=True, slots=True)
 class Money:
+    """An amount in integer minor units of one currency (123456 EUR is 1234.56 EUR).
+
+    `==` is plain value equality (1 EUR != 1 USD) so Money can live in sets and dicts;
+    ordering and arithmetic across currencies raise `CurrencyMismatch`.
+    """
+
     minor: int
     currency: str
 
@@ -79,35 +126,47 @@ class Money:
         currency_exponent(self.currency)
 
     @classmethod
-    def zero(cls, currency: str) -> Money:
+    def zero(cls, currency: str) -> Self:
         return cls(0, currency)
 
     @classmethod
-    def of(cls, amount: Decimal | str | int, currency: str, rounding: str = ROUND_HALF_EVEN) -> Money:
+    def of(cls, amount: Decimal | str | int, currency: str, rounding: str = ROUND_HALF_EVEN) -> Self:
         """Rounds `amount` to the currency's minor unit with `rounding` (banker's by default)."""
         exponent = currency_exponent(currency)
-        value = _to_decimal(amount).scaleb(exponent).quantize(Decimal(1), rounding=rounding)
-        return cls(int(value), currency)
+        minor = _round_to_int(_shifted(_to_decimal(amount), exponent), rounding)
+        return cls(_storable(minor, currency), currency)
 
     @classmethod
-    def parse_exact(cls, amount: str | int | Decimal, currency: str) -> Money:
-        """Refuses amounts with more decimals than the currency has (no silent rounding)."""
+    def parse_exact(cls, amount: Decimal | str | int, currency: str) -> Self:
+        """Refuses amounts with more decimals than the currency has: input is never silently rounded."""
         exponent = currency_exponent(currency)
         value = _to_decimal(amount)
-        scaled = value.scaleb(exponent)
-        if scaled != scaled.to_integral_value():
+        if value.is_zero():
+            return cls(0, currency)
+        # "1.50" is exact for EUR and "1.500" too; only non-zero digits past the exponent are refused
+        sign, digits, places = value.as_tuple()
+        assert isinstance(places, int)
+        significant = list(digits)
+        while significant[-1] == 0 and places + exponent < 0:
+            significant.pop()
+            places += 1
+        if places + exponent < 0:
             raise InvalidAmount(f"{currency} amounts have at most {exponent} decimal places, got {amount}")
-        return cls(int(scaled), currency)
+        # more than 19 digits is past MAX_MINOR: refuse before building a huge int
+        too_long = len(significant) + places + exponent > len(str(MAX_MINOR))
+        minor = MAX_MINOR + 1 if too_long else int("".join(map(str, significant))) * 10 ** (places + exponent)
+        return cls(_storable(-minor if sign else minor, currency), currency)
 
     @property
     def exponent(self) -> int:
         return currency_exponent(self.currency)
 
     def to_decimal(self) -> Decimal:
-        return Decimal(self.minor).scaleb(-self.exponent).quantize(Decimal(1).scaleb(-self.exponent))
+        """The exact amount with exactly the currency's number of places (Decimal('1.50'))."""
+        return _shifted(Decimal(self.minor), -self.exponent)
 
     def __str__(self) -> str:
-        return str(self.to_decimal())
+        return format(self.to_decimal(), "f")
 
     def __repr__(self) -> str:
         return f"Money('{self}', '{self.currency}')"
@@ -162,27 +221,37 @@ class Money:
 
     @classmethod
     def sum(cls, items: Iterable[Money], currency: str) -> Money:
-        total = cls.zero(currency)
+        """Total of `items`; the currency is explicit so an empty list still has one."""
+        total = Money.zero(currency)
         for item in items:
             total = total + item
         return total
 
     def times(self, factor: Decimal | int, rounding: str = ROUND_HALF_EVEN) -> Money:
+        """Multiplies (by a rate, a quantity, a percentage) and rounds once to the minor unit."""
         if isinstance(factor, float | bool):
             raise TypeError("multiply money by a Decimal or int, never a float")
-        product = (Decimal(self.minor) * Decimal(factor)).quantize(Decimal(1), rounding=rounding)
-        return Money(int(product), self.currency)
+        factor = _to_decimal(factor)
+        minor = Decimal(self.minor)
+        # a precision as long as both operands makes the product exact before the single rounding
+        digits = len(minor.as_tuple().digits) + len(factor.as_tuple().digits)
+        product = Context(prec=digits, traps=[InvalidOperation]).multiply(minor, factor)
+        return Money(_round_to_int(product, rounding), self.currency)
 
     def allocate(self, ratios: Sequence[int]) -> list[Money]:
         """Splits into parts proportional to `ratios` that add up exactly (largest remainder)."""
+        if any(not isinstance(r, int) or isinstance(r, bool) for r in ratios):
+            raise TypeError("allocation ratios are ints")
         if not ratios or any(r < 0 for r in ratios) or sum(ratios) == 0:
             raise ValueError("ratios must be non-negative with a positive total")
         total = sum(ratios)
         sign = -1 if self.minor < 0 else 1
         whole = abs(self.minor)
         shares = [whole * r // total for r in ratios]
-        remainders = sorted(range(len(ratios)), key=lambda i: (-(whole * ratios[i] % total), i))
-        for i in remainders[: whole - sum(shares)]:
+        # the leftover minor units go to the largest remainders, ties to the earlier part, so the
+        # split is deterministic and no part is off by more than one minor unit
+        by_remainder = sorted(range(len(ratios)), key=lambda i: (-(whole * ratios[i] % total), i))
+        for i in by_remainder[: whole - sum(shares)]:
             shares[i] += 1
         return [Money(sign * s, self.currency) for s in shares]
 
@@ -197,12 +266,15 @@ class MoneyAmount(BaseModel):
     )
 
     amount: str = Field(
-        description="Decimal string with at most the currency's decimal places; never a JSON number",
-        examples=["1234.56"],
-        pattern=r"^-?\d+(\.\d+)?$",
+        description=(
+            "Decimal string with at most the currency's decimal places (JPY 0, EUR 2, KWD 3); "
+            "a JSON number is refused so no client loses precision to floating point"
+        ),
+        examples=["1234.56", "-15.00", "100"],
+        pattern=r"^-?[0-9]+(\.[0-9]+)?$",
     )
     currency: str = Field(
-        description="ISO 4217 alphabetic code", examples=["EUR"], min_length=3, max_length=3
+        description="ISO 4217 alphabetic code", examples=["EUR", "JPY", "KWD"], pattern=r"^[A-Z]{3}$"
     )
 
     @field_validator("amount", mode="before")
@@ -210,18 +282,25 @@ class MoneyAmount(BaseModel):
     def _no_float(cls, value: Any) -> Any:
         if isinstance(value, float):
             raise ValueError('send amounts as decimal strings (e.g. "12.50"), not JSON numbers')
+        # integers are exact in JSON, and Decimals from Python callers are exact too
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
+        if isinstance(value, Decimal) and value.is_finite():
+            return format(value, "f")
         return value
 
-    @field_validator("currency")
+    @field_validator("currency", mode="before")
     @classmethod
-    def _known_currency(cls, value: str) -> str:
-        currency_exponent(value)
+    def _known_currency(cls, value: Any) -> Any:
+        # before the pattern check, so "eur" gets the clearer "did you mean 'EUR'?" message
+        if isinstance(value, str):
+            currency_exponent(value)
         return value
 
-    def model_post_init(self, context: Any, /) -> None:
+    @model_validator(mode="after")
+    def _fits_the_currency(self) -> Self:
         Money.parse_exact(self.amount, self.currency)  # too many decimals is an input error
+        return self
 
     def to_money(self) -> Money:
         return Money.parse_exact(self.amount, self.currency)

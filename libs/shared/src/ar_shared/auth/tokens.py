@@ -7,32 +7,61 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import jwt
-from pydantic import BaseModel, Field, SecretStr
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from pydantic import BaseModel, Field, SecretStr, model_validator
 
-from ar_shared.problems import Unauthorized
+from ar_shared.problems import ProblemError, Unauthorized
 
-DEV_SECRET = "dev-only-insecure-secret-change-me"  # noqa: S105 - refused in production
+DEV_SECRET = "dev-only-insecure-secret-change-me"  # noqa: S105 - refused in production by settings
+ADMIN_SCOPE = "admin"
 
 
 class AuthSettings(BaseModel):
     """How tokens are checked. Services embed it (e.g. ``LEDGER_AUTH__ALGORITHM``)."""
 
     algorithm: Literal["HS256", "RS256"] = "HS256"
+    # 32 bytes is the HS256 key size; shorter secrets are brute-forceable offline from any token
     hs256_secret: SecretStr = Field(default=SecretStr(DEV_SECRET), min_length=32)
-    rs256_public_key: str | None = Field(default=None, description="PEM public key for RS256")
-    jwks_url: str | None = Field(default=None, description="JWKS endpoint for RS256 key rotation")
+    rs256_public_key: str | None = Field(
+        default=None, description="PEM public key for RS256", examples=["-----BEGIN PUBLIC KEY-----\n..."]
+    )
+    jwks_url: str | None = Field(
+        default=None,
+        description="JWKS endpoint for RS256 (keys rotate without a restart); wins over rs256_public_key",
+        examples=["https://idp.example.com/.well-known/jwks.json"],
+    )
     issuer: str = "ar-platform-dev"
     audience: str = "ar-platform"
-    leeway_seconds: int = Field(default=30, ge=0)
+    leeway_seconds: int = Field(default=30, ge=0, description="Clock skew allowed on exp/nbf/iat")
+
+    @model_validator(mode="after")
+    def _rs256_has_a_key(self) -> Self:
+        # a verifier without a key would answer 401 to every caller: refuse it at start-up instead
+        if self.algorithm == "RS256" and not (self.jwks_url or self.rs256_public_key):
+            raise ValueError("RS256 needs rs256_public_key (PEM) or jwks_url")
+        if self.rs256_public_key is not None and not self.jwks_url:
+            _load_public_key(self.rs256_public_key)
+        return self
 
     def is_default_secret(self) -> bool:
         return self.hs256_secret.get_secret_value() == DEV_SECRET
 
 
-@dataclass(frozen=True)
+def _load_public_key(pem: str) -> RSAPublicKey:
+    try:
+        key = load_pem_public_key(pem.encode())
+    except ValueError:
+        raise ValueError("rs256_public_key is not a PEM public key") from None
+    if not isinstance(key, RSAPublicKey):
+        raise ValueError("rs256_public_key is not an RSA key")
+    return key
+
+
+@dataclass(frozen=True, slots=True)
 class Principal:
     """Who is calling, and what they may do."""
 
@@ -41,7 +70,8 @@ class Principal:
     claims: Mapping[str, Any] = field(default_factory=dict)
 
     def has(self, scope: str) -> bool:
-        return scope in self.scopes or "admin" in self.scopes
+        """Whether the caller holds `scope`; `admin` holds every scope."""
+        return scope in self.scopes or ADMIN_SCOPE in self.scopes
 
 
 def _invalid(detail: str) -> Unauthorized:
@@ -53,44 +83,63 @@ def _invalid(detail: str) -> Unauthorized:
 
 
 def scopes_of(claims: Mapping[str, Any]) -> frozenset[str]:
+    """Scopes from the OAuth2 `scope` string, or the `scp` claim some identity providers send."""
     scope = claims.get("scope")
     if isinstance(scope, str):
         return frozenset(scope.split())
     scp = claims.get("scp")
+    if isinstance(scp, str):
+        return frozenset(scp.split())
     if isinstance(scp, list):
-        return frozenset(str(s) for s in scp)
+        return frozenset(s for s in scp if isinstance(s, str))
     return frozenset()
 
 
 class TokenVerifier:
+    """Checks signature, expiry, issuer and audience; built once per app in its lifespan."""
+
     def __init__(self, settings: AuthSettings) -> None:
         self._settings = settings
-        self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
+        self._jwks = (
+            jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300, timeout=10)
+            if settings.algorithm == "RS256" and settings.jwks_url
+            else None
+        )
+        self._public_key = (
+            _load_public_key(settings.rs256_public_key)
+            if settings.algorithm == "RS256" and settings.rs256_public_key and not settings.jwks_url
+            else None
+        )
 
-    async def _key(self, token: str) -> Any:
-        s = self._settings
-        if s.algorithm == "HS256":
-            return s.hs256_secret.get_secret_value()
+    async def _key(self, token: str) -> RSAPublicKey | str | jwt.PyJWK:
         if self._jwks is not None:
-            # PyJWKClient fetches synchronously (and caches): keep it off the event loop
-            signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
-            return signing_key.key
-        if s.rs256_public_key:
-            return s.rs256_public_key
-        raise _invalid("RS256 is configured without a public key or JWKS URL")
+            # PyJWKClient fetches synchronously (then caches): keep the fetch off the event loop
+            return await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+        if self._public_key is not None:
+            return self._public_key
+        return self._settings.hs256_secret.get_secret_value()
 
     async def verify(self, token: str) -> Principal:
+        """The caller the token names; `Unauthorized` (401 invalid_token) for any bad token."""
         s = self._settings
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key=await self._key(token),
-                algorithms=[s.algorithm],
+                algorithms=[s.algorithm],  # never the token's own `alg`: no algorithm confusion
                 audience=s.audience,
                 issuer=s.issuer,
                 leeway=s.leeway_seconds,
-                options={"require": ["exp", "sub"]},
+                options={"require": ["exp", "sub", "iss", "aud"]},
             )
+        except jwt.PyJWKClientConnectionError:
+            # the identity provider is unreachable: the token may be fine, so this is not a 401
+            raise ProblemError(
+                "the signing keys of the identity provider cannot be fetched; retry later",
+                status=503,
+                code="auth_unavailable",
+                title="Authentication unavailable",
+            ) from None
         except jwt.ExpiredSignatureError:
             raise _invalid("the token has expired") from None
         except (jwt.PyJWTError, ValueError) as exc:
@@ -106,6 +155,7 @@ def mint_token(
     private_key_pem: str | None = None,
     extra_claims: Mapping[str, Any] | None = None,
 ) -> str:
+    """A token the verifier built from the same settings accepts (RS256 needs the private key)."""
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": subject,

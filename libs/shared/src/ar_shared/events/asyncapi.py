@@ -1,6 +1,6 @@
 """Generates the AsyncAPI 3 document and the readable event catalogue from the payload models.
 
-python -m ar_shared.events.asyncapi docs/asyncapi.yaml --markdown docs/events.md
+python -m ar_shared.events.asyncapi docs/asyncapi.yaml --markdown docs/events.md  (or `make asyncapi`)
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import sys
 from typing import Any
 
 import yaml
@@ -18,6 +19,9 @@ from ar_shared.events.registry import EVENT_TYPES
 
 PRODUCERS = ("ledger", "credit", "collections", "notifications")
 REF = "#/components/schemas/{model}"
+REGENERATE = (
+    "`make asyncapi` (`python -m ar_shared.events.asyncapi docs/asyncapi.yaml --markdown docs/events.md`)"
+)
 
 
 def _models_by_topic() -> dict[str, list[type[EventPayload]]]:
@@ -55,7 +59,12 @@ def build_document() -> dict[str, Any]:
                 "title": name,
                 "summary": (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else name,
                 "contentType": "application/cloudevents+json",
-                "bindings": {"kafka": {"key": {"type": "string", "description": "customer id"}}},
+                "bindings": {
+                    "kafka": {
+                        "bindingVersion": "0.5.0",
+                        "key": {"type": "string", "format": "uuid", "description": model.subject_field},
+                    }
+                },
                 "payload": payload,
             }
             channel_messages[name] = {"$ref": f"#/components/messages/{name}"}
@@ -96,7 +105,8 @@ def render_yaml() -> str:
 
 def _field_type(spec: dict[str, Any]) -> str:
     if "$ref" in spec:
-        return str(spec["$ref"]).rsplit("/", 1)[-1]
+        name = str(spec["$ref"]).rsplit("/", 1)[-1]
+        return f"[{name}](#{name.lower()})"
     if "anyOf" in spec:
         return " or ".join(_field_type(s) for s in spec["anyOf"])
     if spec.get("type") == "array":
@@ -109,44 +119,59 @@ def _field_type(spec: dict[str, Any]) -> str:
     return f"{spec.get('type', 'object')}{f' ({fmt})' if fmt else ''}"
 
 
+def _field_table(schema: dict[str, Any]) -> list[str]:
+    required = set(schema.get("required", []))
+    lines = ["| field | type | required | description |", "|---|---|---|---|"]
+    for field, spec in schema.get("properties", {}).items():
+        desc = spec.get("description", "").replace("|", "\\|")
+        lines.append(f"| `{field}` | {_field_type(spec)} | {'yes' if field in required else 'no'} | {desc} |")
+    return [*lines, ""]
+
+
 def render_markdown() -> str:
     lines = [
         "# Event catalogue",
         "",
-        "Generated from `ar_shared.events` by `make asyncapi`; do not edit by hand.",
+        f"Generated from `ar_shared.events` by {REGENERATE}; do not edit by hand.",
         "Every event travels as a structured CloudEvents 1.0 JSON value (`id`, `type`, `source`,",
         "`subject`, `time`, `data`, plus `correlationid`, `causationid`, `traceparent`). The Kafka key",
         "and `subject` are the customer id. The machine-readable form is [asyncapi.yaml](asyncapi.yaml).",
         "",
     ]
+    shared: dict[str, dict[str, Any]] = {}
     for topic, models in _models_by_topic().items():
         lines += [f"## `{topic}`", ""]
         for model in models:
             schema = model.model_json_schema()
-            required = set(schema.get("required", []))
+            shared.update(schema.get("$defs", {}))
             lines += [
                 f"### {model.event_name}",
                 "",
                 f"`{model.event_type()}` — {(model.__doc__ or '').strip()}",
                 "",
+                f"Key and `subject`: `{model.subject_field}`.",
+                "",
+                *_field_table(schema),
             ]
-            lines += ["| field | type | required | description |", "|---|---|---|---|"]
-            for field, spec in schema.get("properties", {}).items():
-                desc = spec.get("description", "").replace("|", "\\|")
-                lines.append(
-                    f"| `{field}` | {_field_type(spec)} | {'yes' if field in required else 'no'} | {desc} |"
-                )
-            lines.append("")
+    lines += ["## Shared types", ""]
+    for name, schema in sorted(shared.items()):
+        lines += [f"### {name}", ""]
+        if "description" in schema:
+            lines += [schema["description"], ""]
+        lines += _field_table(schema)
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Write the AsyncAPI document (and the Markdown catalogue).")
-    parser.add_argument("output", help="path of the AsyncAPI YAML file")
+    parser.add_argument("output", nargs="?", help="path of the AsyncAPI YAML file (default: stdout)")
     parser.add_argument("--markdown", help="path of the Markdown event catalogue")
     args = parser.parse_args()
-    with open(args.output, "w", encoding="utf-8") as out:
-        out.write(render_yaml())
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(render_yaml())
+    else:
+        sys.stdout.write(render_yaml())
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as out:
             out.write(render_markdown())

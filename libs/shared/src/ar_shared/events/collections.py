@@ -27,9 +27,9 @@ class PromiseToPayRecorded(CollectionsEvent):
     customer_id: uuid.UUID
     amount: MoneyAmount
     promised_date: date
-    tolerance_days: int = Field(ge=0)
-    invoice_ids: list[uuid.UUID] = Field(default_factory=list)
-    recorded_by: str
+    tolerance_days: int = Field(ge=0, description="Days after promised_date before it counts as broken")
+    invoice_ids: list[uuid.UUID] = Field(default_factory=list, description="The invoices the promise covers")
+    recorded_by: str = Field(description="The collector who took the promise")
 
 
 @register
@@ -41,7 +41,7 @@ class PromiseToPayKept(CollectionsEvent):
     promise_id: uuid.UUID
     customer_id: uuid.UUID
     promised: MoneyAmount
-    received: MoneyAmount
+    received: MoneyAmount = Field(description="Cash applied to the promised items by the deadline")
     outcome: Literal["kept", "partially_kept"]
     evaluated_on: date
 
@@ -55,7 +55,7 @@ class PromiseToPayBroken(CollectionsEvent):
     promise_id: uuid.UUID
     customer_id: uuid.UUID
     promised: MoneyAmount
-    received: MoneyAmount
+    received: MoneyAmount = Field(description="Cash applied to the promised items by the deadline (may be 0)")
     evaluated_on: date
 
 
@@ -68,9 +68,9 @@ class DisputeOpened(CollectionsEvent):
     dispute_id: uuid.UUID
     customer_id: uuid.UUID
     invoice_id: uuid.UUID
-    disputed_amount: MoneyAmount
-    reason_code: str
-    owner: str | None = None
+    disputed_amount: MoneyAmount = Field(description="The contested part of the invoice")
+    reason_code: str = Field(examples=["pricing", "damaged_goods", "not_received"])
+    owner: str | None = Field(default=None, description="Who works the dispute")
 
 
 @register
@@ -84,7 +84,7 @@ class DisputeResolved(CollectionsEvent):
     invoice_id: uuid.UUID
     resolution: Literal["customer_right", "customer_wrong", "partially_right", "withdrawn"]
     disputed_amount: MoneyAmount = Field(description="The amount that was in dispute, no longer")
-    root_cause_code: str | None = None
+    root_cause_code: str | None = Field(default=None, examples=["billing_error"])
     credit_amount: MoneyAmount | None = Field(default=None, description="Credit granted, if any")
 
 
@@ -98,8 +98,9 @@ class CreditMemoRequested(CollectionsEvent):
     customer_id: uuid.UUID
     invoice_id: uuid.UUID
     amount: MoneyAmount
-    dispute_id: uuid.UUID | None = None
+    dispute_id: uuid.UUID | None = Field(default=None, description="The dispute whose resolution asks for it")
     reason_code: str
+    requested_by: str | None = Field(default=None, description="Who asked, for the ledger's audit record")
 
 
 @register
@@ -112,7 +113,7 @@ class EscalationRaised(CollectionsEvent):
     customer_id: uuid.UUID
     level: Literal["manager", "legal", "agency"]
     reason: str
-    raised_by: str
+    raised_by: str = Field(description="The collector, or the strategy step that escalated")
 
 
 @register
@@ -123,11 +124,22 @@ class NotificationRequested(CollectionsEvent):
 
     request_id: uuid.UUID
     customer_id: uuid.UUID
-    template_key: str = Field(examples=["first_reminder"])
-    locale: str = Field(default="en", examples=["en", "de-DE"])
+    template_key: str = Field(description="Key of a notifications template", examples=["first_reminder"])
+    locale: str = Field(
+        default="en",
+        description="BCP 47 tag; falls back to the language, then the default",
+        examples=["de-DE"],
+    )
     channel: Literal["email", "webhook"]
     recipient: str = Field(description="E-mail address or webhook URL")
-    context: dict[str, Any] = Field(default_factory=dict, description="Template variables")
+    context: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Template variables, complete so notifications never calls back (e.g. open_items)",
+    )
+    causing_event_id: uuid.UUID | None = Field(
+        default=None,
+        description="The event that led collections to ask (e.g. an AccountPastDue or PromiseToPayBroken)",
+    )
 
 
 @register
@@ -139,5 +151,5 @@ class WriteOffRecommended(CollectionsEvent):
     recommendation_id: uuid.UUID
     customer_id: uuid.UUID
     invoice_id: uuid.UUID
-    amount: MoneyAmount
+    amount: MoneyAmount = Field(description="The amount to write off (at most the invoice's open balance)")
     reason_code: str

@@ -27,11 +27,11 @@ class CustomerUpserted(LedgerEvent):
     external_id: str = Field(description="The ERP's id of the customer")
     name: str
     currency: str = Field(description="ISO 4217 code of every document of this customer")
-    payment_terms_days: int
-    business_entity: str
-    sales_rep: str | None = None
-    contact_email: str | None = None
-    time_zone: str = "UTC"
+    payment_terms_days: int = Field(ge=0, description="Net days: due date = issue date + this")
+    business_entity: str = Field(description="The company of the group that bills the customer")
+    sales_rep: str | None = Field(default=None, description="E-mail of the sales rep told about credit holds")
+    contact_email: str | None = Field(default=None, description="Where dunning e-mails go")
+    time_zone: str = Field(default="UTC", description="IANA zone of the customer, for contact hours")
 
 
 @register
@@ -43,12 +43,12 @@ class InvoiceIssued(LedgerEvent):
     invoice_id: uuid.UUID
     customer_id: uuid.UUID
     business_entity: str
-    invoice_number: str
+    invoice_number: str = Field(description="Unique within the business entity")
     issue_date: date
     due_date: date
     amount: MoneyAmount
     order_reference: str | None = Field(default=None, description="Sales order the invoice bills, if any")
-    po_number: str | None = None
+    po_number: str | None = Field(default=None, description="The customer's purchase order number")
 
 
 @register
@@ -105,13 +105,17 @@ class PaymentApplied(LedgerEvent):
     customer_id: uuid.UUID
     invoice_id: uuid.UUID
     source_kind: Literal["payment", "credit_memo", "unapplied_cash"]
-    source_id: uuid.UUID = Field(description="The payment or credit memo the amount came from")
+    source_id: uuid.UUID = Field(
+        description="The payment (source_kind payment or unapplied_cash) or credit memo the amount came from"
+    )
     amount: MoneyAmount
     effective_date: date
     invoice_open_balance: MoneyAmount = Field(description="The invoice's open balance after this application")
 
 
 class ReopenedInvoice(BaseModel):
+    """What a reversed payment took back from one invoice."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     invoice_id: uuid.UUID
@@ -127,10 +131,12 @@ class PaymentReversed(LedgerEvent):
 
     payment_id: uuid.UUID
     customer_id: uuid.UUID
-    amount: MoneyAmount
+    amount: MoneyAmount = Field(description="The payment's full amount")
     reversed_on: date
     reason: str | None = None
-    reopened_invoice_ids: list[uuid.UUID] = Field(default_factory=list)
+    reopened_invoice_ids: list[uuid.UUID] = Field(
+        default_factory=list, description="The invoices of `reopened`, ids only"
+    )
     reopened: list[ReopenedInvoice] = Field(default_factory=list, description="Per invoice, what re-opened")
     unapplied_removed: MoneyAmount = Field(description="Unapplied cash of the payment that left with it")
 
@@ -145,10 +151,10 @@ class PaymentUnapplied(LedgerEvent):
     customer_id: uuid.UUID
     invoice_id: uuid.UUID
     source_kind: Literal["payment", "credit_memo"]
-    source_id: uuid.UUID
+    source_id: uuid.UUID = Field(description="The payment or credit memo the amount goes back to")
     amount: MoneyAmount
     effective_date: date
-    invoice_open_balance: MoneyAmount
+    invoice_open_balance: MoneyAmount = Field(description="The invoice's open balance after the unapply")
 
 
 @register
@@ -161,9 +167,9 @@ class InvoiceWrittenOff(LedgerEvent):
     customer_id: uuid.UUID
     invoice_id: uuid.UUID
     amount: MoneyAmount
-    reason_code: str
+    reason_code: str = Field(examples=["uncollectable", "small_balance"])
     effective_date: date
-    invoice_open_balance: MoneyAmount
+    invoice_open_balance: MoneyAmount = Field(description="The invoice's open balance after the write-off")
 
 
 @register
@@ -175,8 +181,8 @@ class InvoiceSettled(LedgerEvent):
     invoice_id: uuid.UUID
     customer_id: uuid.UUID
     invoice_number: str
-    settled_on: date
-    amount: MoneyAmount
+    settled_on: date = Field(description="Effective date of the application that closed it")
+    amount: MoneyAmount = Field(description="The invoice's original amount")
 
 
 @register
@@ -190,4 +196,4 @@ class AccountPastDue(LedgerEvent):
     overdue: list[MoneyAmount] = Field(description="Overdue amount per currency")
     oldest_days_past_due: int = Field(ge=1)
     bucket: str = Field(description="Aging bucket of the oldest overdue item, e.g. '31-60'")
-    overdue_invoice_ids: list[uuid.UUID]
+    overdue_invoice_ids: list[uuid.UUID] = Field(description="Every invoice of the customer overdue on as_of")

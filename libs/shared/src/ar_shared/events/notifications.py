@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from ar_shared.events.envelope import EventPayload
 from ar_shared.events.registry import register
@@ -26,9 +25,12 @@ class NotificationSent(NotificationsEvent):
     customer_id: uuid.UUID
     channel: Literal["email", "webhook"]
     template_key: str
-    recipient: str
-    sent_at: datetime
-    causing_event_id: uuid.UUID | None = Field(default=None, description="The event that asked for it")
+    recipient: str = Field(description="E-mail address or webhook URL")
+    sent_at: AwareDatetime
+    causing_event_id: uuid.UUID | None = Field(
+        default=None,
+        description="Id of the event that asked for it (a NotificationRequested or a credit hold event)",
+    )
 
 
 @register
@@ -42,6 +44,9 @@ class NotificationFailed(NotificationsEvent):
     channel: Literal["email", "webhook"]
     template_key: str
     recipient: str
-    attempts: int
+    attempts: int = Field(ge=0, description="Delivery attempts made (0 when a contact rule refused it)")
     last_error: str
-    causing_event_id: uuid.UUID | None = None
+    causing_event_id: uuid.UUID | None = Field(
+        default=None,
+        description="Id of the event that asked for it (a NotificationRequested or a credit hold event)",
+    )
