@@ -36,6 +36,22 @@ ar_need_packages() {
   fi
 }
 
+# Our ports (55432, 59092, 59093, the service ports) lie inside Linux's ephemeral port range, so
+# an outgoing connection may be handed one of them as its own local port; a client reconnecting
+# to a stopped broker can even connect to itself. Either way the server then fails to bind.
+# Where we may (root), take the ports out of the ephemeral range; elsewhere it stays a rare race.
+ar_reserve_ports() {
+  local file=/proc/sys/net/ipv4/ip_local_reserved_ports current wanted=() port
+  [ -w "$file" ] || return 0
+  current=$(cat "$file")
+  for port in "$@"; do
+    case ",$current," in *",$port,"*) ;; *) wanted+=("$port") ;; esac
+  done
+  [ ${#wanted[@]} -eq 0 ] && return 0
+  local joined; joined=$(IFS=,; echo "${wanted[*]}")
+  echo "${current:+$current,}$joined" > "$file" 2>/dev/null || true
+}
+
 ar_service_port() {
   case "$1" in
     ledger) echo "$AR_LEDGER_PORT" ;;

@@ -36,6 +36,7 @@ start() {
   ensure_installed
   mkdir -p "$KDIR" "$(dirname "$KLOG")"
   if is_running; then ar_say "Kafka already running on 127.0.0.1:$AR_KAFKA_PORT"; return 0; fi
+  ar_reserve_ports "$AR_KAFKA_PORT" "$AR_KAFKA_CONTROLLER_PORT"
   local jopts="-Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true"
   jopts+=" -Dkafka.logs.dir=$KDIR/logs -Dlog4j2.configurationFile=$HERE/kafka/log4j2.properties"
   sed "s#@DATA@#$KDIR/data#; s#@PORT@#$AR_KAFKA_PORT#; s#@CPORT@#$AR_KAFKA_CONTROLLER_PORT#" \

@@ -41,6 +41,7 @@ is_running() {
 
 start() {
   ensure_installed
+  ar_reserve_ports "$AR_PG_PORT"
   local bin; bin=$(pg_bin_dir)
   mkdir -p "$PGRUN" "$(dirname "$PGLOG")"
   if [ "$(id -u)" -eq 0 ]; then

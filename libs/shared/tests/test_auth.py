@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -299,3 +300,36 @@ def test_dev_token_command_refuses_a_short_secret(
         dev_token(["--sub", "alice"])
     assert exited.value.code == 2
     assert "at least 32 characters" in capsys.readouterr().err
+
+
+async def test_a_remembered_token_is_still_refused_once_it_expires() -> None:
+    settings = AuthSettings(leeway_seconds=0)
+    verifier = TokenVerifier(settings)
+    token = mint_token(settings, "order-system", ["credit:check"], ttl_seconds=1)
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) is first  # remembered: the signature is not checked again
+    await asyncio.sleep(1.6)  # exp is whole seconds: at most 2 s after minting
+    with pytest.raises(Unauthorized, match="expired"):
+        await verifier.verify(token)
+
+
+async def test_remembered_tokens_are_bounded_and_claims_read_only() -> None:
+    settings = AuthSettings()
+    verifier = TokenVerifier(settings)
+    verifier.CACHE_SIZE = 3
+    tokens = [mint_token(settings, f"user-{n}", ["ledger:read"]) for n in range(5)]
+    principals = [await verifier.verify(t) for t in tokens]
+    assert [p.subject for p in principals] == [f"user-{n}" for n in range(5)]
+    assert len(verifier._verified) == 3
+    assert set(verifier._verified) == set(tokens[2:])  # the oldest went first
+    with pytest.raises(TypeError):
+        principals[0].claims["sub"] = "mallory"  # type: ignore[index]
+
+
+async def test_a_bad_token_is_never_remembered() -> None:
+    verifier = TokenVerifier(AuthSettings())
+    forged = mint_token(AuthSettings(hs256_secret=SecretStr("x" * 40)), "mallory", ["admin"])
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            await verifier.verify(forged)
+    assert verifier._verified == {}

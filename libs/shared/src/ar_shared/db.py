@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import FromClause, Table
+from sqlalchemy import FromClause, Table, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -19,13 +20,24 @@ from ar_shared.settings import ServiceSettings
 
 
 def build_engine(settings: ServiceSettings) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         settings.database_url.get_secret_value(),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
         connect_args={"server_settings": {"application_name": f"ar-{settings.service_name}"}},
     )
+    event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
+    return engine
+
+
+def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Replaces `pool_pre_ping`, which costs three round trips (BEGIN, ping, ROLLBACK) per request.
+
+    asyncpg notices at once when the server closes a socket (restart, idle timeout, terminated
+    backend): such a connection is thrown away and the pool hands out a fresh one, for free.
+    """
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the database closed this pooled connection")
 
 
 def build_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -55,6 +67,33 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
 
 
+async def driver_connection(session: AsyncSession) -> Any:
+    """The asyncpg connection under the session, for COPY and one-round-trip write paths.
+
+    The session's transaction must have begun (a statement ran through it): statements sent
+    here are part of it, committed or rolled back at the request edge like everything else.
+    """
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    if not driver.is_in_transaction():
+        raise RuntimeError("run a statement through the session before using its driver connection")
+    return driver
+
+
+def insert_sql(table: FromClause, columns: Sequence[str], first_parameter: int = 1, rows: int = 1) -> str:
+    """`INSERT INTO schema.table (columns) VALUES ($n, ...), ...` for statements sent to asyncpg."""
+    assert isinstance(table, Table), "INSERT needs a table"
+    width = len(columns)
+    values = ", ".join(
+        "(" + ", ".join(f"${first_parameter + row * width + i}" for i in range(width)) + ")"
+        for row in range(rows)
+    )
+    # names come from table metadata and code, values are always bind parameters
+    target = f"{table.schema}.{table.name} ({', '.join(columns)})"
+    return f"INSERT INTO {target} VALUES {values}"  # noqa: S608
+
+
 async def copy_records(
     session: AsyncSession, table: FromClause, columns: Sequence[str], records: Sequence[Sequence[Any]]
 ) -> None:
@@ -64,9 +103,7 @@ async def copy_records(
     """
     assert isinstance(table, Table), "COPY needs a table"
     await session.flush()
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver: Any = raw.driver_connection
+    driver = await driver_connection(session)
     await driver.copy_records_to_table(
         table.name, schema_name=table.schema, columns=list(columns), records=[tuple(r) for r in records]
     )

@@ -99,18 +99,19 @@ async def _guard(
     # keys are per caller: two ERP systems may pick the same key without colliding
     key = request.headers.get(HEADER)
     principal = caller.subject
-    body = await request.body()
+    path: str = request.scope["path"]
     guard = IdempotencyGuard(
         session=session,
         tables=getattr(request.app.state, "plumbing", None),
         key=key,
         principal=principal,
         method=request.method,
-        path=request.url.path,
-        fingerprint=request_fingerprint(request.method, request.url.path, request.url.query, body),
+        path=path,
+        fingerprint="",
     )
     if key is None:
-        return guard
+        return guard  # nothing to remember: no fingerprint to compute
+    guard.fingerprint = request_fingerprint(request.method, path, request.url.query, await request.body())
     if not key or len(key) > MAX_KEY_LENGTH:
         raise ProblemError(
             f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters", code="invalid_idempotency_key"

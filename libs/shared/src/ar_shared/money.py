@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -299,12 +300,20 @@ class MoneyAmount(BaseModel):
 
     @model_validator(mode="after")
     def _fits_the_currency(self) -> Self:
-        Money.parse_exact(self.amount, self.currency)  # too many decimals is an input error
+        _parse_exact(self.amount, self.currency)  # too many decimals is an input error
         return self
 
     def to_money(self) -> Money:
-        return Money.parse_exact(self.amount, self.currency)
+        return _parse_exact(self.amount, self.currency)
 
     @classmethod
-    def from_money(cls, money: Money) -> Self:
-        return cls(amount=str(money), currency=money.currency)
+    def from_money(cls, money: Money) -> MoneyAmount:
+        """Exact by construction: nothing to parse or check."""
+        return cls.model_construct(amount=str(money), currency=money.currency)
+
+
+@lru_cache(maxsize=8192)
+def _parse_exact(amount: str, currency: str) -> Money:
+    # a request asks for the same amount several times (validation, rules, response), and a
+    # bulk import repeats amounts: parsing is pure, so it is done once per distinct pair
+    return Money.parse_exact(amount, currency)

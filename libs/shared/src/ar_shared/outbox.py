@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_shared import context
@@ -21,8 +21,23 @@ class OutboxWriter:
     handled, so a chain of events across services can be followed end to end.
     """
 
+    COLUMNS = ("event_id", "event_type", "topic", "message_key", "envelope")
+
     def __init__(self, tables: PlumbingTables) -> None:
         self._outbox = tables.outbox
+
+    @property
+    def table(self) -> Table:
+        return self._outbox
+
+    def records(self, payloads: list[EventPayload]) -> tuple[list[CloudEvent], list[tuple[object, ...]]]:
+        """The events and their outbox rows in `COLUMNS` order (envelope as JSON text), for COPY
+        or a statement of the caller's own that writes the event with the change in one round trip."""
+        events = self._wrap(payloads)
+        return events, [
+            (e.id, e.type, p.topic(), e.subject, e.model_dump_json(exclude_none=True))
+            for p, e in zip(payloads, events, strict=True)
+        ]
 
     async def add(
         self,
@@ -49,16 +64,8 @@ class OutboxWriter:
 
     async def copy_many(self, session: AsyncSession, payloads: list[EventPayload]) -> list[CloudEvent]:
         """Like `add_many`, with COPY: for bulk operations emitting thousands of events."""
-        events = self._wrap(payloads)
-        await copy_records(
-            session,
-            self._outbox,
-            ["event_id", "event_type", "topic", "message_key", "envelope"],
-            [
-                (e.id, e.type, p.topic(), e.subject, e.model_dump_json(exclude_none=True))
-                for p, e in zip(payloads, events, strict=True)
-            ],
-        )
+        events, records = self.records(payloads)
+        await copy_records(session, self._outbox, self.COLUMNS, records)
         return events
 
     async def add_many(

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_shared import context
+from ar_shared.db import copy_records
 from ar_shared.plumbing import PlumbingTables
 
 GENESIS = bytes(32)
@@ -115,6 +116,53 @@ class AuditLog:
         values["hash"] = record_hash(prev_hash, hashed_fields(values))
         await session.execute(t.insert().values(**values))
 
+    COLUMNS = (
+        "occurred_at", "actor", "scopes", "action", "entity_type", "entity_id", "before", "after",
+        "correlation_id", "request_id", "chain_seq", "prev_hash", "hash",
+    )  # fmt: skip
+
+    @property
+    def table(self) -> Table:
+        return self._table
+
+    def created_records(
+        self, *, actor: Actor, action: str, entity_type: str, entities: list[tuple[str, Any]]
+    ) -> list[tuple[object, ...]]:
+        """One record per newly created entity, in `COLUMNS` order (JSON as text), for COPY or a
+        statement of the caller's own. Each entity is new, so it starts its own chain: no lock or
+        lookup is needed.
+
+        `after` must already be plain JSON values (e.g. `model_dump(mode="json")`): it is
+        hashed and stored as given.
+        """
+        ctx = context.current()
+        now = datetime.now(UTC)
+        scopes = sorted(actor.scopes)
+        records: list[tuple[object, ...]] = []
+        for entity_id, after in entities:
+            fields = {
+                "occurred_at": now.isoformat(),
+                "actor": actor.subject,
+                "scopes": scopes,
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "before": None,
+                "after": after,
+                "correlation_id": ctx.correlation_id,
+                "request_id": ctx.request_id,
+                "chain_seq": 1,
+            }
+            digest = record_hash(GENESIS, fields)
+            records.append(
+                (
+                    now, actor.subject, scopes, action, entity_type, entity_id, None,
+                    json.dumps(after, separators=(",", ":")), ctx.correlation_id, ctx.request_id, 1,
+                    GENESIS, digest,
+                )
+            )  # fmt: skip
+        return records
+
     async def record_created(
         self,
         session: AsyncSession,
@@ -124,30 +172,9 @@ class AuditLog:
         entity_type: str,
         entities: list[tuple[str, Any]],
     ) -> None:
-        """One record per newly created entity, written in one statement (bulk imports).
-
-        The entities are new, so each starts its own chain: no lock or lookup is needed.
-        """
-        if not entities:
-            return
-        ctx = context.current()
-        now = datetime.now(UTC)
-        rows = []
-        for entity_id, after in entities:
-            values: dict[str, Any] = {
-                "occurred_at": now,
-                "actor": actor.subject,
-                "scopes": sorted(actor.scopes),
-                "action": action,
-                "entity_type": entity_type,
-                "entity_id": entity_id,
-                "before": None,
-                "after": to_json(after),
-                "correlation_id": ctx.correlation_id,
-                "request_id": ctx.request_id,
-                "chain_seq": 1,
-            }
-            values["prev_hash"] = GENESIS
-            values["hash"] = record_hash(GENESIS, hashed_fields(values))
-            rows.append(values)
-        await session.execute(self._table.insert(), rows)
+        """`created_records` written with COPY (bulk imports write thousands at once)."""
+        if entities:
+            records = self.created_records(
+                actor=actor, action=action, entity_type=entity_type, entities=entities
+            )
+            await copy_records(session, self._table, self.COLUMNS, records)

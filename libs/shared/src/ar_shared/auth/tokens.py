@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal, Self
 
 import jwt
@@ -98,8 +99,12 @@ def scopes_of(claims: Mapping[str, Any]) -> frozenset[str]:
 class TokenVerifier:
     """Checks signature, expiry, issuer and audience; built once per app in its lifespan."""
 
+    CACHE_SECONDS = 60.0
+    CACHE_SIZE = 4096
+
     def __init__(self, settings: AuthSettings) -> None:
         self._settings = settings
+        self._verified: dict[str, tuple[Principal, float]] = {}
         self._jwks = (
             jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300, timeout=10)
             if settings.algorithm == "RS256" and settings.jwks_url
@@ -120,7 +125,28 @@ class TokenVerifier:
         return self._settings.hs256_secret.get_secret_value()
 
     async def verify(self, token: str) -> Principal:
-        """The caller the token names; `Unauthorized` (401 invalid_token) for any bad token."""
+        """The caller the token names; `Unauthorized` (401 invalid_token) for any bad token.
+
+        A verified token is remembered until it expires, for at most `CACHE_SECONDS`: systems
+        such as the order system send the same token with every request, and checking its
+        signature again each time is a good part of the credit check's cost.
+        """
+        now = time.time()
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, good_until = cached
+            if now < good_until:
+                return principal
+            del self._verified[token]
+        principal = await self._verify(token)
+        exp = principal.claims.get("exp")
+        good_until = min(float(exp) if isinstance(exp, int | float) else now, now + self.CACHE_SECONDS)
+        if len(self._verified) >= self.CACHE_SIZE:
+            self._verified.pop(next(iter(self._verified)))  # the oldest entry
+        self._verified[token] = (principal, good_until)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         s = self._settings
         try:
             claims: dict[str, Any] = jwt.decode(
@@ -144,7 +170,10 @@ class TokenVerifier:
             raise _invalid("the token has expired") from None
         except (jwt.PyJWTError, ValueError) as exc:
             raise _invalid(f"the token is not valid: {exc}") from None
-        return Principal(subject=str(claims["sub"]), scopes=scopes_of(claims), claims=claims)
+        # read-only: the principal is shared by every request that sends the same token
+        return Principal(
+            subject=str(claims["sub"]), scopes=scopes_of(claims), claims=MappingProxyType(claims)
+        )
 
 
 def mint_token(

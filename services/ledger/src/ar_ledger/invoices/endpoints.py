@@ -40,8 +40,7 @@ router = APIRouter(prefix="/v1/invoices", tags=["invoices"], responses=PROBLEM_R
 async def issue_invoice(
     principal: Writer, body: InvoiceCreate, session: DbSession, idempotency: Idempotency
 ) -> Invoice:
-    invoice = await service.issue_invoice(session, principal, body)
-    return await idempotency.remember(Invoice.of(invoice))
+    return await idempotency.remember(await service.issue_invoice(session, principal, body))
 
 
 @router.post(

@@ -4,14 +4,46 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import asyncpg
 from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_ledger.models import Customer, Invoice, JournalEntry, JournalLine
-from ar_shared.db import copy_records
+from ar_ledger.models import Customer, Invoice, JournalEntry, JournalLine, plumbing
+from ar_shared.audit import AuditLog
+from ar_shared.db import copy_records, driver_connection, insert_sql
+from ar_shared.outbox import OutboxWriter
+
+
+class InvoiceNumberTaken(Exception):
+    """The (business entity, invoice number) pair exists already."""
+
+
+@dataclass(frozen=True, slots=True)
+class BillingTerms:
+    """What issuing an invoice needs to know of its customer (read under the customer's lock)."""
+
+    id: uuid.UUID
+    external_id: str
+    currency: str
+    payment_terms_days: int
+    business_entity: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewInvoiceRows:
+    """Everything one new invoice writes, each in its table's column order."""
+
+    invoice: tuple[object, ...]
+    journal_entry: tuple[object, ...]
+    journal_lines: tuple[tuple[object, ...], tuple[object, ...]]
+    customer_id: uuid.UUID
+    open_ar_increase: int
+    audit: tuple[object, ...]
+    event: tuple[object, ...]
 
 
 class InvoiceRepository:
@@ -55,11 +87,38 @@ class InvoiceRepository:
         rows = (await self.session.scalars(query)).all()
         return {c.id: c for c in rows}, {c.external_id: c for c in rows}
 
-    async def add(self, invoice: Invoice) -> Invoice:
-        """Inserts the invoice; every column is set by the caller, so nothing is read back."""
-        self.session.add(invoice)
-        await self.session.flush()
-        return invoice
+    async def lock_billing_terms(
+        self, customer_id: uuid.UUID | None, external_id: str | None
+    ) -> BillingTerms | None:
+        """Locks the customer (every posting of a customer takes this lock first) and reads its terms."""
+        query = LOCK_TERMS_BY_ID if customer_id is not None else LOCK_TERMS_BY_EXTERNAL_ID
+        # through the Core connection: the ORM's execution layer has nothing to add to a plain row
+        connection = await self.session.connection()
+        row = (await connection.execute(query, {"key": customer_id or external_id})).first()
+        return BillingTerms(*row) if row else None
+
+    async def add_issued(self, rows: NewInvoiceRows) -> None:
+        """Invoice, journal entry and lines, balance, audit record and event: one round trip.
+
+        The unique index on (business entity, invoice number) is the duplicate check.
+        """
+        driver = await driver_connection(self.session)
+        try:
+            await driver.execute(
+                ISSUE_ONE,
+                *rows.invoice,
+                *rows.journal_entry,
+                *rows.journal_lines[0],
+                *rows.journal_lines[1],
+                *rows.audit,
+                *rows.event,
+                rows.open_ar_increase,
+                rows.customer_id,
+            )
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == "uq_invoices_entity_number":
+                raise InvoiceNumberTaken from None
+            raise
 
     async def copy_invoices(self, records: Sequence[tuple[Any, ...]]) -> None:
         await copy_records(self.session, Invoice.__table__, INVOICE_COPY_COLUMNS, records)
@@ -132,3 +191,31 @@ INVOICE_COPY_COLUMNS = [
     "po_number",
     "version",
 ]
+INVOICE_COLUMNS = [*INVOICE_COPY_COLUMNS, "created_at"]
+ENTRY_COLUMNS = ["id", "customer_id", "kind", "document_id", "effective_date"]
+LINE_COLUMNS = ["entry_id", "customer_id", "invoice_id", "account", "currency", "debit_minor", "credit_minor"]
+
+_TERMS = "SELECT id, external_id, currency, payment_terms_days, business_entity FROM ledger.customers"
+LOCK_TERMS_BY_ID = text(f"{_TERMS} WHERE id = :key FOR UPDATE")
+LOCK_TERMS_BY_EXTERNAL_ID = text(f"{_TERMS} WHERE external_id = :key FOR UPDATE")
+
+
+def _issue_one_sql() -> str:
+    """One statement of data-modifying CTEs (foreign keys are checked at its end, so the lines
+    may reference the entry written beside them)."""
+    n = 1
+    parts = []
+    for name, table, columns, rows in [
+        ("invoice", Invoice.__table__, INVOICE_COLUMNS, 1),
+        ("entry", JournalEntry.__table__, ENTRY_COLUMNS, 1),
+        ("lines", JournalLine.__table__, LINE_COLUMNS, 2),
+        ("audit", plumbing.audit_log, AuditLog.COLUMNS, 1),
+        ("event", plumbing.outbox, OutboxWriter.COLUMNS, 1),
+    ]:
+        parts.append(f"{name} AS ({insert_sql(table, columns, n, rows)})")
+        n += len(columns) * rows
+    balance = f"UPDATE ledger.customers SET open_ar_minor = open_ar_minor + ${n} WHERE id = ${n + 1}"  # noqa: S608 - parameter numbers only
+    return f"WITH {', '.join(parts)} {balance}"
+
+
+ISSUE_ONE = _issue_one_sql()

@@ -6,16 +6,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.domain import journal
-from ar_ledger.invoices.repository import InvoiceRepository
+from ar_ledger.invoices.repository import InvoiceNumberTaken, InvoiceRepository, NewInvoiceRows
 from ar_ledger.invoices.schemas import Invoice as InvoiceOut
 from ar_ledger.invoices.schemas import InvoiceCreate, InvoiceVoid
-from ar_ledger.models import Customer, Invoice, plumbing
+from ar_ledger.models import Invoice, plumbing
 from ar_ledger.postings.repository import PostingRepository
-from ar_ledger.postings.service import locked_customer, money, outbox, post_entry, require_currency
+from ar_ledger.postings.service import Billed, locked_customer, money, outbox, post_entry, require_currency
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.events.ledger import InvoiceIssued, InvoiceVoided
 from ar_shared.problems import Conflict, FieldError, NotFound, Unprocessable
@@ -50,26 +49,27 @@ class PreparedInvoice:
             self.order_reference, self.po_number, 1,
         )  # fmt: skip
 
-    def row(self) -> Invoice:
-        return Invoice(
+    def issued(self) -> InvoiceOut:
+        """The API answer for the new invoice: built from the values written, nothing read back."""
+        amount = money(self.amount_minor, self.currency)
+        return InvoiceOut(
             id=self.id,
             customer_id=self.customer_id,
             business_entity=self.business_entity,
             invoice_number=self.invoice_number,
             issue_date=self.issue_date,
             due_date=self.due_date,
-            currency=self.currency,
-            amount_minor=self.amount_minor,
-            open_minor=self.amount_minor,
+            amount=amount,
+            open_balance=amount,
             status="open",
             order_reference=self.order_reference,
             po_number=self.po_number,
-            version=1,
-            created_at=datetime.now(UTC),  # set here, so the response needs no read-back
+            voided_on=None,
+            created_at=datetime.now(UTC),
         )
 
 
-def prepare(data: InvoiceCreate, customer: Customer) -> PreparedInvoice:
+def prepare(data: InvoiceCreate, customer: Billed) -> PreparedInvoice:
     """Checks an invoice against its customer and builds its values and event (no I/O)."""
     require_currency(customer, data.amount.currency)
     amount = data.amount.to_money()
@@ -93,40 +93,54 @@ def prepare(data: InvoiceCreate, customer: Customer) -> PreparedInvoice:
     )  # fmt: skip
 
 
-async def issue_invoice(session: AsyncSession, actor: Actor, data: InvoiceCreate) -> Invoice:
+async def issue_invoice(session: AsyncSession, actor: Actor, data: InvoiceCreate) -> InvoiceOut:
+    """The hot write path of the billing integration: two round trips (lock, then one statement)."""
     repo = InvoiceRepository(session)
-    customer = await locked_customer(session, data.customer_id, data.customer_external_id)
+    customer = await repo.lock_billing_terms(data.customer_id, data.customer_external_id)
+    if customer is None:
+        raise Unprocessable(
+            f"customer {data.customer_id or data.customer_external_id} does not exist",
+            code="customer_not_found",
+        )
     prepared = prepare(data, customer)
+    invoice = prepared.issued()
+    entry_id = uuid.uuid4()
+    lines = journal.invoice_issued(prepared.amount_minor)
+    journal.assert_balanced(lines)
+    _, [event] = outbox.records([prepared.event])
+    [audit_record] = audit.created_records(
+        actor=actor,
+        action="invoice.issued",
+        entity_type="invoice",
+        entities=[(str(prepared.id), invoice.model_dump(mode="json"))],
+    )
+    rows = NewInvoiceRows(
+        invoice=(*prepared.copy_record(), invoice.created_at),
+        journal_entry=(entry_id, customer.id, "invoice_issued", prepared.id, prepared.issue_date),
+        journal_lines=(
+            _line_record(entry_id, prepared, lines[0]),
+            _line_record(entry_id, prepared, lines[1]),
+        ),
+        customer_id=customer.id,
+        open_ar_increase=prepared.amount_minor,
+        audit=audit_record,
+        event=event,
+    )
     try:
-        # the unique index is the check: no extra round trip to look for the number first
-        invoice = await repo.add(prepared.row())
-    except IntegrityError as exc:
-        if "uq_invoices_entity_number" not in str(exc.orig):
-            raise
+        await repo.add_issued(rows)
+    except InvoiceNumberTaken:
         raise Conflict(
             f"invoice number {data.invoice_number} already exists in {prepared.business_entity}",
             code="duplicate_invoice_number",
         ) from None
-    await post_entry(
-        session,
-        customer,
-        "invoice_issued",
-        invoice.id,
-        invoice.issue_date,
-        journal.invoice_issued(invoice.amount_minor),
-        invoice.id,
-    )
-    await PostingRepository(session).adjust_customer(customer.id, open_ar=invoice.amount_minor)
-    # a new invoice starts its own audit chain: no chain lock or lookup needed
-    await audit.record_created(
-        session,
-        actor=actor,
-        action="invoice.issued",
-        entity_type="invoice",
-        entities=[(str(invoice.id), InvoiceOut.of(invoice).model_dump(mode="json"))],
-    )
-    await outbox.add(session, prepared.event)
     return invoice
+
+
+def _line_record(entry_id: uuid.UUID, p: PreparedInvoice, line: journal.Line) -> tuple[object, ...]:
+    """Values in the journal line column order."""
+    return (
+        entry_id, p.customer_id, p.id, line.account.value, p.currency, line.debit_minor, line.credit_minor,
+    )  # fmt: skip
 
 
 async def issue_invoices(session: AsyncSession, actor: Actor, items: list[InvoiceCreate]) -> list[uuid.UUID]:
@@ -203,18 +217,7 @@ async def _write_bulk(session: AsyncSession, actor: Actor, prepared: list[Prepar
     for p in prepared:
         entry_id = uuid.uuid4()
         entries.append((entry_id, p.customer_id, "invoice_issued", p.id, p.issue_date))
-        for line in journal.invoice_issued(p.amount_minor):
-            lines.append(
-                (
-                    entry_id,
-                    p.customer_id,
-                    p.id,
-                    line.account.value,
-                    p.currency,
-                    line.debit_minor,
-                    line.credit_minor,
-                )
-            )
+        lines += [_line_record(entry_id, p, line) for line in journal.invoice_issued(p.amount_minor)]
     await repo.copy_journal(entries, lines)
     totals: dict[uuid.UUID, int] = {}
     for p in prepared:

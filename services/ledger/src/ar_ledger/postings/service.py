@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Literal, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,7 +42,22 @@ async def locked_customer(
     return customer
 
 
-def require_currency(customer: Customer, currency: str, field: str = "amount.currency") -> None:
+class Billed(Protocol):
+    """The customer facts an invoice is checked and built with (an ORM row or `BillingTerms`)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def payment_terms_days(self) -> int: ...
+    @property
+    def business_entity(self) -> str: ...
+
+
+def require_currency(customer: Billed, currency: str, field: str = "amount.currency") -> None:
     if currency != customer.currency:
         raise Unprocessable(
             f"customer {customer.external_id} is billed in {customer.currency}, not {currency}",

@@ -1,0 +1,82 @@
+"""The DB helpers on a real PostgreSQL: pooled connections, the driver connection, INSERT builder."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ar_shared.db import build_engine, build_sessionmaker, driver_connection, insert_sql
+from ar_shared.settings import ServiceSettings
+from ar_shared.testing.schemas import ServiceSchema, drop_schema, make_schema
+from ar_shared.testing.stack import Stack
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def engine(stack: Stack) -> AsyncIterator[AsyncEngine]:
+    settings = ServiceSettings(
+        service_name="dbtest",
+        environment="test",
+        database_url=SecretStr(stack.admin_url),
+        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        db_pool_size=1,
+        db_max_overflow=0,
+    )
+    engine = build_engine(settings)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def schema(admin_engine: AsyncEngine) -> AsyncIterator[ServiceSchema]:
+    made = await make_schema(admin_engine, "dbhelpers")
+    yield made
+    await drop_schema(admin_engine, made)
+
+
+async def backend_pid(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+async def test_a_connection_the_server_closed_is_replaced_on_checkout(
+    engine: AsyncEngine, admin_engine: AsyncEngine
+) -> None:
+    # the only pooled connection is killed by the server (as a restart or idle timeout would)
+    first = await backend_pid(engine)
+    async with admin_engine.connect() as admin:
+        await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+    await asyncio.sleep(0.3)  # the event loop reads the server's goodbye and the socket's end
+    # the next request does not fail on the dead connection: the pool hands out a new one
+    assert await backend_pid(engine) != first
+
+
+async def test_the_driver_connection_shares_the_session_transaction(
+    engine: AsyncEngine, schema: ServiceSchema
+) -> None:
+    maker = build_sessionmaker(engine)
+    async with maker() as session:
+        with pytest.raises(RuntimeError, match="run a statement through the session"):
+            await driver_connection(session)  # no transaction yet: writes would autocommit
+        await session.execute(text("SELECT 1"))
+        driver = await driver_connection(session)
+        await driver.execute(f"INSERT INTO {schema.name}.effects (key) VALUES ($1)", "rolled-back")
+        await session.rollback()
+    assert await schema.effect_count("rolled-back") == 0
+    async with maker() as session:
+        await session.execute(text("SELECT 1"))
+        driver = await driver_connection(session)
+        await driver.execute(f"INSERT INTO {schema.name}.effects (key) VALUES ($1)", "committed")
+        await session.commit()
+    assert await schema.effect_count("committed") == 1
+
+
+def test_insert_sql_numbers_the_parameters_of_every_row(schema: ServiceSchema) -> None:
+    sql = insert_sql(schema.tables.outbox, ["event_id", "topic"], first_parameter=4, rows=2)
+    assert sql == (f"INSERT INTO {schema.name}.outbox (event_id, topic) VALUES ($4, $5), ($6, $7)")
