@@ -259,3 +259,10 @@ def test_json_schema_documents_a_string_amount_with_examples() -> None:
     assert "1234.56" in schema["properties"]["amount"]["examples"]
     assert "EUR" in schema["properties"]["currency"]["examples"]
     assert schema["examples"] == [{"amount": "1234.56", "currency": "EUR"}]
+
+
+@given(st.integers(min_value=-MAX_MINOR, max_value=MAX_MINOR), st.sampled_from(["JPY", "EUR", "KWD", "CLF"]))
+def test_amounts_print_exactly_as_their_decimal_value(minor: int, currency: str) -> None:
+    money = Money(minor, currency)
+    assert str(money) == format(money.to_decimal(), "f")
+    assert Money.parse_exact(str(money), currency) == money

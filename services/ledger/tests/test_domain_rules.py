@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from ar_ledger.domain import journal
 from ar_ledger.domain.aging import bucket_for, buckets, days_past_due, validate_edges
 from ar_ledger.domain.allocation import OpenInvoice, auto_allocate, auto_apply_order
+from ar_ledger.reports.service import percent_of
 
 AS_OF = date(2026, 11, 24)
 
@@ -111,3 +113,11 @@ def test_kpis_on_the_glossary_quarter() -> None:
     assert kpis.best_possible_dso == Decimal("31.6")
     assert kpis.average_days_delinquent == Decimal("17.0")
     assert kpis.cei_percent == Decimal("83.3")
+
+
+@given(st.integers(min_value=1, max_value=10**15), st.data())
+def test_bucket_percentages_round_half_up_to_one_decimal(whole: int, data: st.DataObject) -> None:
+    part = data.draw(st.integers(min_value=-whole, max_value=whole))
+    expected = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    assert percent_of(part, whole) == str(expected)
+    assert percent_of(part, 0) == "0.0"

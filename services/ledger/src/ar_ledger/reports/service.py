@@ -13,16 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ar_ledger.domain.aging import bucket_for, buckets, days_past_due
 from ar_ledger.reports.repository import AgingCell, OpenItemRow, ReportRepository, UnappliedRow
 from ar_ledger.reports.schemas import AgingBasis, AgingLine, AgingReport, OpenItem, OpenItems
-from ar_shared.money import Money
+from ar_shared.money import currency_exponent, format_minor
 
 
 def _amount(minor: int, currency: str) -> str:
-    return str(Money(minor, currency))
+    return format_minor(minor, currency_exponent(currency))
 
 
-def _percent(part: int, whole: int) -> str:
+def percent_of(part: int, whole: int) -> str:
+    """`part` as a percentage of `whole`, one decimal, halves rounded up."""
     if whole == 0:
         return "0.0"
+    if part >= 0 and whole > 0:  # the usual case, in integers: a report has a million of them
+        tenths = (part * 2000 + whole) // (2 * whole)
+        return f"{tenths // 10}.{tenths % 10}"
     return str((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
@@ -42,7 +46,7 @@ def aging_line(
         name=customer[2] if customer else None,
         currency=currency,
         buckets={label: _amount(by_bucket.get(i, 0), currency) for i, label in enumerate(labels)},
-        percent={label: _percent(by_bucket.get(i, 0), total) for i, label in enumerate(labels)},
+        percent={label: percent_of(by_bucket.get(i, 0), total) for i, label in enumerate(labels)},
         total=_amount(total, currency),
         unapplied_cash=_amount(unapplied_cash, currency),
         unapplied_credits=_amount(unapplied_credits, currency),
