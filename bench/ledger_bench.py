@@ -391,10 +391,9 @@ async def bench_aging(
     )
     await conn.execute("ANALYZE ledger.invoices")
 
-    async def api(group_by: str) -> None:
-        response = await client.get(
-            "/v1/reports/aging", params={"as_of": TODAY.isoformat(), "group_by": group_by}, headers=headers
-        )
+    async def api(group_by: str, **extra: str) -> None:
+        params = {"as_of": TODAY.isoformat(), "group_by": group_by, **extra}
+        response = await client.get("/v1/reports/aging", params=params, headers=headers)
         assert response.status_code == 200, response.text[:300]
 
     async def raw() -> None:
@@ -410,16 +409,20 @@ async def bench_aging(
     raw_seconds = await median(raw)
     total_seconds = await median(lambda: api("total"))
     raw_customer_seconds = await median(raw_by_customer, repeat=3)
-    customer_seconds = await median(lambda: api("customer"), repeat=3)
+    # what a collector's screen asks for: the 1,000 largest balances (the whole book is aggregated)
+    customer_seconds = await median(lambda: api("customer", sort="total_desc", limit="1000"), repeat=3)
+    export_seconds = await median(lambda: api("customer", format="csv"), repeat=1)
     return {
         "invoices": invoices,
         "customers": customers,
         "raw_sql_ms": round(raw_seconds * 1000, 1),
         "api_total_ms": round(total_seconds * 1000, 1),
         "ratio_total": round(total_seconds / raw_seconds, 2),
-        "api_by_customer_ms": round(customer_seconds * 1000, 1),
         "raw_sql_by_customer_ms": round(raw_customer_seconds * 1000, 1),
-        "ratio_by_customer": round(customer_seconds / raw_customer_seconds, 2),
+        "api_by_customer_first_page_ms": round(customer_seconds * 1000, 1),
+        "ratio_by_customer_first_page": round(customer_seconds / raw_customer_seconds, 2),
+        "api_by_customer_csv_every_row_ms": round(export_seconds * 1000, 1),
+        "ratio_by_customer_csv": round(export_seconds / raw_customer_seconds, 2),
         "goal": "<= 1.5",
     }
 

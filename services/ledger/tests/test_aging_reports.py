@@ -211,11 +211,81 @@ async def test_the_incremental_fast_path_agrees_with_the_as_of_computation(
         fast, full = ReportRepository(session), ReportRepository(session, fast_path=False)
         assert await fast.is_current(far)
         edges = (30, 60, 90, 120)
-        cells = sorted(
-            await fast.aging(far, edges, basis="due_date", by_customer=True, business_entity="AG"), key=str
-        )
-        assert cells == sorted(
-            await full.aging(far, edges, basis="due_date", by_customer=True, business_entity="AG"), key=str
-        )
+        cells = sorted(await fast.aging(far, edges, basis="due_date", business_entity="AG"), key=str)
+        assert cells == sorted(await full.aging(far, edges, basis="due_date", business_entity="AG"), key=str)
+        page: dict[str, Any] = {
+            "basis": "due_date", "customer_id": None, "business_entity": "AG", "order": "name",
+            "after": None, "limit": None,
+        }  # fmt: skip
+        rows = await fast.aging_by_customer(far, edges, **page)
+        assert rows == await full.aging_by_customer(far, edges, **page)
+        assert [(r.total_minor, r.cash_minor) for r in rows] == [(45000, 40000)]
         assert sorted(await fast.unapplied(far), key=str) == sorted(await full.unapplied(far), key=str)
         assert not await fast.is_current(date(2026, 10, 15))
+
+
+async def test_customer_rows_come_a_page_at_a_time_with_totals_over_everyone(
+    client: httpx.AsyncClient, writer: dict[str, str], reader: dict[str, str]
+) -> None:
+    # four customers: open totals 100, 400, 300 and a customer with only unapplied cash (50)
+    for external_id, amount in (("AG-A", "100.00"), ("AG-B", "400.00"), ("AG-C", "300.00")):
+        await setup_customer(client, writer, external_id)
+        await issue(client, writer, f"P-{external_id}", amount, AS_OF - timedelta(days=10), external_id)
+    await setup_customer(client, writer, "AG-D")
+    paid = await client.post(
+        "/v1/payments",
+        json={"customer_external_id": "AG-D", "amount": eur("50.00"), "received_on": "2026-11-01"},
+        headers=writer,
+    )
+    assert paid.status_code == 201, paid.text
+
+    seen, cursor = [], None
+    for _ in range(4):
+        params: dict[str, Any] = {"as_of": AS_OF.isoformat(), "limit": 3}
+        report = await aging(client, reader, **params, **({"cursor": cursor} if cursor else {}))
+        seen += [(r["external_id"], r["total"], r["unapplied_cash"]) for r in report["rows"]]
+        [total] = report["totals"]  # every page carries the totals of everyone in scope
+        assert (total["total"], total["unapplied_cash"], total["net"]) == ("800.00", "50.00", "750.00")
+        cursor = report["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [
+        ("AG-A", "100.00", "0.00"),
+        ("AG-B", "400.00", "0.00"),
+        ("AG-C", "300.00", "0.00"),
+        ("AG-D", "0.00", "50.00"),
+    ]
+
+    biggest_first = await aging(client, reader, as_of=AS_OF.isoformat(), sort="total_desc", limit=2)
+    assert [r["external_id"] for r in biggest_first["rows"]] == ["AG-B", "AG-C"]
+    rest = await aging(
+        client,
+        reader,
+        as_of=AS_OF.isoformat(),
+        sort="total_desc",
+        limit=2,
+        cursor=biggest_first["next_cursor"],
+    )
+    assert [r["external_id"] for r in rest["rows"]] == ["AG-A", "AG-D"]
+    assert rest["next_cursor"] is None
+
+    # an export ignores paging: every customer is in the file
+    response = await client.get(
+        "/v1/reports/aging",
+        params={"business_entity": "AG", "as_of": AS_OF.isoformat(), "limit": 1, "format": "csv"},
+        headers=reader,
+    )
+    lines = list(csv.reader(io.StringIO(response.text)))
+    assert [line[0] for line in lines[2:]] == ["AG-A", "AG-B", "AG-C", "AG-D", ""]
+
+
+async def test_a_cursor_the_api_did_not_issue_is_refused(
+    client: httpx.AsyncClient, reader: dict[str, str]
+) -> None:
+    response = await client.get(
+        "/v1/reports/aging",
+        params={"as_of": AS_OF.isoformat(), "sort": "total_desc", "cursor": "bm90LWEtY3Vyc29y"},
+        headers=reader,
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_cursor"

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Response
 from ar_ledger.domain.aging import DEFAULT_EDGES, validate_edges
 from ar_ledger.permissions import Reader
 from ar_ledger.reports import exports, kpi_service, service
+from ar_ledger.reports.repository import CustomerOrder
 from ar_ledger.reports.schemas import (
     AgingBasis,
     AgingReport,
@@ -20,6 +21,7 @@ from ar_ledger.reports.schemas import (
     Statement,
 )
 from ar_shared.db import DbSession
+from ar_shared.pagination import decode_cursor
 from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
@@ -49,7 +51,9 @@ def parse_edges(edges: str) -> tuple[int, ...]:
         "Open invoices by bucket of days past due (as_of - due date; due today is current), or "
         "by days since the invoice date with `basis=invoice_date`. Movements dated after "
         "`as_of` are ignored. Unapplied cash and credits are shown apart from the buckets. "
-        "`format=csv` or `format=xlsx` downloads the same table."
+        "Customer rows come a page at a time (`limit`, `cursor` → `next_cursor`), by name or "
+        "largest open total first (`sort=total_desc`); `totals` always cover everyone in scope. "
+        "`format=csv` or `format=xlsx` downloads every row at once."
     ),
     response_model=AgingReport,
     responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
@@ -63,8 +67,20 @@ async def aging(
     group_by: Literal["customer", "total"] = "customer",
     customer_id: uuid.UUID | None = None,
     business_entity: str | None = None,
+    sort: Annotated[
+        CustomerOrder, Query(description="Customer rows by `name`, or largest open total first")
+    ] = "name",
+    limit: Annotated[int, Query(ge=1, le=10_000, description="Customer rows per page")] = 1000,
+    cursor: str | None = None,
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> AgingReport | Response:
+    after = None
+    if cursor:
+        key, currency, last_id = decode_cursor(cursor, 3)
+        try:
+            after = (str(key) if sort == "name" else int(str(key)), str(currency), uuid.UUID(str(last_id)))
+        except ValueError:
+            raise ProblemError("the cursor is not one this API issued", code="invalid_cursor") from None
     report = await service.aging_report(
         session,
         as_of,
@@ -73,6 +89,9 @@ async def aging(
         by_customer=group_by == "customer",
         customer_id=customer_id,
         business_entity=business_entity,
+        order=sort,
+        after=after,
+        limit=limit if format == "json" else None,  # exports carry every row
     )
     filename = f"aging-{as_of.isoformat()}"
     if format == "csv":

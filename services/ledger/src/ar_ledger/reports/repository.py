@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Literal
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -123,11 +124,44 @@ class OpenItemRow:
 
 @dataclass(frozen=True)
 class AgingCell:
-    customer_id: uuid.UUID | None
     currency: str
     bucket: int
     open_minor: int
     items: int
+
+
+@dataclass(frozen=True)
+class CustomerAgingRow:
+    """One customer's open amounts in one currency, per bucket, with its unapplied money."""
+
+    customer_id: uuid.UUID
+    external_id: str
+    name: str
+    currency: str
+    by_bucket: tuple[int, ...]
+    total_minor: int
+    items: int
+    cash_minor: int
+    credits_minor: int
+
+
+CustomerOrder = Literal["name", "total_desc"]
+
+
+def _customer_row(r: Sequence[Any], width: int) -> CustomerAgingRow:
+    """id, external id, name, currency, `width` bucket sums, total, items, cash, credits."""
+    after = [int(v) for v in r[4 + width : 8 + width]]
+    return CustomerAgingRow(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        tuple(int(v) for v in r[4 : 4 + width]),
+        after[0],
+        after[1],
+        after[2],
+        after[3],
+    )
 
 
 @dataclass(frozen=True)
@@ -145,6 +179,14 @@ def _filters(customer_id: uuid.UUID | None, business_entity: str | None, alias: 
     if business_entity is not None:
         clauses.append(f"{alias}.business_entity = :business_entity")
     return "".join(f" AND {c}" for c in clauses)
+
+
+def _unapplied_filter(customer_id: uuid.UUID | None, business_entity: str | None) -> str:
+    if customer_id is not None:
+        return "AND customer_id = :customer_id"
+    if business_entity is not None:
+        return "AND customer_id IN (SELECT id FROM ledger.customers WHERE business_entity = :business_entity)"
+    return ""
 
 
 def bucket_case(edges: Sequence[int], days_expr: str) -> str:
@@ -198,43 +240,95 @@ class ReportRepository:
         edges: Sequence[int],
         *,
         basis: str,
-        by_customer: bool,
         customer_id: uuid.UUID | None = None,
         business_entity: str | None = None,
     ) -> list[AgingCell]:
-        """One aggregate in the database: open amount per (customer,) currency and bucket."""
+        """One aggregate in the database: open amount and items per currency and bucket."""
         reference = "due_date" if basis == "due_date" else "issue_date"
         bucket = bucket_case(edges, f"(:as_of - o.{reference})")
-        group = "o.customer_id, " if by_customer else ""
         sql = f"""
-            SELECT {group if by_customer else "NULL::uuid AS customer_id, "}o.currency, {bucket} AS bucket,
-                   sum(o.open_minor) AS open_minor, count(*) AS items
+            SELECT o.currency, {bucket} AS bucket, sum(o.open_minor) AS open_minor, count(*) AS items
             FROM ({await self._open_items_sql(as_of)}{_filters(customer_id, business_entity)}) o
-            GROUP BY {group}o.currency, bucket
+            GROUP BY o.currency, bucket
         """  # noqa: S608 - only validated integers and fixed names are interpolated
         params = {"as_of": as_of, "customer_id": customer_id, "business_entity": business_entity}
         rows = (await self.session.execute(text(sql), params)).all()
-        return [
-            AgingCell(r.customer_id, r.currency, int(r.bucket), int(r.open_minor), int(r.items)) for r in rows
-        ]
+        return [AgingCell(r.currency, int(r.bucket), int(r.open_minor), int(r.items)) for r in rows]
 
-    async def unapplied(self, as_of: date, customer_id: uuid.UUID | None = None) -> list[UnappliedRow]:
+    async def aging_by_customer(
+        self,
+        as_of: date,
+        edges: Sequence[int],
+        *,
+        basis: str,
+        customer_id: uuid.UUID | None,
+        business_entity: str | None,
+        order: CustomerOrder,
+        after: tuple[str | int, str, uuid.UUID] | None,
+        limit: int | None,
+    ) -> list[CustomerAgingRow]:
+        """One row per customer and currency, pivoted in the database and paged by keyset.
+
+        Customers with only unapplied money have a row too. `after` is the sort key of the last
+        row of the previous page: (name or total, currency, customer id).
+        """
+        reference = "due_date" if basis == "due_date" else "issue_date"
+        bucket = bucket_case(edges, f"(:as_of - o.{reference})")
+        columns = ", ".join(
+            f"coalesce(sum(o.open_minor) FILTER (WHERE {bucket} = {n}), 0)::bigint AS b{n}"
+            for n in range(len(edges) + 2)
+        )
+        unapplied = (UNAPPLIED_CURRENT if await self.is_current(as_of) else UNAPPLIED_AS_OF).format(
+            customer_filter=_unapplied_filter(customer_id, business_entity)
+        )
+        key = "c.name" if order == "name" else "coalesce(l.total_minor, 0)"
+        direction = "" if order == "name" else " DESC"
+        keyset = ""
+        if after is not None:
+            comparison = ">" if order == "name" else "<"
+            keyset = (
+                f" AND ({key} {comparison} :after_key OR ({key} = :after_key AND"
+                " (coalesce(l.currency, u.currency), c.id) > (:after_currency, :after_id)))"
+            )
+        sql = f"""
+            WITH l AS (
+                SELECT o.customer_id, o.currency, {columns},
+                       sum(o.open_minor)::bigint AS total_minor, count(*) AS items
+                FROM ({await self._open_items_sql(as_of)}{_filters(customer_id, business_entity)}) o
+                GROUP BY o.customer_id, o.currency
+            ), u AS ({unapplied})
+            SELECT c.id, c.external_id, c.name, coalesce(l.currency, u.currency) AS currency,
+                   {", ".join(f"coalesce(l.b{n}, 0)" for n in range(len(edges) + 2))},
+                   coalesce(l.total_minor, 0), coalesce(l.items, 0),
+                   coalesce(u.cash_minor, 0)::bigint, coalesce(u.credits_minor, 0)::bigint
+            FROM l FULL JOIN u ON u.customer_id = l.customer_id AND u.currency = l.currency
+            JOIN ledger.customers c ON c.id = coalesce(l.customer_id, u.customer_id)
+            WHERE true{" AND c.business_entity = :business_entity" if business_entity else ""}{keyset}
+            ORDER BY {key}{direction}, coalesce(l.currency, u.currency), c.id
+            {"LIMIT :limit" if limit is not None else ""}
+        """  # noqa: S608 - only validated integers and fixed fragments are interpolated
+        params: dict[str, object] = {
+            "as_of": as_of,
+            "customer_id": customer_id,
+            "business_entity": business_entity,
+            "limit": limit,
+        }
+        if after is not None:
+            params.update(after_key=after[0], after_currency=after[1], after_id=after[2])
+        width = len(edges) + 2
+        return [_customer_row(r, width) for r in await self.session.execute(text(sql), params)]
+
+    async def unapplied(
+        self, as_of: date, customer_id: uuid.UUID | None = None, business_entity: str | None = None
+    ) -> list[UnappliedRow]:
         template = UNAPPLIED_CURRENT if await self.is_current(as_of) else UNAPPLIED_AS_OF
-        sql = template.format(customer_filter="AND customer_id = :customer_id" if customer_id else "")
-        rows = (await self.session.execute(text(sql), {"as_of": as_of, "customer_id": customer_id})).all()
+        sql = template.format(customer_filter=_unapplied_filter(customer_id, business_entity))
+        params = {"as_of": as_of, "customer_id": customer_id, "business_entity": business_entity}
+        rows = (await self.session.execute(text(sql), params)).all()
         return [
             UnappliedRow(r.customer_id, r.currency, int(r.cash_minor or 0), int(r.credits_minor or 0))
             for r in rows
         ]
-
-    async def customer_names(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
-        if not ids:
-            return {}
-        rows = await self.session.execute(
-            text("SELECT id, external_id, name FROM ledger.customers WHERE id = ANY(:ids)"),
-            {"ids": list(ids)},
-        )
-        return {r.id: (r.external_id, r.name) for r in rows}
 
     async def ar_totals(
         self, as_of: date, *, customer_id: uuid.UUID | None, business_entity: str | None

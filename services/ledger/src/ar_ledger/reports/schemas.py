@@ -31,8 +31,13 @@ class AgingReport(BaseModel):
     as_of: date
     basis: AgingBasis
     bucket_labels: list[str]
-    rows: list[AgingLine] = Field(description="Per customer and currency (empty when group_by=total)")
-    totals: list[AgingLine] = Field(description="Everyone, per currency")
+    rows: list[AgingLine] = Field(
+        description="Per customer and currency, one page (empty when group_by=total)"
+    )
+    totals: list[AgingLine] = Field(description="Everyone in scope, per currency (not just this page)")
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page of rows; null on the last page"
+    )
 
 
 class ComparativeAging(BaseModel):

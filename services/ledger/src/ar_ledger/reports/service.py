@@ -11,9 +11,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.domain.aging import bucket_for, buckets, days_past_due
-from ar_ledger.reports.repository import AgingCell, OpenItemRow, ReportRepository, UnappliedRow
+from ar_ledger.reports.repository import (
+    AgingCell,
+    CustomerAgingRow,
+    CustomerOrder,
+    OpenItemRow,
+    ReportRepository,
+    UnappliedRow,
+)
 from ar_ledger.reports.schemas import AgingBasis, AgingLine, AgingReport, OpenItem, OpenItems
 from ar_shared.money import currency_exponent, format_minor
+from ar_shared.pagination import page_from_rows
 
 
 def _amount(minor: int, currency: str) -> str:
@@ -61,34 +69,32 @@ def assemble_aging(
     edges: Sequence[int],
     cells: Sequence[AgingCell],
     unapplied: Sequence[UnappliedRow],
-    names: dict[uuid.UUID, tuple[str, str]],
-    *,
-    by_customer: bool,
+    customer_rows: Sequence[CustomerAgingRow] = (),
+    next_cursor: str | None = None,
 ) -> AgingReport:
-    """Pure: turns per-bucket aggregates into the report, buckets and unapplied money side by side."""
+    """Pure: per-bucket aggregates become the report, buckets and unapplied money side by side.
+
+    `cells` and `unapplied` make the totals (everyone in scope); `customer_rows` are the page of
+    per-customer lines, already pivoted by the database.
+    """
     labels = [b.label for b in buckets(edges)]
-    per_customer: dict[tuple[uuid.UUID, str], dict[int, int]] = defaultdict(dict)
-    per_customer_items: dict[tuple[uuid.UUID, str], int] = defaultdict(int)
     per_currency: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     per_currency_items: dict[str, int] = defaultdict(int)
     for cell in cells:
         per_currency[cell.currency][cell.bucket] += cell.open_minor
         per_currency_items[cell.currency] += cell.items
-        if by_customer and cell.customer_id is not None:
-            per_customer[(cell.customer_id, cell.currency)][cell.bucket] = cell.open_minor
-            per_customer_items[(cell.customer_id, cell.currency)] += cell.items
-    cash = {(u.customer_id, u.currency): u.cash_minor for u in unapplied}
-    credits = {(u.customer_id, u.currency): u.credits_minor for u in unapplied}
-    rows = []
-    if by_customer:
-        for key in sorted(set(per_customer) | set(cash), key=lambda k: (names.get(k[0], ("", ""))[0], k[1])):
-            external_id, name = names.get(key[0], ("", ""))
-            rows.append(
-                aging_line(
-                    key[1], per_customer.get(key, {}), labels, per_customer_items.get(key, 0),
-                    cash.get(key, 0), credits.get(key, 0), (key[0], external_id, name),
-                )
-            )  # fmt: skip
+    rows = [
+        aging_line(
+            r.currency,
+            dict(enumerate(r.by_bucket)),
+            labels,
+            r.items,
+            r.cash_minor,
+            r.credits_minor,
+            (r.customer_id, r.external_id, r.name),
+        )
+        for r in customer_rows
+    ]
     totals = []
     for currency in sorted(set(per_currency) | {u.currency for u in unapplied}):
         totals.append(
@@ -97,11 +103,19 @@ def assemble_aging(
                 dict(per_currency.get(currency, {})),
                 labels,
                 per_currency_items.get(currency, 0),
-                sum(v for (_, c), v in cash.items() if c == currency),
-                sum(v for (_, c), v in credits.items() if c == currency),
+                sum(u.cash_minor for u in unapplied if u.currency == currency),
+                sum(u.credits_minor for u in unapplied if u.currency == currency),
             )
         )
-    return AgingReport(as_of=as_of, basis=basis, bucket_labels=labels, rows=rows, totals=totals)
+    return AgingReport(
+        as_of=as_of, basis=basis, bucket_labels=labels, rows=rows, totals=totals, next_cursor=next_cursor
+    )
+
+
+def customer_sort_key(row: CustomerAgingRow, order: CustomerOrder) -> list[str | int]:
+    """The keyset of a per-customer aging row, as a cursor carries it."""
+    first: str | int = row.name if order == "name" else row.total_minor
+    return [first, row.currency, str(row.customer_id)]
 
 
 async def aging_report(
@@ -113,22 +127,37 @@ async def aging_report(
     by_customer: bool,
     customer_id: uuid.UUID | None = None,
     business_entity: str | None = None,
+    order: CustomerOrder = "name",
+    after: tuple[str | int, str, uuid.UUID] | None = None,
+    limit: int | None = None,
 ) -> AgingReport:
+    """Totals over everyone in scope; with `by_customer`, one page of customer lines (`limit`
+    rows after the keyset `after`, or every row when `limit` is None)."""
     repo = ReportRepository(session)
     cells = await repo.aging(
         as_of,
         edges,
         basis=basis,
-        by_customer=by_customer,
         customer_id=customer_id,
         business_entity=business_entity,
     )
-    unapplied = await repo.unapplied(as_of, customer_id)
-    names: dict[uuid.UUID, tuple[str, str]] = {}
-    if by_customer:
-        ids = {c.customer_id for c in cells if c.customer_id} | {u.customer_id for u in unapplied}
-        names = await repo.customer_names(sorted(ids))
-    return assemble_aging(as_of, basis, edges, cells, unapplied, names, by_customer=by_customer)
+    unapplied = await repo.unapplied(as_of, customer_id, business_entity)
+    if not by_customer:
+        return assemble_aging(as_of, basis, edges, cells, unapplied)
+    rows = await repo.aging_by_customer(
+        as_of,
+        edges,
+        basis=basis,
+        customer_id=customer_id,
+        business_entity=business_entity,
+        order=order,
+        after=after,
+        limit=None if limit is None else limit + 1,
+    )
+    next_cursor = None
+    if limit is not None:
+        rows, next_cursor = page_from_rows(rows, limit, lambda r: customer_sort_key(r, order))
+    return assemble_aging(as_of, basis, edges, cells, unapplied, rows, next_cursor)
 
 
 def open_item(row: OpenItemRow, as_of: date, edges: Sequence[int]) -> OpenItem:
