@@ -6,12 +6,15 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from fastapi import APIRouter
 from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ar_shared.db import build_engine, build_sessionmaker, driver_connection, insert_sql
+from ar_shared.app import create_service_app
+from ar_shared.db import ReadPool, build_engine, build_sessionmaker, driver_connection, insert_sql
 from ar_shared.settings import ServiceSettings
+from ar_shared.testing.http import client_for, running
 from ar_shared.testing.schemas import ServiceSchema, drop_schema, make_schema
 from ar_shared.testing.stack import Stack
 
@@ -80,3 +83,38 @@ async def test_the_driver_connection_shares_the_session_transaction(
 def test_insert_sql_numbers_the_parameters_of_every_row(schema: ServiceSchema) -> None:
     sql = insert_sql(schema.tables.outbox, ["event_id", "topic"], first_parameter=4, rows=2)
     assert sql == (f"INSERT INTO {schema.name}.outbox (event_id, topic) VALUES ($4, $5), ($6, $7)")
+
+
+async def test_read_pool_serves_one_statement_reads_and_is_opt_in(
+    stack: Stack, schema: ServiceSchema
+) -> None:
+    settings = ServiceSettings(
+        service_name="reads",
+        environment="test",
+        database_url=SecretStr(stack.admin_url),
+        kafka_bootstrap_servers=stack.kafka_bootstrap,
+    )
+    router = APIRouter()
+
+    @router.get("/v1/effects/count")
+    async def count(reads: ReadPool) -> dict[str, int]:
+        async with reads.acquire() as connection:
+            return {"count": int(await connection.fetchval(f"SELECT count(*) FROM {schema.name}.effects"))}
+
+    async with schema.sessionmaker() as session, session.begin():
+        await session.execute(schema.effects.insert().values(key="committed"))
+    for read_pool in (True, False):
+        app = create_service_app(
+            settings,
+            title="t",
+            description="t",
+            plumbing=schema.tables,
+            routers=[router],
+            read_pool=read_pool,
+        )
+        async with running(app, rollback=False), client_for(app) as client:
+            response = await client.get("/v1/effects/count")
+        if read_pool:
+            assert response.json() == {"count": 1}
+        else:
+            assert response.status_code == 500  # a programming error, never a silent fallback

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
-from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from pydantic import BaseModel
 
-from ar_shared.pagination import Page, PageParams, decode_cursor, encode_cursor, page_from_rows
+from ar_shared.pagination import Page, Paging, decode_cursor, encode_cursor, page_from_rows
 from ar_shared.problems import ProblemError, install_problem_handlers
 
 
@@ -82,7 +81,7 @@ def customers_app() -> FastAPI:
     install_problem_handlers(app)
 
     @app.get("/v1/customers")
-    async def list_customers(page: Annotated[PageParams, Depends()]) -> Page[Customer]:
+    async def list_customers(page: Paging) -> Page[Customer]:
         after = int(decode_cursor(page.cursor, 1)[0] or 0) if page.cursor else 0
         # what a repository does: rows past the cursor, ordered by the unique key, limit + 1 of them
         rows = [c for c in CUSTOMERS if c.number > after][: page.limit + 1]

@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from ar_credit.check.schemas import CreditCheck
 from ar_credit.consumers import handlers
 from ar_credit.models import plumbing
 from ar_shared.consumer import HandlerContext
@@ -118,6 +119,34 @@ async def test_check_answers_each_decision_with_exposure_parts(
     held = (await check(client, order_system, customer_id, "1.00")).json()
     assert held["decision"] == "held"
     assert [h["reason_code"] for h in held["holds"]] == ["fraud_suspected"]
+
+
+async def test_check_answers_match_the_documented_schema(
+    client: httpx.AsyncClient, credit_app: FastAPI, manager: dict[str, str], order_system: dict[str, str]
+) -> None:
+    # the endpoint assembles its answer without validators (hot path): every field a client
+    # reads must still pass the published model, for each decision and with holds
+    no_limit = await customer_with_ar(credit_app, open_ar="100.00")
+    with_limit = await customer_with_ar(credit_app, open_ar="6000.00", unapplied="1000.00")
+    await set_limit(client, manager, with_limit, "10000.00")
+    await client.post(
+        "/v1/holds", json={"customer_id": str(no_limit), "reason_code": "fraud_suspected"}, headers=manager
+    )
+    for customer_id, amount, decision in [
+        (with_limit, "10.00", "approved"),
+        (with_limit, "9000.00", "over_limit"),
+        (no_limit, "1.00", "held"),
+    ]:
+        response = await check(client, order_system, customer_id, amount)
+        assert response.headers["content-type"] == "application/json"
+        answer = CreditCheck.model_validate_json(response.text)
+        assert answer.decision == decision
+        assert answer.model_dump(mode="json") == response.json()
+    held = CreditCheck.model_validate_json((await check(client, order_system, no_limit, "1.00")).text)
+    assert held.credit_limit is None
+    assert held.reason_codes == ["credit_hold", "fraud_suspected", "no_credit_limit"]
+    assert [(h.source, h.reason_code) for h in held.holds] == [("manual", "fraud_suspected")]
+    assert held.holds[0].placed_at.tzinfo is not None
 
 
 async def test_decisions_are_idempotent_per_order_and_approved_orders_count_as_exposure(

@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from ar_shared.auth import TokenVerifier
-from ar_shared.db import build_engine, build_sessionmaker
+from ar_shared.db import build_engine, build_read_pool, build_sessionmaker
 from ar_shared.idempotency import install_idempotency_handler
 from ar_shared.logs import configure_logging
 from ar_shared.middleware import RequestContextMiddleware
@@ -64,8 +64,13 @@ def create_service_app(
     routers: Sequence[APIRouter],
     openapi_tags: list[dict[str, Any]] | None = None,
     on_startup: ExtraLifespan | None = None,
+    read_pool: bool = False,
 ) -> FastAPI:
-    """Nothing is connected at import or build time: the lifespan opens and closes resources."""
+    """Nothing is connected at import or build time: the lifespan opens and closes resources.
+
+    `read_pool=True` also opens a plain asyncpg pool (`ar_shared.db.ReadPool`) for the hottest
+    read-only endpoints.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -77,6 +82,7 @@ def create_service_app(
         app.state.plumbing = plumbing
         app.state.token_verifier = TokenVerifier(settings.auth)
         app.state.kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers)
+        app.state.read_pool = await build_read_pool(settings) if read_pool else None
         if on_startup is not None:
             await on_startup(app)
         # Everything loaded so far (modules, models, compiled schemas) lives as long as the
@@ -87,6 +93,8 @@ def create_service_app(
         try:
             yield
         finally:
+            if app.state.read_pool is not None:
+                await app.state.read_pool.close()
             await engine.dispose()
 
     app = FastAPI(

@@ -7,9 +7,10 @@ import binascii
 import json
 import re
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
 from ar_shared.problems import ProblemError
@@ -37,26 +38,29 @@ class Page(BaseModel, Generic[T]):
     )
 
 
+@dataclass(frozen=True, slots=True)
 class PageParams:
-    """`limit` and `cursor` query parameters (use as `Annotated[PageParams, Depends()]`)."""
+    """`limit` and `cursor` of a list request (an endpoint takes them as `Paging`)."""
 
-    __slots__ = ("cursor", "limit")
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
 
-    def __init__(
-        self,
-        limit: int = Query(
-            DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page", examples=[DEFAULT_LIMIT]
-        ),
-        # no max_length here: decode_cursor answers every bad cursor with the same 400 problem
-        cursor: str | None = Query(
-            None, description="`next_cursor` of the previous page; omit for the first page"
-        ),
-    ) -> None:
-        self.limit = limit
-        self.cursor = cursor
 
-    def __repr__(self) -> str:
-        return f"PageParams(limit={self.limit!r}, cursor={self.cursor!r})"
+async def page_params(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="Items per page", examples=[DEFAULT_LIMIT])
+    ] = DEFAULT_LIMIT,
+    # no max_length here: decode_cursor answers every bad cursor with the same 400 problem
+    cursor: Annotated[
+        str | None, Query(description="`next_cursor` of the previous page; omit for the first page")
+    ] = None,
+) -> PageParams:
+    # a coroutine on purpose: FastAPI runs plain functions and classes given to Depends in a
+    # worker thread, a thread hop on every list request
+    return PageParams(limit, cursor)
+
+
+Paging = Annotated[PageParams, Depends(page_params)]
 
 
 def _is_cursor_value(value: object) -> bool:

@@ -27,6 +27,7 @@ def create_app(settings: CreditSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         plumbing=plumbing,
         routers=[check_router, profiles_router, holds_router, reviews_router],
+        read_pool=True,  # the order credit check
         openapi_tags=[
             {"name": "credit check", "description": "The order system's check and credit decisions"},
             {"name": "credit profiles", "description": "Limits, risk classes, review dates"},

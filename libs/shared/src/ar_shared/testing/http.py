@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ar_shared.auth import AuthSettings, mint_token
 from ar_shared.testing.db import rolled_back_sessionmaker
@@ -21,7 +23,27 @@ async def running(app: FastAPI, *, rollback: bool = True) -> AsyncIterator[FastA
             return
         async with rolled_back_sessionmaker(app.state.engine) as maker:
             app.state.sessionmaker = maker
-            yield app
+            pool = app.state.read_pool
+            if pool is not None:
+                # reads must see what the test wrote in its (never committed) transaction
+                app.state.read_pool = TransactionReads(maker.kw["bind"])
+            try:
+                yield app
+            finally:
+                app.state.read_pool = pool  # the lifespan closes the real one
+
+
+class TransactionReads:
+    """Stands in for a read pool in rolled-back tests: hands out the asyncpg connection of the
+    test's own transaction (the same real PostgreSQL connection the sessions use)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Any]:
+        raw = await self._connection.get_raw_connection()
+        yield raw.driver_connection
 
 
 def client_for(app: FastAPI) -> httpx.AsyncClient:

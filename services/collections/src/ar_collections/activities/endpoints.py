@@ -14,7 +14,7 @@ from ar_collections.activities.schemas import Activity, ActivityCreate, Activity
 from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
-from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
+from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
 
 router = APIRouter(
@@ -46,7 +46,7 @@ async def list_activities(
     _: Collector,
     customer_id: uuid.UUID,
     session: DbSession,
-    page: Annotated[PageParams, Depends()],
+    page: Paging,
     kind: ActivityKind | None = None,
 ) -> Page[Activity]:
     await service.require_account(session, customer_id)

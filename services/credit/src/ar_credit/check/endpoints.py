@@ -14,7 +14,7 @@ from ar_credit.check import service
 from ar_credit.check.schemas import CreditCheck, CreditDecision, CreditDecisionCreate, OverrideRequest
 from ar_credit.orders import service as orders
 from ar_shared.auth import Principal, require_scopes
-from ar_shared.db import DbSession
+from ar_shared.db import DbSession, ReadPool
 from ar_shared.money import CurrencyMismatch, InvalidAmount, Money, UnknownCurrency
 from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
 
@@ -30,6 +30,7 @@ def business_date(request: Request) -> date:
 
 @router.get(
     "/v1/credit-check",
+    response_model=CreditCheck,
     summary="May this order ship?",
     description=(
         "Read-only. `approved` when the order fits the available credit (limit minus exposure; "
@@ -40,24 +41,27 @@ def business_date(request: Request) -> date:
 )
 async def credit_check(
     _: Checker,
-    session: DbSession,
+    reads: ReadPool,
     request: Request,
     customer_id: uuid.UUID,
     amount: Annotated[Decimal, Query(description="Order amount as a decimal string", examples=["2500.00"])],
     currency: Annotated[str, Query(min_length=3, max_length=3, examples=["EUR"])],
-) -> CreditCheck:
+) -> Response:
     try:
         money = Money.parse_exact(str(amount), currency.upper())
     except (InvalidAmount, UnknownCurrency, CurrencyMismatch) as exc:
         raise ProblemError(str(exc), status=422, code="invalid_amount") from None
     settings = request.app.state.settings
-    return await service.check(
-        session,
-        customer_id,
-        money,
-        business_date(request),
-        include_disputed=settings.include_disputed_in_exposure,
-    )
+    async with reads.acquire() as connection:
+        check = await service.check(
+            connection,
+            customer_id,
+            money,
+            business_date(request),
+            include_disputed=settings.include_disputed_in_exposure,
+        )
+    # `response_model` documents the answer; it is rendered straight from plain values
+    return Response(check.to_json(), media_type="application/json")
 
 
 @router.post(

@@ -5,38 +5,44 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncpg
 
-CHECK_QUERY = text(
-    """
+# Holds come back as parallel arrays, oldest first: asyncpg decodes arrays of uuid, text and
+# timestamptz natively, which is cheaper than building and parsing JSON on the hot path.
+CHECK_SQL = """
     SELECT c.currency,
            p.limit_minor,
            coalesce(e.open_ar_minor, 0) AS open_ar, coalesce(e.unapplied_cash_minor, 0) AS unapplied_cash,
            coalesce(e.unapplied_credits_minor, 0) AS unapplied_credits,
            coalesce(e.open_orders_minor, 0) AS open_orders, coalesce(e.disputed_minor, 0) AS disputed,
-           (SELECT coalesce(sum(i.open_minor) FILTER (WHERE i.due_date < :today), 0)::bigint
-              FROM credit.invoices i WHERE i.customer_id = c.id AND i.open_minor > 0) AS overdue,
-           (SELECT min(i.due_date) FROM credit.invoices i WHERE i.customer_id = c.id AND i.open_minor > 0)
-              AS oldest_due,
-           (SELECT coalesce(json_agg(json_build_object('id', h.id, 'reason_code', h.reason_code,
-                                                      'source', h.source, 'placed_at', h.placed_at)
-                                     ORDER BY h.placed_at), '[]'::json)
-              FROM credit.credit_holds h WHERE h.customer_id = c.id AND h.status = 'active') AS holds
+           o.overdue, o.oldest_due, h.ids AS hold_ids, h.reason_codes AS hold_reason_codes,
+           h.sources AS hold_sources, h.placed_at AS hold_placed_at
     FROM credit.customers c
     LEFT JOIN credit.exposures e ON e.customer_id = c.id
     LEFT JOIN credit.credit_profiles p ON p.customer_id = c.id
-    WHERE c.id = :customer_id
-    """
-)
+    CROSS JOIN LATERAL (
+        SELECT coalesce(sum(i.open_minor) FILTER (WHERE i.due_date < $2), 0)::bigint AS overdue,
+               min(i.due_date) AS oldest_due
+        FROM credit.invoices i WHERE i.customer_id = c.id AND i.open_minor > 0
+    ) o
+    CROSS JOIN LATERAL (
+        SELECT array_agg(h.id ORDER BY h.placed_at, h.id) AS ids,
+               array_agg(h.reason_code ORDER BY h.placed_at, h.id) AS reason_codes,
+               array_agg(h.source ORDER BY h.placed_at, h.id) AS sources,
+               array_agg(h.placed_at ORDER BY h.placed_at, h.id) AS placed_at
+        FROM credit.credit_holds h WHERE h.customer_id = c.id AND h.status = 'active'
+    ) h
+    WHERE c.id = $1
+"""
 
 
 @dataclass(frozen=True)
 class HoldRow:
     id: uuid.UUID
     reason_code: str
-    source: str
+    source: Literal["policy", "manual"]  # the table's CHECK constraint
     placed_at: datetime
 
 
@@ -54,15 +60,28 @@ class CheckRow:
     holds: list[HoldRow]
 
 
-async def check_row(session: AsyncSession, customer_id: uuid.UUID, today: date) -> CheckRow | None:
-    row = (await session.execute(CHECK_QUERY, {"customer_id": customer_id, "today": today})).first()
+async def check_row(connection: asyncpg.Connection, customer_id: uuid.UUID, today: date) -> CheckRow | None:
+    """The customer's exposure picture, profile limit and active holds; None: unknown customer.
+
+    One prepared statement sent straight to asyncpg (it keeps the plan per connection): a read
+    pool's connection for the check itself (one statement, one consistent snapshot), or the
+    request session's connection inside the transaction that records a decision.
+    """
+    row = await connection.fetchrow(CHECK_SQL, customer_id, today)
     if row is None:
         return None
-    holds = [
-        HoldRow(uuid.UUID(h["id"]), h["reason_code"], h["source"], datetime.fromisoformat(h["placed_at"]))
-        for h in row.holds
-    ]
+    holds = (
+        [
+            HoldRow(*hold)
+            for hold in zip(
+                row["hold_ids"], row["hold_reason_codes"], row["hold_sources"], row["hold_placed_at"],
+                strict=True,
+            )
+        ]
+        if row["hold_ids"]
+        else []
+    )  # fmt: skip
     return CheckRow(
-        row.currency, row.limit_minor, int(row.open_ar), int(row.unapplied_cash), int(row.unapplied_credits),
-        int(row.open_orders), int(row.disputed), int(row.overdue), row.oldest_due, holds,
+        row["currency"], row["limit_minor"], row["open_ar"], row["unapplied_cash"], row["unapplied_credits"],
+        row["open_orders"], row["disputed"], row["overdue"], row["oldest_due"], holds,
     )  # fmt: skip

@@ -13,7 +13,7 @@ from ar_credit.holds.schemas import CreditHold, HoldRelease, ManualHoldCreate
 from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
-from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
+from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/holds", tags=["holds"], responses=PROBLEM_RESPONSES)
@@ -49,7 +49,7 @@ async def release_hold(
 async def list_holds(
     _: Checker,
     session: DbSession,
-    page: Annotated[PageParams, Depends()],
+    page: Paging,
     customer_id: uuid.UUID | None = None,
     status: Annotated[Literal["active", "released"] | None, Query()] = None,
 ) -> Page[CreditHold]:

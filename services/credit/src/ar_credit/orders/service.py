@@ -13,6 +13,7 @@ from ar_credit.exposure import service as exposure
 from ar_credit.models import CreditOrder, plumbing
 from ar_credit.orders.repository import OrderRepository
 from ar_shared.audit import Actor, AuditLog
+from ar_shared.db import driver_connection
 from ar_shared.money import Money, MoneyAmount
 from ar_shared.problems import Conflict, NotFound
 
@@ -49,7 +50,9 @@ async def decide(
                 code="order_reference_reused",
             )
         return existing, False
-    result = await check(session, data.customer_id, amount, today, include_disputed=include_disputed)
+    # inside this transaction, after the lock above: the decision sees what it records
+    connection = await driver_connection(session)
+    result = await check(connection, data.customer_id, amount, today, include_disputed=include_disputed)
     approved = result.decision == "approved"
     order = await repo.add(
         CreditOrder(

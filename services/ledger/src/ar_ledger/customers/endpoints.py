@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 
 from ar_ledger.customers import service
 from ar_ledger.customers.repository import CustomerRepository
@@ -13,7 +13,7 @@ from ar_ledger.customers.schemas import Customer, CustomerUpsert
 from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.etag import etag_for, parse_if_match
-from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
+from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], responses=PROBLEM_RESPONSES)
@@ -55,7 +55,7 @@ async def get_customer(customer_id: uuid.UUID, session: DbSession, _: Reader, re
 async def list_customers(
     session: DbSession,
     _: Reader,
-    page: Annotated[PageParams, Depends()],
+    page: Paging,
     business_entity: Annotated[str | None, Query(examples=["DE01"])] = None,
     currency: Annotated[str | None, Query(min_length=3, max_length=3, examples=["EUR"])] = None,
     sales_rep: str | None = None,

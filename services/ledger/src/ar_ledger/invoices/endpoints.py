@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from ar_ledger.invoices import service
 from ar_ledger.invoices.repository import InvoiceRepository
@@ -21,7 +21,7 @@ from ar_ledger.invoices.schemas import (
 from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
-from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
+from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"], responses=PROBLEM_RESPONSES)
@@ -75,7 +75,7 @@ async def void_invoice(
 async def list_invoices(
     _: Reader,
     session: DbSession,
-    page: Annotated[PageParams, Depends()],
+    page: Paging,
     customer_id: uuid.UUID | None = None,
     status: InvoiceStatus | None = None,
     due_from: date | None = None,

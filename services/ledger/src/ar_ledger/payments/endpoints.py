@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from ar_ledger.payments import service
 from ar_ledger.payments.repository import PaymentRepository
@@ -19,7 +18,7 @@ from ar_ledger.payments.schemas import (
 from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
-from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
+from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES
 
 router = APIRouter(tags=["payments"], responses=PROBLEM_RESPONSES)
@@ -53,7 +52,7 @@ async def get_payment(_: Reader, payment_id: uuid.UUID, session: DbSession) -> P
 async def list_payments(
     _: Reader,
     session: DbSession,
-    page: Annotated[PageParams, Depends()],
+    page: Paging,
     customer_id: uuid.UUID | None = None,
 ) -> Page[PaymentOut]:
     after = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ar_notifications.delivery.repository import DeliveryRepository
@@ -15,7 +15,7 @@ from ar_notifications.models import Delivery
 from ar_notifications.templates.endpoints import Manager
 from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
-from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
+from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES, Conflict, NotFound
 
 router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"], responses=PROBLEM_RESPONSES)
@@ -54,7 +54,7 @@ def _out(d: Delivery) -> dict[str, Any]:
 async def list_deliveries(
     _: Manager,
     session: DbSession,
-    page: Annotated[PageParams, Depends()],
+    page: Paging,
     status: Status | None = None,
     customer_id: uuid.UUID | None = None,
     template_key: str | None = None,

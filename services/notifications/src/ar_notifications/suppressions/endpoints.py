@@ -13,7 +13,7 @@ from ar_notifications.suppressions.schemas import Suppression, SuppressionCreate
 from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
-from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
+from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/suppressions", tags=["suppressions"], responses=PROBLEM_RESPONSES)
@@ -39,7 +39,7 @@ async def lift_suppression(principal: Manager, suppression_id: uuid.UUID, sessio
 async def list_suppressions(
     _: Manager,
     session: DbSession,
-    page: Annotated[PageParams, Depends()],
+    page: Paging,
     reason: SuppressionReason | None = None,
 ) -> Page[Suppression]:
     after = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None
