@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from ar_ledger.domain import journal
 from ar_ledger.domain.aging import bucket_for, buckets, days_past_due, validate_edges
 from ar_ledger.domain.allocation import OpenInvoice, auto_allocate, auto_apply_order
+from ar_ledger.invoices.repository import BillingTerms
+from ar_ledger.invoices.terms_cache import BillingTermsCache
 from ar_ledger.reports.service import percent_of
 
 AS_OF = date(2026, 11, 24)
@@ -121,3 +123,20 @@ def test_bucket_percentages_round_half_up_to_one_decimal(whole: int, data: st.Da
     expected = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     assert percent_of(part, whole) == str(expected)
     assert percent_of(part, 0) == "0.0"
+
+
+def test_remembered_billing_terms_are_bounded_and_forgotten_only_when_unchanged() -> None:
+    cache = BillingTermsCache(max_customers=2)
+    terms = [BillingTerms(uuid.uuid4(), f"C-{n}", "EUR", 30, "DE01", 1) for n in range(3)]
+    for t in terms:
+        cache.remember(t)
+    assert cache.get(None, "C-0") is None  # the least recently used went first
+    assert cache.get(terms[2].id, None) == terms[2]
+    assert cache.get(None, "C-1") == terms[1]
+    newer = BillingTerms(terms[1].id, "C-1", "EUR", 60, "DE01", 2)
+    cache.remember(newer)
+    cache.forget(terms[1])  # a stale copy does not evict the newer terms
+    assert cache.get(terms[1].id, None) == newer
+    cache.forget(newer)
+    assert cache.get(terms[1].id, None) is None
+    assert cache.get(None, "C-1") is None

@@ -225,3 +225,39 @@ async def test_a_customer_with_documents_cannot_change_currency(
     )
     assert response.status_code == 409
     assert response.json()["code"] == "currency_locked"
+
+
+async def test_changed_customer_terms_apply_to_the_next_invoice_at_once(
+    client: httpx.AsyncClient, ledger_app: FastAPI, writer: dict[str, str]
+) -> None:
+    # the terms of a customer just invoiced are remembered; a change must still apply at once
+    await customer(client, writer, "C-1", payment_terms_days=30)
+    first = await client.post("/v1/invoices", json=invoice("T-1"), headers=writer)
+    assert first.json()["due_date"] == "2026-10-31"
+    await customer(client, writer, "C-1", payment_terms_days=60, business_entity="AT01")
+    second = await client.post("/v1/invoices", json=invoice("T-2"), headers=writer)
+    assert second.status_code == 201, second.text
+    assert (second.json()["due_date"], second.json()["business_entity"]) == ("2026-11-30", "AT01")
+    async with ledger_app.state.sessionmaker() as session:
+        numbers = (
+            await session.scalars(
+                select(Invoice.invoice_number).where(Invoice.invoice_number.in_(["T-1", "T-2"]))
+            )
+        ).all()
+        assert sorted(numbers) == ["T-1", "T-2"]  # written once each, the stale attempt wrote nothing
+        balance = (
+            await session.scalars(select(Customer.open_ar_minor).where(Customer.external_id == "C-1"))
+        ).one()
+        assert balance == 20000
+
+
+async def test_a_new_currency_is_accepted_at_once_while_the_customer_has_no_documents(
+    client: httpx.AsyncClient, writer: dict[str, str]
+) -> None:
+    await customer(client, writer, "C-1", currency="EUR")
+    refused = await client.post("/v1/invoices", json=invoice("CUR-1", currency="USD"), headers=writer)
+    assert refused.status_code == 422  # and EUR is now remembered for C-1
+    await customer(client, writer, "C-1", currency="USD")
+    accepted = await client.post("/v1/invoices", json=invoice("CUR-1", currency="USD"), headers=writer)
+    assert accepted.status_code == 201, accepted.text
+    assert accepted.json()["amount"] == {"amount": "100.00", "currency": "USD"}

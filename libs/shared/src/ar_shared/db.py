@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import FromClause, Table, event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -115,17 +116,41 @@ async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
     return driver
 
 
-def insert_sql(table: FromClause, columns: Sequence[str], first_parameter: int = 1, rows: int = 1) -> str:
-    """`INSERT INTO schema.table (columns) VALUES ($n, ...), ...` for statements sent to asyncpg."""
+def insert_sql(
+    table: FromClause,
+    columns: Sequence[str],
+    first_parameter: int = 1,
+    rows: int = 1,
+    *,
+    for_each_row_of: str | None = None,
+) -> str:
+    """`INSERT INTO schema.table (columns) VALUES ($n, ...), ...` for statements sent to asyncpg.
+
+    With `for_each_row_of`, the rows are selected from that relation (a CTE), so nothing is
+    inserted when it is empty: `INSERT ... SELECT $n::type, ... FROM guard`. The parameters are
+    cast to the columns' types, which a SELECT list does not infer from the target table.
+    """
     assert isinstance(table, Table), "INSERT needs a table"
     width = len(columns)
-    values = ", ".join(
-        "(" + ", ".join(f"${first_parameter + row * width + i}" for i in range(width)) + ")"
-        for row in range(rows)
-    )
-    # names come from table metadata and code, values are always bind parameters
     target = f"{table.schema}.{table.name} ({', '.join(columns)})"
-    return f"INSERT INTO {target} VALUES {values}"  # noqa: S608
+
+    def parameters(row: int) -> list[str]:
+        numbers = [first_parameter + row * width + i for i in range(width)]
+        if for_each_row_of is None:
+            return [f"${n}" for n in numbers]
+        types = [table.c[c].type.compile(dialect=_POSTGRESQL) for c in columns]
+        return [f"${n}::{t}" for n, t in zip(numbers, types, strict=True)]
+
+    # names come from table metadata and code, values are always bind parameters
+    if for_each_row_of is None:
+        values = ", ".join(f"({', '.join(parameters(row))})" for row in range(rows))
+        return f"INSERT INTO {target} VALUES {values}"  # noqa: S608
+    select = "SELECT {} FROM " + for_each_row_of  # noqa: S608 - a CTE name from code
+    selects = " UNION ALL ".join(select.format(", ".join(parameters(row))) for row in range(rows))
+    return f"INSERT INTO {target} {selects}"
+
+
+_POSTGRESQL = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
 async def copy_records(

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import asyncpg
 from sqlalchemy import func, select, text, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.models import Customer, Invoice, JournalEntry, JournalLine, plumbing
 from ar_shared.audit import AuditLog
-from ar_shared.db import copy_records, driver_connection, insert_sql
+from ar_shared.db import copy_records, insert_sql
 from ar_shared.outbox import OutboxWriter
 
 
@@ -31,6 +31,7 @@ class BillingTerms:
     currency: str
     payment_terms_days: int
     business_entity: str
+    version: int  # every change of the customer raises it
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class NewInvoiceRows:
     open_ar_increase: int
     audit: tuple[object, ...]
     event: tuple[object, ...]
+    customer_version: int  # the terms the invoice was built with
 
 
 class InvoiceRepository:
@@ -97,28 +99,26 @@ class InvoiceRepository:
         row = (await connection.execute(query, {"key": customer_id or external_id})).first()
         return BillingTerms(*row) if row else None
 
-    async def add_issued(self, rows: NewInvoiceRows) -> None:
-        """Invoice, journal entry and lines, balance, audit record and event: one round trip.
+    async def add_issued(self, rows: NewInvoiceRows) -> bool:
+        """Invoice, journal entry and lines, balance, audit record and event in one statement.
 
-        The unique index on (business entity, invoice number) is the duplicate check.
+        It writes only while the customer is still at `rows.customer_version` (its row locked by
+        the balance update the statement starts with) and tells whether it did: built from terms
+        that changed meanwhile, it writes nothing. The unique index on (business entity, invoice
+        number) is the duplicate check.
         """
-        driver = await driver_connection(self.session)
+        parameters = (
+            rows.open_ar_increase, rows.customer_id, rows.customer_version, *rows.invoice,
+            *rows.journal_entry, *rows.journal_lines[0], *rows.journal_lines[1], *rows.audit, *rows.event,
+        )  # fmt: skip
+        connection = await self.session.connection()
         try:
-            await driver.execute(
-                ISSUE_ONE,
-                *rows.invoice,
-                *rows.journal_entry,
-                *rows.journal_lines[0],
-                *rows.journal_lines[1],
-                *rows.audit,
-                *rows.event,
-                rows.open_ar_increase,
-                rows.customer_id,
-            )
-        except asyncpg.UniqueViolationError as exc:
-            if exc.constraint_name == "uq_invoices_entity_number":
+            written = (await connection.exec_driver_sql(ISSUE_ONE, parameters)).scalar_one()
+        except IntegrityError as exc:
+            if "uq_invoices_entity_number" in str(exc.orig):
                 raise InvoiceNumberTaken from None
             raise
+        return bool(written)
 
     async def copy_invoices(self, records: Sequence[tuple[Any, ...]]) -> None:
         await copy_records(self.session, Invoice.__table__, INVOICE_COPY_COLUMNS, records)
@@ -195,16 +195,22 @@ INVOICE_COLUMNS = [*INVOICE_COPY_COLUMNS, "created_at"]
 ENTRY_COLUMNS = ["id", "customer_id", "kind", "document_id", "effective_date"]
 LINE_COLUMNS = ["entry_id", "customer_id", "invoice_id", "account", "currency", "debit_minor", "credit_minor"]
 
-_TERMS = "SELECT id, external_id, currency, payment_terms_days, business_entity FROM ledger.customers"
+_TERMS = (
+    "SELECT id, external_id, currency, payment_terms_days, business_entity, version FROM ledger.customers"
+)
 LOCK_TERMS_BY_ID = text(f"{_TERMS} WHERE id = :key FOR UPDATE")
 LOCK_TERMS_BY_EXTERNAL_ID = text(f"{_TERMS} WHERE external_id = :key FOR UPDATE")
 
 
 def _issue_one_sql() -> str:
-    """One statement of data-modifying CTEs (foreign keys are checked at its end, so the lines
-    may reference the entry written beside them)."""
-    n = 1
-    parts = []
+    """One statement of data-modifying CTEs. The first adds the invoice to the customer's balance
+    if the customer is still at the expected version, locking its row; every insert selects from
+    it, so with a changed customer nothing is written and the statement answers 0. Foreign keys
+    are checked at the statement's end, so the lines may reference the entry written beside them.
+    """
+    guard = "UPDATE ledger.customers SET open_ar_minor = open_ar_minor + $1 WHERE id = $2 AND version = $3"
+    n = 4
+    parts = [f"guard AS ({guard} RETURNING id)"]
     for name, table, columns, rows in [
         ("invoice", Invoice.__table__, INVOICE_COLUMNS, 1),
         ("entry", JournalEntry.__table__, ENTRY_COLUMNS, 1),
@@ -212,10 +218,9 @@ def _issue_one_sql() -> str:
         ("audit", plumbing.audit_log, AuditLog.COLUMNS, 1),
         ("event", plumbing.outbox, OutboxWriter.COLUMNS, 1),
     ]:
-        parts.append(f"{name} AS ({insert_sql(table, columns, n, rows)})")
+        parts.append(f"{name} AS ({insert_sql(table, columns, n, rows, for_each_row_of='guard')})")
         n += len(columns) * rows
-    balance = f"UPDATE ledger.customers SET open_ar_minor = open_ar_minor + ${n} WHERE id = ${n + 1}"  # noqa: S608 - parameter numbers only
-    return f"WITH {', '.join(parts)} {balance}"
+    return f"WITH {', '.join(parts)} SELECT count(*) FROM guard"  # noqa: S608 - generated from metadata
 
 
 ISSUE_ONE = _issue_one_sql()

@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.domain import journal
-from ar_ledger.invoices.repository import InvoiceNumberTaken, InvoiceRepository, NewInvoiceRows
+from ar_ledger.invoices.repository import BillingTerms, InvoiceNumberTaken, InvoiceRepository, NewInvoiceRows
 from ar_ledger.invoices.schemas import Invoice as InvoiceOut
 from ar_ledger.invoices.schemas import InvoiceCreate, InvoiceVoid
+from ar_ledger.invoices.terms_cache import BillingTermsCache
 from ar_ledger.models import Invoice, plumbing
 from ar_ledger.postings.repository import PostingRepository
 from ar_ledger.postings.service import Billed, locked_customer, money, outbox, post_entry, require_currency
@@ -93,16 +94,44 @@ def prepare(data: InvoiceCreate, customer: Billed) -> PreparedInvoice:
     )  # fmt: skip
 
 
+BILLING_TERMS = BillingTermsCache()
+
+
 async def issue_invoice(session: AsyncSession, actor: Actor, data: InvoiceCreate) -> InvoiceOut:
-    """The hot write path of the billing integration: two round trips (lock, then one statement)."""
+    """The hot write path of the billing integration.
+
+    With the customer's terms remembered, one statement writes everything (BEGIN, statement,
+    COMMIT); when they changed meanwhile the statement writes nothing, and the invoice is built
+    again from the terms read under the customer's lock.
+    """
     repo = InvoiceRepository(session)
-    customer = await repo.lock_billing_terms(data.customer_id, data.customer_external_id)
-    if customer is None:
+    remembered = BILLING_TERMS.get(data.customer_id, data.customer_external_id)
+    if remembered is not None:
+        try:
+            invoice = await _write(repo, actor, data, remembered)
+        except Unprocessable:
+            invoice = None  # perhaps refused by stale terms: decided below on fresh ones
+        if invoice is not None:
+            return invoice
+        BILLING_TERMS.forget(remembered)
+    terms = await repo.lock_billing_terms(data.customer_id, data.customer_external_id)
+    if terms is None:
         raise Unprocessable(
             f"customer {data.customer_id or data.customer_external_id} does not exist",
             code="customer_not_found",
         )
-    prepared = prepare(data, customer)
+    BILLING_TERMS.remember(terms)
+    invoice = await _write(repo, actor, data, terms)
+    assert invoice is not None, "the customer is locked at the version just read"
+    return invoice
+
+
+async def _write(
+    repo: InvoiceRepository, actor: Actor, data: InvoiceCreate, terms: BillingTerms
+) -> InvoiceOut | None:
+    """Checks and writes the invoice with these terms; None when the customer is no longer at
+    their version (nothing was written)."""
+    prepared = prepare(data, terms)
     invoice = prepared.issued()
     entry_id = uuid.uuid4()
     lines = journal.invoice_issued(prepared.amount_minor)
@@ -116,24 +145,25 @@ async def issue_invoice(session: AsyncSession, actor: Actor, data: InvoiceCreate
     )
     rows = NewInvoiceRows(
         invoice=(*prepared.copy_record(), invoice.created_at),
-        journal_entry=(entry_id, customer.id, "invoice_issued", prepared.id, prepared.issue_date),
+        journal_entry=(entry_id, terms.id, "invoice_issued", prepared.id, prepared.issue_date),
         journal_lines=(
             _line_record(entry_id, prepared, lines[0]),
             _line_record(entry_id, prepared, lines[1]),
         ),
-        customer_id=customer.id,
+        customer_id=terms.id,
         open_ar_increase=prepared.amount_minor,
         audit=audit_record,
         event=event,
+        customer_version=terms.version,
     )
     try:
-        await repo.add_issued(rows)
+        written = await repo.add_issued(rows)
     except InvoiceNumberTaken:
         raise Conflict(
             f"invoice number {data.invoice_number} already exists in {prepared.business_entity}",
             code="duplicate_invoice_number",
         ) from None
-    return invoice
+    return invoice if written else None
 
 
 def _line_record(entry_id: uuid.UUID, p: PreparedInvoice, line: journal.Line) -> tuple[object, ...]:
