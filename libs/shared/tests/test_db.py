@@ -118,3 +118,11 @@ async def test_read_pool_serves_one_statement_reads_and_is_opt_in(
             assert response.json() == {"count": 1}
         else:
             assert response.status_code == 500  # a programming error, never a silent fallback
+
+
+def test_insert_sql_from_a_guard_casts_every_parameter(schema: ServiceSchema) -> None:
+    sql = insert_sql(schema.tables.outbox, ["event_id", "envelope"], rows=2, for_each_row_of="guard")
+    assert sql == (
+        f"INSERT INTO {schema.name}.outbox (event_id, envelope)"
+        " SELECT $1::UUID, $2::JSONB FROM guard UNION ALL SELECT $3::UUID, $4::JSONB FROM guard"
+    )
