@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from ar_notifications.bounces.endpoints import router as bounces_router
 from ar_notifications.config import NotificationsSettings, get_settings
 from ar_notifications.delivery.endpoints import router as deliveries_router
 from ar_notifications.models import plumbing
@@ -25,10 +26,11 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         title="AR Notifications",
         description=DESCRIPTION,
         plumbing=plumbing,
-        routers=[templates_router, deliveries_router, suppressions_router],
+        routers=[templates_router, deliveries_router, bounces_router, suppressions_router],
         openapi_tags=[
             {"name": "templates", "description": "Versioned Jinja2 templates per locale, with preview"},
             {"name": "deliveries", "description": "Every message sent: status, attempts, content; resend"},
+            {"name": "bounces", "description": "Bounces and complaints reported after a message was sent"},
             {"name": "suppressions", "description": "Addresses no message may be sent to"},
         ],
     )

@@ -35,7 +35,7 @@ class NotificationSent(NotificationsEvent):
 
 @register
 class NotificationFailed(NotificationsEvent):
-    """A message could not be delivered after its retries (or was refused by a contact rule)."""
+    """A message was not delivered: retries ran out, the address bounced, or a contact rule refused it."""
 
     event_name = "NotificationFailed"
 
@@ -49,4 +49,13 @@ class NotificationFailed(NotificationsEvent):
     causing_event_id: uuid.UUID | None = Field(
         default=None,
         description="Id of the event that asked for it (a NotificationRequested or a credit hold event)",
+    )
+    outcome: Literal["failed", "bounced", "suppressed"] = Field(
+        default="failed",
+        description=(
+            "failed: every attempt failed (server unreachable, temporary refusals); "
+            "bounced: the recipient's mail server refused the address for good, when sending or in a "
+            "later bounce report (the address is now suppressed); "
+            "suppressed: the address is on the suppression list, nothing was sent"
+        ),
     )

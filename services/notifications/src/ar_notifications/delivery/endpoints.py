@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ar_notifications.delivery.repository import DeliveryRepository
 from ar_notifications.delivery.service import enqueue
 from ar_notifications.models import Delivery
+from ar_notifications.suppressions.repository import SuppressionRepository
 from ar_notifications.templates.endpoints import Manager
 from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
@@ -35,6 +36,9 @@ class DeliveryOut(BaseModel):
     attempts: int
     next_attempt_at: datetime | None
     last_error: str | None
+    message_id: str | None = Field(
+        description="Message-ID header of the e-mail (bounce reports may name it); null for webhooks"
+    )
     sent_at: datetime | None
     created_at: datetime
 
@@ -148,6 +152,11 @@ async def resend(_: Manager, delivery_id: uuid.UUID, session: DbSession) -> Deli
         raise Conflict(
             f"only failed or bounced deliveries are resent (this one is {delivery.status})",
             code="not_resendable",
+        )
+    if delivery.channel == "email" and await SuppressionRepository(session).by_address(delivery.recipient):
+        raise Conflict(
+            f"{delivery.recipient} is on the suppression list; remove it there first to write to it again",
+            code="recipient_suppressed",
         )
     delivery.status, delivery.attempts, delivery.next_attempt_at = "queued", 0, datetime.now(UTC)
     await session.flush()

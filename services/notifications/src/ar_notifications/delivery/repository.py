@@ -51,6 +51,12 @@ class DeliveryRepository:
             query = query.with_for_update()
         return (await self.session.scalars(query)).one_or_none()
 
+    async def by_message_id(self, message_id: str, *, for_update: bool = False) -> Delivery | None:
+        query = select(Delivery).where(Delivery.message_id == message_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.scalars(query)).one_or_none()
+
     async def list(
         self, *, limit: int, after_id: uuid.UUID | None, status: str | None, customer_id: uuid.UUID | None,
         template_key: str | None,

@@ -6,7 +6,10 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
+from collections.abc import Sequence
 from email.message import EmailMessage
+from email.utils import parseaddr
 from typing import Any, Protocol
 
 import aiosmtplib
@@ -21,6 +24,21 @@ TIMESTAMP_HEADER = "X-AR-Timestamp"
 
 class DeliveryError(Exception):
     """The channel refused or could not be reached: the delivery is retried."""
+
+
+class RecipientRefused(DeliveryError):
+    """The recipient's mail server refused the address for good (5xx): a hard bounce, never retried."""
+
+
+def message_id_for(delivery_id: uuid.UUID, mail_from: str) -> str:
+    """`<delivery id@sender's domain>`: unique per delivery, and what bounce reports quote back."""
+    _, at, domain = parseaddr(mail_from)[1].rpartition("@")
+    return f"<{delivery_id}@{domain if at and domain else 'ar-platform'}>"
+
+
+def is_permanent_refusal(codes: Sequence[int]) -> bool:
+    """Every recipient refused with a 5xx reply; a 4xx anywhere means "try again later"."""
+    return bool(codes) and all(code >= 500 for code in codes)
 
 
 class Sender(Protocol):
@@ -42,7 +60,7 @@ class SmtpSender:
         message["From"] = s.mail_from
         message["To"] = delivery.recipient
         message["Subject"] = delivery.subject
-        message["Message-ID"] = f"<{delivery.id}@ar-platform>"
+        message["Message-ID"] = delivery.message_id or message_id_for(delivery.id, s.mail_from)
         message.set_content(delivery.body_text)
         message.add_alternative(delivery.body_html, subtype="html")
         try:
@@ -55,8 +73,19 @@ class SmtpSender:
                 password=s.smtp_password.get_secret_value() if s.smtp_password else None,
                 timeout=s.smtp_timeout_seconds,
             )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            raise _refusal(exc.recipients) from exc
+        except aiosmtplib.SMTPRecipientRefused as exc:
+            raise _refusal([exc]) from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"SMTP: {exc}") from exc
+
+
+def _refusal(refused: Sequence[aiosmtplib.SMTPRecipientRefused]) -> DeliveryError:
+    detail = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in refused)
+    if is_permanent_refusal([r.code for r in refused]):
+        return RecipientRefused(f"SMTP: recipient refused: {detail}")
+    return DeliveryError(f"SMTP: recipient refused for now: {detail}")
 
 
 class WebhookSender:

@@ -1,6 +1,7 @@
 """Delivery rules: one message per causing event and recipient; suppressed addresses are never
 written to; customers are written to inside their contact hours; failures retry with backoff,
-then fail for good with NotificationFailed."""
+then fail for good with NotificationFailed; a recipient refused for good bounces at once (suppressed,
+NotificationFailed, no retries)."""
 
 from __future__ import annotations
 
@@ -15,17 +16,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ar_notifications.config import NotificationsSettings
 from ar_notifications.delivery.repository import DeliveryRepository
-from ar_notifications.delivery.senders import DeliveryError, Senders
+from ar_notifications.delivery.senders import DeliveryError, RecipientRefused, Senders, message_id_for
 from ar_notifications.models import Delivery, plumbing
 from ar_notifications.suppressions.repository import SuppressionRepository
+from ar_notifications.suppressions.service import suppress_if_absent
 from ar_notifications.templates.contact_hours import next_contact_time
 from ar_notifications.templates.service import render_template
+from ar_shared.audit import SYSTEM_ACTOR, Actor, AuditLog
 from ar_shared.events.notifications import NotificationFailed, NotificationSent
 from ar_shared.outbox import OutboxWriter
 from ar_shared.problems import Unprocessable
 
 log = logging.getLogger(__name__)
 outbox = OutboxWriter(plumbing)
+audit = AuditLog(plumbing)
 
 
 async def enqueue(
@@ -55,25 +59,29 @@ async def enqueue(
         contact = await repo.contact(customer_id)
         zone = contact.time_zone if contact else "UTC"
         when = next_contact_time(now, zone, settings.contact_hours_start, settings.contact_hours_end)
-    return await repo.add_once(
-        Delivery(
-            id=uuid.uuid4(),
-            causing_event_id=causing_event_id,
-            customer_id=customer_id,
-            channel=channel,
-            template_key=template_key,
-            locale=template.locale,
-            recipient=recipient,
-            context=context,
-            subject=rendered.subject,
-            body_text=rendered.body_text,
-            body_html=rendered.body_html,
-            status="suppressed" if suppressed else "queued",
-            attempts=0,
-            next_attempt_at=None if suppressed else when,
-            last_error="recipient is on the suppression list" if suppressed else None,
-        )
+    delivery_id = uuid.uuid4()
+    delivery = Delivery(
+        id=delivery_id,
+        causing_event_id=causing_event_id,
+        customer_id=customer_id,
+        channel=channel,
+        template_key=template_key,
+        locale=template.locale,
+        recipient=recipient,
+        context=context,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+        status="suppressed" if suppressed else "queued",
+        attempts=0,
+        next_attempt_at=None if suppressed else when,
+        last_error="recipient is on the suppression list" if suppressed else None,
+        message_id=message_id_for(delivery_id, settings.mail_from) if channel == "email" else None,
     )
+    added = await repo.add_once(delivery)
+    if added and suppressed:
+        await outbox.add(session, _failed(delivery, "suppressed"))
+    return added
 
 
 def check_recipient(channel: str, recipient: str) -> None:
@@ -110,15 +118,25 @@ async def dispatch_due(
             if not due:
                 break
             delivery = due[0]
+            if delivery.channel == "email" and await SuppressionRepository(session).by_address(
+                delivery.recipient
+            ):
+                # suppressed after it was queued (a bounce, a complaint, a do-not-contact request)
+                await record_suppressed(session, delivery)
+                continue
             delivery.attempts += 1
             try:
                 await senders.by_channel[delivery.channel].send(delivery)
+            except RecipientRefused as exc:
+                await record_hard_bounce(session, delivery, str(exc), SYSTEM_ACTOR)
+                log.warning("delivery %s bounced: %s", delivery.id, exc)
+                continue
             except DeliveryError as exc:
                 delivery.last_error = str(exc)[:2000]
                 if delivery.attempts >= settings.max_attempts:
                     delivery.status = "failed"
                     delivery.next_attempt_at = None
-                    await outbox.add(session, _failed(delivery))
+                    await outbox.add(session, _failed(delivery, "failed"))
                 else:
                     delivery.next_attempt_at = now + backoff(settings, delivery.attempts)
                 log.warning("delivery %s attempt %d failed: %s", delivery.id, delivery.attempts, exc)
@@ -138,7 +156,40 @@ async def dispatch_due(
     return sent
 
 
-def _failed(delivery: Delivery) -> NotificationFailed:
+async def record_hard_bounce(
+    session: AsyncSession, delivery: Delivery, diagnostic: str, actor: Actor
+) -> None:
+    """The recipient's mail server refused the address for good: the delivery is bounced, the
+    address is suppressed (unless it already is) and NotificationFailed says so."""
+    before = audited(delivery)
+    delivery.status, delivery.next_attempt_at, delivery.last_error = "bounced", None, diagnostic[:2000]
+    await suppress_if_absent(
+        session, actor, delivery.recipient, "hard_bounce", note=f"delivery {delivery.id}: {diagnostic}"[:2000]
+    )
+    await outbox.add(session, _failed(delivery, "bounced"))
+    await audit.record(
+        session, actor=actor, action="delivery.bounced", entity_type="delivery", entity_id=str(delivery.id),
+        before=before, after=audited(delivery),
+    )  # fmt: skip
+
+
+async def record_suppressed(session: AsyncSession, delivery: Delivery) -> None:
+    before = audited(delivery)
+    delivery.status, delivery.next_attempt_at = "suppressed", None
+    delivery.last_error = "recipient is on the suppression list"
+    await outbox.add(session, _failed(delivery, "suppressed"))
+    await audit.record(
+        session, actor=SYSTEM_ACTOR, action="delivery.suppressed", entity_type="delivery",
+        entity_id=str(delivery.id), before=before, after=audited(delivery),
+    )  # fmt: skip
+
+
+def audited(delivery: Delivery) -> dict[str, Any]:
+    """What the audit log keeps of a delivery's state."""
+    return {"status": delivery.status, "last_error": delivery.last_error}
+
+
+def _failed(delivery: Delivery, outcome: Literal["failed", "bounced", "suppressed"]) -> NotificationFailed:
     return NotificationFailed(
         delivery_id=delivery.id,
         customer_id=delivery.customer_id or uuid.UUID(int=0),
@@ -148,4 +199,5 @@ def _failed(delivery: Delivery) -> NotificationFailed:
         attempts=delivery.attempts,
         last_error=delivery.last_error or "",
         causing_event_id=delivery.causing_event_id,
+        outcome=outcome,
     )

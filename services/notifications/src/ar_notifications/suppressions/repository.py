@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_notifications.models import Suppression
@@ -28,6 +29,19 @@ class SuppressionRepository:
         await self.session.flush()
         await self.session.refresh(suppression)
         return suppression
+
+    async def add_if_absent(self, suppression: Suppression) -> Suppression | None:
+        """Inserts unless the address is already listed (then None), safe against a concurrent add."""
+        values = {
+            c.key: getattr(suppression, c.key) for c in Suppression.__table__.columns if c.key != "created_at"
+        }
+        statement = (
+            insert(Suppression)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=[Suppression.address])
+            .returning(Suppression)
+        )
+        return (await self.session.scalars(statement)).one_or_none()
 
     async def delete(self, suppression: Suppression) -> None:
         await self.session.delete(suppression)

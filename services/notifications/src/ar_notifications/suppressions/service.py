@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ar_notifications.models import Suppression, plumbing
 from ar_notifications.suppressions.repository import SuppressionRepository
 from ar_notifications.suppressions.schemas import Suppression as SuppressionOut
-from ar_notifications.suppressions.schemas import SuppressionCreate
+from ar_notifications.suppressions.schemas import SuppressionCreate, SuppressionReason
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.problems import Conflict, NotFound
 
@@ -26,16 +26,30 @@ async def suppress(session: AsyncSession, actor: Actor, data: SuppressionCreate)
             id=uuid.uuid4(), address=address, reason=data.reason, note=data.note, created_by=actor.subject
         )
     )
+    await _audit_added(session, actor, entry)
+    return entry
+
+
+async def suppress_if_absent(
+    session: AsyncSession, actor: Actor, address: str, reason: SuppressionReason, note: str | None
+) -> Suppression | None:
+    """Lists an address a mail server told us about (bounce, complaint); None when already listed,
+    whatever the reason: an entry an operator made is not overwritten."""
+    address = address.lower()
+    entry = await SuppressionRepository(session).add_if_absent(
+        Suppression(id=uuid.uuid4(), address=address, reason=reason, note=note, created_by=actor.subject)
+    )
+    if entry is not None:
+        await _audit_added(session, actor, entry)
+    return entry
+
+
+async def _audit_added(session: AsyncSession, actor: Actor, entry: Suppression) -> None:
     after = SuppressionOut.model_validate(entry).model_dump(mode="json")
     await audit.record(
-        session,
-        actor=actor,
-        action="suppression.added",
-        entity_type="suppression",
-        entity_id=address,
-        after=after,
-    )
-    return entry
+        session, actor=actor, action="suppression.added", entity_type="suppression",
+        entity_id=entry.address, after=after,
+    )  # fmt: skip
 
 
 async def lift(session: AsyncSession, actor: Actor, suppression_id: uuid.UUID) -> None:
