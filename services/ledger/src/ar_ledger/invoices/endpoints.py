@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ar_ledger.invoices import service
+from ar_ledger.invoices import bulk, service
 from ar_ledger.invoices.repository import InvoiceRepository
 from ar_ledger.invoices.schemas import (
     Invoice,
@@ -55,7 +55,7 @@ async def issue_invoice(
 async def issue_invoices(
     principal: Writer, body: InvoiceBulkCreate, session: DbSession, idempotency: Idempotency
 ) -> InvoiceBulkResult:
-    ids = await service.issue_invoices(session, principal, body.items)
+    ids = await bulk.issue_invoices(session, principal, body.items)
     return await idempotency.remember(InvoiceBulkResult(created=len(ids), invoice_ids=ids))
 
 

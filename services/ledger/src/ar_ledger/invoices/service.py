@@ -18,7 +18,7 @@ from ar_ledger.postings.repository import PostingRepository
 from ar_ledger.postings.service import Billed, locked_customer, money, outbox, post_entry, require_currency
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.events.ledger import InvoiceIssued, InvoiceVoided
-from ar_shared.problems import Conflict, FieldError, NotFound, Unprocessable
+from ar_shared.problems import Conflict, NotFound, Unprocessable
 
 audit = AuditLog(plumbing)
 
@@ -147,8 +147,8 @@ async def _write(
         invoice=(*prepared.copy_record(), invoice.created_at),
         journal_entry=(entry_id, terms.id, "invoice_issued", prepared.id, prepared.issue_date),
         journal_lines=(
-            _line_record(entry_id, prepared, lines[0]),
-            _line_record(entry_id, prepared, lines[1]),
+            line_record(entry_id, prepared, lines[0]),
+            line_record(entry_id, prepared, lines[1]),
         ),
         customer_id=terms.id,
         open_ar_increase=prepared.amount_minor,
@@ -166,101 +166,11 @@ async def _write(
     return invoice if written else None
 
 
-def _line_record(entry_id: uuid.UUID, p: PreparedInvoice, line: journal.Line) -> tuple[object, ...]:
+def line_record(entry_id: uuid.UUID, p: PreparedInvoice, line: journal.Line) -> tuple[object, ...]:
     """Values in the journal line column order."""
     return (
         entry_id, p.customer_id, p.id, line.account.value, p.currency, line.debit_minor, line.credit_minor,
     )  # fmt: skip
-
-
-async def issue_invoices(session: AsyncSession, actor: Actor, items: list[InvoiceCreate]) -> list[uuid.UUID]:
-    """All or nothing: every invalid item is reported with its index, and nothing is written."""
-    repo = InvoiceRepository(session)
-    by_id, by_external = await repo.customers_for_update(
-        [i.customer_id for i in items if i.customer_id],
-        [i.customer_external_id for i in items if i.customer_external_id],
-    )
-    errors: list[FieldError] = []
-    prepared: list[PreparedInvoice] = []
-    seen: dict[tuple[str, str], int] = {}
-    for index, item in enumerate(items):
-        customer = (
-            by_id.get(item.customer_id)
-            if item.customer_id
-            else by_external.get(item.customer_external_id or "")
-        )
-        if customer is None:
-            errors.append(
-                FieldError(
-                    field=f"items.{index}.customer",
-                    message="customer does not exist",
-                    code="customer_not_found",
-                )
-            )
-            continue
-        if item.amount.currency != customer.currency:
-            errors.append(
-                FieldError(
-                    field=f"items.{index}.amount.currency",
-                    message=f"customer is billed in {customer.currency}, not {item.amount.currency}",
-                    code="currency_mismatch",
-                )
-            )
-            continue
-        key = (customer.business_entity, item.invoice_number)
-        if key in seen:
-            errors.append(
-                FieldError(
-                    field=f"items.{index}.invoice_number",
-                    message=f"repeats item {seen[key]} of this request",
-                    code="duplicate_invoice_number",
-                )
-            )
-            continue
-        seen[key] = index
-        prepared.append(prepare(item, customer))
-    taken = await repo.numbers_taken(seen)
-    errors += [
-        FieldError(
-            field=f"items.{seen[key]}.invoice_number",
-            message=f"{key[1]} already exists in {key[0]}",
-            code="duplicate_invoice_number",
-        )
-        for key in sorted(taken, key=lambda k: seen[k])
-    ]
-    if errors:
-        errors.sort(key=lambda e: int(e.field.split(".")[1]))
-        raise Unprocessable(
-            f"{len(errors)} of {len(items)} invoices are invalid; nothing was written",
-            code="invalid_invoices",
-            errors=errors,
-        )
-    await _write_bulk(session, actor, prepared)
-    return [p.id for p in prepared]
-
-
-async def _write_bulk(session: AsyncSession, actor: Actor, prepared: list[PreparedInvoice]) -> None:
-    """Set-based: COPY for invoices, journal and outbox; one UPDATE for every customer's balance."""
-    repo = InvoiceRepository(session)
-    await repo.copy_invoices([p.copy_record() for p in prepared])
-    entries, lines = [], []
-    for p in prepared:
-        entry_id = uuid.uuid4()
-        entries.append((entry_id, p.customer_id, "invoice_issued", p.id, p.issue_date))
-        lines += [_line_record(entry_id, p, line) for line in journal.invoice_issued(p.amount_minor)]
-    await repo.copy_journal(entries, lines)
-    totals: dict[uuid.UUID, int] = {}
-    for p in prepared:
-        totals[p.customer_id] = totals.get(p.customer_id, 0) + p.amount_minor
-    await PostingRepository(session).add_to_open_ar(totals)
-    events = await outbox.copy_many(session, [p.event for p in prepared])
-    await audit.record_created(
-        session,
-        actor=actor,
-        action="invoice.issued",
-        entity_type="invoice",
-        entities=[(str(p.id), e.data) for p, e in zip(prepared, events, strict=True)],
-    )
 
 
 async def void_invoice(
@@ -322,7 +232,3 @@ async def get_invoice(session: AsyncSession, invoice_id: uuid.UUID) -> Invoice:
     if invoice is None:
         raise NotFound(f"invoice {invoice_id} does not exist", code="invoice_not_found")
     return invoice
-
-
-def overdue_filter_date(overdue: bool, as_of: date | None, today: date) -> date | None:
-    return (as_of or today) if overdue else None
