@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, text, tuple_
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -166,14 +166,6 @@ class InvoiceRepository:
                 Invoice.open_minor > 0, Invoice.due_date < overdue_on, Invoice.status == "open"
             )
         return (await self.session.scalars(query)).all()
-
-    async def count_open(self, customer_id: uuid.UUID) -> int:
-        query = (
-            select(func.count())
-            .select_from(Invoice)
-            .where(Invoice.customer_id == customer_id, Invoice.open_minor > 0)
-        )
-        return int(await self.session.scalar(query) or 0)
 
 
 INVOICE_COPY_COLUMNS = [
