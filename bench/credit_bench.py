@@ -9,8 +9,9 @@ and the load generator to another (PostgreSQL is left to the scheduler), as a lo
 its own machine would be; `--no-pin` turns that off.
 
 - peak: closed loop, `--concurrency` connections sending back to back, first for a trivial
-  endpoint (`/health/live`: same server, same middleware, same request headers), then for the
-  credit check; the ratio of the two is the throughput goal;
+  endpoint (`/health/live`: same server, same middleware, same request headers), then, for
+  information, the cheapest authenticated route (`/v1/whoami`), then for the credit check; the
+  ratio of the check to the trivial endpoint is the throughput goal;
 - latency: open loop at 70 % of the check's peak, requests scheduled at fixed intervals and
   latency measured from each request's *scheduled* send time (as wrk2 does), so a stall that
   delays the requests behind it counts against them instead of being hidden (coordinated
@@ -319,6 +320,7 @@ async def main() -> None:
         )  # fmt: skip
         token = bearer(CreditSettings().auth, "credit:check", subject="bench")["Authorization"].split()[1]
         trivial_requests = [http_get(port, "/health/live", token)]
+        whoami_requests = [http_get(port, "/v1/whoami", token)]
         check_requests = [
             http_get(port, f"/v1/credit-check?customer_id={i}&amount=100.00&currency=EUR", token) for i in ids
         ]
@@ -342,6 +344,9 @@ async def main() -> None:
                 await measure(Phase("warm-up trivial", trivial_requests, 2, c))
                 await measure(Phase("warm-up check", check_requests, 3, c))
                 trivial, trivial_cpu = await measure(Phase("trivial peak", trivial_requests, args.seconds, c))
+                whoami, _ = await measure(
+                    Phase("authenticated trivial peak", whoami_requests, args.seconds, c)
+                )
                 checks, checks_cpu = await measure(Phase("check peak", check_requests, args.seconds, c))
                 target = checks.rate * args.load
                 fixed, fixed_cpu = await measure(
@@ -354,6 +359,7 @@ async def main() -> None:
                 client_cpus,
                 trivial,
                 trivial_cpu,
+                whoami,
                 checks,
                 checks_cpu,
                 fixed,
@@ -384,6 +390,7 @@ def report(
     client_cpus: set[int] | None,
     trivial: Outcome,
     trivial_cpu: float,
+    whoami: Outcome,
     checks: Outcome,
     checks_cpu: float,
     fixed: Outcome,
@@ -411,6 +418,9 @@ def report(
         },
         "ratio": round(ratio, 3),
         "goal_ratio": ">= 0.5",
+        # for information: the same server's cheapest authenticated route (token check, no database)
+        "authenticated_trivial_peak_rps": round(whoami.rate),
+        "ratio_to_authenticated_trivial": round(checks.rate / whoami.rate, 3),
         "ratio_met": ratio >= 0.5,
         "check_fixed_rate": {
             "target_rps": round(checks.rate * args.load),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from ar_ledger.config import LedgerSettings
 from ar_ledger.main import create_app as ledger_app
 from ar_notifications.config import NotificationsSettings
 from ar_notifications.main import create_app as notifications_app
+from ar_shared.auth import mint_token
 from ar_shared.testing.http import client_for, running
 from ar_shared.testing.stack import Stack
 
@@ -83,3 +85,20 @@ async def test_readiness_reports_a_database_that_cannot_be_reached(service: str,
     assert ready.status_code == 503
     assert ready.json()["checks"]["database"] == "down"
     assert ready.json()["checks"]["kafka"] == "ok"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_whoami_names_the_caller_and_its_scopes(service: str, stack: Stack, all_schemas: None) -> None:
+    app = build(service, stack)
+    async with running(app, rollback=False), client_for(app) as client:
+        anonymous = await client.get("/v1/whoami")
+        scopes = ["ledger:write", "ledger:read"]
+        token = mint_token(app.state.settings.auth, "erp-billing", scopes, ttl_seconds=600)
+        me = await client.get("/v1/whoami", headers={"Authorization": f"Bearer {token}"})
+    assert anonymous.status_code == 401
+    assert anonymous.json()["code"] == "missing_token"
+    assert me.status_code == 200
+    body = me.json()
+    assert (body["subject"], body["scopes"]) == ("erp-billing", ["ledger:read", "ledger:write"])
+    expires = datetime.fromisoformat(body["expires_at"])
+    assert timedelta(seconds=590) < expires - datetime.now(UTC) <= timedelta(seconds=600)

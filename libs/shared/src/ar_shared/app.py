@@ -7,15 +7,17 @@ import gc
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from aiokafka.admin import AIOKafkaAdminClient
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
-from ar_shared.auth import TokenVerifier
+from ar_shared.auth import Principal, TokenVerifier, authenticate
 from ar_shared.db import build_engine, build_read_pool, build_sessionmaker
 from ar_shared.idempotency import install_idempotency_handler
 from ar_shared.logs import configure_logging
@@ -115,12 +117,31 @@ def create_service_app(
     return app
 
 
+class Caller(BaseModel):
+    subject: str = Field(examples=["erp-billing"])
+    scopes: list[str] = Field(examples=[["ledger:read", "ledger:write"]])
+    expires_at: datetime | None
+
+
 def _operations_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/health/live", summary="Liveness: the process is up")
     async def live() -> dict[str, str]:
         return {"status": "ok"}
+
+    @router.get(
+        "/v1/whoami",
+        summary="The caller the bearer token names, with its scopes",
+        description="Any valid token: integrators check which subject and scopes their token carries.",
+    )
+    async def whoami(principal: Annotated[Principal, Depends(authenticate)]) -> Caller:
+        exp = principal.claims.get("exp")
+        return Caller(
+            subject=principal.subject,
+            scopes=sorted(principal.scopes),
+            expires_at=datetime.fromtimestamp(exp, UTC) if isinstance(exp, int | float) else None,
+        )
 
     @router.get(
         "/health/ready",
