@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_shared import context
@@ -26,10 +26,6 @@ class OutboxWriter:
     def __init__(self, tables: PlumbingTables) -> None:
         self._outbox = tables.outbox
 
-    @property
-    def table(self) -> Table:
-        return self._outbox
-
     def records(self, payloads: list[EventPayload]) -> tuple[list[CloudEvent], list[tuple[object, ...]]]:
         """The events and their outbox rows in `COLUMNS` order (envelope as JSON text), for COPY
         or a statement of the caller's own that writes the event with the change in one round trip."""
@@ -49,17 +45,23 @@ class OutboxWriter:
     ) -> CloudEvent:
         return (await self.add_many(session, [payload], event_ids=[event_id], time=time))[0]
 
-    def _wrap(self, payloads: list[EventPayload], time: datetime | None = None) -> list[CloudEvent]:
+    def _wrap(
+        self,
+        payloads: list[EventPayload],
+        event_ids: list[uuid.UUID | None] | None = None,
+        time: datetime | None = None,
+    ) -> list[CloudEvent]:
         ctx = context.current()
         return [
             CloudEvent.wrap(
                 p,
+                event_id=event_id,
                 time=time,
                 correlation_id=ctx.correlation_id,
                 causation_id=ctx.causation_id,
                 traceparent=ctx.traceparent,
             )
-            for p in payloads
+            for p, event_id in zip(payloads, event_ids or [None] * len(payloads), strict=True)
         ]
 
     async def copy_many(self, session: AsyncSession, payloads: list[EventPayload]) -> list[CloudEvent]:
@@ -78,19 +80,7 @@ class OutboxWriter:
     ) -> list[CloudEvent]:
         if not payloads:
             return []
-        ctx = context.current()
-        ids = event_ids or [None] * len(payloads)
-        events = [
-            CloudEvent.wrap(
-                p,
-                event_id=eid,
-                time=time,
-                correlation_id=ctx.correlation_id,
-                causation_id=ctx.causation_id,
-                traceparent=ctx.traceparent,
-            )
-            for p, eid in zip(payloads, ids, strict=True)
-        ]
+        events = self._wrap(payloads, event_ids, time)
         rows = [
             {
                 "event_id": e.id,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_shared import context
@@ -120,10 +120,6 @@ class AuditLog:
         "occurred_at", "actor", "scopes", "action", "entity_type", "entity_id", "before", "after",
         "correlation_id", "request_id", "chain_seq", "prev_hash", "hash",
     )  # fmt: skip
-
-    @property
-    def table(self) -> Table:
-        return self._table
 
     def created_records(
         self, *, actor: Actor, action: str, entity_type: str, entities: list[tuple[str, Any]]

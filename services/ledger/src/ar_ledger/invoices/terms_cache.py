@@ -21,10 +21,10 @@ class BillingTermsCache:
 
     def get(self, customer_id: uuid.UUID | None, external_id: str | None) -> BillingTerms | None:
         key = customer_id if customer_id is not None else external_id
-        terms = self._by_key.get(key) if key is not None else None
-        if terms is not None:
-            self._by_key.move_to_end(key)  # type: ignore[arg-type]  # key is not None here
-        return terms
+        if key is None or key not in self._by_key:
+            return None
+        self._by_key.move_to_end(key)
+        return self._by_key[key]
 
     def remember(self, terms: BillingTerms) -> None:
         for key in (terms.id, terms.external_id):

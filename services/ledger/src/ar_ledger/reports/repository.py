@@ -150,18 +150,9 @@ CustomerOrder = Literal["name", "total_desc"]
 
 def _customer_row(r: Sequence[Any], width: int) -> CustomerAgingRow:
     """id, external id, name, currency, `width` bucket sums, total, items, cash, credits."""
-    after = [int(v) for v in r[4 + width : 8 + width]]
-    return CustomerAgingRow(
-        r[0],
-        r[1],
-        r[2],
-        r[3],
-        tuple(int(v) for v in r[4 : 4 + width]),
-        after[0],
-        after[1],
-        after[2],
-        after[3],
-    )
+    buckets = tuple(int(v) for v in r[4 : 4 + width])
+    total, items, cash, credits = (int(v) for v in r[4 + width : 8 + width])
+    return CustomerAgingRow(r[0], r[1], r[2], r[3], buckets, total, items, cash, credits)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,13 +46,13 @@ class DeliveryRepository:
         return (await self.session.scalars(query)).one()
 
     async def get(self, delivery_id: uuid.UUID, *, for_update: bool = False) -> Delivery | None:
-        query = select(Delivery).where(Delivery.id == delivery_id)
-        if for_update:
-            query = query.with_for_update()
-        return (await self.session.scalars(query)).one_or_none()
+        return await self._one(Delivery.id == delivery_id, for_update)
 
     async def by_message_id(self, message_id: str, *, for_update: bool = False) -> Delivery | None:
-        query = select(Delivery).where(Delivery.message_id == message_id)
+        return await self._one(Delivery.message_id == message_id, for_update)
+
+    async def _one(self, condition: ColumnElement[bool], for_update: bool) -> Delivery | None:
+        query = select(Delivery).where(condition)
         if for_update:
             query = query.with_for_update()
         return (await self.session.scalars(query)).one_or_none()
