@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,12 +23,13 @@ from ar_ledger.models import plumbing as ledger_plumbing
 from ar_shared.consumer import ConsumerRunner, ConsumerSettings
 from ar_shared.db import asyncpg_dsn
 from ar_shared.relay import OutboxRelay, RelaySettings, build_producer
+from ar_shared.testing.clock import TEST_CLOCK
 from ar_shared.testing.http import bearer, client_for, running
 from ar_shared.testing.stack import Stack
 
 pytestmark = pytest.mark.integration
 
-TODAY = datetime.now(UTC).date()
+TODAY = TEST_CLOCK.now().date()
 
 
 def eur(amount: str) -> dict[str, str]:
@@ -48,8 +49,8 @@ async def test_credit_exposure_and_holds_follow_ledger_events(
     await producer.start()
     try:
         async with (
-            running(create_ledger_app(ledger_settings), rollback=False) as ledger,
-            running(create_credit_app(credit_settings), rollback=False) as credit,
+            running(create_ledger_app(ledger_settings, TEST_CLOCK), rollback=False) as ledger,
+            running(create_credit_app(credit_settings, TEST_CLOCK), rollback=False) as credit,
             client_for(ledger) as lc,
             client_for(credit) as cc,
         ):

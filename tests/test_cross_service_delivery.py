@@ -20,6 +20,7 @@ from ar_ledger.models import plumbing as ledger_plumbing
 from ar_shared.consumer import ConsumerRunner, ConsumerSettings
 from ar_shared.db import asyncpg_dsn
 from ar_shared.relay import OutboxRelay, RelaySettings, build_producer
+from ar_shared.testing.clock import TEST_CLOCK
 from ar_shared.testing.http import bearer, client_for, running
 from ar_shared.testing.stack import Stack
 
@@ -37,7 +38,7 @@ async def test_customer_upserted_in_the_ledger_reaches_credit_once_even_when_pub
     )
     external_id = f"X-{unique}"
     async with (
-        running(create_ledger_app(ledger_settings), rollback=False) as ledger,
+        running(create_ledger_app(ledger_settings, TEST_CLOCK), rollback=False) as ledger,
         client_for(ledger) as client,
     ):
         response = await client.put(
@@ -71,7 +72,7 @@ async def test_customer_upserted_in_the_ledger_reaches_credit_once_even_when_pub
                 database_url=SecretStr(stack.url("credit", "app")),
                 kafka_bootstrap_servers=stack.kafka_bootstrap,
             )
-            async with running(create_credit_app(credit_settings), rollback=False) as credit:
+            async with running(create_credit_app(credit_settings, TEST_CLOCK), rollback=False) as credit:
                 runner = ConsumerRunner(
                     ConsumerSettings(
                         group_id=f"credit-{unique}",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,12 +19,14 @@ from ar_ledger.main import create_app as ledger_app
 from ar_notifications.config import NotificationsSettings
 from ar_notifications.main import create_app as notifications_app
 from ar_shared.auth import mint_token
+from ar_shared.clock import Clock
+from ar_shared.testing.clock import TEST_CLOCK, pinned_clock
 from ar_shared.testing.http import client_for, running
 from ar_shared.testing.stack import Stack
 
 pytestmark = pytest.mark.integration
 
-SERVICES: dict[str, tuple[type[Any], Callable[[Any], FastAPI]]] = {
+SERVICES: dict[str, tuple[type[Any], Callable[[Any, Clock], FastAPI]]] = {
     "ledger": (LedgerSettings, ledger_app),
     "credit": (CreditSettings, credit_app),
     "collections": (CollectionsSettings, collections_app),
@@ -32,7 +34,7 @@ SERVICES: dict[str, tuple[type[Any], Callable[[Any], FastAPI]]] = {
 }
 
 
-def build(service: str, stack: Stack, **overrides: Any) -> FastAPI:
+def build(service: str, stack: Stack, clock: Clock = TEST_CLOCK, **overrides: Any) -> FastAPI:
     settings_cls, factory = SERVICES[service]
     settings = settings_cls(
         environment="test",
@@ -40,7 +42,7 @@ def build(service: str, stack: Stack, **overrides: Any) -> FastAPI:
         kafka_bootstrap_servers=stack.kafka_bootstrap,
         **overrides,
     )
-    return factory(settings)
+    return factory(settings, clock)
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -80,7 +82,7 @@ async def test_readiness_reports_a_database_that_cannot_be_reached(service: str,
     settings = settings_cls(
         environment="test", database_url=unreachable, kafka_bootstrap_servers=stack.kafka_bootstrap
     )
-    async with running(factory(settings), rollback=False) as app, client_for(app) as client:
+    async with running(factory(settings, TEST_CLOCK), rollback=False) as app, client_for(app) as client:
         ready = await client.get("/health/ready")
     assert ready.status_code == 503
     assert ready.json()["checks"]["database"] == "down"
@@ -89,11 +91,12 @@ async def test_readiness_reports_a_database_that_cannot_be_reached(service: str,
 
 @pytest.mark.parametrize("service", SERVICES)
 async def test_whoami_names_the_caller_and_its_scopes(service: str, stack: Stack, all_schemas: None) -> None:
-    app = build(service, stack)
+    clock = pinned_clock()
+    app = build(service, stack, clock)
     async with running(app, rollback=False), client_for(app) as client:
         anonymous = await client.get("/v1/whoami")
         scopes = ["ledger:write", "ledger:read"]
-        token = mint_token(app.state.settings.auth, "erp-billing", scopes, ttl_seconds=600)
+        token = mint_token(app.state.settings.auth, "erp-billing", scopes, ttl_seconds=600, clock=clock)
         me = await client.get("/v1/whoami", headers={"Authorization": f"Bearer {token}"})
     assert anonymous.status_code == 401
     assert anonymous.json()["code"] == "missing_token"
@@ -101,4 +104,4 @@ async def test_whoami_names_the_caller_and_its_scopes(service: str, stack: Stack
     body = me.json()
     assert (body["subject"], body["scopes"]) == ("erp-billing", ["ledger:read", "ledger:write"])
     expires = datetime.fromisoformat(body["expires_at"])
-    assert timedelta(seconds=590) < expires - datetime.now(UTC) <= timedelta(seconds=600)
+    assert expires - clock.now() == timedelta(seconds=600)

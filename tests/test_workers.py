@@ -18,6 +18,7 @@ from ar_ledger.consumers import handlers as ledger_handlers
 from ar_ledger.main import create_app as create_ledger_app
 from ar_ledger.models import plumbing as ledger_plumbing
 from ar_shared.db import build_engine, build_sessionmaker
+from ar_shared.testing.clock import TEST_CLOCK
 from ar_shared.testing.http import bearer, client_for, running
 from ar_shared.testing.stack import Stack
 from ar_shared.worker import run_worker
@@ -43,7 +44,10 @@ async def test_workers_carry_a_customer_from_ledger_to_credit_and_stop_cleanly(
     ]
     engine = build_engine(credit)
     try:
-        async with running(create_ledger_app(ledger), rollback=False) as app, client_for(app) as client:
+        async with (
+            running(create_ledger_app(ledger, TEST_CLOCK), rollback=False) as app,
+            client_for(app) as client,
+        ):
             response = await client.put(
                 f"/v1/customers/W-{unique}",
                 json={

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Annotated
 
@@ -23,7 +23,9 @@ from pydantic import SecretStr, ValidationError
 from ar_shared.auth import AuthSettings, Principal, TokenVerifier, mint_token, require_scopes
 from ar_shared.auth.devtoken import main as dev_token
 from ar_shared.auth.tokens import DEV_SECRET
+from ar_shared.clock import ManualClock
 from ar_shared.problems import ProblemError, Unauthorized, install_problem_handlers
+from ar_shared.testing.clock import TEST_CLOCK
 
 
 def guarded_app(settings: AuthSettings) -> FastAPI:
@@ -304,13 +306,29 @@ def test_dev_token_command_refuses_a_short_secret(
 
 async def test_a_remembered_token_is_still_refused_once_it_expires() -> None:
     settings = AuthSettings(leeway_seconds=0)
-    verifier = TokenVerifier(settings)
-    token = mint_token(settings, "order-system", ["credit:check"], ttl_seconds=1)
+    clock = ManualClock(TEST_CLOCK.now().replace(microsecond=0))
+    verifier = TokenVerifier(settings, clock)
+    token = mint_token(settings, "order-system", ["credit:check"], ttl_seconds=1, clock=clock)
     first = await verifier.verify(token)
     assert await verifier.verify(token) is first  # remembered: the signature is not checked again
-    await asyncio.sleep(1.6)  # exp is whole seconds: at most 2 s after minting
+    clock.advance(timedelta(seconds=1))
     with pytest.raises(Unauthorized, match="expired"):
         await verifier.verify(token)
+
+
+async def test_token_times_are_judged_by_the_verifiers_clock_not_the_wall_clock() -> None:
+    settings = AuthSettings(leeway_seconds=30)
+    clock = ManualClock(TEST_CLOCK.now())
+    token = mint_token(settings, "erp", ["ledger:read"], ttl_seconds=3600, clock=clock)
+    assert (await TokenVerifier(settings, clock).verify(token)).subject == "erp"
+    a_day_later = ManualClock(clock.now() + timedelta(days=1))
+    with pytest.raises(Unauthorized, match="expired"):
+        await TokenVerifier(settings, a_day_later).verify(token)
+    a_minute_earlier = ManualClock(clock.now() - timedelta(minutes=1))
+    with pytest.raises(Unauthorized, match="not valid yet"):
+        await TokenVerifier(settings, a_minute_earlier).verify(token)
+    within_leeway = ManualClock(clock.now() + timedelta(seconds=3600 + 29))
+    assert (await TokenVerifier(settings, within_leeway).verify(token)).subject == "erp"
 
 
 async def test_remembered_tokens_are_bounded_and_claims_read_only() -> None:

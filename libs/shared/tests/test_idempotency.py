@@ -16,6 +16,7 @@ from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
 from ar_shared.settings import ServiceSettings
+from ar_shared.testing.clock import TEST_CLOCK
 from ar_shared.testing.http import bearer, client_for, running
 from ar_shared.testing.schemas import ServiceSchema
 from ar_shared.testing.stack import Stack
@@ -57,7 +58,9 @@ def notes_app(stack: Stack, schema: ServiceSchema, gate: asyncio.Event) -> tuple
         ).scalar_one()
         return await idempotency.remember(NoteOut(id=new_id, text=body.text), status=201)
 
-    app = create_service_app(settings, title="t", description="t", plumbing=schema.tables, routers=[router])
+    app = create_service_app(
+        settings, title="t", description="t", plumbing=schema.tables, routers=[router], clock=TEST_CLOCK
+    )
     return app, settings
 
 

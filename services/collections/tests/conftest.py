@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from ar_collections.config import CollectionsSettings
 from ar_collections.main import create_app
+from ar_shared.clock import Clock
 from ar_shared.testing.db import migrate
 from ar_shared.testing.http import bearer, client_for, running
 from ar_shared.testing.stack import Stack
@@ -36,9 +37,9 @@ async def collections_schema(collections_settings: CollectionsSettings) -> None:
 
 @pytest.fixture
 async def collections_app(
-    collections_settings: CollectionsSettings, collections_schema: None
+    collections_settings: CollectionsSettings, collections_schema: None, clock: Clock
 ) -> AsyncIterator[FastAPI]:
-    async with running(create_app(collections_settings)) as app:
+    async with running(create_app(collections_settings, clock)) as app:
         yield app
 
 
@@ -49,12 +50,16 @@ async def client(collections_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def collector(collections_settings: CollectionsSettings) -> dict[str, str]:
-    return bearer(collections_settings.auth, "collections:work", subject="collector-anna")
+def collector(collections_settings: CollectionsSettings, clock: Clock) -> dict[str, str]:
+    return bearer(collections_settings.auth, "collections:work", subject="collector-anna", clock=clock)
 
 
 @pytest.fixture
-def manager(collections_settings: CollectionsSettings) -> dict[str, str]:
+def manager(collections_settings: CollectionsSettings, clock: Clock) -> dict[str, str]:
     return bearer(
-        collections_settings.auth, "collections:manage", "collections:work", subject="collections-manager"
+        collections_settings.auth,
+        "collections:manage",
+        "collections:work",
+        subject="collections-manager",
+        clock=clock,
     )

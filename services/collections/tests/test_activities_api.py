@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from ar_collections.accounts.repository import AccountRepository
 from ar_collections.config import CollectionsSettings
+from ar_shared.clock import Clock
 from ar_shared.testing.http import bearer
 
 pytestmark = pytest.mark.integration
@@ -36,10 +37,10 @@ async def known_account(app: FastAPI) -> uuid.UUID:
 
 
 async def test_a_logged_call_appears_in_the_history_newest_first(
-    client: httpx.AsyncClient, collections_app: FastAPI, collector: dict[str, str]
+    client: httpx.AsyncClient, collections_app: FastAPI, collector: dict[str, str], clock: Clock
 ) -> None:
     customer_id = await known_account(collections_app)
-    now = datetime.now(UTC)
+    now = clock.now()
     for hours_ago, summary in ((3, "first"), (1, "latest"), (2, "middle")):
         response = await client.post(
             f"/v1/accounts/{customer_id}/activities",
@@ -84,17 +85,26 @@ async def test_a_double_submit_with_the_same_key_logs_once(
 
 
 async def test_bad_activities_are_refused(
-    client: httpx.AsyncClient, collections_app: FastAPI, collector: dict[str, str]
+    client: httpx.AsyncClient, collections_app: FastAPI, collector: dict[str, str], clock: Clock
 ) -> None:
     customer_id = await known_account(collections_app)
-    future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     response = await client.post(
         f"/v1/accounts/{customer_id}/activities",
-        json={"kind": "fax", "outcome": "maybe", "summary": "", "occurred_at": future},
+        json={"kind": "fax", "outcome": "maybe", "summary": "", "occurred_at": "yesterday"},
         headers=collector,
     )
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"kind", "outcome", "summary", "occurred_at"}
+
+    future = (clock.now() + timedelta(minutes=1)).isoformat()
+    response = await client.post(
+        f"/v1/accounts/{customer_id}/activities",
+        json={"kind": "note", "summary": "tomorrow's call", "occurred_at": future},
+        headers=collector,
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "occurred_in_the_future"
+    assert [e["field"] for e in response.json()["errors"]] == ["occurred_at"]
 
     unknown = await client.post(
         f"/v1/accounts/{uuid.uuid4()}/activities", json={"kind": "note", "summary": "x"}, headers=collector

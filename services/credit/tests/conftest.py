@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from ar_credit.config import CreditSettings
 from ar_credit.main import create_app
+from ar_shared.clock import Clock
 from ar_shared.testing.db import migrate
 from ar_shared.testing.http import bearer, client_for, running
 from ar_shared.testing.stack import Stack
@@ -35,8 +36,10 @@ async def credit_schema(credit_settings: CreditSettings) -> None:
 
 
 @pytest.fixture
-async def credit_app(credit_settings: CreditSettings, credit_schema: None) -> AsyncIterator[FastAPI]:
-    async with running(create_app(credit_settings)) as app:
+async def credit_app(
+    credit_settings: CreditSettings, credit_schema: None, clock: Clock
+) -> AsyncIterator[FastAPI]:
+    async with running(create_app(credit_settings, clock)) as app:
         yield app
 
 
@@ -47,10 +50,12 @@ async def client(credit_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def manager(credit_settings: CreditSettings) -> dict[str, str]:
-    return bearer(credit_settings.auth, "credit:manage", "credit:check", subject="credit-manager")
+def manager(credit_settings: CreditSettings, clock: Clock) -> dict[str, str]:
+    return bearer(
+        credit_settings.auth, "credit:manage", "credit:check", subject="credit-manager", clock=clock
+    )
 
 
 @pytest.fixture
-def order_system(credit_settings: CreditSettings) -> dict[str, str]:
-    return bearer(credit_settings.auth, "credit:check", subject="sales-ops")
+def order_system(credit_settings: CreditSettings, clock: Clock) -> dict[str, str]:
+    return bearer(credit_settings.auth, "credit:check", subject="sales-ops", clock=clock)

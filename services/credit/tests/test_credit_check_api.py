@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -19,11 +19,12 @@ from ar_shared.events import CloudEvent, EventPayload
 from ar_shared.events.ledger import CustomerUpserted, InvoiceIssued, PaymentReceived
 from ar_shared.money import MoneyAmount
 from ar_shared.outbox import OutboxWriter
+from ar_shared.testing.clock import TEST_CLOCK
 from ar_shared.testing.http import bearer
 
 pytestmark = pytest.mark.integration
 
-TODAY = datetime.now(UTC).date()
+TODAY = TEST_CLOCK.now().date()
 
 
 def eur(amount: str) -> MoneyAmount:
@@ -36,9 +37,10 @@ async def deliver(app: FastAPI, *events: EventPayload) -> None:
         registration = handlers.get(payload.event_type())
         assert registration is not None
         async with app.state.sessionmaker() as session:
-            await registration.handler(
-                HandlerContext(session, CloudEvent.wrap(payload), OutboxWriter(plumbing)), payload
+            context = HandlerContext(
+                session, CloudEvent.wrap(payload), OutboxWriter(plumbing), app.state.clock
             )
+            await registration.handler(context, payload)
             await session.commit()
 
 

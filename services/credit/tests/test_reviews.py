@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +13,9 @@ from fastapi import FastAPI
 
 from ar_credit.customers.repository import CreditCustomerRepository
 from ar_credit.domain.scoring import Financials, add_months, score
+from ar_shared.testing.clock import TEST_CLOCK
 
-TODAY = datetime.now(UTC).date()
+TODAY = TEST_CLOCK.now().date()
 
 
 def strong() -> Financials:

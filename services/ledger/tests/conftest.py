@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from ar_ledger.config import LedgerSettings
 from ar_ledger.main import create_app
+from ar_shared.clock import Clock
 from ar_shared.testing.db import migrate
 from ar_shared.testing.http import bearer, client_for, running
 from ar_shared.testing.stack import Stack
@@ -35,8 +36,10 @@ async def ledger_schema(ledger_settings: LedgerSettings) -> None:
 
 
 @pytest.fixture
-async def ledger_app(ledger_settings: LedgerSettings, ledger_schema: None) -> AsyncIterator[FastAPI]:
-    async with running(create_app(ledger_settings)) as app:
+async def ledger_app(
+    ledger_settings: LedgerSettings, ledger_schema: None, clock: Clock
+) -> AsyncIterator[FastAPI]:
+    async with running(create_app(ledger_settings, clock)) as app:
         yield app
 
 
@@ -47,10 +50,10 @@ async def client(ledger_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def writer(ledger_settings: LedgerSettings) -> dict[str, str]:
-    return bearer(ledger_settings.auth, "ledger:read", "ledger:write", subject="erp-sync")
+def writer(ledger_settings: LedgerSettings, clock: Clock) -> dict[str, str]:
+    return bearer(ledger_settings.auth, "ledger:read", "ledger:write", subject="erp-sync", clock=clock)
 
 
 @pytest.fixture
-def reader(ledger_settings: LedgerSettings) -> dict[str, str]:
-    return bearer(ledger_settings.auth, "ledger:read", subject="analyst")
+def reader(ledger_settings: LedgerSettings, clock: Clock) -> dict[str, str]:
+    return bearer(ledger_settings.auth, "ledger:read", subject="analyst", clock=clock)

@@ -12,6 +12,7 @@ from ar_ledger.main import create_app
 from ar_ledger.models import plumbing
 from ar_shared.db import asyncpg_dsn
 from ar_shared.relay import OutboxRelay, RelaySettings, build_producer
+from ar_shared.testing.clock import TEST_CLOCK
 from ar_shared.testing.http import bearer, client_for, running
 from ar_shared.testing.kafka import read_topic
 
@@ -26,7 +27,10 @@ async def test_a_customer_lifecycle_arrives_on_ledger_events_in_order(
     ledger_settings: LedgerSettings, ledger_schema: None, unique: str
 ) -> None:
     headers = bearer(ledger_settings.auth, "ledger:write", "ledger:read")
-    async with running(create_app(ledger_settings), rollback=False) as app, client_for(app) as client:
+    async with (
+        running(create_app(ledger_settings, TEST_CLOCK), rollback=False) as app,
+        client_for(app) as client,
+    ):
         external_id = f"EV-{unique}"
         body = {
             "name": "Eventful",

@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from ar_notifications.config import NotificationsSettings
 from ar_notifications.main import create_app
+from ar_shared.clock import Clock
 from ar_shared.testing.db import migrate
 from ar_shared.testing.http import bearer, client_for, running
 from ar_shared.testing.stack import Stack
@@ -36,9 +37,9 @@ async def notifications_schema(notifications_settings: NotificationsSettings) ->
 
 @pytest.fixture
 async def notifications_app(
-    notifications_settings: NotificationsSettings, notifications_schema: None
+    notifications_settings: NotificationsSettings, notifications_schema: None, clock: Clock
 ) -> AsyncIterator[FastAPI]:
-    async with running(create_app(notifications_settings)) as app:
+    async with running(create_app(notifications_settings, clock)) as app:
         yield app
 
 
@@ -49,5 +50,5 @@ async def client(notifications_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]
 
 
 @pytest.fixture
-def manager(notifications_settings: NotificationsSettings) -> dict[str, str]:
-    return bearer(notifications_settings.auth, "notifications:manage", subject="ops")
+def manager(notifications_settings: NotificationsSettings, clock: Clock) -> dict[str, str]:
+    return bearer(notifications_settings.auth, "notifications:manage", subject="ops", clock=clock)

@@ -8,7 +8,7 @@ import email
 import socket
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.message import Message
 from typing import Any
 
@@ -106,7 +106,7 @@ async def queue(
 
 
 async def dispatch(app: FastAPI, settings: NotificationsSettings, minutes_later: int = 1) -> int:
-    now = datetime.now(UTC) + timedelta(minutes=minutes_later)
+    now = app.state.clock.now() + timedelta(minutes=minutes_later)
     return await dispatch_due(app.state.sessionmaker, settings, Senders.from_settings(settings), now)
 
 

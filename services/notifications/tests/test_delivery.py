@@ -9,7 +9,7 @@ import json
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 from email.message import Message
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,12 +31,14 @@ from ar_notifications.delivery.senders import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from ar_notifications.delivery.service import dispatch_due
 from ar_notifications.models import Delivery, plumbing
 from ar_notifications.templates.contact_hours import next_contact_time
+from ar_shared.clock import ManualClock
 from ar_shared.consumer import HandlerContext
 from ar_shared.events import CloudEvent, EventPayload
 from ar_shared.events.collections import NotificationRequested
 from ar_shared.events.credit import CreditHoldPlaced
 from ar_shared.events.ledger import CustomerUpserted
 from ar_shared.outbox import OutboxWriter
+from ar_shared.testing.clock import pinned_clock
 
 pytestmark = pytest.mark.integration
 
@@ -72,12 +74,19 @@ def settings(notifications_settings: NotificationsSettings, smtp: tuple[Inbox, i
     )
 
 
+@pytest.fixture
+def clock() -> ManualClock:
+    """A weekday noon (UTC): inside the contact hours of a customer in London."""
+    return pinned_clock(time(12))
+
+
 async def deliver(app: FastAPI, payload: EventPayload, event: CloudEvent | None = None) -> CloudEvent:
     event = event or CloudEvent.wrap(payload)
     registration = handlers.get(payload.event_type())
     assert registration is not None
     async with app.state.sessionmaker() as session:
-        await registration.handler(HandlerContext(session, event, OutboxWriter(plumbing)), payload)
+        context = HandlerContext(session, event, OutboxWriter(plumbing), app.state.clock)
+        await registration.handler(context, payload)
         await session.commit()
     return event
 
@@ -133,11 +142,8 @@ async def events(app: FastAPI, customer_id: uuid.UUID) -> list[str]:
         )
 
 
-WEEKDAY_NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
-
-
 async def test_a_reminder_arrives_once_with_its_subject_recipient_and_open_item_table(
-    notifications_app: FastAPI, settings: NotificationsSettings, smtp: tuple[Inbox, int]
+    clock: ManualClock, notifications_app: FastAPI, settings: NotificationsSettings, smtp: tuple[Inbox, int]
 ) -> None:
     customer_id = await new_customer(notifications_app)
     request = reminder(customer_id)
@@ -146,7 +152,7 @@ async def test_a_reminder_arrives_once_with_its_subject_recipient_and_open_item_
     assert len(await deliveries(notifications_app, customer_id)) == 1
 
     sent = await dispatch_due(
-        notifications_app.state.sessionmaker, settings, Senders.from_settings(settings), WEEKDAY_NOON
+        notifications_app.state.sessionmaker, settings, Senders.from_settings(settings), clock.now()
     )
     assert sent == 1
     [message] = smtp[0].messages
@@ -167,7 +173,11 @@ async def test_a_reminder_arrives_once_with_its_subject_recipient_and_open_item_
 
 
 async def test_smtp_down_retries_then_fails_with_notification_failed(
-    notifications_app: FastAPI, settings: NotificationsSettings, client: Any, manager: dict[str, str]
+    clock: ManualClock,
+    notifications_app: FastAPI,
+    settings: NotificationsSettings,
+    client: Any,
+    manager: dict[str, str],
 ) -> None:
     down = settings.model_copy(update={"smtp_port": free_port()})  # nothing listens there
     customer_id = await new_customer(notifications_app)
@@ -177,7 +187,7 @@ async def test_smtp_down_retries_then_fails_with_notification_failed(
             notifications_app.state.sessionmaker,
             down,
             Senders.from_settings(down),
-            WEEKDAY_NOON + timedelta(minutes=attempt),
+            clock.now() + timedelta(minutes=attempt),
         )
     [delivery] = await deliveries(notifications_app, customer_id)
     assert (delivery.status, delivery.attempts) == ("failed", 3)
@@ -189,6 +199,7 @@ async def test_smtp_down_retries_then_fails_with_notification_failed(
 
 
 async def test_suppressed_addresses_are_never_written_to(
+    clock: ManualClock,
     notifications_app: FastAPI,
     settings: NotificationsSettings,
     smtp: tuple[Inbox, int],
@@ -203,7 +214,7 @@ async def test_suppressed_addresses_are_never_written_to(
     )
     await deliver(notifications_app, reminder(customer_id, recipient="Stop@Globex.example"))
     await dispatch_due(
-        notifications_app.state.sessionmaker, settings, Senders.from_settings(settings), WEEKDAY_NOON
+        notifications_app.state.sessionmaker, settings, Senders.from_settings(settings), clock.now()
     )
     [delivery] = await deliveries(notifications_app, customer_id)
     assert delivery.status == "suppressed"
@@ -211,14 +222,16 @@ async def test_suppressed_addresses_are_never_written_to(
 
 
 async def test_a_message_due_outside_contact_hours_waits_for_the_window(
-    notifications_app: FastAPI, settings: NotificationsSettings, smtp: tuple[Inbox, int]
+    notifications_app: FastAPI, settings: NotificationsSettings, smtp: tuple[Inbox, int], clock: ManualClock
 ) -> None:
-    assert next_contact_time(datetime(2026, 11, 28, 10, 0, tzinfo=UTC), "UTC", time(8), time(18)) == datetime(
-        2026, 11, 30, 8, 0, tzinfo=UTC
-    )  # Saturday -> Monday
-    assert next_contact_time(
-        datetime(2026, 11, 25, 20, 0, tzinfo=UTC), "Asia/Tokyo", time(8), time(18)
-    ) == datetime(2026, 11, 25, 23, 0, tzinfo=UTC)  # 05:00 in Tokyo -> 08:00
+    saturday = clock.now() + timedelta(days=5 - clock.now().weekday())
+    monday = saturday + timedelta(days=2)
+    assert next_contact_time(saturday.replace(hour=10), "UTC", time(8), time(18)) == monday.replace(hour=8)
+    # 20:00 UTC on a weekday is 05:00 the next morning in Tokyo: the window opens at 08:00 there
+    evening = clock.now().replace(hour=20)
+    if evening.weekday() == 4:  # Friday evening is Saturday in Tokyo: pick Monday's
+        evening += timedelta(days=3)
+    assert next_contact_time(evening, "Asia/Tokyo", time(8), time(18)) == evening.replace(hour=23)
     customer_id = await new_customer(notifications_app, time_zone="Asia/Tokyo")
     await deliver(notifications_app, reminder(customer_id))
     [delivery] = await deliveries(notifications_app, customer_id)
@@ -246,17 +259,17 @@ async def test_a_message_due_outside_contact_hours_waits_for_the_window(
 
 
 async def test_the_sales_rep_hears_about_a_credit_hold(
-    notifications_app: FastAPI, settings: NotificationsSettings, smtp: tuple[Inbox, int]
+    clock: ManualClock, notifications_app: FastAPI, settings: NotificationsSettings, smtp: tuple[Inbox, int]
 ) -> None:
     customer_id = await new_customer(notifications_app)
     hold = CreditHoldPlaced(
         hold_id=uuid.uuid4(), customer_id=customer_id, reason_code="past_due", source="policy",
-        placed_by="credit-policy", placed_at=WEEKDAY_NOON, sales_rep="rep@ourcompany.example",
+        placed_by="credit-policy", placed_at=clock.now(), sales_rep="rep@ourcompany.example",
     )  # fmt: skip
     event = await deliver(notifications_app, hold)
     await deliver(notifications_app, hold, event)
     await dispatch_due(
-        notifications_app.state.sessionmaker, settings, Senders.from_settings(settings), WEEKDAY_NOON
+        notifications_app.state.sessionmaker, settings, Senders.from_settings(settings), clock.now()
     )
     [message] = smtp[0].messages
     assert message["To"] == "rep@ourcompany.example"
@@ -289,6 +302,7 @@ async def receiver() -> AsyncIterator[tuple[str, list[tuple[dict[str, str], byte
 
 
 async def test_a_webhook_is_signed_and_the_signature_verifies(
+    clock: ManualClock,
     notifications_app: FastAPI,
     settings: NotificationsSettings,
     receiver: tuple[str, list[tuple[dict[str, str], bytes]]],
@@ -298,7 +312,7 @@ async def test_a_webhook_is_signed_and_the_signature_verifies(
     request = reminder(customer_id, recipient=url).model_copy(update={"channel": "webhook"})
     await deliver(notifications_app, request)
     await dispatch_due(
-        notifications_app.state.sessionmaker, settings, Senders.from_settings(settings), WEEKDAY_NOON
+        notifications_app.state.sessionmaker, settings, Senders.from_settings(settings), clock.now()
     )
     [(headers, body)] = received
     expected = sign(settings.webhook_secret.get_secret_value(), headers[TIMESTAMP_HEADER.lower()], body)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from ar_shared.auth import Principal, TokenVerifier, authenticate
+from ar_shared.clock import SYSTEM_CLOCK, Clock
 from ar_shared.db import build_engine, build_read_pool, build_sessionmaker
 from ar_shared.idempotency import install_idempotency_handler
 from ar_shared.logs import configure_logging
@@ -67,11 +68,12 @@ def create_service_app(
     openapi_tags: list[dict[str, Any]] | None = None,
     on_startup: ExtraLifespan | None = None,
     read_pool: bool = False,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> FastAPI:
     """Nothing is connected at import or build time: the lifespan opens and closes resources.
 
     `read_pool=True` also opens a plain asyncpg pool (`ar_shared.db.ReadPool`) for the hottest
-    read-only endpoints.
+    read-only endpoints. `clock` is the time every rule, timestamp and token check of the app reads.
     """
 
     @asynccontextmanager
@@ -80,9 +82,10 @@ def create_service_app(
         engine = build_engine(settings)
         app.state.settings = settings
         app.state.engine = engine
-        app.state.sessionmaker = build_sessionmaker(engine)
+        app.state.clock = clock
+        app.state.sessionmaker = build_sessionmaker(engine, clock)
         app.state.plumbing = plumbing
-        app.state.token_verifier = TokenVerifier(settings.auth)
+        app.state.token_verifier = TokenVerifier(settings.auth, clock)
         app.state.kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers)
         app.state.read_pool = await build_read_pool(settings) if read_pool else None
         if on_startup is not None:

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ar_shared import context, events  # noqa: F401 - the whole catalogue, for parsing
+from ar_shared.clock import SYSTEM_CLOCK, Clock
 from ar_shared.events.envelope import CloudEvent, EventPayload
 from ar_shared.events.registry import parse_payload
 from ar_shared.metrics import EVENTS_CONSUMED, EVENTS_DEAD_LETTERED
@@ -33,6 +34,7 @@ class HandlerContext:
     session: AsyncSession
     event: CloudEvent
     outbox: OutboxWriter
+    clock: Clock = SYSTEM_CLOCK
 
 
 Handler = Callable[[HandlerContext, P], Awaitable[None]]
@@ -111,8 +113,10 @@ class ConsumerRunner:
         sessionmaker: async_sessionmaker[AsyncSession],
         tables: PlumbingTables,
         producer: AIOKafkaProducer,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self._settings = settings
+        self._clock = clock
         self._handlers = handlers
         self._sessionmaker = sessionmaker
         self._inbox = tables.inbox
@@ -229,7 +233,7 @@ class ConsumerRunner:
             )
             if first_time is None:
                 return _Outcome.DUPLICATE
-            await handler(HandlerContext(session, event, self._outbox), payload)
+            await handler(HandlerContext(session, event, self._outbox, self._clock), payload)
         return _Outcome.HANDLED
 
     async def _dead_letter(

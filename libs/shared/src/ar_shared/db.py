@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from ar_shared.clock import SYSTEM_CLOCK, Clock
 from ar_shared.settings import ServiceSettings
 
 
@@ -42,9 +43,10 @@ def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) 
         raise DisconnectionError("the database closed this pooled connection")
 
 
-def build_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def build_sessionmaker(engine: AsyncEngine, clock: Clock = SYSTEM_CLOCK) -> async_sessionmaker[AsyncSession]:
+    """Sessions carry `clock` in `info`: the audit log and the outbox stamp its time."""
     # expire_on_commit=False: response models are built from objects after the edge commits
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info={"clock": clock})
 
 
 def asyncpg_dsn(sqlalchemy_url: str) -> str:

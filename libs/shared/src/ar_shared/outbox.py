@@ -9,6 +9,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_shared import context
+from ar_shared.clock import session_clock
 from ar_shared.db import copy_records
 from ar_shared.events.envelope import CloudEvent, EventPayload
 from ar_shared.plumbing import PlumbingTables
@@ -26,10 +27,12 @@ class OutboxWriter:
     def __init__(self, tables: PlumbingTables) -> None:
         self._outbox = tables.outbox
 
-    def records(self, payloads: list[EventPayload]) -> tuple[list[CloudEvent], list[tuple[object, ...]]]:
+    def records(
+        self, payloads: list[EventPayload], time: datetime
+    ) -> tuple[list[CloudEvent], list[tuple[object, ...]]]:
         """The events and their outbox rows in `COLUMNS` order (envelope as JSON text), for COPY
         or a statement of the caller's own that writes the event with the change in one round trip."""
-        events = self._wrap(payloads)
+        events = self._wrap(payloads, time=time)
         return events, [
             (e.id, e.type, p.topic(), e.subject, e.model_dump_json(exclude_none=True))
             for p, e in zip(payloads, events, strict=True)
@@ -66,7 +69,7 @@ class OutboxWriter:
 
     async def copy_many(self, session: AsyncSession, payloads: list[EventPayload]) -> list[CloudEvent]:
         """Like `add_many`, with COPY: for bulk operations emitting thousands of events."""
-        events, records = self.records(payloads)
+        events, records = self.records(payloads, session_clock(session).now())
         await copy_records(session, self._outbox, self.COLUMNS, records)
         return events
 
@@ -80,7 +83,7 @@ class OutboxWriter:
     ) -> list[CloudEvent]:
         if not payloads:
             return []
-        events = self._wrap(payloads, event_ids, time)
+        events = self._wrap(payloads, event_ids, time or session_clock(session).now())
         rows = [
             {
                 "event_id": e.id,

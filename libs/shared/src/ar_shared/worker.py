@@ -15,7 +15,9 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from prometheus_client import start_http_server
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ar_shared.clock import SYSTEM_CLOCK, Clock
 from ar_shared.consumer import ConsumerRunner, ConsumerSettings, EventHandlers
 from ar_shared.db import asyncpg_dsn, build_engine, build_sessionmaker
 from ar_shared.logs import configure_logging
@@ -35,17 +37,20 @@ class ScheduledJob:
     next_delay: Callable[[], float]
 
 
+# builds a service's scheduled jobs from the worker's sessionmaker and clock
+JobsFactory = Callable[[async_sessionmaker[AsyncSession], Clock], Sequence[ScheduledJob]]
+
+
 def every(seconds: float) -> Callable[[], float]:
     return lambda: seconds
 
 
-def daily_at(at: time, tz: str, now: Callable[[], datetime] | None = None) -> Callable[[], float]:
+def daily_at(at: time, tz: str, clock: Clock = SYSTEM_CLOCK) -> Callable[[], float]:
     """Seconds until the next `at` wall-clock time in time zone `tz` (e.g. the past-due sweep)."""
     zone = ZoneInfo(tz)
 
     def delay() -> float:
-        current = now() if now else datetime.now(zone)
-        current = current.astimezone(zone)
+        current = clock.now().astimezone(zone)
         target = datetime.combine(current.date(), at, tzinfo=zone)
         if target <= current:
             target = datetime.combine(current.date() + timedelta(days=1), at, tzinfo=zone)
@@ -114,10 +119,11 @@ async def run_worker(
     settings: ServiceSettings,
     plumbing: PlumbingTables,
     handlers: EventHandlers | None = None,
-    jobs: Callable[..., Sequence[ScheduledJob]] | None = None,
+    jobs: JobsFactory | None = None,
     stop: asyncio.Event | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> None:
-    """Runs until SIGTERM/SIGINT (or `stop`). `jobs(sessionmaker)` builds the scheduled jobs."""
+    """Runs until SIGTERM/SIGINT (or `stop`). `jobs(sessionmaker, clock)` builds the scheduled jobs."""
     configure_logging(f"{settings.service_name}-worker", settings.log_level)
     if stop is None:
         stop = asyncio.Event()
@@ -129,7 +135,7 @@ async def run_worker(
     if settings.worker_metrics_port:
         start_http_server(settings.worker_metrics_port, addr=settings.host)
     engine = build_engine(settings)
-    sessionmaker = build_sessionmaker(engine)
+    sessionmaker = build_sessionmaker(engine, clock)
     producer = build_producer(settings.kafka_bootstrap_servers, f"{settings.kafka_client_id}-worker")
     prefix = settings.kafka_topic_prefix
     try:
@@ -165,14 +171,14 @@ async def run_worker(
         if handlers is not None and consuming:
 
             async def consume() -> None:
-                runner = ConsumerRunner(consumer_settings, handlers, sessionmaker, plumbing, producer)
+                runner = ConsumerRunner(consumer_settings, handlers, sessionmaker, plumbing, producer, clock)
                 await runner.run(stop)
 
             tasks.append(asyncio.create_task(_supervise("event consumer", consume, stop)))
         housekeeping = ScheduledJob(
             "purge published outbox rows", _discard(relay.purge_published), every(3600)
         )
-        for job in [housekeeping, *(jobs(sessionmaker) if jobs else [])]:
+        for job in [housekeeping, *(jobs(sessionmaker, clock) if jobs else [])]:
             tasks.append(asyncio.create_task(_run_job(job, stop)))
         log.info("worker started", extra={"tasks": len(tasks)})
         await stop.wait()

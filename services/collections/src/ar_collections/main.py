@@ -8,6 +8,7 @@ from ar_collections.activities.endpoints import router as activities_router
 from ar_collections.config import CollectionsSettings, get_settings
 from ar_collections.models import plumbing
 from ar_shared.app import create_service_app
+from ar_shared.clock import SYSTEM_CLOCK, Clock
 
 DESCRIPTION = """
 The collector's workflow: portfolios, dunning strategies, worklists, promises to pay,
@@ -18,9 +19,10 @@ Money is a decimal string plus an ISO 4217 code; errors are RFC 9457 problem doc
 """
 
 
-def create_app(settings: CollectionsSettings | None = None) -> FastAPI:
+def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     return create_service_app(
         settings or get_settings(),
+        clock=clock,
         title="AR Collections",
         description=DESCRIPTION,
         plumbing=plumbing,

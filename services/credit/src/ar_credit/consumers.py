@@ -4,10 +4,7 @@ and every change re-evaluates the customer's credit policy."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import date
 
 from ar_credit.config import get_settings
 from ar_credit.customers.repository import CreditCustomerRepository
@@ -16,6 +13,7 @@ from ar_credit.exposure.repository import ExposureRepository
 from ar_credit.models import CreditDispute
 from ar_credit.orders.service import order_invoiced
 from ar_credit.policies.service import evaluate
+from ar_shared.clock import local_date
 from ar_shared.consumer import EventHandlers, HandlerContext
 from ar_shared.events.collections import DisputeOpened, DisputeResolved
 from ar_shared.events.ledger import (
@@ -34,16 +32,13 @@ from ar_shared.events.ledger import (
 handlers = EventHandlers()
 
 
-def business_date() -> date:
-    return datetime.now(ZoneInfo(get_settings().business_time_zone)).date()
-
-
-async def reevaluate(session: AsyncSession, customer_id: uuid.UUID, on: date | None = None) -> None:
+async def reevaluate(ctx: HandlerContext, customer_id: uuid.UUID, on: date | None = None) -> None:
+    settings = get_settings()
     await evaluate(
-        session,
+        ctx.session,
         customer_id,
-        on or business_date(),
-        include_disputed=get_settings().include_disputed_in_exposure,
+        on or local_date(ctx.clock, settings.business_time_zone),
+        include_disputed=settings.include_disputed_in_exposure,
     )
 
 
@@ -75,14 +70,14 @@ async def invoice_issued(ctx: HandlerContext, event: InvoiceIssued) -> None:
     )
     if event.order_reference:
         await order_invoiced(ctx.session, event.order_reference)
-    await reevaluate(ctx.session, event.customer_id)
+    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(InvoiceVoided)
 async def invoice_voided(ctx: HandlerContext, event: InvoiceVoided) -> None:
     zero = event.amount.model_copy(update={"amount": "0"})
     await exposure.invoice_open_balance(ctx.session, event.customer_id, event.invoice_id, zero)
-    await reevaluate(ctx.session, event.customer_id)
+    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(PaymentReceived)
@@ -91,7 +86,7 @@ async def payment_received(ctx: HandlerContext, event: PaymentReceived) -> None:
     await exposure.adjust(
         ctx.session, event.customer_id, event.amount.currency, unapplied_cash=exposure.minor(event.unapplied)
     )
-    await reevaluate(ctx.session, event.customer_id)
+    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(PaymentApplied)
@@ -106,7 +101,7 @@ async def payment_applied(ctx: HandlerContext, event: PaymentApplied) -> None:
         await exposure.adjust(
             ctx.session, event.customer_id, event.amount.currency, unapplied_credits=-amount
         )
-    await reevaluate(ctx.session, event.customer_id)
+    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(PaymentUnapplied)
@@ -117,7 +112,7 @@ async def payment_unapplied(ctx: HandlerContext, event: PaymentUnapplied) -> Non
     amount = exposure.minor(event.amount)
     part = "unapplied_cash" if event.source_kind == "payment" else "unapplied_credits"
     await exposure.adjust(ctx.session, event.customer_id, event.amount.currency, **{part: amount})
-    await reevaluate(ctx.session, event.customer_id)
+    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(PaymentReversed)
@@ -132,7 +127,7 @@ async def payment_reversed(ctx: HandlerContext, event: PaymentReversed) -> None:
         event.amount.currency,
         unapplied_cash=-exposure.minor(event.unapplied_removed),
     )
-    await reevaluate(ctx.session, event.customer_id)
+    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(CreditMemoIssued)
@@ -141,7 +136,7 @@ async def credit_memo_issued(ctx: HandlerContext, event: CreditMemoIssued) -> No
     await exposure.adjust(
         ctx.session, event.customer_id, event.amount.currency, unapplied_credits=exposure.minor(event.amount)
     )
-    await reevaluate(ctx.session, event.customer_id)
+    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(InvoiceWrittenOff)
@@ -149,13 +144,13 @@ async def invoice_written_off(ctx: HandlerContext, event: InvoiceWrittenOff) -> 
     await exposure.invoice_open_balance(
         ctx.session, event.customer_id, event.invoice_id, event.invoice_open_balance
     )
-    await reevaluate(ctx.session, event.customer_id)
+    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(AccountPastDue)
 async def account_past_due(ctx: HandlerContext, event: AccountPastDue) -> None:
     # the sweep's business date: days past due are counted as the ledger counted them
-    await reevaluate(ctx.session, event.customer_id, event.as_of)
+    await reevaluate(ctx, event.customer_id, event.as_of)
 
 
 @handlers.on(DisputeOpened)
@@ -174,7 +169,7 @@ async def dispute_opened(ctx: HandlerContext, event: DisputeOpened) -> None:
     )
     if added:
         await repo.adjust(event.customer_id, disputed=amount)
-    await reevaluate(ctx.session, event.customer_id)
+    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(DisputeResolved)
@@ -182,4 +177,4 @@ async def dispute_resolved(ctx: HandlerContext, event: DisputeResolved) -> None:
     repo = ExposureRepository(ctx.session)
     await repo.exposure_for_update(event.customer_id, event.disputed_amount.currency)
     await repo.adjust(event.customer_id, disputed=-await repo.close_dispute(event.dispute_id))
-    await reevaluate(ctx.session, event.customer_id)
+    await reevaluate(ctx, event.customer_id)

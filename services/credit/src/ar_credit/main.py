@@ -11,6 +11,7 @@ from ar_credit.models import plumbing
 from ar_credit.profiles.endpoints import router as profiles_router
 from ar_credit.reviews.endpoints import router as reviews_router
 from ar_shared.app import create_service_app
+from ar_shared.clock import SYSTEM_CLOCK, Clock
 
 DESCRIPTION = """
 Credit risk and the order gate: credit profiles, exposure, policies, holds and the order credit check.
@@ -20,9 +21,10 @@ Money is a decimal string plus an ISO 4217 code; errors are RFC 9457 problem doc
 """
 
 
-def create_app(settings: CreditSettings | None = None) -> FastAPI:
+def create_app(settings: CreditSettings | None = None, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     return create_service_app(
         settings or get_settings(),
+        clock=clock,
         title="AR Credit",
         description=DESCRIPTION,
         plumbing=plumbing,

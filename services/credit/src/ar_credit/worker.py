@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -15,16 +15,16 @@ from ar_credit.consumers import handlers
 from ar_credit.exposure.repository import ExposureRepository
 from ar_credit.models import plumbing
 from ar_credit.policies.service import evaluate
+from ar_shared.clock import Clock, local_date
 from ar_shared.worker import ScheduledJob, daily_at, run_worker
 
 log = logging.getLogger(__name__)
 
 
 async def evaluate_all(
-    settings: CreditSettings, sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None
+    settings: CreditSettings, sessionmaker: async_sessionmaker[AsyncSession], today: date
 ) -> int:
     """Re-evaluates every customer with something overdue or a policy hold; one transaction each."""
-    today = today or datetime.now(ZoneInfo(settings.business_time_zone)).date()
     async with sessionmaker() as session:
         customers = await ExposureRepository(session).customers_to_evaluate(today)
     for customer_id in customers:
@@ -37,18 +37,18 @@ async def evaluate_all(
 
 
 def scheduled_jobs(
-    settings: CreditSettings, sessionmaker: async_sessionmaker[AsyncSession]
+    settings: CreditSettings, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock
 ) -> list[ScheduledJob]:
     async def run() -> None:
-        await evaluate_all(settings, sessionmaker)
+        await evaluate_all(settings, sessionmaker, local_date(clock, settings.business_time_zone))
 
     return [
         ScheduledJob(
-            "policy evaluation", run, daily_at(settings.policy_check_at, settings.business_time_zone)
+            "policy evaluation", run, daily_at(settings.policy_check_at, settings.business_time_zone, clock)
         )
     ]
 
 
 def main() -> None:
     settings = get_settings()
-    asyncio.run(run_worker(settings, plumbing, handlers, jobs=lambda maker: scheduled_jobs(settings, maker)))
+    asyncio.run(run_worker(settings, plumbing, handlers, jobs=partial(scheduled_jobs, settings)))

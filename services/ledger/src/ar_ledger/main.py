@@ -14,6 +14,7 @@ from ar_ledger.payments.endpoints import router as payments_router
 from ar_ledger.reports.endpoints import router as reports_router
 from ar_ledger.write_offs.endpoints import router as write_offs_router
 from ar_shared.app import create_service_app
+from ar_shared.clock import SYSTEM_CLOCK, Clock
 
 DESCRIPTION = """
 The receivables system of record: customers, invoices, payments, credit memos and write-offs,
@@ -24,9 +25,10 @@ Money is a decimal string plus an ISO 4217 code; errors are RFC 9457 problem doc
 """
 
 
-def create_app(settings: LedgerSettings | None = None) -> FastAPI:
+def create_app(settings: LedgerSettings | None = None, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     return create_service_app(
         settings or get_settings(),
+        clock=clock,
         title="AR Ledger",
         description=DESCRIPTION,
         plumbing=plumbing,

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from ar_notifications.config import get_settings
 from ar_notifications.delivery.repository import DeliveryRepository
@@ -49,7 +48,7 @@ async def notification_requested(ctx: HandlerContext, event: NotificationRequest
         locale=event.locale,
         recipient=event.recipient,
         context=context,
-        now=datetime.now(UTC),
+        now=ctx.clock.now(),
         respect_contact_hours=event.channel == "email",
     )
 
@@ -71,7 +70,7 @@ async def _tell_sales_rep(
         locale=get_settings().default_locale,
         recipient=sales_rep,
         context={"customer_name": contact.name if contact else customer_id} | context,
-        now=datetime.now(UTC),
+        now=ctx.clock.now(),
         respect_contact_hours=False,  # an internal colleague, not the customer
     )
 

@@ -11,6 +11,7 @@ from ar_notifications.models import plumbing
 from ar_notifications.suppressions.endpoints import router as suppressions_router
 from ar_notifications.templates.endpoints import router as templates_router
 from ar_shared.app import create_service_app
+from ar_shared.clock import SYSTEM_CLOCK, Clock
 
 DESCRIPTION = """
 Every message that leaves the platform: templates, e-mail over SMTP, signed webhooks, delivery log.
@@ -20,9 +21,10 @@ Money is a decimal string plus an ISO 4217 code; errors are RFC 9457 problem doc
 """
 
 
-def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
+def create_app(settings: NotificationsSettings | None = None, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     return create_service_app(
         settings or get_settings(),
+        clock=clock,
         title="AR Notifications",
         description=DESCRIPTION,
         plumbing=plumbing,

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_shared import context
+from ar_shared.clock import session_clock
 from ar_shared.db import copy_records
 from ar_shared.plumbing import PlumbingTables
 
@@ -100,7 +101,7 @@ class AuditLog:
         chain_seq, prev_hash = (last.chain_seq + 1, last.hash) if last else (1, GENESIS)
         ctx = context.current()
         values: dict[str, Any] = {
-            "occurred_at": datetime.now(UTC),
+            "occurred_at": session_clock(session).now(),
             "actor": actor.subject,
             "scopes": sorted(actor.scopes),
             "action": action,
@@ -122,7 +123,13 @@ class AuditLog:
     )  # fmt: skip
 
     def created_records(
-        self, *, actor: Actor, action: str, entity_type: str, entities: list[tuple[str, Any]]
+        self,
+        *,
+        actor: Actor,
+        action: str,
+        entity_type: str,
+        entities: list[tuple[str, Any]],
+        now: datetime,
     ) -> list[tuple[object, ...]]:
         """One record per newly created entity, in `COLUMNS` order (JSON as text), for COPY or a
         statement of the caller's own. Each entity is new, so it starts its own chain: no lock or
@@ -132,7 +139,6 @@ class AuditLog:
         hashed and stored as given.
         """
         ctx = context.current()
-        now = datetime.now(UTC)
         scopes = sorted(actor.scopes)
         records: list[tuple[object, ...]] = []
         for entity_id, after in entities:
@@ -171,6 +177,10 @@ class AuditLog:
         """`created_records` written with COPY (bulk imports write thousands at once)."""
         if entities:
             records = self.created_records(
-                actor=actor, action=action, entity_type=entity_type, entities=entities
+                actor=actor,
+                action=action,
+                entity_type=entity_type,
+                entities=entities,
+                now=session_clock(session).now(),
             )
             await copy_records(session, self._table, self.COLUMNS, records)

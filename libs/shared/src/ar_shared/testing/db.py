@@ -11,6 +11,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from ar_shared.clock import SYSTEM_CLOCK, Clock
+
 _migrated: set[tuple[str, str]] = set()
 
 
@@ -32,7 +34,7 @@ async def migrate(service_dir: Path, owner_url: str) -> None:
 
 @asynccontextmanager
 async def rolled_back_sessionmaker(
-    engine: AsyncEngine,
+    engine: AsyncEngine, clock: Clock = SYSTEM_CLOCK
 ) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """A sessionmaker whose commits are savepoints inside one transaction rolled back at the end.
 
@@ -46,6 +48,7 @@ async def rolled_back_sessionmaker(
                 expire_on_commit=False,
                 autoflush=False,
                 join_transaction_mode="create_savepoint",
+                info={"clock": clock},
             )
         finally:
             await transaction.rollback()

@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ar_shared.auth import AuthSettings, mint_token
+from ar_shared.clock import Clock
+from ar_shared.testing.clock import TEST_CLOCK
 from ar_shared.testing.db import rolled_back_sessionmaker
 
 
@@ -21,7 +23,7 @@ async def running(app: FastAPI, *, rollback: bool = True) -> AsyncIterator[FastA
         if not rollback:
             yield app
             return
-        async with rolled_back_sessionmaker(app.state.engine) as maker:
+        async with rolled_back_sessionmaker(app.state.engine, app.state.clock) as maker:
             app.state.sessionmaker = maker
             pool = app.state.read_pool
             if pool is not None:
@@ -52,5 +54,8 @@ def client_for(app: FastAPI) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
-def bearer(auth: AuthSettings, *scopes: str, subject: str = "tester") -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(auth, subject, list(scopes))}"}
+def bearer(
+    auth: AuthSettings, *scopes: str, subject: str = "tester", clock: Clock = TEST_CLOCK
+) -> dict[str, str]:
+    """A token valid at `clock`'s now (that of the app it is sent to)."""
+    return {"Authorization": f"Bearer {mint_token(auth, subject, list(scopes), clock=clock)}"}

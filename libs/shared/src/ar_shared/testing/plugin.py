@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from ar_shared.clock import Clock
+from ar_shared.testing.clock import TEST_CLOCK
 from ar_shared.testing.stack import Stack, test_stack
 
 
@@ -28,3 +30,9 @@ async def admin_engine(stack: Stack) -> AsyncIterator[AsyncEngine]:
 def unique() -> str:
     """A short unique token for topic prefixes, consumer groups, external ids."""
     return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The clock apps, workers and tokens of a test read; override it to pin a moment."""
+    return TEST_CLOCK

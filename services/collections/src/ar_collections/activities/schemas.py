@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 ActivityKind = Literal["call", "email", "note", "visit"]
 Outcome = Literal[
@@ -46,13 +46,6 @@ class ActivityCreate(BaseModel):
     occurred_at: AwareDatetime | None = Field(
         default=None, description="Defaults to now; never in the future"
     )
-
-    @field_validator("occurred_at")
-    @classmethod
-    def _not_in_the_future(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value > datetime.now(UTC):
-            raise ValueError("an activity cannot have happened in the future")
-        return value
 
 
 class Activity(BaseModel):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +12,8 @@ from ar_collections.activities.schemas import Activity as ActivityOut
 from ar_collections.activities.schemas import ActivityCreate
 from ar_collections.models import Activity, plumbing
 from ar_shared.audit import Actor, AuditLog
-from ar_shared.problems import NotFound
+from ar_shared.clock import session_clock
+from ar_shared.problems import FieldError, NotFound, Unprocessable
 
 audit = AuditLog(plumbing)
 
@@ -26,6 +26,19 @@ async def require_account(session: AsyncSession, customer_id: uuid.UUID) -> None
 async def log_activity(
     session: AsyncSession, actor: Actor, customer_id: uuid.UUID, data: ActivityCreate
 ) -> Activity:
+    now = session_clock(session).now()
+    if data.occurred_at is not None and data.occurred_at > now:
+        raise Unprocessable(
+            "an activity cannot have happened in the future",
+            code="occurred_in_the_future",
+            errors=[
+                FieldError(
+                    field="occurred_at",
+                    message="an activity cannot have happened in the future",
+                    code="occurred_in_the_future",
+                )
+            ],
+        )
     await require_account(session, customer_id)
     activity = await ActivityRepository(session).add(
         Activity(
@@ -35,7 +48,7 @@ async def log_activity(
             outcome=data.outcome,
             contact=data.contact,
             summary=data.summary,
-            occurred_at=data.occurred_at or datetime.now(UTC),
+            occurred_at=data.occurred_at or now,
             logged_by=actor.subject,
         )
     )

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -14,6 +13,7 @@ from ar_credit.check import service
 from ar_credit.check.schemas import CreditCheck, CreditDecision, CreditDecisionCreate, OverrideRequest
 from ar_credit.orders import service as orders
 from ar_shared.auth import Principal, require_scopes
+from ar_shared.clock import local_date
 from ar_shared.db import DbSession, ReadPool
 from ar_shared.money import CurrencyMismatch, InvalidAmount, Money, UnknownCurrency
 from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
@@ -25,7 +25,7 @@ Manager = Annotated[Principal, Depends(require_scopes("credit:manage"))]
 
 
 def business_date(request: Request) -> date:
-    return datetime.now(ZoneInfo(request.app.state.settings.business_time_zone)).date()
+    return local_date(request.app.state.clock, request.app.state.settings.business_time_zone)
 
 
 @router.get(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +13,7 @@ from ar_credit.holds.schemas import CreditHold as CreditHoldOut
 from ar_credit.holds.schemas import ManualHoldCreate
 from ar_credit.models import CreditHold, plumbing
 from ar_shared.audit import Actor, AuditLog
+from ar_shared.clock import session_clock
 from ar_shared.events.credit import CreditHoldPlaced, CreditHoldReleased
 from ar_shared.outbox import OutboxWriter
 from ar_shared.problems import Conflict, NotFound
@@ -98,7 +98,7 @@ async def lift(session: AsyncSession, actor: Actor, hold: CreditHold, reason: st
     before = _snapshot(hold)
     hold.status = "released"
     hold.released_by = actor.subject
-    hold.released_at = datetime.now(UTC)
+    hold.released_at = session_clock(session).now()
     hold.release_reason = reason
     hold.version += 1
     await session.flush()

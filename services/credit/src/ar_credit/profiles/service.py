@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from ar_credit.profiles.schemas import CreditLimitRequest as CreditLimitRequestO
 from ar_credit.profiles.schemas import CreditProfile as CreditProfileOut
 from ar_credit.profiles.schemas import CreditProfileSet
 from ar_shared.audit import Actor, AuditLog
+from ar_shared.clock import session_clock
 from ar_shared.events.credit import CreditLimitChanged
 from ar_shared.money import Money, MoneyAmount
 from ar_shared.outbox import OutboxWriter
@@ -187,7 +188,7 @@ async def decide_request(
     request.status = "approved" if approve else "rejected"
     request.decided_by = actor.subject
     request.decision_note = note
-    request.decided_at = datetime.now(UTC)
+    request.decided_at = session_clock(session).now()
     if approve:
         await apply_profile(
             session,

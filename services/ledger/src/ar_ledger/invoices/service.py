@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,7 @@ from ar_ledger.models import Invoice, plumbing
 from ar_ledger.postings.repository import PostingRepository
 from ar_ledger.postings.service import Billed, locked_customer, money, outbox, post_entry, require_currency
 from ar_shared.audit import Actor, AuditLog
+from ar_shared.clock import session_clock
 from ar_shared.events.ledger import InvoiceIssued, InvoiceVoided
 from ar_shared.problems import Conflict, NotFound, Unprocessable
 
@@ -50,7 +51,7 @@ class PreparedInvoice:
             self.order_reference, self.po_number, 1,
         )  # fmt: skip
 
-    def issued(self) -> InvoiceOut:
+    def issued(self, created_at: datetime) -> InvoiceOut:
         """The API answer for the new invoice: built from the values written, nothing read back."""
         amount = money(self.amount_minor, self.currency)
         return InvoiceOut(
@@ -66,7 +67,7 @@ class PreparedInvoice:
             order_reference=self.order_reference,
             po_number=self.po_number,
             voided_on=None,
-            created_at=datetime.now(UTC),
+            created_at=created_at,
         )
 
 
@@ -132,16 +133,18 @@ async def _write(
     """Checks and writes the invoice with these terms; None when the customer is no longer at
     their version (nothing was written)."""
     prepared = prepare(data, terms)
-    invoice = prepared.issued()
+    now = session_clock(repo.session).now()
+    invoice = prepared.issued(now)
     entry_id = uuid.uuid4()
     lines = journal.invoice_issued(prepared.amount_minor)
     journal.assert_balanced(lines)
-    _, [event] = outbox.records([prepared.event])
+    _, [event] = outbox.records([prepared.event], now)
     [audit_record] = audit.created_records(
         actor=actor,
         action="invoice.issued",
         entity_type="invoice",
         entities=[(str(prepared.id), invoice.model_dump(mode="json"))],
+        now=now,
     )
     rows = NewInvoiceRows(
         invoice=(*prepared.copy_record(), invoice.created_at),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -14,6 +14,7 @@ from ar_notifications.delivery.service import enqueue
 from ar_notifications.models import Delivery
 from ar_notifications.suppressions.repository import SuppressionRepository
 from ar_notifications.templates.endpoints import Manager
+from ar_shared.clock import AppClock
 from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
@@ -115,7 +116,12 @@ class DeliveryCreate(BaseModel):
     ),
 )
 async def create_delivery(
-    _: Manager, body: DeliveryCreate, session: DbSession, request: Request, idempotency: Idempotency
+    _: Manager,
+    body: DeliveryCreate,
+    session: DbSession,
+    request: Request,
+    idempotency: Idempotency,
+    clock: AppClock,
 ) -> DeliveryDetail:
     delivery_id = uuid.uuid4()
     await enqueue(
@@ -128,7 +134,7 @@ async def create_delivery(
         locale=body.locale,
         recipient=body.recipient,
         context=body.context,
-        now=datetime.now(UTC),
+        now=clock.now(),
         respect_contact_hours=body.respect_contact_hours and body.customer_id is not None,
     )
     delivery = await DeliveryRepository(session).by_cause(delivery_id)
@@ -144,7 +150,7 @@ async def get_delivery(_: Manager, delivery_id: uuid.UUID, session: DbSession) -
 
 
 @router.post("/{delivery_id}/resend", summary="Queue a failed or bounced delivery again")
-async def resend(_: Manager, delivery_id: uuid.UUID, session: DbSession) -> DeliveryDetail:
+async def resend(_: Manager, delivery_id: uuid.UUID, session: DbSession, clock: AppClock) -> DeliveryDetail:
     delivery = await DeliveryRepository(session).get(delivery_id, for_update=True)
     if delivery is None:
         raise NotFound(f"delivery {delivery_id} does not exist", code="delivery_not_found")
@@ -158,6 +164,6 @@ async def resend(_: Manager, delivery_id: uuid.UUID, session: DbSession) -> Deli
             f"{delivery.recipient} is on the suppression list; remove it there first to write to it again",
             code="recipient_suppressed",
         )
-    delivery.status, delivery.attempts, delivery.next_attempt_at = "queued", 0, datetime.now(UTC)
+    delivery.status, delivery.attempts, delivery.next_attempt_at = "queued", 0, clock.now()
     await session.flush()
     return DeliveryDetail.model_validate(_out(delivery))

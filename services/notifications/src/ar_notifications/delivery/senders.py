@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import time
 import uuid
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -17,6 +16,7 @@ import httpx
 
 from ar_notifications.config import NotificationsSettings
 from ar_notifications.models import Delivery
+from ar_shared.clock import SYSTEM_CLOCK, Clock
 
 SIGNATURE_HEADER = "X-AR-Signature"
 TIMESTAMP_HEADER = "X-AR-Timestamp"
@@ -89,9 +89,15 @@ def _refusal(refused: Sequence[aiosmtplib.SMTPRecipientRefused]) -> DeliveryErro
 
 
 class WebhookSender:
-    def __init__(self, settings: NotificationsSettings, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        settings: NotificationsSettings,
+        client: httpx.AsyncClient | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
         self._secret = settings.webhook_secret.get_secret_value()
         self._client = client
+        self._clock = clock
 
     async def send(self, delivery: Delivery) -> None:
         payload: dict[str, Any] = {
@@ -103,7 +109,7 @@ class WebhookSender:
             "context": delivery.context,
         }
         body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-        timestamp = str(int(time.time()))
+        timestamp = str(int(self._clock.now().timestamp()))
         headers = {
             "content-type": "application/json",
             TIMESTAMP_HEADER: timestamp,
@@ -125,5 +131,5 @@ class Senders:
         self.by_channel: dict[str, Sender] = {"email": email, "webhook": webhook}
 
     @classmethod
-    def from_settings(cls, settings: NotificationsSettings) -> Senders:
-        return cls(SmtpSender(settings), WebhookSender(settings))
+    def from_settings(cls, settings: NotificationsSettings, clock: Clock = SYSTEM_CLOCK) -> Senders:
+        return cls(SmtpSender(settings), WebhookSender(settings, clock=clock))
