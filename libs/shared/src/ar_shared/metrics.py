@@ -15,6 +15,11 @@ HTTP_LATENCY = Histogram(
 )
 OUTBOX_PUBLISHED = Counter("ar_outbox_published_total", "Outbox events published to Kafka", ["schema"])
 OUTBOX_BACKLOG = Gauge("ar_outbox_backlog", "Outbox events not yet published", ["schema"])
+OUTBOX_OLDEST_AGE = Gauge(
+    "ar_outbox_oldest_unpublished_age_seconds",
+    "Age of the oldest outbox event not yet published (0 when none waits)",
+    ["schema"],
+)
 EVENTS_CONSUMED = Counter(
     "ar_events_consumed_total", "Events handled by consumers", ["group", "event_type", "outcome"]
 )

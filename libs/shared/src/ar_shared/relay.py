@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ar_shared.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
+from ar_shared.metrics import OUTBOX_PUBLISHED
 from ar_shared.plumbing import PlumbingTables, outbox_channel
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,6 @@ class OutboxRelay:
             while not stop.is_set():
                 try:
                     published = await self.publish_pending()
-                    OUTBOX_BACKLOG.labels(self._schema).set(await self.backlog())
                 except Exception:
                     log.exception("outbox relay pass failed; retrying", extra={"schema": self._schema})
                     await _sleep_or_stop(stop, self._settings.error_backoff_seconds)

@@ -15,8 +15,9 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from prometheus_client import start_http_server
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from ar_shared.backlog import publish_backlog_metrics
 from ar_shared.clock import SYSTEM_CLOCK, Clock
 from ar_shared.consumer import ConsumerRunner, ConsumerSettings, EventHandlers
 from ar_shared.db import asyncpg_dsn, build_engine, build_sessionmaker
@@ -115,6 +116,18 @@ async def _run_job(job: ScheduledJob, stop: asyncio.Event) -> None:
             log.exception("scheduled job %s failed", job.name)
 
 
+BACKLOG_MEASURE_INTERVAL_SECONDS = 5.0
+
+
+async def _measure_backlog(engine: AsyncEngine, plumbing: PlumbingTables, stop: asyncio.Event) -> None:
+    # apart from the relay, and from before Kafka is first reached: the backlog matters most
+    # exactly when the relay cannot publish
+    while not stop.is_set():
+        await publish_backlog_metrics(engine, plumbing)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=BACKLOG_MEASURE_INTERVAL_SECONDS)
+
+
 async def run_worker(
     settings: ServiceSettings,
     plumbing: PlumbingTables,
@@ -132,12 +145,14 @@ async def run_worker(
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
 
-    if settings.worker_metrics_port:
-        start_http_server(settings.worker_metrics_port, addr=settings.host)
     engine = build_engine(settings)
     sessionmaker = build_sessionmaker(engine, clock)
     producer = build_producer(settings.kafka_bootstrap_servers, f"{settings.kafka_client_id}-worker")
     prefix = settings.kafka_topic_prefix
+    measuring: asyncio.Task[None] | None = None
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port, addr=settings.host)
+        measuring = asyncio.create_task(_measure_backlog(engine, plumbing, stop), name="outbox-backlog")
     try:
         if not await start_producer(producer, stop):
             return
@@ -188,6 +203,9 @@ async def run_worker(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     finally:
+        if measuring is not None:
+            measuring.cancel()
+            await asyncio.gather(measuring, return_exceptions=True)
         await producer.stop()
         await engine.dispose()
         log.info("worker stopped")
