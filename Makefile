@@ -10,12 +10,13 @@ SRC_DIRS := libs/shared/src services/ledger/src services/credit/src services/col
 # each tests/ folder has its own conftest.py: type-check them one by one (no module name clashes)
 TEST_DIRS := libs/shared/tests services/ledger/tests services/credit/tests services/collections/tests services/notifications/tests tests bench
 
-.PHONY: up down status logs test lint format bootstrap infra infra-down migrate asyncapi help
+.PHONY: up down restart status logs test lint format bootstrap infra infra-down migrate asyncapi help
 
 help:
 	@echo "make up      - install what is missing, start PostgreSQL, Kafka and the four services"
 	@echo "make test    - same set-up, then lint, type-check and every test"
 	@echo "make down    - stop everything;  make status / make logs"
+	@echo "make restart SERVICE=credit - restart one service (API + worker) without migrating"
 
 bootstrap:
 	@bash deploy/bootstrap.sh
@@ -32,6 +33,9 @@ down:
 	@deploy/services.sh stop
 	@deploy/kafka.sh stop
 	@deploy/postgres.sh stop
+
+restart:
+	@deploy/services.sh restart $(SERVICE)
 
 status:
 	@deploy/services.sh status

@@ -16,6 +16,18 @@ AR_COLLECTIONS_PORT="${AR_COLLECTIONS_PORT:-8003}"
 AR_NOTIFICATIONS_PORT="${AR_NOTIFICATIONS_PORT:-8004}"
 AR_SERVICES="ledger credit collections notifications"
 export UV_PYTHON_DOWNLOADS="${UV_PYTHON_DOWNLOADS:-never}"
+# the workspace's Python environment (deploy/bootstrap.sh creates it with `uv sync`)
+AR_VENV="${UV_PROJECT_ENVIRONMENT:-$AR_ROOT/.venv}"
+
+# Where uv installs itself (pip --user and uv's installer: ~/.local/bin; cargo: ~/.cargo/bin):
+# searched after the caller's PATH, so the scripts find uv from cron, ssh or a shell whose PATH
+# lacks these directories, not only when run through the Makefile.
+for _dir in "${XDG_BIN_HOME:-}" "${HOME:+$HOME/.local/bin}" "${HOME:+$HOME/.cargo/bin}"; do
+  [ -n "$_dir" ] && [ -d "$_dir" ] || continue
+  case ":$PATH:" in *":$_dir:"*) ;; *) PATH="$PATH:$_dir" ;; esac
+done
+unset _dir
+export PATH
 
 ar_say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
 ar_fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -50,6 +62,26 @@ ar_reserve_ports() {
   [ ${#wanted[@]} -eq 0 ] && return 0
   local joined; joined=$(IFS=,; echo "${wanted[*]}")
   echo "${current:+$current,}$joined" > "$file" 2>/dev/null || true
+}
+
+ar_need_uv() {
+  command -v uv >/dev/null 2>&1 \
+    || ar_fail "uv not found (on PATH, in ~/.local/bin or ~/.cargo/bin): run 'deploy/bootstrap.sh' (or 'make bootstrap') to install it"
+}
+
+# The services run from the workspace's environment directly (no uv at run time): each named
+# executable must be there.
+ar_need_python_env() {
+  local tool
+  for tool in "$@"; do
+    [ -x "$AR_VENV/bin/$tool" ] \
+      || ar_fail "the Python environment $AR_VENV has no '$tool': run 'deploy/bootstrap.sh' (or 'make bootstrap') to install the workspace"
+  done
+}
+
+# Whether something accepts TCP connections on HOST PORT (bash's /dev/tcp: no extra tool).
+ar_port_open() {
+  timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
 }
 
 ar_service_port() {

@@ -5,6 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 db="${1:?usage: provision.sh DATABASE}"
+ar_need_uv
 psql_admin() { "$AR_ROOT/deploy/postgres.sh" psql -q -v client_min_messages=warning "$@"; }
 
 exists=$(psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")
