@@ -55,6 +55,8 @@ def build_sessionmaker(
     change. Services change rows and then read an aggregate over them in the same transaction
     (a credit handler sets invoice balances, then its policy sums what is overdue); without
     autoflush that read would see the database as it was before, and decide on stale numbers.
+    Only statements sent on `session.connection()` itself skip it; the ledger's single-invoice
+    POST sends its SQL there from a session that holds no ORM change.
     Sessions carry `clock` in `info`: the audit log and the outbox stamp its time.
     """
     # expire_on_commit=False: response models are built from objects after the edge commits
