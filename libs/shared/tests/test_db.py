@@ -1,4 +1,5 @@
-"""The DB helpers on a real PostgreSQL: pooled connections, the driver connection, INSERT builder."""
+"""The DB helpers on a real PostgreSQL: pooled connections, the session pattern, the driver connection,
+INSERT builder."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from collections.abc import AsyncIterator
 import pytest
 from fastapi import APIRouter
 from pydantic import SecretStr
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import registry
 
 from ar_shared.app import create_service_app
 from ar_shared.db import ReadPool, build_engine, build_sessionmaker, driver_connection, insert_sql
 from ar_shared.settings import ServiceSettings
 from ar_shared.testing.clock import TEST_CLOCK
+from ar_shared.testing.db import rolled_back_sessionmaker
 from ar_shared.testing.http import client_for, running
 from ar_shared.testing.schemas import ServiceSchema, drop_schema, make_schema
 from ar_shared.testing.stack import Stack
@@ -79,6 +82,41 @@ async def test_the_driver_connection_shares_the_session_transaction(
         await driver.execute(f"INSERT INTO {schema.name}.effects (key) VALUES ($1)", "committed")
         await session.commit()
     assert await schema.effect_count("committed") == 1
+
+
+async def test_what_a_unit_of_work_reads_includes_the_changes_it_has_not_flushed(
+    engine: AsyncEngine, schema: ServiceSchema
+) -> None:
+    """An aggregate read after an ORM change sees the change, through the driver connection and
+    through the session, in the apps' sessions and in the tests' rolled-back ones alike."""
+
+    class Effect:  # mapped here onto this test's throwaway table
+        id: int
+        key: str | None
+
+    registry().map_imperatively(Effect, schema.effects)
+    async with schema.sessionmaker() as session, session.begin():
+        await session.execute(
+            schema.effects.insert().values([{"id": 1, "key": "old"}, {"id": 2, "key": "old"}])
+        )
+    changed = select(func.count()).select_from(schema.effects).where(schema.effects.c.key == "new")
+
+    async def reads_after_changes(maker: async_sessionmaker[AsyncSession]) -> tuple[int, int]:
+        async with maker() as session:
+            first, second = await session.get_one(Effect, 1), await session.get_one(Effect, 2)
+            first.key = "new"  # pending in the session: nobody flushes by hand
+            driver = await driver_connection(session)
+            through_driver = int(
+                await driver.fetchval(f"SELECT count(*) FROM {schema.name}.effects WHERE key = 'new'")
+            )
+            second.key = "new"
+            through_session = int(await session.scalar(changed) or 0)
+            await session.rollback()
+        return through_driver, through_session
+
+    assert await reads_after_changes(build_sessionmaker(engine)) == (1, 2)
+    async with rolled_back_sessionmaker(engine, TEST_CLOCK) as maker:
+        assert await reads_after_changes(maker) == (1, 2)
 
 
 def test_insert_sql_numbers_the_parameters_of_every_row(schema: ServiceSchema) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -43,10 +44,23 @@ def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) 
         raise DisconnectionError("the database closed this pooled connection")
 
 
-def build_sessionmaker(engine: AsyncEngine, clock: Clock = SYSTEM_CLOCK) -> async_sessionmaker[AsyncSession]:
-    """Sessions carry `clock` in `info`: the audit log and the outbox stamp its time."""
+def build_sessionmaker(
+    bind: AsyncEngine | AsyncConnection, clock: Clock = SYSTEM_CLOCK
+) -> async_sessionmaker[AsyncSession]:
+    """The one session pattern (apps, workers, and the tests' rolled-back sessions).
+
+    Autoflush: every statement run through a session first writes the changes the session holds
+    (objects changed, added or deleted), so whatever a unit of work reads after it changed
+    something, by ORM query, Core statement or `driver_connection`, already includes that
+    change. Services change rows and then read an aggregate over them in the same transaction
+    (a credit handler sets invoice balances, then its policy sums what is overdue); without
+    autoflush that read would see the database as it was before, and decide on stale numbers.
+    Only statements sent on `session.connection()` itself skip it; the ledger's single-invoice
+    POST sends its SQL there from a session that holds no ORM change.
+    Sessions carry `clock` in `info`: the audit log and the outbox stamp its time.
+    """
     # expire_on_commit=False: response models are built from objects after the edge commits
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info={"clock": clock})
+    return async_sessionmaker(bind, expire_on_commit=False, autoflush=True, info={"clock": clock})
 
 
 def asyncpg_dsn(sqlalchemy_url: str) -> str:
@@ -109,7 +123,10 @@ async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
 
     The session's transaction must have begun (a statement ran through it): statements sent
     here are part of it, committed or rolled back at the request edge like everything else.
+    SQL sent here bypasses the session, so its pending changes are flushed first (what
+    autoflush does for statements run through the session): it reads and writes after them.
     """
+    await session.flush()
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     driver: asyncpg.Connection = raw.driver_connection
@@ -160,10 +177,10 @@ async def copy_records(
 ) -> None:
     """COPY rows into `table` inside the session's own transaction (bulk write paths).
 
-    Pending ORM changes are flushed first so the COPY sees them (foreign keys, order).
+    Pending ORM changes are flushed first (by `driver_connection`), so the COPY sees them
+    (foreign keys, order).
     """
     assert isinstance(table, Table), "COPY needs a table"
-    await session.flush()
     driver = await driver_connection(session)
     await driver.copy_records_to_table(
         table.name, schema_name=table.schema, columns=list(columns), records=[tuple(r) for r in records]

@@ -12,6 +12,7 @@ from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ar_shared.clock import SYSTEM_CLOCK, Clock
+from ar_shared.db import build_sessionmaker
 
 _migrated: set[tuple[str, str]] = set()
 
@@ -43,12 +44,9 @@ async def rolled_back_sessionmaker(
     async with engine.connect() as conn:
         transaction = await conn.begin()
         try:
-            yield async_sessionmaker(
-                bind=conn,
-                expire_on_commit=False,
-                autoflush=False,
-                join_transaction_mode="create_savepoint",
-                info={"clock": clock},
-            )
+            # the apps' own session pattern, joined to the test's transaction through savepoints
+            maker = build_sessionmaker(conn, clock)
+            maker.configure(join_transaction_mode="create_savepoint")
+            yield maker
         finally:
             await transaction.rollback()
