@@ -14,7 +14,7 @@ from sqlalchemy import insert
 from ar_shared.app import create_service_app
 from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
-from ar_shared.idempotency import Idempotency
+from ar_shared.routing import ServiceRoute
 from ar_shared.settings import ServiceSettings
 from ar_shared.testing.clock import TEST_CLOCK
 from ar_shared.testing.http import bearer, client_for, running
@@ -40,13 +40,12 @@ def notes_app(stack: Stack, schema: ServiceSchema, gate: asyncio.Event) -> tuple
         database_url=SecretStr(stack.admin_url),
         kafka_bootstrap_servers=stack.kafka_bootstrap,
     )
-    router = APIRouter()
+    router = APIRouter(route_class=ServiceRoute)
 
     @router.post("/v1/notes", status_code=201)
     async def create_note(
         body: NoteIn,
         session: DbSession,
-        idempotency: Idempotency,
         _: Annotated[Principal, Depends(require_scopes("notes:write"))],
     ) -> NoteOut:
         if body.text == "slow":
@@ -56,7 +55,7 @@ def notes_app(stack: Stack, schema: ServiceSchema, gate: asyncio.Event) -> tuple
         new_id = (
             await session.execute(insert(schema.effects).values(key=body.text).returning(schema.effects.c.id))
         ).scalar_one()
-        return await idempotency.remember(NoteOut(id=new_id, text=body.text), status=201)
+        return NoteOut(id=new_id, text=body.text)
 
     app = create_service_app(
         settings, title="t", description="t", plumbing=schema.tables, routers=[router], clock=TEST_CLOCK
