@@ -94,7 +94,7 @@ async def test_credit_exposure_and_holds_follow_ledger_events(
                 entity = f"CR{unique}"
                 customer = (
                     await lc.put(
-                        f"/v1/customers/CR-{unique}",
+                        f"/v1/customers/external/CR-{unique}",
                         json={
                             "name": "Credit Follow",
                             "currency": "EUR",

@@ -42,7 +42,7 @@ async def test_customer_upserted_in_the_ledger_reaches_credit_once_even_when_pub
         client_for(ledger) as client,
     ):
         response = await client.put(
-            f"/v1/customers/{external_id}",
+            f"/v1/customers/external/{external_id}",
             json={"name": "Globex", "currency": "USD", "payment_terms_days": 45, "business_entity": "US01"},
             headers=bearer(ledger_settings.auth, "ledger:write"),
         )

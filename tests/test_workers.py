@@ -49,7 +49,7 @@ async def test_workers_carry_a_customer_from_ledger_to_credit_and_stop_cleanly(
             client_for(app) as client,
         ):
             response = await client.put(
-                f"/v1/customers/W-{unique}",
+                f"/v1/customers/external/W-{unique}",
                 json={
                     "name": "Wonka",
                     "currency": "CHF",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import registry
 
 from ar_shared.app import create_service_app
 from ar_shared.db import ReadPool, build_engine, build_sessionmaker, driver_connection, insert_sql
+from ar_shared.routing import ServiceRoute
 from ar_shared.settings import ServiceSettings
 from ar_shared.testing.clock import TEST_CLOCK
 from ar_shared.testing.db import rolled_back_sessionmaker
@@ -133,7 +134,7 @@ async def test_read_pool_serves_one_statement_reads_and_is_opt_in(
         database_url=SecretStr(stack.admin_url),
         kafka_bootstrap_servers=stack.kafka_bootstrap,
     )
-    router = APIRouter()
+    router = APIRouter(route_class=ServiceRoute)
 
     @router.get("/v1/effects/count")
     async def count(reads: ReadPool) -> dict[str, int]:

@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Response
 from pydantic import BaseModel, SecretStr
 from sqlalchemy import insert
 
 from ar_shared.app import create_service_app
 from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
-from ar_shared.idempotency import Idempotency
+from ar_shared.routing import ServiceRoute
 from ar_shared.settings import ServiceSettings
 from ar_shared.testing.clock import TEST_CLOCK
 from ar_shared.testing.http import bearer, client_for, running
@@ -40,13 +40,12 @@ def notes_app(stack: Stack, schema: ServiceSchema, gate: asyncio.Event) -> tuple
         database_url=SecretStr(stack.admin_url),
         kafka_bootstrap_servers=stack.kafka_bootstrap,
     )
-    router = APIRouter()
+    router = APIRouter(route_class=ServiceRoute)
 
     @router.post("/v1/notes", status_code=201)
     async def create_note(
         body: NoteIn,
         session: DbSession,
-        idempotency: Idempotency,
         _: Annotated[Principal, Depends(require_scopes("notes:write"))],
     ) -> NoteOut:
         if body.text == "slow":
@@ -56,7 +55,16 @@ def notes_app(stack: Stack, schema: ServiceSchema, gate: asyncio.Event) -> tuple
         new_id = (
             await session.execute(insert(schema.effects).values(key=body.text).returning(schema.effects.c.id))
         ).scalar_one()
-        return await idempotency.remember(NoteOut(id=new_id, text=body.text), status=201)
+        return NoteOut(id=new_id, text=body.text)
+
+    @router.post("/v1/pins", status_code=204)
+    async def pin(
+        body: NoteIn,
+        session: DbSession,
+        _: Annotated[Principal, Depends(require_scopes("notes:write"))],
+    ) -> Response:
+        await session.execute(insert(schema.effects).values(key=body.text))
+        return Response(status_code=204, headers={"X-Pinned": body.text})
 
     app = create_service_app(
         settings, title="t", description="t", plumbing=schema.tables, routers=[router], clock=TEST_CLOCK
@@ -155,3 +163,35 @@ async def test_keys_are_per_caller(
             h = bearer(settings.auth, "notes:write", subject=subject) | {"Idempotency-Key": "shared"}
             assert (await client.post("/v1/notes", json={"text": "per-caller"}, headers=h)).status_code == 201
     assert await producer_schema.effect_count("per-caller") == 2
+
+
+async def test_an_answer_without_a_body_is_replayed_with_its_headers(
+    app_and_headers: tuple[FastAPI, dict[str, str], asyncio.Event], producer_schema: ServiceSchema
+) -> None:
+    app, headers, _ = app_and_headers
+    async with client_for(app) as client:
+        h = headers | {"Idempotency-Key": "k-pin"}
+        first = await client.post("/v1/pins", json={"text": "pinned"}, headers=h)
+        again = await client.post("/v1/pins", json={"text": "pinned"}, headers=h)
+    assert first.status_code == again.status_code == 204
+    assert again.content == b""
+    assert (again.headers["x-pinned"], again.headers["idempotent-replayed"]) == ("pinned", "true")
+    assert await producer_schema.effect_count("pinned") == 1
+
+
+def test_a_router_built_without_the_service_route_is_refused(
+    stack: Stack, producer_schema: ServiceSchema
+) -> None:
+    plain = APIRouter()
+
+    @plain.post("/v1/forgetful")
+    async def forgetful() -> None:
+        """A POST that would take no Idempotency-Key."""
+
+    settings = ServiceSettings(
+        service_name="idem", environment="test", database_url=SecretStr(stack.admin_url)
+    )
+    with pytest.raises(TypeError, match=r"POST.*/v1/forgetful is not a ServiceRoute"):
+        create_service_app(
+            settings, title="t", description="t", plumbing=producer_schema.tables, routers=[plain]
+        )

@@ -28,7 +28,9 @@ async def setup_customer(client: httpx.AsyncClient, writer: dict[str, str], exte
         "payment_terms_days": 30,
         "business_entity": "AG",
     }
-    return str((await client.put(f"/v1/customers/{external_id}", json=body, headers=writer)).json()["id"])
+    return str(
+        (await client.put(f"/v1/customers/external/{external_id}", json=body, headers=writer)).json()["id"]
+    )
 
 
 async def issue(

@@ -36,7 +36,7 @@ async def count(app: FastAPI, table: Any, *where: Any) -> int:
 async def test_first_upsert_creates_the_customer_with_an_event_and_an_audit_record(
     client: httpx.AsyncClient, ledger_app: FastAPI, writer: dict[str, str]
 ) -> None:
-    response = await client.put("/v1/customers/C-100", json=acme(), headers=writer)
+    response = await client.put("/v1/customers/external/C-100", json=acme(), headers=writer)
 
     assert response.status_code == 201
     body = response.json()
@@ -54,8 +54,8 @@ async def test_first_upsert_creates_the_customer_with_an_event_and_an_audit_reco
 async def test_same_upsert_twice_changes_nothing_the_second_time(
     client: httpx.AsyncClient, ledger_app: FastAPI, writer: dict[str, str]
 ) -> None:
-    first = await client.put("/v1/customers/C-101", json=acme(), headers=writer)
-    second = await client.put("/v1/customers/C-101", json=acme(), headers=writer)
+    first = await client.put("/v1/customers/external/C-101", json=acme(), headers=writer)
+    second = await client.put("/v1/customers/external/C-101", json=acme(), headers=writer)
 
     assert second.status_code == 200
     assert second.json()["version"] == 1
@@ -66,9 +66,9 @@ async def test_same_upsert_twice_changes_nothing_the_second_time(
 async def test_changed_upsert_bumps_the_version_and_stale_if_match_is_refused(
     client: httpx.AsyncClient, writer: dict[str, str]
 ) -> None:
-    await client.put("/v1/customers/C-102", json=acme(), headers=writer)
+    await client.put("/v1/customers/external/C-102", json=acme(), headers=writer)
     changed = await client.put(
-        "/v1/customers/C-102",
+        "/v1/customers/external/C-102",
         json=acme(payment_terms_days=45),
         headers=writer | {"If-Match": 'W/"1"'},
     )
@@ -77,7 +77,7 @@ async def test_changed_upsert_bumps_the_version_and_stale_if_match_is_refused(
     assert changed.json()["payment_terms_days"] == 45
 
     stale = await client.put(
-        "/v1/customers/C-102",
+        "/v1/customers/external/C-102",
         json=acme(payment_terms_days=60),
         headers=writer | {"If-Match": 'W/"1"'},
     )
@@ -90,7 +90,7 @@ async def test_invalid_customer_is_refused_field_by_field(
     client: httpx.AsyncClient, writer: dict[str, str]
 ) -> None:
     response = await client.put(
-        "/v1/customers/C-103",
+        "/v1/customers/external/C-103",
         json=acme(currency="XXY", payment_terms_days=-1, time_zone="Mars/Olympus"),
         headers=writer,
     )
@@ -115,8 +115,8 @@ async def test_list_pages_with_a_cursor_and_filters(
     client: httpx.AsyncClient, writer: dict[str, str]
 ) -> None:
     for n in range(5):
-        await client.put(f"/v1/customers/P-{n}", json=acme(business_entity="PAGED"), headers=writer)
-    await client.put("/v1/customers/P-other", json=acme(business_entity="OTHER"), headers=writer)
+        await client.put(f"/v1/customers/external/P-{n}", json=acme(business_entity="PAGED"), headers=writer)
+    await client.put("/v1/customers/external/P-other", json=acme(business_entity="OTHER"), headers=writer)
 
     seen: list[str] = []
     cursor: str | None = None
@@ -135,12 +135,12 @@ async def test_list_pages_with_a_cursor_and_filters(
 async def test_writes_need_a_token_with_the_write_scope(
     client: httpx.AsyncClient, reader: dict[str, str]
 ) -> None:
-    anonymous = await client.put("/v1/customers/C-104", json=acme())
+    anonymous = await client.put("/v1/customers/external/C-104", json=acme())
     assert anonymous.status_code == 401
     assert anonymous.headers["content-type"] == "application/problem+json"
     assert anonymous.headers["www-authenticate"].startswith("Bearer")
 
-    read_only = await client.put("/v1/customers/C-104", json=acme(), headers=reader)
+    read_only = await client.put("/v1/customers/external/C-104", json=acme(), headers=reader)
     assert read_only.status_code == 403
     assert read_only.json()["code"] == "insufficient_scope"
 
@@ -151,3 +151,48 @@ async def test_responses_carry_request_and_correlation_ids(
     response = await client.get("/v1/customers", headers=reader | {"X-Correlation-Id": "order-77"})
     assert response.headers["x-correlation-id"] == "order-77"
     assert response.headers["x-request-id"]
+
+
+async def test_a_customer_is_found_by_its_erp_id(
+    client: httpx.AsyncClient, writer: dict[str, str], reader: dict[str, str]
+) -> None:
+    created = await client.put("/v1/customers/external/C-105", json=acme(), headers=writer)
+    found = await client.get("/v1/customers/external/C-105", headers=reader)
+    assert found.status_code == 200
+    assert found.json() == created.json()
+    assert found.headers["etag"] == created.headers["etag"]
+    unknown = await client.get("/v1/customers/external/C-none", headers=reader)
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/problem+json"
+    assert unknown.json()["code"] == "customer_not_found"
+
+
+async def test_the_first_upsert_path_still_works_and_points_to_its_successor(
+    client: httpx.AsyncClient, ledger_app: FastAPI, writer: dict[str, str], reader: dict[str, str]
+) -> None:
+    old = await client.put("/v1/customers/C-106", json=acme(), headers=writer)
+    assert old.status_code == 201
+    assert old.headers["deprecation"] == "true"
+    assert old.headers["link"] == '</v1/customers/external/C-106>; rel="successor-version"'
+    again = await client.put(
+        "/v1/customers/C-106", json=acme(name="Acme AG"), headers=writer | {"If-Match": old.headers["etag"]}
+    )
+    assert (again.status_code, again.json()["version"]) == (200, 2)
+    found = await client.get("/v1/customers/external/C-106", headers=reader)
+    assert found.json()["name"] == "Acme AG"
+    # hidden from OpenAPI: its template is the same as GET /v1/customers/{customer_id}'s
+    assert "/v1/customers/{external_id}" not in ledger_app.openapi()["paths"]
+
+
+async def test_a_405_names_every_method_the_path_allows(
+    client: httpx.AsyncClient, writer: dict[str, str]
+) -> None:
+    by_erp_id = await client.delete("/v1/customers/external/C-107", headers=writer)
+    assert by_erp_id.status_code == 405
+    assert by_erp_id.headers["content-type"] == "application/problem+json"
+    assert by_erp_id.json()["code"] == "method_not_allowed"
+    assert by_erp_id.headers["allow"] == "GET, PUT"
+    collection = await client.patch("/v1/invoices", json={}, headers=writer)
+    assert (collection.status_code, collection.headers["allow"]) == (405, "GET, POST")
+    by_id = await client.post(f"/v1/customers/{uuid.uuid4()}", json={}, headers=writer)
+    assert (by_id.status_code, by_id.headers["allow"]) == (405, "GET, PUT")  # PUT: the old upsert path

@@ -24,7 +24,7 @@ async def customer(
         "payment_terms_days": 30,
         "business_entity": "DE01",
     } | overrides
-    response = await client.put(f"/v1/customers/{external_id}", json=body, headers=writer)
+    response = await client.put(f"/v1/customers/external/{external_id}", json=body, headers=writer)
     assert response.status_code in {200, 201}
     return str(response.json()["id"])
 
@@ -211,7 +211,7 @@ async def test_a_customer_with_documents_cannot_change_currency(
     await customer(client, writer, "C-1")
     assert (
         await client.put(
-            "/v1/customers/C-1",
+            "/v1/customers/external/C-1",
             json={"name": "Acme", "currency": "USD", "payment_terms_days": 30, "business_entity": "DE01"},
             headers=writer,
         )
@@ -219,7 +219,7 @@ async def test_a_customer_with_documents_cannot_change_currency(
     await customer(client, writer, "C-1")  # back to EUR while nothing is posted
     await client.post("/v1/invoices", json=invoice("CUR-1"), headers=writer)
     response = await client.put(
-        "/v1/customers/C-1",
+        "/v1/customers/external/C-1",
         json={"name": "Acme", "currency": "USD", "payment_terms_days": 30, "business_entity": "DE01"},
         headers=writer,
     )

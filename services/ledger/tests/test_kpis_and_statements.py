@@ -29,7 +29,7 @@ async def quarter(client: httpx.AsyncClient, writer: dict[str, str]) -> dict[str
     for external_id in ("KA", "KB"):
         body = {"name": external_id, "currency": "EUR", "payment_terms_days": 30, "business_entity": "KPI"}
         ids[external_id] = (
-            await client.put(f"/v1/customers/{external_id}", json=body, headers=writer)
+            await client.put(f"/v1/customers/external/{external_id}", json=body, headers=writer)
         ).json()["id"]
 
     async def invoice(customer: str, number: str, issued: str, amount: str) -> dict[str, Any]:

@@ -38,9 +38,9 @@ async def test_a_customer_lifecycle_arrives_on_ledger_events_in_order(
             "payment_terms_days": 30,
             "business_entity": f"EV{unique}",
         }
-        customer_id = (await client.put(f"/v1/customers/{external_id}", json=body, headers=headers)).json()[
-            "id"
-        ]
+        customer_id = (
+            await client.put(f"/v1/customers/external/{external_id}", json=body, headers=headers)
+        ).json()["id"]
 
         async def post(path: str, payload: dict[str, Any]) -> dict[str, Any]:
             response = await client.post(path, json=payload, headers=headers)

@@ -56,7 +56,7 @@ async def test_sweep_announces_first_overdue_and_each_bucket_crossing_once(
     client: httpx.AsyncClient, ledger_app: FastAPI, writer: dict[str, str]
 ) -> None:
     body = {"name": "Late Payer", "currency": "EUR", "payment_terms_days": 30, "business_entity": "PD"}
-    customer_id = (await client.put("/v1/customers/PD-1", json=body, headers=writer)).json()["id"]
+    customer_id = (await client.put("/v1/customers/external/PD-1", json=body, headers=writer)).json()["id"]
     old = (
         await client.post(
             "/v1/invoices",
@@ -127,7 +127,7 @@ async def test_a_cured_account_is_announced_again_when_it_falls_behind_again(
     client: httpx.AsyncClient, ledger_app: FastAPI, writer: dict[str, str]
 ) -> None:
     body = {"name": "Cured", "currency": "EUR", "payment_terms_days": 10, "business_entity": "PD"}
-    customer_id = (await client.put("/v1/customers/PD-2", json=body, headers=writer)).json()["id"]
+    customer_id = (await client.put("/v1/customers/external/PD-2", json=body, headers=writer)).json()["id"]
     first = (
         await client.post(
             "/v1/invoices",

@@ -25,9 +25,11 @@ class Ledger:
             "business_entity": "DE01",
         }
         return str(
-            (await self.client.put(f"/v1/customers/{external_id}", json=body, headers=self.headers)).json()[
-                "id"
-            ]
+            (
+                await self.client.put(
+                    f"/v1/customers/external/{external_id}", json=body, headers=self.headers
+                )
+            ).json()["id"]
         )
 
     async def invoice(

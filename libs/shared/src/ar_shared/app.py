@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
@@ -22,7 +23,8 @@ from ar_shared.idempotency import install_idempotency_handler
 from ar_shared.logs import configure_logging
 from ar_shared.middleware import RequestContextMiddleware
 from ar_shared.plumbing import PlumbingTables
-from ar_shared.problems import install_problem_handlers
+from ar_shared.problems import document_problems, install_problem_handlers
+from ar_shared.routing import ServiceRoute
 from ar_shared.settings import ServiceSettings
 
 ExtraLifespan = Callable[[FastAPI], Awaitable[None]]
@@ -87,8 +89,31 @@ def create_service_app(
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(_operations_router())
     for router in routers:
+        _refuse_routes_built_without_conventions(router)
         app.include_router(router)
+    _document_problems(app)
     return app
+
+
+def _refuse_routes_built_without_conventions(router: APIRouter) -> None:
+    # a plain APIRoute would be a POST without Idempotency-Key, or undocumented problem answers
+    for route in router.routes:
+        if isinstance(route, APIRoute) and not isinstance(route, ServiceRoute):
+            raise TypeError(
+                f"{sorted(route.methods or ())} {route.path} is not a ServiceRoute: "
+                "build its router with APIRouter(route_class=ServiceRoute)"
+            )
+
+
+def _document_problems(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class Caller(BaseModel):
@@ -98,7 +123,7 @@ class Caller(BaseModel):
 
 
 def _operations_router() -> APIRouter:
-    router = APIRouter(tags=["operations"])
+    router = APIRouter(tags=["operations"], route_class=ServiceRoute)
 
     @router.get("/health/live", summary="Liveness: the process is up")
     async def live() -> dict[str, str]:

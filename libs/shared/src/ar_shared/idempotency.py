@@ -1,9 +1,10 @@
-"""`Idempotency-Key` storage and replay for POSTs that create financial documents.
+"""`Idempotency-Key` storage and replay for every POST that changes state.
 
 Same key + same body replays the first response; same key + another body is refused (422);
 a duplicate arriving while the first is still being processed is refused (409). The key row is
 written in the request's own transaction, so a failed request leaves nothing behind and can be
-retried with the same key.
+retried with the same key. `ar_shared.routing.ServiceRoute` puts the guard on every POST and
+stores the response it rendered: no endpoint has to remember to.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +26,8 @@ from ar_shared.problems import Conflict, ProblemError, Unprocessable
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
-M = TypeVar("M", bound=BaseModel)
+# not replayed: recomputed for the replayed body, or about the connection rather than the answer
+_UNSTORED_HEADERS = {"content-length", "content-type", "connection", "transfer-encoding"}
 
 
 class IdempotentReplay(Exception):
@@ -39,11 +40,12 @@ class IdempotentReplay(Exception):
         self.headers = headers
 
 
-async def _replay_handler(_: Request, exc: Exception) -> JSONResponse:
+async def _replay_handler(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, IdempotentReplay)
-    return JSONResponse(
-        exc.body, status_code=exc.status, headers={**exc.headers, "Idempotent-Replayed": "true"}
-    )
+    headers = {**exc.headers, "Idempotent-Replayed": "true"}
+    if exc.body is None:  # the first answer had no body (204)
+        return Response(status_code=exc.status, headers=headers)
+    return JSONResponse(exc.body, status_code=exc.status, headers=headers)
 
 
 def install_idempotency_handler(app: Any) -> None:
@@ -65,7 +67,7 @@ def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
 
 @dataclass
 class IdempotencyGuard:
-    """Handed to an endpoint; `remember` stores its response under the key, if one was sent."""
+    """The key a request sent (if any), checked; `remember` stores the answer under it."""
 
     session: AsyncSession
     tables: PlumbingTables | None
@@ -75,9 +77,11 @@ class IdempotencyGuard:
     path: str
     fingerprint: str
 
-    async def remember(self, response: M, status: int = 201, headers: dict[str, str] | None = None) -> M:
-        if self.key is None or self.tables is None:
-            return response
+    async def remember(self, response: Response) -> None:
+        if self.key is None or self.tables is None or not 200 <= response.status_code < 300:
+            return
+        body = bytes(response.body)
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in _UNSTORED_HEADERS}
         await self.session.execute(
             self.tables.idempotency_keys.insert().values(
                 principal=self.principal,
@@ -85,19 +89,40 @@ class IdempotencyGuard:
                 method=self.method,
                 path=self.path,
                 request_hash=self.fingerprint,
-                response_status=status,
-                response_body=response.model_dump(mode="json"),
-                response_headers=headers or {},
+                response_status=response.status_code,
+                response_body=json.loads(body) if body else None,
+                response_headers=headers,
             )
         )
-        return response
 
 
-async def _guard(
-    request: Request, session: DbSession, caller: Annotated[Principal, Depends(authenticate)]
+async def remember_response(request: Request, response: Response) -> None:
+    """Stores `response` under the request's key (called by `ServiceRoute` after the endpoint)."""
+    guard: IdempotencyGuard | None = getattr(request.state, "idempotency", None)
+    if guard is not None:
+        await guard.remember(response)
+
+
+async def idempotency_guard(
+    request: Request,
+    session: DbSession,
+    caller: Annotated[Principal, Depends(authenticate)],
+    key: Annotated[
+        str | None,
+        Header(
+            alias=HEADER,
+            description=(
+                "A unique value per intended change (e.g. a UUID), 1 to 255 characters. A retry with "
+                "the same key and body answers with the first response (`Idempotent-Replayed: true`) "
+                "and changes nothing; the same key with another body is refused (422 "
+                "`idempotency_key_reused`); while the first request is still running, 409 "
+                "`idempotency_key_in_flight`. Keys are per caller."
+            ),
+            examples=["5f0c6f1e-3c1b-4c38-9d43-1f0f2b1d9a77"],
+        ),
+    ] = None,
 ) -> IdempotencyGuard:
     # keys are per caller: two ERP systems may pick the same key without colliding
-    key = request.headers.get(HEADER)
     principal = caller.subject
     path: str = request.scope["path"]
     guard = IdempotencyGuard(
@@ -109,6 +134,7 @@ async def _guard(
         path=path,
         fingerprint="",
     )
+    request.state.idempotency = guard
     if key is None:
         return guard  # nothing to remember: no fingerprint to compute
     guard.fingerprint = request_fingerprint(request.method, path, request.url.query, await request.body())
@@ -142,6 +168,3 @@ async def _guard(
             code="idempotency_key_reused",
         )
     raise IdempotentReplay(stored.response_status, stored.response_body, dict(stored.response_headers))
-
-
-Idempotency = Annotated[IdempotencyGuard, Depends(_guard)]

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("ar.errors")
 
@@ -179,14 +180,27 @@ _HTTP_CODES = {
 async def _http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
     return problem_response(
         request,
         status=exc.status_code,
         code=code,
         title=code.replace("_", " ").capitalize(),
         detail=str(exc.detail) if exc.detail else None,
-        headers=exc.headers,
+        headers=headers,
     )
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    # the router names only the first route whose path matched; a path has one route per method
+    allowed = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -209,15 +223,38 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unhandled_handler)
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": desc}
+_PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
+
+PROBLEM_RESPONSES: dict[int, dict[str, Any]] = {
+    status: {"content": {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_SCHEMA}}, "description": desc}
     for status, desc in {
-        400: "Bad request",
+        400: "Bad request (e.g. a cursor or header this API did not issue)",
         401: "Missing or invalid bearer token",
         403: "Token lacks the required scope",
         404: "Not found",
-        409: "Conflict (e.g. the same Idempotency-Key is still being processed)",
+        409: "Conflict with the current state (e.g. the same Idempotency-Key is still being processed)",
+        412: "`If-Match` names a version that is no longer current",
+        413: "Request body too large",
+        415: "Request body is not JSON (`Content-Type: application/json`)",
         422: "Invalid input; `errors` lists each field",
     }.items()
 }
-"""Merge into a router's `responses=` so OpenAPI documents the problem shape."""
+"""Problem answers by status, as OpenAPI documents them (`ar_shared.routing` picks per route)."""
+
+
+def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Adds the Problem schema to an OpenAPI document; every 4xx answer becomes problem+json only.
+
+    FastAPI files a response `model` under the route's own media type (`application/json`), and
+    references only the schemas it saw in a `model`: both are put right here, once.
+    """
+    schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(schema.pop("$defs", {}))
+    schemas["Problem"] = schema
+    for operations in openapi.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                if str(status).startswith("4"):
+                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_SCHEMA}}
+    return openapi

@@ -55,4 +55,5 @@ def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
 
     # a readable name in tracebacks and logs instead of a dozen functions called `dependency`
     dependency.__name__ = f"require_{'_'.join(s.replace(':', '_') for s in scopes) or 'token'}"
+    dependency.required_scopes = scopes  # type: ignore[attr-defined]  # OpenAPI documents its 403
     return dependency

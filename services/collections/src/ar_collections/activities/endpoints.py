@@ -13,12 +13,12 @@ from ar_collections.activities.repository import ActivityRepository
 from ar_collections.activities.schemas import Activity, ActivityCreate, ActivityKind
 from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
-from ar_shared.idempotency import Idempotency
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
-from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
+from ar_shared.problems import ProblemError
+from ar_shared.routing import ServiceRoute
 
 router = APIRouter(
-    prefix="/v1/accounts/{customer_id}/activities", tags=["activities"], responses=PROBLEM_RESPONSES
+    prefix="/v1/accounts/{customer_id}/activities", tags=["activities"], route_class=ServiceRoute
 )
 
 Collector = Annotated[Principal, Depends(require_scopes("collections:work"))]
@@ -35,10 +35,9 @@ async def log_activity(
     customer_id: uuid.UUID,
     body: ActivityCreate,
     session: DbSession,
-    idempotency: Idempotency,
 ) -> Activity:
     activity = await service.log_activity(session, principal, customer_id, body)
-    return await idempotency.remember(Activity.model_validate(activity))
+    return Activity.model_validate(activity)
 
 
 @router.get("", summary="The account's activity history, newest first")

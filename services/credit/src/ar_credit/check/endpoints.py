@@ -16,9 +16,10 @@ from ar_shared.auth import Principal, require_scopes
 from ar_shared.clock import local_date
 from ar_shared.db import DbSession, ReadPool
 from ar_shared.money import CurrencyMismatch, InvalidAmount, Money, UnknownCurrency
-from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
+from ar_shared.problems import ProblemError
+from ar_shared.routing import ServiceRoute
 
-router = APIRouter(tags=["credit check"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["credit check"], route_class=ServiceRoute)
 
 Checker = Annotated[Principal, Depends(require_scopes("credit:check"))]
 Manager = Annotated[Principal, Depends(require_scopes("credit:manage"))]

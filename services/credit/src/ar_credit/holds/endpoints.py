@@ -12,11 +12,10 @@ from ar_credit.holds.repository import CreditHoldRepository
 from ar_credit.holds.schemas import CreditHold, HoldRelease, ManualHoldCreate
 from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
-from ar_shared.idempotency import Idempotency
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
-from ar_shared.problems import PROBLEM_RESPONSES
+from ar_shared.routing import ServiceRoute
 
-router = APIRouter(prefix="/v1/holds", tags=["holds"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/v1/holds", tags=["holds"], route_class=ServiceRoute)
 
 Manager = Annotated[Principal, Depends(require_scopes("credit:manage"))]
 Checker = Annotated[Principal, Depends(require_scopes("credit:check"))]
@@ -31,11 +30,9 @@ Checker = Annotated[Principal, Depends(require_scopes("credit:check"))]
         "Send an `Idempotency-Key` so a retried request never places a second hold."
     ),
 )
-async def place_hold(
-    principal: Manager, body: ManualHoldCreate, session: DbSession, idempotency: Idempotency
-) -> CreditHold:
+async def place_hold(principal: Manager, body: ManualHoldCreate, session: DbSession) -> CreditHold:
     hold = await service.place_manual_hold(session, principal, body)
-    return await idempotency.remember(CreditHold.model_validate(hold))
+    return CreditHold.model_validate(hold)
 
 
 @router.post("/{hold_id}/release", summary="Release an active hold, with a reason")

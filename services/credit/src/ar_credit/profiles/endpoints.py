@@ -13,9 +13,9 @@ from ar_credit.profiles import service
 from ar_credit.profiles.repository import LimitRequestRepository
 from ar_credit.profiles.schemas import CreditLimitRequest, CreditProfile, CreditProfileSet, LimitDecision
 from ar_shared.db import DbSession
-from ar_shared.problems import PROBLEM_RESPONSES
+from ar_shared.routing import ServiceRoute
 
-router = APIRouter(tags=["credit profiles"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["credit profiles"], route_class=ServiceRoute)
 
 
 @router.put(

@@ -12,11 +12,10 @@ from ar_credit.reviews import service
 from ar_credit.reviews.repository import ReviewRepository
 from ar_credit.reviews.schemas import CreditReference, CreditReviewCreate, CreditReviewOut, ReviewDue
 from ar_shared.db import DbSession
-from ar_shared.idempotency import Idempotency
 from ar_shared.money import Money, MoneyAmount
-from ar_shared.problems import PROBLEM_RESPONSES
+from ar_shared.routing import ServiceRoute
 
-router = APIRouter(tags=["credit reviews"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["credit reviews"], route_class=ServiceRoute)
 
 
 @router.post(
@@ -34,10 +33,9 @@ async def create_review(
     body: CreditReviewCreate,
     session: DbSession,
     request: Request,
-    idempotency: Idempotency,
 ) -> CreditReviewOut:
     row = await service.review(session, principal, body, business_date(request))
-    return await idempotency.remember(service.out(row))
+    return service.out(row)
 
 
 @router.get("/v1/credit-reviews/due", summary="Customers whose credit review is due")

@@ -10,10 +10,9 @@ from ar_ledger.credit_memos import service
 from ar_ledger.credit_memos.schemas import CreditMemoApply, CreditMemoCreate, CreditMemoOut
 from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
-from ar_shared.idempotency import Idempotency
-from ar_shared.problems import PROBLEM_RESPONSES
+from ar_shared.routing import ServiceRoute
 
-router = APIRouter(prefix="/v1/credit-memos", tags=["credit memos"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/v1/credit-memos", tags=["credit memos"], route_class=ServiceRoute)
 
 
 @router.post(
@@ -26,11 +25,9 @@ router = APIRouter(prefix="/v1/credit-memos", tags=["credit memos"], responses=P
         "unapplied credit to apply later. Send an `Idempotency-Key`."
     ),
 )
-async def issue_credit_memo(
-    principal: Writer, body: CreditMemoCreate, session: DbSession, idempotency: Idempotency
-) -> CreditMemoOut:
+async def issue_credit_memo(principal: Writer, body: CreditMemoCreate, session: DbSession) -> CreditMemoOut:
     memo = await service.issue_credit_memo(session, principal, body)
-    return await idempotency.remember(await service.snapshot(session, memo))
+    return await service.snapshot(session, memo)
 
 
 @router.get("/{memo_id}", summary="Get a credit memo with its applications")

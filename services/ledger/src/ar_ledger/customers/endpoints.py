@@ -14,13 +14,17 @@ from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.etag import etag_for, parse_if_match
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
-from ar_shared.problems import PROBLEM_RESPONSES
+from ar_shared.routing import ServiceRoute
 
-router = APIRouter(prefix="/v1/customers", tags=["customers"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=ServiceRoute)
+
+ExternalId = Annotated[
+    str, Path(min_length=1, max_length=100, description="The customer's id in the ERP", examples=["C-10042"])
+]
 
 
 @router.put(
-    "/{external_id}",
+    "/external/{external_id}",
     summary="Create or update a customer by its ERP id",
     description=(
         "Idempotent by nature: sending the same body twice changes nothing the second time. "
@@ -35,13 +39,47 @@ async def upsert_customer(
     session: DbSession,
     principal: Writer,
     response: Response,
-    external_id: Annotated[str, Path(min_length=1, max_length=100, examples=["C-10042"])],
-    if_match: Annotated[str | None, Header()] = None,
+    external_id: ExternalId,
+    if_match: Annotated[str | None, Header(description="The `ETag` of the version you read")] = None,
 ) -> Customer:
     result = await service.upsert_customer(session, principal, external_id, body, parse_if_match(if_match))
     response.status_code = 201 if result.created else 200
     response.headers["ETag"] = etag_for(result.customer.version)
     return Customer.model_validate(result.customer)
+
+
+@router.put("/{external_id}", response_model=Customer, deprecated=True, include_in_schema=False)
+async def upsert_customer_at_the_old_path(
+    body: CustomerUpsert,
+    session: DbSession,
+    principal: Writer,
+    response: Response,
+    external_id: ExternalId,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Customer:
+    """The first upsert path, kept for integrations written against it.
+
+    Hidden from OpenAPI: its template is the same as `GET /v1/customers/{customer_id}`'s, which
+    OpenAPI forbids. Answers as the new path does, and points to it (RFC 9745 / RFC 8288).
+    """
+    customer = await upsert_customer(body, session, principal, response, external_id, if_match)
+    response.headers["Deprecation"] = "true"
+    response.headers["Link"] = f'</v1/customers/external/{external_id}>; rel="successor-version"'
+    return customer
+
+
+@router.get(
+    "/external/{external_id}",
+    summary="Get a customer by its ERP id",
+    description="The same answer as `GET /v1/customers/{customer_id}`, found by the id the ERP uses.",
+    response_model=Customer,
+)
+async def get_customer_by_external_id(
+    external_id: ExternalId, session: DbSession, _: Reader, response: Response
+) -> Customer:
+    customer = await service.get_customer_by_external_id(session, external_id)
+    response.headers["ETag"] = etag_for(customer.version)
+    return Customer.model_validate(customer)
 
 
 @router.get("/{customer_id}", summary="Get a customer", response_model=Customer)

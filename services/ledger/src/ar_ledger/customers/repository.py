@@ -18,6 +18,10 @@ class CustomerRepository:
     async def get(self, customer_id: uuid.UUID) -> Customer | None:
         return await self.session.get(Customer, customer_id)
 
+    async def get_by_external_id(self, external_id: str) -> Customer | None:
+        query = select(Customer).where(Customer.external_id == external_id)
+        return (await self.session.scalars(query)).one_or_none()
+
     async def get_by_external_id_for_update(self, external_id: str) -> Customer | None:
         # the row lock serialises concurrent upserts of one customer and orders their events
         query = select(Customer).where(Customer.external_id == external_id).with_for_update()

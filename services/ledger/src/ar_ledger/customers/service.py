@@ -99,3 +99,10 @@ async def get_customer(session: AsyncSession, customer_id: uuid.UUID) -> Custome
     if customer is None:
         raise NotFound(f"customer {customer_id} does not exist", code="customer_not_found")
     return customer
+
+
+async def get_customer_by_external_id(session: AsyncSession, external_id: str) -> Customer:
+    customer = await CustomerRepository(session).get_by_external_id(external_id)
+    if customer is None:
+        raise NotFound(f"no customer has the ERP id {external_id}", code="customer_not_found")
+    return customer

@@ -20,11 +20,11 @@ from ar_ledger.invoices.schemas import (
 )
 from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
-from ar_shared.idempotency import Idempotency
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
-from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
+from ar_shared.problems import ProblemError
+from ar_shared.routing import ServiceRoute
 
-router = APIRouter(prefix="/v1/invoices", tags=["invoices"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/v1/invoices", tags=["invoices"], route_class=ServiceRoute)
 
 
 @router.post(
@@ -37,10 +37,8 @@ router = APIRouter(prefix="/v1/invoices", tags=["invoices"], responses=PROBLEM_R
         "consumes unapplied cash. Send an `Idempotency-Key`: a retry answers with the first result."
     ),
 )
-async def issue_invoice(
-    principal: Writer, body: InvoiceCreate, session: DbSession, idempotency: Idempotency
-) -> Invoice:
-    return await idempotency.remember(await service.issue_invoice(session, principal, body))
+async def issue_invoice(principal: Writer, body: InvoiceCreate, session: DbSession) -> Invoice:
+    return await service.issue_invoice(session, principal, body)
 
 
 @router.post(
@@ -52,11 +50,9 @@ async def issue_invoice(
         "with its index (`items.<index>.<field>`) and reason. Written with PostgreSQL COPY."
     ),
 )
-async def issue_invoices(
-    principal: Writer, body: InvoiceBulkCreate, session: DbSession, idempotency: Idempotency
-) -> InvoiceBulkResult:
+async def issue_invoices(principal: Writer, body: InvoiceBulkCreate, session: DbSession) -> InvoiceBulkResult:
     ids = await bulk.issue_invoices(session, principal, body.items)
-    return await idempotency.remember(InvoiceBulkResult(created=len(ids), invoice_ids=ids))
+    return InvoiceBulkResult(created=len(ids), invoice_ids=ids)
 
 
 @router.get("/{invoice_id}", summary="Get an invoice with its open balance")

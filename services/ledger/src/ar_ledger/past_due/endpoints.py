@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict
 from ar_ledger.past_due import service
 from ar_ledger.permissions import Writer
 from ar_shared.db import DbSession
-from ar_shared.problems import PROBLEM_RESPONSES
+from ar_shared.routing import ServiceRoute
 
-router = APIRouter(prefix="/v1/past-due-sweeps", tags=["past-due"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/v1/past-due-sweeps", tags=["past-due"], route_class=ServiceRoute)
 
 
 class SweepRequest(BaseModel):

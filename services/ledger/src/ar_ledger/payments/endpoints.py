@@ -17,11 +17,10 @@ from ar_ledger.payments.schemas import (
 )
 from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
-from ar_shared.idempotency import Idempotency
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
-from ar_shared.problems import PROBLEM_RESPONSES
+from ar_shared.routing import ServiceRoute
 
-router = APIRouter(tags=["payments"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["payments"], route_class=ServiceRoute)
 
 
 @router.post(
@@ -36,11 +35,9 @@ router = APIRouter(tags=["payments"], responses=PROBLEM_RESPONSES)
         "stays unapplied cash on the customer. Send an `Idempotency-Key`."
     ),
 )
-async def receive_payment(
-    principal: Writer, body: PaymentCreate, session: DbSession, idempotency: Idempotency
-) -> PaymentOut:
+async def receive_payment(principal: Writer, body: PaymentCreate, session: DbSession) -> PaymentOut:
     payment = await service.receive_payment(session, principal, body)
-    return await idempotency.remember(await service.snapshot(session, payment))
+    return await service.snapshot(session, payment)
 
 
 @router.get("/v1/payments/{payment_id}", summary="Get a payment with its applications")

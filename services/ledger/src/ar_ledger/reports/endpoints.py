@@ -22,9 +22,10 @@ from ar_ledger.reports.schemas import (
 )
 from ar_shared.db import DbSession
 from ar_shared.pagination import decode_cursor
-from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
+from ar_shared.problems import ProblemError
+from ar_shared.routing import ServiceRoute
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/v1/reports", tags=["reports"], route_class=ServiceRoute)
 
 EdgesQuery = Annotated[
     str,

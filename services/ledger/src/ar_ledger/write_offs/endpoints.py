@@ -8,10 +8,9 @@ from ar_ledger.permissions import Writer
 from ar_ledger.write_offs import service
 from ar_ledger.write_offs.schemas import WriteOffCreate, WriteOffOut
 from ar_shared.db import DbSession
-from ar_shared.idempotency import Idempotency
-from ar_shared.problems import PROBLEM_RESPONSES
+from ar_shared.routing import ServiceRoute
 
-router = APIRouter(prefix="/v1/write-offs", tags=["write-offs"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/v1/write-offs", tags=["write-offs"], route_class=ServiceRoute)
 
 
 @router.post(
@@ -23,8 +22,6 @@ router = APIRouter(prefix="/v1/write-offs", tags=["write-offs"], responses=PROBL
         "Send an `Idempotency-Key`."
     ),
 )
-async def write_off(
-    principal: Writer, body: WriteOffCreate, session: DbSession, idempotency: Idempotency
-) -> WriteOffOut:
+async def write_off(principal: Writer, body: WriteOffCreate, session: DbSession) -> WriteOffOut:
     row = await service.write_off(session, principal, body)
-    return await idempotency.remember(WriteOffOut.of(row))
+    return WriteOffOut.of(row)

@@ -11,9 +11,9 @@ from ar_notifications.suppressions.repository import SuppressionRepository
 from ar_notifications.suppressions.schemas import Suppression
 from ar_notifications.templates.endpoints import Manager
 from ar_shared.db import DbSession
-from ar_shared.problems import PROBLEM_RESPONSES
+from ar_shared.routing import ServiceRoute
 
-router = APIRouter(prefix="/v1/bounces", tags=["bounces"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/v1/bounces", tags=["bounces"], route_class=ServiceRoute)
 
 
 @router.post(

@@ -16,11 +16,11 @@ from ar_notifications.suppressions.repository import SuppressionRepository
 from ar_notifications.templates.endpoints import Manager
 from ar_shared.clock import AppClock
 from ar_shared.db import DbSession
-from ar_shared.idempotency import Idempotency
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
-from ar_shared.problems import PROBLEM_RESPONSES, Conflict, NotFound
+from ar_shared.problems import Conflict, NotFound
+from ar_shared.routing import ServiceRoute
 
-router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"], route_class=ServiceRoute)
 
 Status = Literal["queued", "sent", "failed", "bounced", "suppressed"]
 
@@ -120,7 +120,6 @@ async def create_delivery(
     body: DeliveryCreate,
     session: DbSession,
     request: Request,
-    idempotency: Idempotency,
     clock: AppClock,
 ) -> DeliveryDetail:
     delivery_id = uuid.uuid4()
@@ -138,7 +137,7 @@ async def create_delivery(
         respect_contact_hours=body.respect_contact_hours and body.customer_id is not None,
     )
     delivery = await DeliveryRepository(session).by_cause(delivery_id)
-    return await idempotency.remember(DeliveryDetail.model_validate(_out(delivery)))
+    return DeliveryDetail.model_validate(_out(delivery))
 
 
 @router.get("/{delivery_id}", summary="One delivery with its rendered content")

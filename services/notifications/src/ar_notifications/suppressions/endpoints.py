@@ -12,21 +12,18 @@ from ar_notifications.suppressions.repository import SuppressionRepository
 from ar_notifications.suppressions.schemas import Suppression, SuppressionCreate, SuppressionReason
 from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
-from ar_shared.idempotency import Idempotency
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
-from ar_shared.problems import PROBLEM_RESPONSES
+from ar_shared.routing import ServiceRoute
 
-router = APIRouter(prefix="/v1/suppressions", tags=["suppressions"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/v1/suppressions", tags=["suppressions"], route_class=ServiceRoute)
 
 Manager = Annotated[Principal, Depends(require_scopes("notifications:manage"))]
 
 
 @router.post("", status_code=201, summary="Add an address to the suppression list")
-async def add_suppression(
-    principal: Manager, body: SuppressionCreate, session: DbSession, idempotency: Idempotency
-) -> Suppression:
+async def add_suppression(principal: Manager, body: SuppressionCreate, session: DbSession) -> Suppression:
     entry = await service.suppress(session, principal, body)
-    return await idempotency.remember(Suppression.model_validate(entry))
+    return Suppression.model_validate(entry)
 
 
 @router.delete("/{suppression_id}", status_code=204, summary="Lift a suppression")

@@ -13,9 +13,9 @@ from ar_notifications.templates.repository import TemplateRepository
 from ar_notifications.templates.schemas import Preview, PreviewRequest, TemplateCreate, TemplateOut
 from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
-from ar_shared.problems import PROBLEM_RESPONSES
+from ar_shared.routing import ServiceRoute, changes_nothing
 
-router = APIRouter(prefix="/v1/templates", tags=["templates"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/v1/templates", tags=["templates"], route_class=ServiceRoute)
 Manager = Annotated[Principal, Depends(require_scopes("notifications:manage"))]
 
 
@@ -56,6 +56,7 @@ async def list_templates(_: Manager, session: DbSession) -> list[TemplateOut]:
 
 
 @router.post("/preview", summary="Render a template with sample data (or the context given)")
+@changes_nothing  # renders only: nothing is stored or sent, so a retry needs no Idempotency-Key
 async def preview(_: Manager, body: PreviewRequest, session: DbSession) -> Preview:
     template = await service.resolve(session, body.key, body.locale)
     rendered = render(

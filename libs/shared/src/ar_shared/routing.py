@@ -1,0 +1,96 @@
+"""The route class of every service: POSTs retry-safe by `Idempotency-Key`, problem answers documented.
+
+Every router of a service is `APIRouter(route_class=ServiceRoute, ...)`, and `create_service_app`
+refuses a route built otherwise, so nobody can add a POST that forgets either convention:
+
+- a POST takes `Idempotency-Key` (`ar_shared.idempotency`): the guard runs before the endpoint,
+  and the response the endpoint rendered is stored under the key in the request's own
+  transaction. Only a POST that changes nothing (a preview) opts out, with `@changes_nothing`.
+- the OpenAPI document lists each problem status the route can answer, read from its shape:
+  401/403 from its auth dependencies, 400/404/422 when it takes input, 409 on writes, 412 with
+  `If-Match`, 413/415 when it reads a body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, TypeVar
+
+from fastapi import Depends, Request, Response, params
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from ar_shared.auth import authenticate
+from ar_shared.idempotency import idempotency_guard, remember_response
+from ar_shared.problems import PROBLEM_RESPONSES
+
+F = TypeVar("F", bound=Callable[..., Any])
+_CHANGES_NOTHING = "__ar_changes_nothing__"
+_WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def changes_nothing(endpoint: F) -> F:
+    """Marks a POST that only computes an answer (nothing stored or sent): it takes no key."""
+    setattr(endpoint, _CHANGES_NOTHING, True)
+    return endpoint
+
+
+class ServiceRoute(APIRoute):
+    idempotent: bool
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        methods = {m.upper() for m in kwargs.get("methods") or ()}
+        self.idempotent = "POST" in methods and not getattr(endpoint, _CHANGES_NOTHING, False)
+        if self.idempotent:
+            dependencies: Sequence[params.Depends] = kwargs.get("dependencies") or ()
+            kwargs["dependencies"] = [Depends(idempotency_guard), *dependencies]
+        super().__init__(path, endpoint, **kwargs)
+        declared = self.responses
+        self.responses = {s: dict(PROBLEM_RESPONSES[s]) for s in _problem_statuses(self, methods)}
+        for status, response in declared.items():
+            self.responses[status] = {**self.responses.get(status, {}), **response}
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if not self.idempotent:
+            return handler
+
+        async def remembering_handler(request: Request) -> Response:
+            # still inside the request's transaction: the key commits with the change, or neither
+            response = await handler(request)
+            await remember_response(request, response)
+            return response
+
+        return remembering_handler
+
+
+def _problem_statuses(route: APIRoute, methods: set[str]) -> list[int]:
+    calls: set[Any] = set()
+    params_seen = False
+    if_match = False
+
+    def walk(dependant: Dependant) -> None:
+        nonlocal params_seen, if_match
+        calls.add(dependant.call)
+        headers = [p for p in dependant.header_params if p.alias.lower() != "authorization"]
+        if dependant.path_params or dependant.query_params or headers or dependant.body_params:
+            params_seen = True
+        if_match = if_match or any(p.alias.lower() == "if-match" for p in headers)
+        for sub in dependant.dependencies:
+            walk(sub)
+
+    walk(route.dependant)
+    statuses: list[int] = []
+    if authenticate in calls:
+        statuses.append(401)
+        if any(getattr(call, "required_scopes", None) for call in calls):
+            statuses.append(403)
+    if params_seen:
+        statuses += [400, 404, 422]
+    if methods & _WRITES:
+        statuses.append(409)
+    if if_match:
+        statuses.append(412)
+    if route.body_field is not None:
+        statuses += [413, 415]
+    return sorted(set(statuses))
