@@ -49,7 +49,8 @@ start() {
     -c "$KDIR/server.properties" >/dev/null
   ar_say "starting Kafka on 127.0.0.1:$AR_KAFKA_PORT"
   : > "$KLOG"
-  nohup java $jopts -cp "$KLIB/*" kafka.Kafka "$KDIR/server.properties" >>"$KLOG" 2>&1 &
+  # its own session: the broker outlives the shell, job or test run that (re)started it
+  setsid nohup java $jopts -cp "$KLIB/*" kafka.Kafka "$KDIR/server.properties" </dev/null >>"$KLOG" 2>&1 &
   echo $! > "$KPID"
   for _ in $(seq 1 120); do
     if grep -q "Kafka Server started" "$KLOG" 2>/dev/null && port_open; then return 0; fi

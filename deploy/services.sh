@@ -78,7 +78,7 @@ launch() {
     kill -KILL "$orphan" 2>/dev/null || true
   fi
   rm -f "$state"
-  nohup "$HERE/supervise.sh" "$state" "$@" </dev/null >>"$LOG/$name.log" 2>&1 &
+  setsid nohup "$HERE/supervise.sh" "$state" "$@" </dev/null >>"$LOG/$name.log" 2>&1 &  # outlives the caller's session
   echo $! >"$pidfile"
 }
 
