@@ -60,7 +60,7 @@ async def list_customers(
     currency: Annotated[str | None, Query(min_length=3, max_length=3, examples=["EUR"])] = None,
     sales_rep: str | None = None,
 ) -> Page[Customer]:
-    after = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None
+    after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
     rows = await CustomerRepository(session).list(
         limit=page.limit + 1,
         after_id=after,
@@ -68,5 +68,5 @@ async def list_customers(
         currency=currency.upper() if currency else None,
         sales_rep=sales_rep,
     )
-    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [str(r.id)])
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.id])
     return Page[Customer](items=[Customer.model_validate(r) for r in items], next_cursor=next_cursor)

@@ -22,7 +22,7 @@ from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
-from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
+from ar_shared.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"], responses=PROBLEM_RESPONSES)
 
@@ -84,13 +84,7 @@ async def list_invoices(
         date | None, Query(description="Only invoices open and past due on this date")
     ] = None,
 ) -> Page[Invoice]:
-    after = None
-    if page.cursor:
-        due, last_id = decode_cursor(page.cursor, 2)
-        try:
-            after = (date.fromisoformat(str(due)), uuid.UUID(str(last_id)))
-        except ValueError:
-            raise ProblemError("the cursor is not one this API issued", code="invalid_cursor") from None
+    after = decode_cursor(page.cursor, date, uuid.UUID) if page.cursor else None
     rows = await InvoiceRepository(session).list(
         limit=page.limit + 1,
         after=after,
@@ -100,5 +94,5 @@ async def list_invoices(
         due_to=due_to,
         overdue_on=overdue_on,
     )
-    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.due_date.isoformat(), str(r.id)])
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.due_date, r.id])
     return Page[Invoice](items=[Invoice.of(r) for r in items], next_cursor=next_cursor)

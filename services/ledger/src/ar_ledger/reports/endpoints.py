@@ -74,13 +74,13 @@ async def aging(
     cursor: str | None = None,
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> AgingReport | Response:
-    after = None
-    if cursor:
-        key, currency, last_id = decode_cursor(cursor, 3)
-        try:
-            after = (str(key) if sort == "name" else int(str(key)), str(currency), uuid.UUID(str(last_id)))
-        except ValueError:
-            raise ProblemError("the cursor is not one this API issued", code="invalid_cursor") from None
+    after: tuple[str | int, str, uuid.UUID] | None = None
+    if cursor:  # the first key is the sort's: a name, or an open total in minor units
+        after = (
+            decode_cursor(cursor, str, str, uuid.UUID)
+            if sort == "name"
+            else decode_cursor(cursor, int, str, uuid.UUID)
+        )
     report = await service.aging_report(
         session,
         as_of,

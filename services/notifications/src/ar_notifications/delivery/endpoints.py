@@ -64,7 +64,7 @@ async def list_deliveries(
     customer_id: uuid.UUID | None = None,
     template_key: str | None = None,
 ) -> Page[DeliveryOut]:
-    after = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None
+    after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
     rows = await DeliveryRepository(session).list(
         limit=page.limit + 1,
         after_id=after,
@@ -72,7 +72,7 @@ async def list_deliveries(
         customer_id=customer_id,
         template_key=template_key,
     )
-    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [str(r.id)])
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.id])
     return Page[DeliveryOut](
         items=[DeliveryOut.model_validate(_out(d)) for d in items], next_cursor=next_cursor
     )
