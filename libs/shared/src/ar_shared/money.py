@@ -11,6 +11,8 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ar_shared.inputs import Identifier
+
 # ISO 4217 (list one) minor units of the active currencies, by exponent. Funds and metals without
 # a minor unit (XAU, XDR, XSU, ...) are left out: they are never invoiced.
 _ISO_4217 = {
@@ -275,7 +277,7 @@ class MoneyAmount(BaseModel):
         json_schema_extra={"examples": [{"amount": "1234.56", "currency": "EUR"}]},
     )
 
-    amount: str = Field(
+    amount: Identifier = Field(
         description=(
             "Decimal string with at most the currency's decimal places (JPY 0, EUR 2, KWD 3); "
             "a JSON number is refused so no client loses precision to floating point"
@@ -283,7 +285,7 @@ class MoneyAmount(BaseModel):
         examples=["1234.56", "-15.00", "100"],
         pattern=r"^-?[0-9]+(\.[0-9]+)?$",
     )
-    currency: str = Field(
+    currency: Identifier = Field(
         description="ISO 4217 alphabetic code", examples=["EUR", "JPY", "KWD"], pattern=r"^[A-Z]{3}$"
     )
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Generic, TypeVar, overload
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
+from ar_shared.inputs import Identifier
 from ar_shared.problems import ProblemError
 
 T = TypeVar("T")
@@ -53,7 +54,7 @@ async def page_params(
     ] = DEFAULT_LIMIT,
     # no max_length here: decode_cursor answers every cursor it did not issue with one 400 problem
     cursor: Annotated[
-        str | None, Query(description="`next_cursor` of the previous page; omit for the first page")
+        Identifier | None, Query(description="`next_cursor` of the previous page; omit for the first page")
     ] = None,
 ) -> PageParams:
     # a coroutine on purpose: FastAPI runs plain functions and classes given to Depends in a

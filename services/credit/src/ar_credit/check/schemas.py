@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ar_shared.inputs import Identifier, Text
 from ar_shared.money import MoneyAmount
 
 Decision = Literal["approved", "over_limit", "held"]
@@ -56,7 +57,7 @@ class CreditDecisionCreate(BaseModel):
         },
     )
 
-    order_reference: str = Field(min_length=1, max_length=100)
+    order_reference: Identifier = Field(min_length=1, max_length=100)
     customer_id: uuid.UUID
     amount: MoneyAmount
 
@@ -64,7 +65,7 @@ class CreditDecisionCreate(BaseModel):
 class OverrideRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class CreditDecision(BaseModel):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from fastapi import APIRouter, Request
 
@@ -13,6 +12,7 @@ from ar_credit.reviews.repository import ReviewRepository
 from ar_credit.reviews.schemas import CreditReference, CreditReviewCreate, CreditReviewOut, ReviewDue
 from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
+from ar_shared.inputs import BusinessDate
 from ar_shared.money import Money, MoneyAmount
 from ar_shared.problems import PROBLEM_RESPONSES
 
@@ -41,7 +41,7 @@ async def create_review(
 
 
 @router.get("/v1/credit-reviews/due", summary="Customers whose credit review is due")
-async def reviews_due(_: Manager, session: DbSession, as_of: date) -> list[ReviewDue]:
+async def reviews_due(_: Manager, session: DbSession, as_of: BusinessDate) -> list[ReviewDue]:
     return [
         ReviewDue(
             customer_id=profile.customer_id,

@@ -13,6 +13,7 @@ from ar_ledger.customers.schemas import Customer, CustomerUpsert
 from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.etag import etag_for, parse_if_match
+from ar_shared.inputs import Identifier
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES
 
@@ -35,7 +36,7 @@ async def upsert_customer(
     session: DbSession,
     principal: Writer,
     response: Response,
-    external_id: Annotated[str, Path(min_length=1, max_length=100, examples=["C-10042"])],
+    external_id: Annotated[Identifier, Path(min_length=1, max_length=100, examples=["C-10042"])],
     if_match: Annotated[str | None, Header()] = None,
 ) -> Customer:
     result = await service.upsert_customer(session, principal, external_id, body, parse_if_match(if_match))
@@ -56,9 +57,9 @@ async def list_customers(
     session: DbSession,
     _: Reader,
     page: Paging,
-    business_entity: Annotated[str | None, Query(examples=["DE01"])] = None,
-    currency: Annotated[str | None, Query(min_length=3, max_length=3, examples=["EUR"])] = None,
-    sales_rep: str | None = None,
+    business_entity: Annotated[Identifier | None, Query(examples=["DE01"])] = None,
+    currency: Annotated[Identifier | None, Query(min_length=3, max_length=3, examples=["EUR"])] = None,
+    sales_rep: Identifier | None = None,
 ) -> Page[Customer]:
     after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
     rows = await CustomerRepository(session).list(

@@ -21,6 +21,7 @@ from ar_ledger.invoices.schemas import (
 from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
+from ar_shared.inputs import BusinessDate
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES
 
@@ -78,10 +79,10 @@ async def list_invoices(
     page: Paging,
     customer_id: uuid.UUID | None = None,
     status: InvoiceStatus | None = None,
-    due_from: date | None = None,
-    due_to: date | None = None,
+    due_from: BusinessDate | None = None,
+    due_to: BusinessDate | None = None,
     overdue_on: Annotated[
-        date | None, Query(description="Only invoices open and past due on this date")
+        BusinessDate | None, Query(description="Only invoices open and past due on this date")
     ] = None,
 ) -> Page[Invoice]:
     after = decode_cursor(page.cursor, date, uuid.UUID) if page.cursor else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -21,13 +20,14 @@ from ar_ledger.reports.schemas import (
     Statement,
 )
 from ar_shared.db import DbSession
+from ar_shared.inputs import BusinessDate, Identifier
 from ar_shared.pagination import decode_cursor
 from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
 
 EdgesQuery = Annotated[
-    str,
+    Identifier,
     Query(
         description="Upper day of each past-due bucket, comma-separated: 30,60,90,120 gives "
         "current / 1-30 / 31-60 / 61-90 / 91-120 / 121+",
@@ -61,17 +61,17 @@ def parse_edges(edges: str) -> tuple[int, ...]:
 async def aging(
     _: Reader,
     session: DbSession,
-    as_of: date,
+    as_of: BusinessDate,
     edges: EdgesQuery = ",".join(map(str, DEFAULT_EDGES)),
     basis: AgingBasis = "due_date",
     group_by: Literal["customer", "total"] = "customer",
     customer_id: uuid.UUID | None = None,
-    business_entity: str | None = None,
+    business_entity: Identifier | None = None,
     sort: Annotated[
         CustomerOrder, Query(description="Customer rows by `name`, or largest open total first")
     ] = "name",
     limit: Annotated[int, Query(ge=1, le=10_000, description="Customer rows per page")] = 1000,
-    cursor: str | None = None,
+    cursor: Identifier | None = None,
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> AgingReport | Response:
     after: tuple[str | int, str, uuid.UUID] | None = None
@@ -117,10 +117,12 @@ async def aging(
 async def comparative_aging(
     _: Reader,
     session: DbSession,
-    as_of: Annotated[list[date], Query(min_length=2, max_length=12, description="Repeat: ?as_of=…&as_of=…")],
+    as_of: Annotated[
+        list[BusinessDate], Query(min_length=2, max_length=12, description="Repeat: ?as_of=…&as_of=…")
+    ],
     edges: EdgesQuery = ",".join(map(str, DEFAULT_EDGES)),
     basis: AgingBasis = "due_date",
-    business_entity: str | None = None,
+    business_entity: Identifier | None = None,
 ) -> ComparativeAging:
     parsed = parse_edges(edges)
     reports = [
@@ -136,9 +138,9 @@ async def comparative_aging(
 async def open_items(
     _: Reader,
     session: DbSession,
-    as_of: date,
+    as_of: BusinessDate,
     customer_id: uuid.UUID | None = None,
-    business_entity: str | None = None,
+    business_entity: Identifier | None = None,
     overdue_only: bool = False,
     edges: EdgesQuery = ",".join(map(str, DEFAULT_EDGES)),
 ) -> OpenItems:
@@ -164,10 +166,10 @@ async def open_items(
 async def kpis(
     _: Reader,
     session: DbSession,
-    period_start: date,
-    period_end: date,
+    period_start: BusinessDate,
+    period_end: BusinessDate,
     customer_id: uuid.UUID | None = None,
-    business_entity: str | None = None,
+    business_entity: Identifier | None = None,
 ) -> KpiReport:
     return await kpi_service.kpi_report(
         session, period_start, period_end, customer_id=customer_id, business_entity=business_entity
@@ -180,6 +182,10 @@ async def kpis(
     description="Every movement that changed what the customer owes in the period, by effective date.",
 )
 async def customer_statement(
-    _: Reader, session: DbSession, customer_id: uuid.UUID, period_start: date, period_end: date
+    _: Reader,
+    session: DbSession,
+    customer_id: uuid.UUID,
+    period_start: BusinessDate,
+    period_end: BusinessDate,
 ) -> Statement:
     return await kpi_service.statement(session, customer_id, period_start, period_end)

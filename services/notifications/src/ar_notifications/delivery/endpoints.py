@@ -17,6 +17,7 @@ from ar_notifications.templates.endpoints import Manager
 from ar_shared.clock import AppClock
 from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
+from ar_shared.inputs import Identifier, JsonObject
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES, Conflict, NotFound
 
@@ -62,7 +63,7 @@ async def list_deliveries(
     page: Paging,
     status: Status | None = None,
     customer_id: uuid.UUID | None = None,
-    template_key: str | None = None,
+    template_key: Identifier | None = None,
 ) -> Page[DeliveryOut]:
     after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
     rows = await DeliveryRepository(session).list(
@@ -99,10 +100,10 @@ class DeliveryCreate(BaseModel):
 
     customer_id: uuid.UUID | None = None
     channel: Literal["email", "webhook"]
-    recipient: str = Field(min_length=3, max_length=2000)
-    template_key: str
-    locale: str = "en"
-    context: dict[str, Any] = Field(default_factory=dict)
+    recipient: Identifier = Field(min_length=3, max_length=2000)
+    template_key: Identifier
+    locale: Identifier = "en"
+    context: JsonObject = Field(default_factory=dict)
     respect_contact_hours: bool = True
 
 
