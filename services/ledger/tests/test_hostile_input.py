@@ -119,6 +119,19 @@ async def test_nul_and_control_characters_in_a_body_are_a_422_naming_the_field_a
     assert await counts(ledger_app) == before
 
 
+@pytest.mark.parametrize("key", ["a\x00b", "a\x01b", "\x7f"])
+async def test_an_idempotency_key_with_control_characters_is_a_400_and_nothing_is_written(
+    client: httpx.AsyncClient, ledger_app: FastAPI, writer: dict[str, str], known: dict[str, str], key: str
+) -> None:
+    before = await counts(ledger_app)
+    invoice: dict[str, Any] = {"customer_id": known["customer"], "invoice_number": "H-IDEM"}
+    invoice |= {"issue_date": known["today"], "amount": {"amount": "1.00", "currency": "EUR"}}
+    response = await client.post("/v1/invoices", json=invoice, headers=writer | {"Idempotency-Key": key})
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "invalid_idempotency_key"
+    assert await counts(ledger_app) == before
+
+
 @pytest.mark.parametrize(
     ("url", "field"),
     [
