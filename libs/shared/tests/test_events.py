@@ -44,7 +44,7 @@ from ar_shared.events.ledger import (
     ReopenedInvoice,
 )
 from ar_shared.events.notifications import NotificationFailed, NotificationSent
-from ar_shared.money import MoneyAmount
+from ar_shared.money import MoneyAmount, MoneyTotal
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 
@@ -133,7 +133,7 @@ def samples() -> list[EventPayload]:
         ),
         AccountPastDue(
             customer_id=CUSTOMER, as_of=date(2026, 12, 1),
-            overdue=[eur("1190.00"), MoneyAmount(amount="12000", currency="JPY")],
+            overdue=[MoneyTotal(amount="1190.00", currency="EUR"), MoneyTotal(amount="12", currency="JPY")],
             oldest_days_past_due=31, bucket="31-60", overdue_invoice_ids=[INVOICE],
         ),
         CreditLimitChanged(
@@ -158,11 +158,13 @@ def samples() -> list[EventPayload]:
             tolerance_days=3, invoice_ids=[INVOICE], recorded_by="collector-7",
         ),
         PromiseToPayKept(
-            promise_id=new_id(), customer_id=CUSTOMER, promised=eur("1190.00"), received=eur("1100.00"),
+            promise_id=new_id(), customer_id=CUSTOMER, promised=eur("1190.00"),
+            received=MoneyTotal(amount="1100.00", currency="EUR"),
             outcome="partially_kept", evaluated_on=date(2026, 12, 8),
         ),
         PromiseToPayBroken(
-            promise_id=new_id(), customer_id=CUSTOMER, promised=eur("1190.00"), received=eur("0.00"),
+            promise_id=new_id(), customer_id=CUSTOMER, promised=eur("1190.00"),
+            received=MoneyTotal(amount="0.00", currency="EUR"),
             evaluated_on=date(2026, 12, 8),
         ),
         DisputeOpened(

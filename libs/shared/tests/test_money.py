@@ -14,11 +14,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ar_shared.money import (
+    MAX_AMOUNT_MINOR,
     MAX_MINOR,
     CurrencyMismatch,
     InvalidAmount,
     Money,
     MoneyAmount,
+    MoneyTotal,
     UnknownCurrency,
     currency_exponent,
 )
@@ -115,14 +117,34 @@ def test_non_finite_decimals_are_refused(amount: Decimal) -> None:
         Money.of(amount, "EUR")
 
 
-def test_amounts_past_the_bigint_storage_are_refused() -> None:
-    assert Money.parse_exact("92233720368547758.07", "EUR").minor == MAX_MINOR
-    assert Money.parse_exact("-92233720368547758.07", "EUR").minor == -MAX_MINOR
-    for too_large in ["92233720368547758.08", "1" + "0" * 40, "-" + "9" * 30]:
-        with pytest.raises(InvalidAmount, match="limited to"):
-            Money.parse_exact(too_large, "EUR")
+@pytest.mark.parametrize(
+    ("largest", "currency"),
+    [
+        ("999999999999999", "JPY"),
+        ("9999999999999.99", "EUR"),
+        ("999999999999.999", "KWD"),
+        ("99999999999.9999", "CLF"),
+    ],
+)
+def test_one_amount_from_outside_has_at_most_15_digits_of_minor_units(largest: str, currency: str) -> None:
+    assert Money.parse_exact(largest, currency).minor == MAX_AMOUNT_MINOR
+    assert Money.parse_exact("-" + largest, currency).minor == -MAX_AMOUNT_MINOR
+    assert Money.parse_exact("000" + largest, currency).minor == MAX_AMOUNT_MINOR
+    one_more = Money(MAX_AMOUNT_MINOR + 1, currency)
+    for too_large in [str(one_more), str(-one_more), "1" + "0" * 40, "-" + "9" * 30]:
+        with pytest.raises(InvalidAmount, match=f"limited to ±{largest} {currency}"):
+            Money.parse_exact(too_large, currency)
+
+
+def test_totals_may_pass_the_limit_of_one_amount_but_stored_amounts_not_bigint() -> None:
+    assert Money.parse_exact("92233720368547758.08", "EUR", largest=None).minor == MAX_MINOR + 1
+    assert Money.of("92233720368547758.07", "EUR").minor == MAX_MINOR
+    with pytest.raises(InvalidAmount, match="limited to"):
+        Money.of("92233720368547758.08", "EUR")
     with pytest.raises(InvalidAmount):
         Money.of(Decimal("1E+999999"), "EUR")
+    with pytest.raises(InvalidAmount, match="too large"):
+        Money.parse_exact("1" + "0" * 70, "EUR", largest=None)
 
 
 def test_floats_never_become_money() -> None:
@@ -243,6 +265,7 @@ def test_json_money_is_a_decimal_string_that_round_trips() -> None:
         ('{"amount": "12", "currency": "eur"}', "did you mean 'EUR'"),
         ('{"amount": "12.50", "currency": "XYZ"}', "not an ISO 4217"),
         ('{"amount": "100000000000000000000", "currency": "EUR"}', "limited to"),
+        ('{"amount": "10000000000000.00", "currency": "EUR"}', "limited to ±9999999999999.99 EUR"),
         ('{"amount": true, "currency": "EUR"}', "valid string"),
         ('{"amount": "12", "currency": "EUR", "rate": "1.1"}', "Extra inputs"),
         ('{"currency": "EUR"}', "Field required"),
@@ -259,10 +282,21 @@ def test_json_schema_documents_a_string_amount_with_examples() -> None:
     assert "1234.56" in schema["properties"]["amount"]["examples"]
     assert "EUR" in schema["properties"]["currency"]["examples"]
     assert schema["examples"] == [{"amount": "1234.56", "currency": "EUR"}]
+    assert "at most 15 digits of minor units" in schema["properties"]["amount"]["description"]
+
+
+def test_a_total_in_json_is_not_held_to_the_limit_of_one_amount() -> None:
+    payload = '{"amount": "92233720368547758.08", "currency": "EUR"}'
+    assert MoneyTotal.model_validate_json(payload).to_money().minor == MAX_MINOR + 1
+    with pytest.raises(ValidationError, match="limited to"):
+        MoneyAmount.model_validate_json(payload)
+    total = MoneyTotal.from_money(Money(MAX_MINOR, "EUR"))
+    assert isinstance(total, MoneyTotal)
+    assert MoneyTotal.model_validate_json(total.model_dump_json()) == total
 
 
 @given(st.integers(min_value=-MAX_MINOR, max_value=MAX_MINOR), st.sampled_from(["JPY", "EUR", "KWD", "CLF"]))
 def test_amounts_print_exactly_as_their_decimal_value(minor: int, currency: str) -> None:
     money = Money(minor, currency)
     assert str(money) == format(money.to_decimal(), "f")
-    assert Money.parse_exact(str(money), currency) == money
+    assert Money.parse_exact(str(money), currency, largest=None) == money

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import base64
+import json
+import uuid
 from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import httpx
 import pytest
@@ -18,10 +22,20 @@ def raw_cursor(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
 
 
-def test_cursor_round_trips_and_is_url_safe() -> None:
-    values: list[str | int | None] = ["2026-11-24T10:00:00+00:00", "é/ü+?", 7, -3, None, 10**30]
-    cursor = encode_cursor(values)
-    assert decode_cursor(cursor, len(values)) == values
+def forged(*values: object) -> str:
+    """A well-formed cursor this API never issued."""
+    return raw_cursor(json.dumps(list(values)))
+
+
+AN_ID = uuid.UUID("0b7f1f2b-3f1a-4c59-9a57-8d6f4c2e9e10")
+AT = datetime(2026, 11, 24, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+
+
+def test_cursor_keys_round_trip_with_their_types_and_the_cursor_is_url_safe() -> None:
+    cursor = encode_cursor([AN_ID, date(2026, 11, 24), AT])
+    assert decode_cursor(cursor, uuid.UUID, date, datetime) == (AN_ID, date(2026, 11, 24), AT)
+    cursor = encode_cursor(["é/ü+?\n", -(2**63), "EUR"])
+    assert decode_cursor(cursor, str, int, str) == ("é/ü+?\n", -(2**63), "EUR")
     assert set(cursor) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
@@ -48,13 +62,44 @@ def test_cursor_round_trips_and_is_url_safe() -> None:
 )
 def test_malformed_cursors_are_a_400_problem(cursor: str) -> None:
     with pytest.raises(ProblemError) as raised:
-        decode_cursor(cursor, 2)
+        decode_cursor(cursor, str, str)
     assert raised.value.status == 400
     assert raised.value.code == "invalid_cursor"
 
 
-@pytest.mark.parametrize("value", [1.5, True, object()])
-def test_only_strings_ints_and_null_can_be_put_in_a_cursor(value: object) -> None:
+@pytest.mark.parametrize(
+    ("shape", "cursor"),
+    [
+        ((uuid.UUID,), forged("x")),
+        ((uuid.UUID,), forged(1)),
+        ((uuid.UUID,), forged(None)),
+        ((uuid.UUID,), forged("\ud800")),
+        ((date, uuid.UUID), forged("2026-02-30", str(AN_ID))),
+        ((date, uuid.UUID), forged("2026-01-01", "x")),
+        ((date, uuid.UUID), forged(20260101, str(AN_ID))),
+        ((datetime, uuid.UUID), forged("0001-01-01T00:00:00+14:00", str(AN_ID))),
+        ((datetime, uuid.UUID), forged("9999-12-31T23:59:59-14:00", str(AN_ID))),
+        ((datetime, uuid.UUID), forged("2026-11-24T10:00:00", str(AN_ID))),
+        ((int, str, uuid.UUID), forged(2**63, "EUR", str(AN_ID))),
+        ((int, str, uuid.UUID), forged(-(2**63) - 1, "EUR", str(AN_ID))),
+        ((int, str, uuid.UUID), forged(10**30, "EUR", str(AN_ID))),
+        ((int, str, uuid.UUID), forged("100", "EUR", str(AN_ID))),
+        ((int, str, uuid.UUID), forged(True, "EUR", str(AN_ID))),
+        ((str, str, uuid.UUID), forged("Acme\u0000", "EUR", str(AN_ID))),
+        ((str, str, uuid.UUID), forged(7, "EUR", str(AN_ID))),
+    ],
+    ids=str,
+)
+def test_a_well_formed_cursor_with_keys_of_the_wrong_type_is_a_400_problem(
+    shape: tuple[type[Any], ...], cursor: str
+) -> None:
+    with pytest.raises(ProblemError) as raised:
+        decode_cursor(cursor, *shape)
+    assert (raised.value.status, raised.value.code) == (400, "invalid_cursor")
+
+
+@pytest.mark.parametrize("value", [1.5, True, None, object(), datetime(2026, 11, 24, 10, 0)])
+def test_only_uuids_dates_aware_datetimes_ints_and_strings_can_be_put_in_a_cursor(value: object) -> None:
     with pytest.raises(TypeError):
         encode_cursor([value])  # type: ignore[list-item]
 
@@ -63,7 +108,7 @@ def test_page_from_rows_returns_a_cursor_only_when_more_rows_exist() -> None:
     items, cursor = page_from_rows([1, 2, 3], 2, lambda n: [n])
     assert items == [1, 2]
     assert cursor is not None
-    assert decode_cursor(cursor, 1) == [2]
+    assert decode_cursor(cursor, int) == (2,)
     assert page_from_rows([1, 2], 2, lambda n: [n]) == ([1, 2], None)
     assert page_from_rows([], 2, lambda n: [n]) == ([], None)
 
@@ -82,7 +127,7 @@ def customers_app() -> FastAPI:
 
     @app.get("/v1/customers")
     async def list_customers(page: Paging) -> Page[Customer]:
-        after = int(decode_cursor(page.cursor, 1)[0] or 0) if page.cursor else 0
+        after = decode_cursor(page.cursor, int)[0] if page.cursor else 0
         # what a repository does: rows past the cursor, ordered by the unique key, limit + 1 of them
         rows = [c for c in CUSTOMERS if c.number > after][: page.limit + 1]
         items, next_cursor = page_from_rows(rows, page.limit, lambda c: [c.number])
@@ -119,7 +164,7 @@ async def test_limit_defaults_to_50_and_is_bounded(client: httpx.AsyncClient) ->
     too_large = await client.get("/v1/customers", params={"limit": 501})
     largest = await client.get("/v1/customers", params={"limit": 500})
     assert [c["number"] for c in first.json()["items"]] == list(range(1, 51))
-    assert decode_cursor(first.json()["next_cursor"], 1) == [50]
+    assert decode_cursor(first.json()["next_cursor"], int) == (50,)
     assert largest.status_code == 200
     for response in (too_small, too_large):
         assert response.status_code == 422

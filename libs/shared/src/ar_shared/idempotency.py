@@ -138,9 +138,11 @@ async def idempotency_guard(
     if key is None:
         return guard  # nothing to remember: no fingerprint to compute
     guard.fingerprint = request_fingerprint(request.method, path, request.url.query, await request.body())
-    if not key or len(key) > MAX_KEY_LENGTH:
+    # printable: the key is stored as text, and PostgreSQL refuses NUL (HTTP servers refuse control
+    # characters in headers, but an in-process client does not)
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise ProblemError(
-            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters", code="invalid_idempotency_key"
+            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters", code="invalid_idempotency_key"
         )
     tables: PlumbingTables = request.app.state.plumbing
     # a transaction-scoped lock per (principal, key): a concurrent duplicate fails fast with 409

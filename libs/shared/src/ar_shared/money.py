@@ -7,9 +7,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any, Self
+from typing import Any, ClassVar, Self, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ar_shared.inputs import Identifier
 
 # ISO 4217 (list one) minor units of the active currencies, by exponent. Funds and metals without
 # a minor unit (XAU, XDR, XSU, ...) are left out: they are never invoiced.
@@ -36,7 +38,17 @@ _ISO_4217 = {
 _EXPONENTS = {code: exponent for exponent, codes in _ISO_4217.items() for code in codes.split()}
 
 MAX_MINOR = 2**63 - 1
-"""Largest magnitude of minor units an amount from outside may have: amounts are stored as BIGINT."""
+"""Largest magnitude of minor units PostgreSQL's BIGINT holds: stored amounts and running balances."""
+
+MAX_AMOUNT_MINOR = 10**15 - 1
+"""Largest magnitude of one amount from outside (a document, an allocation, an order, a limit):
+15 digits of minor units, 9,999,999,999,999.99 EUR. Far above any real invoice, and small enough
+that sums cannot overflow: a customer's BIGINT balance holds 9,223 such amounts, and reports add
+up in NUMERIC. A JavaScript number and a spreadsheet cell (15 significant digits) hold it exactly."""
+
+AMOUNT_LIMIT_TEXT = (
+    "at most 15 digits of minor units: ±999999999999999 JPY, ±9999999999999.99 EUR, ±999999999999.999 KWD"
+)
 
 # plain decimal notation only: no exponents, underscores, spaces or non-ASCII digits, which
 # Decimal() would all accept but no client means as an amount
@@ -112,10 +124,9 @@ def _round_to_int(value: Decimal, rounding: str) -> int:
     return int(value.quantize(_UNIT, context=context))
 
 
-def _storable(minor: int, currency: str) -> int:
-    if abs(minor) > MAX_MINOR:
-        largest = Money(MAX_MINOR, currency)
-        raise InvalidAmount(f"amounts are limited to ±{largest} {currency}")
+def _within(minor: int, currency: str, largest: int | None) -> int:
+    if largest is not None and abs(minor) > largest:
+        raise InvalidAmount(f"amounts are limited to ±{Money(largest, currency)} {currency}")
     return minor
 
 
@@ -141,14 +152,21 @@ class Money:
 
     @classmethod
     def of(cls, amount: Decimal | str | int, currency: str, rounding: str = ROUND_HALF_EVEN) -> Self:
-        """Rounds `amount` to the currency's minor unit with `rounding` (banker's by default)."""
+        """Rounds `amount` to the currency's minor unit with `rounding` (banker's by default);
+        refuses what BIGINT cannot store."""
         exponent = currency_exponent(currency)
         minor = _round_to_int(_shifted(_to_decimal(amount), exponent), rounding)
-        return cls(_storable(minor, currency), currency)
+        return cls(_within(minor, currency, MAX_MINOR), currency)
 
     @classmethod
-    def parse_exact(cls, amount: Decimal | str | int, currency: str) -> Self:
-        """Refuses amounts with more decimals than the currency has: input is never silently rounded."""
+    def parse_exact(
+        cls, amount: Decimal | str | int, currency: str, *, largest: int | None = MAX_AMOUNT_MINOR
+    ) -> Self:
+        """Refuses amounts with more decimals than the currency has: input is never silently rounded.
+
+        Refuses amounts past `largest` minor units too: by default the limit of one amount from
+        outside (`MAX_AMOUNT_MINOR`); None for totals, which have no limit of their own.
+        """
         exponent = currency_exponent(currency)
         value = _to_decimal(amount)
         if value.is_zero():
@@ -162,10 +180,16 @@ class Money:
             places += 1
         if places + exponent < 0:
             raise InvalidAmount(f"{currency} amounts have at most {exponent} decimal places, got {amount}")
-        # more than 19 digits is past MAX_MINOR: refuse before building a huge int
-        too_long = len(significant) + places + exponent > len(str(MAX_MINOR))
-        minor = MAX_MINOR + 1 if too_long else int("".join(map(str, significant))) * 10 ** (places + exponent)
-        return cls(_storable(-minor if sign else minor, currency), currency)
+        # more digits than the limit has are past it: refuse before building a huge int
+        length = len(significant) + places + exponent
+        if length > (_MAX_DIGITS if largest is None else len(str(largest))):
+            raise InvalidAmount(
+                f"{amount} is too large to be an amount of money"
+                if largest is None
+                else f"amounts are limited to ±{Money(largest, currency)} {currency}"
+            )
+        minor = int("".join(map(str, significant))) * 10 ** (places + exponent)
+        return cls(_within(-minor if sign else minor, currency, largest), currency)
 
     @property
     def exponent(self) -> int:
@@ -266,24 +290,32 @@ class Money:
         return [Money(sign * s, self.currency) for s in shares]
 
 
-class MoneyAmount(BaseModel):
-    """Money in JSON: a decimal string and an ISO 4217 code, e.g. {"amount": "1234.56", "currency": "EUR"}."""
+_AMOUNT_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+class MoneyTotal(BaseModel):
+    """Money in JSON: a decimal string and an ISO 4217 code, e.g. {"amount": "1234.56", "currency": "EUR"}.
+
+    A total or balance (exposure, an overdue amount): not held to the limit of one amount.
+    """
 
     model_config = ConfigDict(
         frozen=True,
         extra="forbid",
         json_schema_extra={"examples": [{"amount": "1234.56", "currency": "EUR"}]},
     )
+    # the largest magnitude in minor units the type accepts; None: only the digits are bounded
+    largest_minor: ClassVar[int | None] = None
 
-    amount: str = Field(
+    amount: Identifier = Field(
         description=(
             "Decimal string with at most the currency's decimal places (JPY 0, EUR 2, KWD 3); "
             "a JSON number is refused so no client loses precision to floating point"
         ),
         examples=["1234.56", "-15.00", "100"],
-        pattern=r"^-?[0-9]+(\.[0-9]+)?$",
+        pattern=_AMOUNT_PATTERN,
     )
-    currency: str = Field(
+    currency: Identifier = Field(
         description="ISO 4217 alphabetic code", examples=["EUR", "JPY", "KWD"], pattern=r"^[A-Z]{3}$"
     )
 
@@ -309,20 +341,40 @@ class MoneyAmount(BaseModel):
 
     @model_validator(mode="after")
     def _fits_the_currency(self) -> Self:
-        _parse_exact(self.amount, self.currency)  # too many decimals is an input error
+        self.to_money()  # too many decimals, or too large, is an input error
         return self
 
     def to_money(self) -> Money:
-        return _parse_exact(self.amount, self.currency)
+        return _parse_exact(self.amount, self.currency, self.largest_minor)
 
     @classmethod
-    def from_money(cls, money: Money) -> MoneyAmount:
+    def from_money(cls, money: Money) -> Self:
         """Exact by construction: nothing to parse or check."""
-        return cls.model_construct(amount=str(money), currency=money.currency)
+        return cast(Self, cls.model_construct(amount=str(money), currency=money.currency))
+
+
+class MoneyAmount(MoneyTotal):
+    """Money in JSON: a decimal string and an ISO 4217 code, e.g. {"amount": "1234.56", "currency": "EUR"}.
+
+    One amount (of a document, an allocation, an order, a limit): at most 15 digits of minor units.
+    """
+
+    # a subclass of MoneyTotal: every amount is a valid total, not the other way round; the limit
+    # keeps sums from overflowing (see MAX_AMOUNT_MINOR)
+    largest_minor: ClassVar[int | None] = MAX_AMOUNT_MINOR
+
+    amount: Identifier = Field(
+        description=(
+            "Decimal string with at most the currency's decimal places (JPY 0, EUR 2, KWD 3) and "
+            f"{AMOUNT_LIMIT_TEXT}; a JSON number is refused so no client loses precision to floating point"
+        ),
+        examples=["1234.56", "-15.00", "100"],
+        pattern=_AMOUNT_PATTERN,
+    )
 
 
 @lru_cache(maxsize=8192)
-def _parse_exact(amount: str, currency: str) -> Money:
+def _parse_exact(amount: str, currency: str, largest: int | None) -> Money:
     # a request asks for the same amount several times (validation, rules, response), and a
-    # bulk import repeats amounts: parsing is pure, so it is done once per distinct pair
-    return Money.parse_exact(amount, currency)
+    # bulk import repeats amounts: parsing is pure, so it is done once per distinct input
+    return Money.parse_exact(amount, currency, largest=largest)

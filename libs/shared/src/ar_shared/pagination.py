@@ -6,18 +6,20 @@ import base64
 import binascii
 import json
 import re
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Generic, TypeVar, overload
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
+from ar_shared.inputs import Identifier
 from ar_shared.problems import ProblemError
 
 T = TypeVar("T")
 R = TypeVar("R")
-CursorValue = str | int | None
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -50,9 +52,9 @@ async def page_params(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Items per page", examples=[DEFAULT_LIMIT])
     ] = DEFAULT_LIMIT,
-    # no max_length here: decode_cursor answers every bad cursor with the same 400 problem
+    # no max_length here: decode_cursor answers every cursor it did not issue with one 400 problem
     cursor: Annotated[
-        str | None, Query(description="`next_cursor` of the previous page; omit for the first page")
+        Identifier | None, Query(description="`next_cursor` of the previous page; omit for the first page")
     ] = None,
 ) -> PageParams:
     # a coroutine on purpose: FastAPI runs plain functions and classes given to Depends in a
@@ -63,21 +65,76 @@ async def page_params(
 Paging = Annotated[PageParams, Depends(page_params)]
 
 
-def _is_cursor_value(value: object) -> bool:
-    # bool is an int subclass and float loses precision: neither is a sort key we issue
-    return value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+CursorKey = uuid.UUID | datetime | date | int | str
+"""What a cursor can hold: the sort-key values of the last item of a page."""
+
+K1 = TypeVar("K1", bound=CursorKey)
+K2 = TypeVar("K2", bound=CursorKey)
+K3 = TypeVar("K3", bound=CursorKey)
+
+_BIGINT = range(-(2**63), 2**63)
+# not what the input types refuse in text: a name stored before they existed is still a sort key
+_NOT_FOR_POSTGRESQL = re.compile("[\x00\ud800-\udfff]")
 
 
-def encode_cursor(values: Sequence[CursorValue]) -> str:
+def _encoded(value: CursorKey) -> str | int:
+    # bool is an int subclass, and a float would lose precision: neither is a sort key we issue
+    if isinstance(value, bool) or not isinstance(value, CursorKey):
+        raise TypeError(
+            f"cursor keys are UUIDs, dates, datetimes, ints or strings, not {type(value).__name__}"
+        )
+    if isinstance(value, datetime) and value.utcoffset() is None:
+        raise TypeError("a datetime in a cursor needs its UTC offset")
+    if isinstance(value, uuid.UUID | date):
+        return value.isoformat() if isinstance(value, date) else str(value)
+    return value
+
+
+def encode_cursor(values: Sequence[CursorKey]) -> str:
     """An opaque, URL-safe cursor holding the sort-key values of the last item on a page."""
-    if not all(_is_cursor_value(v) for v in values):
-        raise TypeError("cursor values are str, int or None (format dates and UUIDs as strings)")
-    raw = json.dumps(list(values), separators=(",", ":")).encode()
+    raw = json.dumps([_encoded(v) for v in values], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def decode_cursor(cursor: str, arity: int) -> list[CursorValue]:
-    """The `arity` values `encode_cursor` was given; 400 `invalid_cursor` for anything else."""
+def _decoded(value: object, kind: type[Any]) -> CursorKey:
+    """The value as `kind`, checked so that it reaches SQL as a valid parameter; ValueError if not."""
+    if kind is int:
+        if isinstance(value, int) and not isinstance(value, bool) and value in _BIGINT:
+            return value
+        raise ValueError("not a BIGINT")
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    if kind is str:
+        if _NOT_FOR_POSTGRESQL.search(value):
+            raise ValueError("a NUL or a lone surrogate cannot be sent to PostgreSQL")
+        return value
+    if kind is uuid.UUID:
+        return uuid.UUID(value)
+    if kind is datetime:
+        moment = datetime.fromisoformat(value)
+        if moment.utcoffset() is None:
+            raise ValueError("no UTC offset")
+        moment.astimezone(UTC)  # the year 1 or 9999 with an offset overflows on the way to SQL
+        return moment
+    if kind is date:
+        return date.fromisoformat(value)
+    raise TypeError(f"{kind.__name__} is not a cursor key type")
+
+
+@overload
+def decode_cursor(cursor: str, first: type[K1], /) -> tuple[K1]: ...
+@overload
+def decode_cursor(cursor: str, first: type[K1], second: type[K2], /) -> tuple[K1, K2]: ...
+@overload
+def decode_cursor(
+    cursor: str, first: type[K1], second: type[K2], third: type[K3], /
+) -> tuple[K1, K2, K3]: ...
+def decode_cursor(cursor: str, *shape: type[Any]) -> tuple[CursorKey, ...]:
+    """The keys `encode_cursor` was given, each of the type the endpoint declares in `shape`.
+
+    Anything else, a cursor this API never issued included, is 400 `invalid_cursor`: every
+    value that comes out has its declared type and fits its SQL column.
+    """
     invalid = ProblemError(
         "the cursor is not one this API issued; pass `next_cursor` back unchanged",
         status=400,
@@ -88,15 +145,15 @@ def decode_cursor(cursor: str, arity: int) -> list[CursorValue]:
         raise invalid
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, RecursionError):
+        if not isinstance(values, list) or len(values) != len(shape):
+            raise invalid
+        return tuple(_decoded(value, kind) for value, kind in zip(values, shape, strict=True))
+    except (binascii.Error, ValueError, RecursionError, OverflowError):
         raise invalid from None
-    if not isinstance(values, list) or len(values) != arity or not all(map(_is_cursor_value, values)):
-        raise invalid
-    return values
 
 
 def page_from_rows(
-    rows: Sequence[R], limit: int, key: Callable[[R], Sequence[CursorValue]]
+    rows: Sequence[R], limit: int, key: Callable[[R], Sequence[CursorKey]]
 ) -> tuple[list[R], str | None]:
     """Callers fetch `limit + 1` rows ordered by a unique key; returns the page and next cursor.
 

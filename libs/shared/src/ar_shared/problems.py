@@ -6,10 +6,12 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -203,6 +205,33 @@ def _allowed_methods(request: Request) -> list[str]:
     return allowed
 
 
+# SQLSTATE numeric_value_out_of_range: a write would take a running balance past BIGINT. Single
+# amounts are limited far below that (ar_shared.money.MAX_AMOUNT_MINOR) and reports add up in
+# NUMERIC, so only a write meets it, and the request edge has rolled it back whole.
+_OUT_OF_RANGE = "22003"
+
+
+def _is_out_of_range(exc: BaseException) -> bool:
+    # asyncpg's error, or SQLAlchemy's wrapper of it (`orig`, whose cause is asyncpg's)
+    orig = getattr(exc, "orig", None)
+    return any(
+        getattr(e, "sqlstate", None) == _OUT_OF_RANGE for e in (exc, orig, getattr(orig, "__cause__", None))
+    )
+
+
+async def _database_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    if not _is_out_of_range(exc):
+        raise exc  # a server error: the unhandled-error handler logs it and answers 500
+    return problem_response(
+        request,
+        status=422,
+        code="amount_out_of_range",
+        title="Request cannot be processed",
+        detail="a balance would pass the largest amount the platform keeps "
+        f"(±{2**63 - 1} minor units); nothing was written",
+    )
+
+
 async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
     # the traceback goes to the log; the client gets no internals, only the request id
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -220,6 +249,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
+    app.add_exception_handler(DBAPIError, _database_error_handler)
+    app.add_exception_handler(asyncpg.PostgresError, _database_error_handler)
     app.add_exception_handler(Exception, _unhandled_handler)
 
 

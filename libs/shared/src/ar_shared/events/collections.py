@@ -10,7 +10,7 @@ from pydantic import Field
 
 from ar_shared.events.envelope import EventPayload
 from ar_shared.events.registry import register
-from ar_shared.money import MoneyAmount
+from ar_shared.money import MoneyAmount, MoneyTotal
 
 
 class CollectionsEvent(EventPayload):
@@ -41,7 +41,7 @@ class PromiseToPayKept(CollectionsEvent):
     promise_id: uuid.UUID
     customer_id: uuid.UUID
     promised: MoneyAmount
-    received: MoneyAmount = Field(description="Cash applied to the promised items by the deadline")
+    received: MoneyTotal = Field(description="Cash applied to the promised items by the deadline")
     outcome: Literal["kept", "partially_kept"]
     evaluated_on: date
 
@@ -55,7 +55,7 @@ class PromiseToPayBroken(CollectionsEvent):
     promise_id: uuid.UUID
     customer_id: uuid.UUID
     promised: MoneyAmount
-    received: MoneyAmount = Field(description="Cash applied to the promised items by the deadline (may be 0)")
+    received: MoneyTotal = Field(description="Cash applied to the promised items by the deadline (may be 0)")
     evaluated_on: date
 
 

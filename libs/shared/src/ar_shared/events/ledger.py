@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ar_shared.events.envelope import EventPayload
 from ar_shared.events.registry import register
-from ar_shared.money import MoneyAmount
+from ar_shared.money import MoneyAmount, MoneyTotal
 
 
 class LedgerEvent(EventPayload):
@@ -193,7 +193,7 @@ class AccountPastDue(LedgerEvent):
 
     customer_id: uuid.UUID
     as_of: date
-    overdue: list[MoneyAmount] = Field(description="Overdue amount per currency")
+    overdue: list[MoneyTotal] = Field(description="Overdue amount per currency")
     oldest_days_past_due: int = Field(ge=1)
     bucket: str = Field(description="Aging bucket of the oldest overdue item, e.g. '31-60'")
     overdue_invoice_ids: list[uuid.UUID] = Field(description="Every invoice of the customer overdue on as_of")

@@ -14,7 +14,6 @@ from ar_collections.activities.schemas import Activity, ActivityCreate, Activity
 from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
-from ar_shared.problems import ProblemError
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(
@@ -49,15 +48,9 @@ async def list_activities(
     kind: ActivityKind | None = None,
 ) -> Page[Activity]:
     await service.require_account(session, customer_id)
-    before = None
-    if page.cursor:
-        at, last_id = decode_cursor(page.cursor, 2)
-        try:
-            before = (datetime.fromisoformat(str(at)), uuid.UUID(str(last_id)))
-        except ValueError:
-            raise ProblemError("the cursor is not one this API issued", code="invalid_cursor") from None
+    before = decode_cursor(page.cursor, datetime, uuid.UUID) if page.cursor else None
     rows = await ActivityRepository(session).for_account(
         customer_id, limit=page.limit + 1, before=before, kind=kind
     )
-    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.occurred_at.isoformat(), str(r.id)])
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.occurred_at, r.id])
     return Page[Activity](items=[Activity.model_validate(r) for r in items], next_cursor=next_cursor)

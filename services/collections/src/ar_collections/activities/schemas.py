@@ -6,7 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from ar_shared.inputs import Text, Timestamp
 
 ActivityKind = Literal["call", "email", "note", "visit"]
 Outcome = Literal[
@@ -41,11 +43,9 @@ class ActivityCreate(BaseModel):
 
     kind: ActivityKind
     outcome: Outcome | None = Field(default=None, description="What came of it (calls and visits)")
-    contact: str | None = Field(default=None, max_length=300, description="Who was spoken to")
-    summary: str = Field(min_length=1, max_length=10000)
-    occurred_at: AwareDatetime | None = Field(
-        default=None, description="Defaults to now; never in the future"
-    )
+    contact: Text | None = Field(default=None, max_length=300, description="Who was spoken to")
+    summary: Text = Field(min_length=1, max_length=10000)
+    occurred_at: Timestamp | None = Field(default=None, description="Defaults to now; never in the future")
 
 
 class Activity(BaseModel):

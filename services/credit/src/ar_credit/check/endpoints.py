@@ -15,6 +15,7 @@ from ar_credit.orders import service as orders
 from ar_shared.auth import Principal, require_scopes
 from ar_shared.clock import local_date
 from ar_shared.db import DbSession, ReadPool
+from ar_shared.inputs import Identifier
 from ar_shared.money import CurrencyMismatch, InvalidAmount, Money, UnknownCurrency
 from ar_shared.problems import ProblemError
 from ar_shared.routing import ServiceRoute
@@ -46,7 +47,7 @@ async def credit_check(
     request: Request,
     customer_id: uuid.UUID,
     amount: Annotated[Decimal, Query(description="Order amount as a decimal string", examples=["2500.00"])],
-    currency: Annotated[str, Query(min_length=3, max_length=3, examples=["EUR"])],
+    currency: Annotated[Identifier, Query(min_length=3, max_length=3, examples=["EUR"])],
 ) -> Response:
     try:
         money = Money.parse_exact(str(amount), currency.upper())
@@ -96,16 +97,16 @@ async def decide(
     summary="Override: release an over-limit or held order (credit manager)",
 )
 async def release(
-    principal: Manager, order_reference: str, body: OverrideRequest, session: DbSession
+    principal: Manager, order_reference: Identifier, body: OverrideRequest, session: DbSession
 ) -> CreditDecision:
     return orders.out(await orders.release(session, principal, order_reference, body.reason))
 
 
 @router.post("/v1/credit-decisions/{order_reference}/cancel", summary="The order was cancelled")
-async def cancel(principal: Checker, order_reference: str, session: DbSession) -> CreditDecision:
+async def cancel(principal: Checker, order_reference: Identifier, session: DbSession) -> CreditDecision:
     return orders.out(await orders.close(session, principal, order_reference, "cancelled"))
 
 
 @router.post("/v1/credit-decisions/{order_reference}/invoiced", summary="The order was invoiced")
-async def invoiced(principal: Checker, order_reference: str, session: DbSession) -> CreditDecision:
+async def invoiced(principal: Checker, order_reference: Identifier, session: DbSession) -> CreditDecision:
     return orders.out(await orders.close(session, principal, order_reference, "invoiced"))

@@ -8,19 +8,20 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ar_shared.money import MoneyAmount
+from ar_shared.inputs import Identifier, Text
+from ar_shared.money import MoneyAmount, MoneyTotal
 
 Decision = Literal["approved", "over_limit", "held"]
 
 
 class ExposureOut(BaseModel):
-    open_ar: MoneyAmount = Field(description="Open invoices")
-    unapplied_cash: MoneyAmount = Field(description="Received, not yet allocated: reduces exposure")
-    unapplied_credits: MoneyAmount = Field(description="Credit memos not yet applied: reduce exposure")
-    open_orders: MoneyAmount = Field(description="Approved orders not yet invoiced")
-    disputed: MoneyAmount = Field(description="Disputed invoice amounts (in or out of total by setting)")
-    total: MoneyAmount
-    overdue: MoneyAmount
+    open_ar: MoneyTotal = Field(description="Open invoices")
+    unapplied_cash: MoneyTotal = Field(description="Received, not yet allocated: reduces exposure")
+    unapplied_credits: MoneyTotal = Field(description="Credit memos not yet applied: reduce exposure")
+    open_orders: MoneyTotal = Field(description="Approved orders not yet invoiced")
+    disputed: MoneyTotal = Field(description="Disputed invoice amounts (in or out of total by setting)")
+    total: MoneyTotal
+    overdue: MoneyTotal
     oldest_days_past_due: int
 
 
@@ -36,7 +37,7 @@ class CreditCheck(BaseModel):
     decision: Decision
     amount: MoneyAmount
     credit_limit: MoneyAmount | None = Field(description="None: the customer has no credit profile (limit 0)")
-    available_credit: MoneyAmount = Field(description="Limit minus exposure, before this order")
+    available_credit: MoneyTotal = Field(description="Limit minus exposure, before this order")
     exposure: ExposureOut
     holds: list[HoldOut]
     reason_codes: list[str]
@@ -56,7 +57,7 @@ class CreditDecisionCreate(BaseModel):
         },
     )
 
-    order_reference: str = Field(min_length=1, max_length=100)
+    order_reference: Identifier = Field(min_length=1, max_length=100)
     customer_id: uuid.UUID
     amount: MoneyAmount
 
@@ -64,7 +65,7 @@ class CreditDecisionCreate(BaseModel):
 class OverrideRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class CreditDecision(BaseModel):

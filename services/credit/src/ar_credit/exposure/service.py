@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ar_credit.domain.credit import ExposureParts
 from ar_credit.exposure.repository import ExposureRepository
 from ar_credit.models import CreditInvoice
-from ar_shared.money import MoneyAmount
+from ar_shared.money import MoneyAmount, MoneyTotal
 
 
-def minor(amount: MoneyAmount) -> int:
+def minor(amount: MoneyTotal) -> int:
     return amount.to_money().minor
 
 

@@ -50,9 +50,9 @@ async def list_holds(
     customer_id: uuid.UUID | None = None,
     status: Annotated[Literal["active", "released"] | None, Query()] = None,
 ) -> Page[CreditHold]:
-    after = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None
+    after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
     rows = await CreditHoldRepository(session).list(
         limit=page.limit + 1, after_id=after, customer_id=customer_id, status=status
     )
-    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [str(r.id)])
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.id])
     return Page[CreditHold](items=[CreditHold.model_validate(r) for r in items], next_cursor=next_cursor)

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ar_shared.inputs import Text
+
 ReasonCode = Literal[
     "past_due",
     "over_limit",
@@ -36,7 +38,7 @@ class ManualHoldCreate(BaseModel):
 
     customer_id: uuid.UUID
     reason_code: ReasonCode
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
 
 
 class HoldRelease(BaseModel):
@@ -44,7 +46,7 @@ class HoldRelease(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"reason": "Guarantee received"}]}
     )
 
-    reason: str = Field(min_length=1, max_length=2000, description="Why the hold is lifted (audited)")
+    reason: Text = Field(min_length=1, max_length=2000, description="Why the hold is lifted (audited)")
 
 
 class CreditHold(BaseModel):

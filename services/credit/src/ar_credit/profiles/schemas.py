@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ar_shared.inputs import BusinessDate, Text
 from ar_shared.money import MoneyAmount
 
 RiskClass = Literal["low", "medium", "high", "very_high"]
@@ -30,8 +31,8 @@ class CreditProfileSet(BaseModel):
 
     credit_limit: MoneyAmount
     risk_class: RiskClass
-    review_date: date | None = None
-    reason: str = Field(min_length=1, max_length=2000, description="Why (recorded with who changed it)")
+    review_date: BusinessDate | None = None
+    reason: Text = Field(min_length=1, max_length=2000, description="Why (recorded with who changed it)")
 
 
 class CreditProfile(BaseModel):
@@ -47,7 +48,7 @@ class CreditProfile(BaseModel):
 class LimitDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
 
 
 class CreditLimitRequest(BaseModel):

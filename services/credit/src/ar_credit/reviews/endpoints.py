@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from fastapi import APIRouter, Request
 
@@ -12,6 +11,7 @@ from ar_credit.reviews import service
 from ar_credit.reviews.repository import ReviewRepository
 from ar_credit.reviews.schemas import CreditReference, CreditReviewCreate, CreditReviewOut, ReviewDue
 from ar_shared.db import DbSession
+from ar_shared.inputs import BusinessDate
 from ar_shared.money import Money, MoneyAmount
 from ar_shared.routing import ServiceRoute
 
@@ -39,7 +39,7 @@ async def create_review(
 
 
 @router.get("/v1/credit-reviews/due", summary="Customers whose credit review is due")
-async def reviews_due(_: Manager, session: DbSession, as_of: date) -> list[ReviewDue]:
+async def reviews_due(_: Manager, session: DbSession, as_of: BusinessDate) -> list[ReviewDue]:
     return [
         ReviewDue(
             customer_id=profile.customer_id,

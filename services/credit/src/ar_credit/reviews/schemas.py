@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ar_shared.money import MoneyAmount
+from ar_shared.money import MoneyAmount, MoneyTotal
 
 
 class FinancialsIn(BaseModel):
@@ -85,8 +85,8 @@ class CreditReference(BaseModel):
     credit_limit: MoneyAmount | None
     risk_class: str | None
     last_review: dict[str, Any] | None
-    open_ar: MoneyAmount
-    overdue: MoneyAmount
+    open_ar: MoneyTotal
+    overdue: MoneyTotal
     oldest_days_past_due: int
     invoices_total: int
     invoices_open: int

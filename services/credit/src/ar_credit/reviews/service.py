@@ -18,7 +18,7 @@ from ar_credit.reviews.repository import ReviewRepository
 from ar_credit.reviews.schemas import CreditReference, CreditReviewCreate, CreditReviewOut, FactorOut
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.events.credit import CreditReviewCompleted
-from ar_shared.money import Money, MoneyAmount
+from ar_shared.money import Money, MoneyAmount, MoneyTotal
 from ar_shared.outbox import OutboxWriter
 from ar_shared.problems import NotFound, Unprocessable
 
@@ -110,14 +110,16 @@ async def credit_reference(session: AsyncSession, customer_id: uuid.UUID, today:
     total, open_, overdue = await reviews.invoice_counts(customer_id, today)
     holds = await CreditHoldRepository(session).active_for_customer(customer_id, lock=False)
 
-    def m(minor: int) -> MoneyAmount:
-        return MoneyAmount.from_money(Money(minor, customer.currency))
+    def m(minor: int) -> MoneyTotal:
+        return MoneyTotal.from_money(Money(minor, customer.currency))
 
     return CreditReference(
         customer_id=customer_id,
         name=customer.name,
         currency=customer.currency,
-        credit_limit=m(profile.limit_minor) if profile else None,
+        credit_limit=MoneyAmount.from_money(Money(profile.limit_minor, customer.currency))
+        if profile
+        else None,
         risk_class=profile.risk_class if profile else None,
         last_review=None
         if latest is None

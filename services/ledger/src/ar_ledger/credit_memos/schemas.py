@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ar_ledger.models import Application as ApplicationRow
 from ar_ledger.models import CreditMemo as CreditMemoRow
 from ar_ledger.payments.schemas import AllocationIn, ApplicationOut
+from ar_shared.inputs import BusinessDate, Identifier
 from ar_shared.money import Money, MoneyAmount
 
 
@@ -34,12 +35,12 @@ class CreditMemoCreate(BaseModel):
     )
 
     customer_id: uuid.UUID | None = None
-    customer_external_id: str | None = Field(default=None, max_length=100)
-    memo_number: str = Field(min_length=1, max_length=100)
-    issue_date: date
+    customer_external_id: Identifier | None = Field(default=None, max_length=100)
+    memo_number: Identifier = Field(min_length=1, max_length=100)
+    issue_date: BusinessDate
     amount: MoneyAmount
     invoice_id: uuid.UUID | None = None
-    reason_code: str | None = Field(
+    reason_code: Identifier | None = Field(
         default=None, max_length=50, examples=["pricing", "damaged_goods", "returns"]
     )
 
@@ -55,7 +56,7 @@ class CreditMemoCreate(BaseModel):
 class CreditMemoApply(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    effective_date: date
+    effective_date: BusinessDate
     allocations: list[AllocationIn] | None = None
 
 

@@ -13,13 +13,15 @@ from ar_ledger.customers.schemas import Customer, CustomerUpsert
 from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.etag import etag_for, parse_if_match
+from ar_shared.inputs import Identifier
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=ServiceRoute)
 
 ExternalId = Annotated[
-    str, Path(min_length=1, max_length=100, description="The customer's id in the ERP", examples=["C-10042"])
+    Identifier,
+    Path(min_length=1, max_length=100, description="The customer's id in the ERP", examples=["C-10042"]),
 ]
 
 
@@ -94,11 +96,11 @@ async def list_customers(
     session: DbSession,
     _: Reader,
     page: Paging,
-    business_entity: Annotated[str | None, Query(examples=["DE01"])] = None,
-    currency: Annotated[str | None, Query(min_length=3, max_length=3, examples=["EUR"])] = None,
-    sales_rep: str | None = None,
+    business_entity: Annotated[Identifier | None, Query(examples=["DE01"])] = None,
+    currency: Annotated[Identifier | None, Query(min_length=3, max_length=3, examples=["EUR"])] = None,
+    sales_rep: Identifier | None = None,
 ) -> Page[Customer]:
-    after = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None
+    after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
     rows = await CustomerRepository(session).list(
         limit=page.limit + 1,
         after_id=after,
@@ -106,5 +108,5 @@ async def list_customers(
         currency=currency.upper() if currency else None,
         sales_rep=sales_rep,
     )
-    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [str(r.id)])
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.id])
     return Page[Customer](items=[Customer.model_validate(r) for r in items], next_cursor=next_cursor)

@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ar_shared.inputs import EmailAddress, Identifier, Text
 from ar_shared.money import currency_exponent
 
 
@@ -31,13 +32,17 @@ class CustomerUpsert(BaseModel):
         },
     )
 
-    name: str = Field(min_length=1, max_length=300)
-    currency: str = Field(description="ISO 4217 code every document of this customer is in", examples=["EUR"])
+    name: Text = Field(min_length=1, max_length=300)
+    currency: Identifier = Field(
+        description="ISO 4217 code every document of this customer is in", examples=["EUR"]
+    )
     payment_terms_days: int = Field(ge=0, le=3650, description="Net days: due date = issue date + terms")
-    business_entity: str = Field(min_length=1, max_length=50, description="The company code that sells")
-    sales_rep: str | None = Field(default=None, max_length=300, description="Told about credit holds")
-    contact_email: EmailStr | None = None
-    time_zone: str = Field(default="UTC", description="IANA zone for contact hours and business dates")
+    business_entity: Identifier = Field(
+        min_length=1, max_length=50, description="The company code that sells"
+    )
+    sales_rep: Identifier | None = Field(default=None, max_length=300, description="Told about credit holds")
+    contact_email: EmailAddress | None = None
+    time_zone: Identifier = Field(default="UTC", description="IANA zone for contact hours and business dates")
 
     @field_validator("currency")
     @classmethod

@@ -9,13 +9,16 @@ import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 ONE_DECIMAL = Decimal("0.1")
+# AR of everyone over a few minor units of sales, times a long period, has more digits than the
+# default context's 28: the quotient and its rounding to one decimal would fail
+_WIDE = Context(prec=80)
 
 
 def _round(value: Decimal) -> Decimal:
-    return value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+    return value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,8 @@ def dso(ending_ar: int, credit_sales: int, days: int) -> Decimal | None:
     """Ending AR / credit sales in the period x days in the period."""
     if credit_sales <= 0:
         return None
-    return _round(Decimal(ending_ar) / Decimal(credit_sales) * days)
+    with localcontext(_WIDE):
+        return _round(Decimal(ending_ar) / Decimal(credit_sales) * days)
 
 
 def dso_count_back(ending_ar: int, months: Sequence[MonthSales]) -> Decimal | None:
@@ -57,15 +61,16 @@ def dso_count_back(ending_ar: int, months: Sequence[MonthSales]) -> Decimal | No
     until the rest is smaller than a month's sales; add rest / that month's sales x its days."""
     remaining = Decimal(ending_ar)
     days = Decimal(0)
-    for month in reversed(months):
-        if month.sales_minor <= 0:
-            days += month.days
-            continue
-        if remaining >= month.sales_minor:
-            remaining -= month.sales_minor
-            days += month.days
-        else:
-            return _round(days + remaining / Decimal(month.sales_minor) * month.days)
+    with localcontext(_WIDE):
+        for month in reversed(months):
+            if month.sales_minor <= 0:
+                days += month.days
+                continue
+            if remaining >= month.sales_minor:
+                remaining -= month.sales_minor
+                days += month.days
+            else:
+                return _round(days + remaining / Decimal(month.sales_minor) * month.days)
     # AR older than the whole period: count-back cannot place it
     return _round(days) if remaining == 0 else None
 
@@ -76,7 +81,8 @@ def cei(beginning_ar: int, credit_sales: int, ending_ar: int, ending_current_ar:
     denominator = beginning_ar + credit_sales - ending_current_ar
     if denominator <= 0:
         return None
-    return _round(Decimal(beginning_ar + credit_sales - ending_ar) * 100 / Decimal(denominator))
+    with localcontext(_WIDE):
+        return _round(Decimal(beginning_ar + credit_sales - ending_ar) * 100 / Decimal(denominator))
 
 
 def compute(inputs: KpiInputs) -> Kpis:
@@ -86,7 +92,7 @@ def compute(inputs: KpiInputs) -> Kpis:
         dso=standard,
         dso_count_back=dso_count_back(inputs.ending_ar_minor, inputs.monthly_sales),
         best_possible_dso=best,
-        average_days_delinquent=_round(standard - best)
+        average_days_delinquent=_round(_WIDE.subtract(standard, best))
         if standard is not None and best is not None
         else None,
         cei_percent=cei(

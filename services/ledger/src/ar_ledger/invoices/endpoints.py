@@ -20,8 +20,8 @@ from ar_ledger.invoices.schemas import (
 )
 from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
+from ar_shared.inputs import BusinessDate
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
-from ar_shared.problems import ProblemError
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"], route_class=ServiceRoute)
@@ -74,19 +74,13 @@ async def list_invoices(
     page: Paging,
     customer_id: uuid.UUID | None = None,
     status: InvoiceStatus | None = None,
-    due_from: date | None = None,
-    due_to: date | None = None,
+    due_from: BusinessDate | None = None,
+    due_to: BusinessDate | None = None,
     overdue_on: Annotated[
-        date | None, Query(description="Only invoices open and past due on this date")
+        BusinessDate | None, Query(description="Only invoices open and past due on this date")
     ] = None,
 ) -> Page[Invoice]:
-    after = None
-    if page.cursor:
-        due, last_id = decode_cursor(page.cursor, 2)
-        try:
-            after = (date.fromisoformat(str(due)), uuid.UUID(str(last_id)))
-        except ValueError:
-            raise ProblemError("the cursor is not one this API issued", code="invalid_cursor") from None
+    after = decode_cursor(page.cursor, date, uuid.UUID) if page.cursor else None
     rows = await InvoiceRepository(session).list(
         limit=page.limit + 1,
         after=after,
@@ -96,5 +90,5 @@ async def list_invoices(
         due_to=due_to,
         overdue_on=overdue_on,
     )
-    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.due_date.isoformat(), str(r.id)])
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.due_date, r.id])
     return Page[Invoice](items=[Invoice.of(r) for r in items], next_cursor=next_cursor)

@@ -9,6 +9,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ar_ledger.models import Invoice as InvoiceRow
+from ar_shared.inputs import BusinessDate, Identifier, Text
 from ar_shared.money import Money, MoneyAmount
 
 InvoiceStatus = Literal["open", "paid", "void", "written_off"]
@@ -30,13 +31,15 @@ class InvoiceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})
 
     customer_id: uuid.UUID | None = None
-    customer_external_id: str | None = Field(default=None, max_length=100)
-    invoice_number: str = Field(min_length=1, max_length=100)
-    issue_date: date
-    due_date: date | None = Field(default=None, description="Defaults to issue date + the customer's terms")
+    customer_external_id: Identifier | None = Field(default=None, max_length=100)
+    invoice_number: Identifier = Field(min_length=1, max_length=100)
+    issue_date: BusinessDate
+    due_date: BusinessDate | None = Field(
+        default=None, description="Defaults to issue date + the customer's terms"
+    )
     amount: MoneyAmount
-    order_reference: str | None = Field(default=None, max_length=100)
-    po_number: str | None = Field(default=None, max_length=100)
+    order_reference: Identifier | None = Field(default=None, max_length=100)
+    po_number: Identifier | None = Field(default=None, max_length=100)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -61,8 +64,8 @@ class InvoiceVoid(BaseModel):
         json_schema_extra={"examples": [{"voided_on": "2026-11-05", "reason": "Billed twice"}]},
     )
 
-    voided_on: date
-    reason: str | None = Field(default=None, max_length=2000)
+    voided_on: BusinessDate
+    reason: Text | None = Field(default=None, max_length=2000)
 
 
 class Invoice(BaseModel):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from ar_ledger.past_due import service
 from ar_ledger.permissions import Writer
 from ar_shared.db import DbSession
+from ar_shared.inputs import BusinessDate
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(prefix="/v1/past-due-sweeps", tags=["past-due"], route_class=ServiceRoute)
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/v1/past-due-sweeps", tags=["past-due"], route_class=
 class SweepRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"as_of": "2026-11-24"}]})
 
-    as_of: date
+    as_of: BusinessDate
 
 
 class SweepOut(BaseModel):

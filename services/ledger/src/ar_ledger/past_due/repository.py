@@ -26,7 +26,7 @@ class OverdueTotal:
 
 OVERDUE_BY_CUSTOMER = f"""
 SELECT o.customer_id, o.currency, max(:as_of - o.due_date) AS oldest_days,
-       sum(o.open_minor)::bigint AS overdue_minor, array_agg(o.id ORDER BY o.due_date, o.id) AS invoice_ids
+       sum(o.open_minor) AS overdue_minor, array_agg(o.id ORDER BY o.due_date, o.id) AS invoice_ids
 FROM ({OPEN_ITEMS_AS_OF} AND i.due_date < :as_of) o
 GROUP BY o.customer_id, o.currency
 """  # noqa: S608 - a constant query

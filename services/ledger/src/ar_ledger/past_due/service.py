@@ -15,7 +15,7 @@ from ar_ledger.models import plumbing
 from ar_ledger.past_due.repository import OverdueTotal, PastDueRepository
 from ar_ledger.past_due.rules import Change, decide
 from ar_shared.events.ledger import AccountPastDue
-from ar_shared.money import Money, MoneyAmount
+from ar_shared.money import Money, MoneyTotal
 from ar_shared.outbox import OutboxWriter
 
 outbox = OutboxWriter(plumbing)
@@ -53,7 +53,7 @@ async def sweep(session: AsyncSession, as_of: date, edges: Sequence[int]) -> Swe
                     customer_id=customer_id,
                     as_of=as_of,
                     overdue=[
-                        MoneyAmount.from_money(Money(t.overdue_minor, t.currency))
+                        MoneyTotal.from_money(Money(t.overdue_minor, t.currency))
                         for t in sorted(totals, key=lambda t: t.currency)
                     ],
                     oldest_days_past_due=oldest,

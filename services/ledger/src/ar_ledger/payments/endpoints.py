@@ -52,10 +52,10 @@ async def list_payments(
     page: Paging,
     customer_id: uuid.UUID | None = None,
 ) -> Page[PaymentOut]:
-    after = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None
+    after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
     repo = PaymentRepository(session)
     rows = await repo.list(limit=page.limit + 1, after_id=after, customer_id=customer_id)
-    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [str(r.id)])
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.id])
     return Page[PaymentOut](
         items=[PaymentOut.of(p, list(await repo.applications_of(p.id))) for p in items],
         next_cursor=next_cursor,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ar_ledger.models import Application as ApplicationRow
 from ar_ledger.models import Payment as PaymentRow
+from ar_shared.inputs import BusinessDate, Identifier, Text
 from ar_shared.money import Money, MoneyAmount
 
 
@@ -36,12 +37,14 @@ class PaymentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [PAYMENT_EXAMPLE]})
 
     customer_id: uuid.UUID | None = None
-    customer_external_id: str | None = Field(default=None, max_length=100)
+    customer_external_id: Identifier | None = Field(default=None, max_length=100)
     amount: MoneyAmount
-    received_on: date
+    received_on: BusinessDate
     method: Literal["wire", "ach", "sepa", "cheque", "card", "direct_debit", "cash", "other"] | None = None
-    remittance_reference: str | None = Field(default=None, max_length=200)
-    external_reference: str | None = Field(default=None, max_length=200, description="Bank transaction id")
+    remittance_reference: Identifier | None = Field(default=None, max_length=200)
+    external_reference: Identifier | None = Field(
+        default=None, max_length=200, description="Bank transaction id"
+    )
     allocations: list[AllocationIn] | None = Field(
         default=None,
         description="Explicit allocations; omit to auto-apply, send [] to leave it all unapplied",
@@ -71,14 +74,14 @@ class ApplyRequest(BaseModel):
         },
     )
 
-    effective_date: date
+    effective_date: BusinessDate
     allocations: list[AllocationIn] | None = None
 
 
 class UnapplyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    effective_date: date
+    effective_date: BusinessDate
 
 
 class ReversalRequest(BaseModel):
@@ -87,8 +90,8 @@ class ReversalRequest(BaseModel):
         json_schema_extra={"examples": [{"reversed_on": "2026-11-25", "reason": "cheque returned unpaid"}]},
     )
 
-    reversed_on: date
-    reason: str | None = Field(default=None, max_length=2000)
+    reversed_on: BusinessDate
+    reason: Text | None = Field(default=None, max_length=2000)
 
 
 class ApplicationOut(BaseModel):

@@ -97,11 +97,15 @@ class PostingRepository:
         return (await self.session.scalars(query.limit(1))).first() is not None
 
     async def add_to_open_ar(self, totals: dict[uuid.UUID, int]) -> None:
-        """One statement for any number of customers (bulk issue)."""
+        """One statement for any number of customers (bulk issue).
+
+        The totals go as NUMERIC: a batch may add up past BIGINT, which PostgreSQL then refuses
+        (numeric_value_out_of_range, answered 422) instead of the driver failing to send it.
+        """
         await self.session.execute(
             text(
                 "UPDATE ledger.customers c SET open_ar_minor = c.open_ar_minor + v.total"
-                " FROM unnest(CAST(:ids AS uuid[]), CAST(:totals AS bigint[])) AS v(id, total)"
+                " FROM unnest(CAST(:ids AS uuid[]), CAST(:totals AS numeric[])) AS v(id, total)"
                 " WHERE c.id = v.id"
             ),
             {"ids": list(totals), "totals": list(totals.values())},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -21,6 +20,7 @@ from ar_ledger.reports.schemas import (
     Statement,
 )
 from ar_shared.db import DbSession
+from ar_shared.inputs import BusinessDate, Identifier
 from ar_shared.pagination import decode_cursor
 from ar_shared.problems import ProblemError
 from ar_shared.routing import ServiceRoute
@@ -28,7 +28,7 @@ from ar_shared.routing import ServiceRoute
 router = APIRouter(prefix="/v1/reports", tags=["reports"], route_class=ServiceRoute)
 
 EdgesQuery = Annotated[
-    str,
+    Identifier,
     Query(
         description="Upper day of each past-due bucket, comma-separated: 30,60,90,120 gives "
         "current / 1-30 / 31-60 / 61-90 / 91-120 / 121+",
@@ -62,26 +62,26 @@ def parse_edges(edges: str) -> tuple[int, ...]:
 async def aging(
     _: Reader,
     session: DbSession,
-    as_of: date,
+    as_of: BusinessDate,
     edges: EdgesQuery = ",".join(map(str, DEFAULT_EDGES)),
     basis: AgingBasis = "due_date",
     group_by: Literal["customer", "total"] = "customer",
     customer_id: uuid.UUID | None = None,
-    business_entity: str | None = None,
+    business_entity: Identifier | None = None,
     sort: Annotated[
         CustomerOrder, Query(description="Customer rows by `name`, or largest open total first")
     ] = "name",
     limit: Annotated[int, Query(ge=1, le=10_000, description="Customer rows per page")] = 1000,
-    cursor: str | None = None,
+    cursor: Identifier | None = None,
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> AgingReport | Response:
-    after = None
-    if cursor:
-        key, currency, last_id = decode_cursor(cursor, 3)
-        try:
-            after = (str(key) if sort == "name" else int(str(key)), str(currency), uuid.UUID(str(last_id)))
-        except ValueError:
-            raise ProblemError("the cursor is not one this API issued", code="invalid_cursor") from None
+    after: tuple[str | int, str, uuid.UUID] | None = None
+    if cursor:  # the first key is the sort's: a name, or an open total in minor units
+        after = (
+            decode_cursor(cursor, str, str, uuid.UUID)
+            if sort == "name"
+            else decode_cursor(cursor, int, str, uuid.UUID)
+        )
     report = await service.aging_report(
         session,
         as_of,
@@ -118,10 +118,12 @@ async def aging(
 async def comparative_aging(
     _: Reader,
     session: DbSession,
-    as_of: Annotated[list[date], Query(min_length=2, max_length=12, description="Repeat: ?as_of=…&as_of=…")],
+    as_of: Annotated[
+        list[BusinessDate], Query(min_length=2, max_length=12, description="Repeat: ?as_of=…&as_of=…")
+    ],
     edges: EdgesQuery = ",".join(map(str, DEFAULT_EDGES)),
     basis: AgingBasis = "due_date",
-    business_entity: str | None = None,
+    business_entity: Identifier | None = None,
 ) -> ComparativeAging:
     parsed = parse_edges(edges)
     reports = [
@@ -137,9 +139,9 @@ async def comparative_aging(
 async def open_items(
     _: Reader,
     session: DbSession,
-    as_of: date,
+    as_of: BusinessDate,
     customer_id: uuid.UUID | None = None,
-    business_entity: str | None = None,
+    business_entity: Identifier | None = None,
     overdue_only: bool = False,
     edges: EdgesQuery = ",".join(map(str, DEFAULT_EDGES)),
 ) -> OpenItems:
@@ -165,10 +167,10 @@ async def open_items(
 async def kpis(
     _: Reader,
     session: DbSession,
-    period_start: date,
-    period_end: date,
+    period_start: BusinessDate,
+    period_end: BusinessDate,
     customer_id: uuid.UUID | None = None,
-    business_entity: str | None = None,
+    business_entity: Identifier | None = None,
 ) -> KpiReport:
     return await kpi_service.kpi_report(
         session, period_start, period_end, customer_id=customer_id, business_entity=business_entity
@@ -181,6 +183,10 @@ async def kpis(
     description="Every movement that changed what the customer owes in the period, by effective date.",
 )
 async def customer_statement(
-    _: Reader, session: DbSession, customer_id: uuid.UUID, period_start: date, period_end: date
+    _: Reader,
+    session: DbSession,
+    customer_id: uuid.UUID,
+    period_start: BusinessDate,
+    period_end: BusinessDate,
 ) -> Statement:
     return await kpi_service.statement(session, customer_id, period_start, period_end)

@@ -1,4 +1,9 @@
-"""SQL for as-of reports. Every query takes `as_of` and ignores movements dated after it."""
+"""SQL for as-of reports. Every query takes `as_of` and ignores movements dated after it.
+
+Sums over many documents stay NUMERIC (PostgreSQL's sum of BIGINT) and become Python ints: a
+customer's or everyone's total may pass BIGINT even though each amount is far below it. Only a
+sum within one document (what was applied to one invoice) is cast back to BIGINT.
+"""
 
 from __future__ import annotations
 
@@ -38,8 +43,7 @@ WHERE i.open_minor > 0 AND i.status = 'open'
 """
 
 UNAPPLIED_CURRENT = """
-SELECT customer_id, currency,
-       sum(cash_minor)::bigint AS cash_minor, sum(credits_minor)::bigint AS credits_minor
+SELECT customer_id, currency, sum(cash_minor) AS cash_minor, sum(credits_minor) AS credits_minor
 FROM (
     SELECT customer_id, currency, unapplied_minor AS cash_minor, 0 AS credits_minor
     FROM ledger.payments WHERE unapplied_minor > 0
@@ -81,7 +85,7 @@ NET_EFFECT = """
             WHEN 'accounts_receivable' THEN l.debit_minor - l.credit_minor
             WHEN 'unapplied_cash' THEN l.debit_minor - l.credit_minor
             WHEN 'customer_credits' THEN l.debit_minor - l.credit_minor
-            ELSE 0 END)::bigint
+            ELSE 0 END)
 """
 
 STATEMENT_LINES = f"""
@@ -266,7 +270,7 @@ class ReportRepository:
         reference = "due_date" if basis == "due_date" else "issue_date"
         bucket = bucket_case(edges, f"(:as_of - o.{reference})")
         columns = ", ".join(
-            f"coalesce(sum(o.open_minor) FILTER (WHERE {bucket} = {n}), 0)::bigint AS b{n}"
+            f"coalesce(sum(o.open_minor) FILTER (WHERE {bucket} = {n}), 0) AS b{n}"
             for n in range(len(edges) + 2)
         )
         unapplied = (UNAPPLIED_CURRENT if await self.is_current(as_of) else UNAPPLIED_AS_OF).format(
@@ -284,14 +288,14 @@ class ReportRepository:
         sql = f"""
             WITH l AS (
                 SELECT o.customer_id, o.currency, {columns},
-                       sum(o.open_minor)::bigint AS total_minor, count(*) AS items
+                       sum(o.open_minor) AS total_minor, count(*) AS items
                 FROM ({await self._open_items_sql(as_of)}{_filters(customer_id, business_entity)}) o
                 GROUP BY o.customer_id, o.currency
             ), u AS ({unapplied})
             SELECT c.id, c.external_id, c.name, coalesce(l.currency, u.currency) AS currency,
                    {", ".join(f"coalesce(l.b{n}, 0)" for n in range(len(edges) + 2))},
                    coalesce(l.total_minor, 0), coalesce(l.items, 0),
-                   coalesce(u.cash_minor, 0)::bigint, coalesce(u.credits_minor, 0)::bigint
+                   coalesce(u.cash_minor, 0), coalesce(u.credits_minor, 0)
             FROM l FULL JOIN u ON u.customer_id = l.customer_id AND u.currency = l.currency
             JOIN ledger.customers c ON c.id = coalesce(l.customer_id, u.customer_id)
             WHERE true{" AND c.business_entity = :business_entity" if business_entity else ""}{keyset}
@@ -326,8 +330,8 @@ class ReportRepository:
     ) -> dict[str, tuple[int, int]]:
         """Open AR and its current (not past due) part per currency, as of a date."""
         sql = f"""
-            SELECT o.currency, sum(o.open_minor)::bigint AS total,
-                   (sum(o.open_minor) FILTER (WHERE o.due_date >= :as_of))::bigint AS current_part
+            SELECT o.currency, sum(o.open_minor) AS total,
+                   sum(o.open_minor) FILTER (WHERE o.due_date >= :as_of) AS current_part
             FROM ({await self._open_items_sql(as_of)}{_filters(customer_id, business_entity)}) o
             GROUP BY o.currency
         """  # noqa: S608 - fixed fragments only
@@ -341,7 +345,7 @@ class ReportRepository:
         """Credit sales (invoices issued, not void by `end`) per currency and calendar month."""
         sql = f"""
             SELECT i.currency, extract(year FROM i.issue_date)::int AS y,
-                   extract(month FROM i.issue_date)::int AS m, sum(i.amount_minor)::bigint AS sales
+                   extract(month FROM i.issue_date)::int AS m, sum(i.amount_minor) AS sales
             FROM ledger.invoices i
             WHERE i.issue_date BETWEEN :start AND :end AND (i.voided_on IS NULL OR i.voided_on > :end)
             {_filters(customer_id, business_entity)}
@@ -358,7 +362,7 @@ class ReportRepository:
         rows = await self.session.execute(
             text(STATEMENT_LINES), {"customer_id": customer_id, "start": start, "end": end}
         )
-        return [StatementRow(*r) for r in rows]
+        return [StatementRow(r[0], r[1], r[2], int(r[3]), r[4]) for r in rows]
 
     async def balance_as_of(self, customer_id: uuid.UUID, as_of: date) -> int:
         row = await self.session.execute(text(BALANCE_AS_OF), {"customer_id": customer_id, "as_of": as_of})

@@ -112,10 +112,10 @@ def assemble_aging(
     )
 
 
-def customer_sort_key(row: CustomerAgingRow, order: CustomerOrder) -> list[str | int]:
+def customer_sort_key(row: CustomerAgingRow, order: CustomerOrder) -> list[str | int | uuid.UUID]:
     """The keyset of a per-customer aging row, as a cursor carries it."""
     first: str | int = row.name if order == "name" else row.total_minor
-    return [first, row.currency, str(row.customer_id)]
+    return [first, row.currency, row.customer_id]
 
 
 async def aging_report(

@@ -9,6 +9,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ar_ledger.models import WriteOff as WriteOffRow
+from ar_shared.inputs import BusinessDate, Text
 from ar_shared.money import Money, MoneyAmount
 
 ReasonCode = Literal[
@@ -34,8 +35,8 @@ class WriteOffCreate(BaseModel):
     invoice_id: uuid.UUID
     amount: MoneyAmount
     reason_code: ReasonCode
-    effective_date: date
-    note: str | None = Field(default=None, max_length=2000)
+    effective_date: BusinessDate
+    note: Text | None = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")
     def _positive(self) -> Self:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ar_notifications.bounces.rules import BounceKind
 from ar_notifications.delivery.endpoints import DeliveryOut
 from ar_notifications.suppressions.schemas import Suppression
+from ar_shared.inputs import EmailAddress, Identifier, Text
 
 
 class BounceReport(BaseModel):
@@ -30,7 +31,7 @@ class BounceReport(BaseModel):
     )
 
     delivery_id: uuid.UUID | None = Field(default=None, description="The delivery, by its id")
-    message_id: str | None = Field(
+    message_id: Identifier | None = Field(
         default=None,
         min_length=3,
         max_length=998,
@@ -43,10 +44,10 @@ class BounceReport(BaseModel):
             "complaint: the recipient marked the message as spam"
         )
     )
-    diagnostic: str | None = Field(
+    diagnostic: Text | None = Field(
         default=None, max_length=2000, description="What the receiving server said, as reported"
     )
-    recipient: EmailStr | None = Field(
+    recipient: EmailAddress | None = Field(
         default=None, description="The bounced address as reported; must be the delivery's recipient"
     )
 

@@ -16,6 +16,7 @@ from ar_notifications.suppressions.repository import SuppressionRepository
 from ar_notifications.templates.endpoints import Manager
 from ar_shared.clock import AppClock
 from ar_shared.db import DbSession
+from ar_shared.inputs import Identifier, JsonObject
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.problems import Conflict, NotFound
 from ar_shared.routing import ServiceRoute
@@ -62,9 +63,9 @@ async def list_deliveries(
     page: Paging,
     status: Status | None = None,
     customer_id: uuid.UUID | None = None,
-    template_key: str | None = None,
+    template_key: Identifier | None = None,
 ) -> Page[DeliveryOut]:
-    after = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None
+    after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
     rows = await DeliveryRepository(session).list(
         limit=page.limit + 1,
         after_id=after,
@@ -72,7 +73,7 @@ async def list_deliveries(
         customer_id=customer_id,
         template_key=template_key,
     )
-    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [str(r.id)])
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.id])
     return Page[DeliveryOut](
         items=[DeliveryOut.model_validate(_out(d)) for d in items], next_cursor=next_cursor
     )
@@ -99,10 +100,10 @@ class DeliveryCreate(BaseModel):
 
     customer_id: uuid.UUID | None = None
     channel: Literal["email", "webhook"]
-    recipient: str = Field(min_length=3, max_length=2000)
-    template_key: str
-    locale: str = "en"
-    context: dict[str, Any] = Field(default_factory=dict)
+    recipient: Identifier = Field(min_length=3, max_length=2000)
+    template_key: Identifier
+    locale: Identifier = "en"
+    context: JsonObject = Field(default_factory=dict)
     respect_contact_hours: bool = True
 
 

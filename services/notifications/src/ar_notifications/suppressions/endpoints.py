@@ -39,7 +39,7 @@ async def list_suppressions(
     page: Paging,
     reason: SuppressionReason | None = None,
 ) -> Page[Suppression]:
-    after = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None
+    after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
     rows = await SuppressionRepository(session).list(limit=page.limit + 1, after_id=after, reason=reason)
-    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [str(r.id)])
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.id])
     return Page[Suppression](items=[Suppression.model_validate(r) for r in items], next_cursor=next_cursor)

@@ -6,7 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from ar_shared.inputs import EmailAddress, Text
 
 SuppressionReason = Literal["hard_bounce", "complaint", "unsubscribed", "do_not_contact", "legal"]
 
@@ -19,9 +21,9 @@ class SuppressionCreate(BaseModel):
         },
     )
 
-    address: EmailStr
+    address: EmailAddress
     reason: SuppressionReason
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
 
 
 class Suppression(BaseModel):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ar_shared.inputs import Identifier, JsonObject, Text
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]{1,60}$"
 LOCALE_PATTERN = r"^[a-z]{2}(-[A-Z]{2})?$"
@@ -27,11 +28,11 @@ class TemplateCreate(BaseModel):
         },
     )
 
-    key: str = Field(pattern=KEY_PATTERN)
-    locale: str = Field(pattern=LOCALE_PATTERN, examples=["en", "de-DE"])
-    subject: str = Field(min_length=1, max_length=500)
-    body_text: str = Field(min_length=1, max_length=100_000)
-    body_html: str = Field(min_length=1, max_length=200_000)
+    key: Identifier = Field(pattern=KEY_PATTERN)
+    locale: Identifier = Field(pattern=LOCALE_PATTERN, examples=["en", "de-DE"])
+    subject: Text = Field(min_length=1, max_length=500)
+    body_text: Text = Field(min_length=1, max_length=100_000)
+    body_html: Text = Field(min_length=1, max_length=200_000)
 
 
 class TemplateOut(BaseModel):
@@ -48,9 +49,9 @@ class TemplateOut(BaseModel):
 class PreviewRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    key: str = Field(pattern=KEY_PATTERN)
-    locale: str = Field(default="en", pattern=LOCALE_PATTERN)
-    context: dict[str, Any] | None = Field(default=None, description="Omit to render with sample data")
+    key: Identifier = Field(pattern=KEY_PATTERN)
+    locale: Identifier = Field(default="en", pattern=LOCALE_PATTERN)
+    context: JsonObject | None = Field(default=None, description="Omit to render with sample data")
 
 
 class Preview(BaseModel):
