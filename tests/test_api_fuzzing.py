@@ -16,6 +16,7 @@ import socket
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -238,9 +239,7 @@ async def seed(services: dict[str, Service], settings: dict[str, ServiceSettings
         }
         for customer_id in seeded.values["customer_id"]:
             # until the customer arrived over Kafka
-            response = await arrived(
-                lambda c=customer_id: credit.put(f"/v1/credit-profiles/{c}", json=profile)
-            )
+            response = await arrived(partial(credit.put, f"/v1/credit-profiles/{customer_id}", json=profile))
             assert response.status_code in {200, 201}, response.text
             hold = await credit.post(
                 "/v1/holds", json={"customer_id": customer_id, "reason_code": "fraud_suspected"}
@@ -251,7 +250,7 @@ async def seed(services: dict[str, Service], settings: dict[str, ServiceSettings
     collections_auth = {"Authorization": f"Bearer {token(settings['collections'], 'collections:manage')}"}
     async with httpx.AsyncClient(base_url=services["collections"].url, headers=collections_auth) as c:
         for customer_id in seeded.values["customer_id"]:
-            await arrived(lambda cid=customer_id: c.get(f"/v1/accounts/{cid}/activities"))
+            await arrived(partial(c.get, f"/v1/accounts/{customer_id}/activities"))
     return seeded
 
 
