@@ -117,7 +117,7 @@ class LedgerAndCredit:
         """A high-risk customer (policy: 30 days past due, 5,000 overdue, no tolerance)."""
         external_id = f"EV-{uuid.uuid4().hex[:12]}"
         response = await self.ledger.put(
-            f"/v1/customers/{external_id}",
+            f"/v1/customers/external/{external_id}",
             json={"name": "Event By Event", "currency": "EUR", "payment_terms_days": 30,
                   "business_entity": f"E{uuid.uuid4().hex[:10]}"},
             headers=self.ledger_headers(),

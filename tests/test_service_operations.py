@@ -149,11 +149,15 @@ async def test_writes_during_a_kafka_outage_show_as_outbox_backlog_and_its_age_o
     # no relay runs and the broker is unreachable: the events can only wait in the outbox
     app = build("ledger", stack, kafka_bootstrap_servers=broker_down())
     written: list[str] = []
+    async with admin_engine.begin() as conn:
+        # earlier tests that ran no relay leave events behind; the oldest of the backlog (by id)
+        # must be this test's, so those count as published here
+        await conn.execute(text("UPDATE ledger.outbox SET published_at = now() WHERE published_at IS NULL"))
     async with running(app, rollback=False), client_for(app) as client:
         before = gauge((await client.get("/metrics")).text, "ar_outbox_backlog", "ledger")
         for n in range(3):
             response = await client.put(
-                f"/v1/customers/OUTAGE-{unique}-{n}",
+                f"/v1/customers/external/OUTAGE-{unique}-{n}",
                 json={
                     "name": f"Outage {n}",
                     "currency": "EUR",

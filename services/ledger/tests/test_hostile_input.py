@@ -31,7 +31,7 @@ async def known(client: httpx.AsyncClient, writer: dict[str, str], clock: Clock)
     """A customer H-1 with one open invoice and one payment; the ids requests name."""
     today = clock.now().date().isoformat()
     body = {"name": "Hostile", "currency": "EUR", "payment_terms_days": 30, "business_entity": "HX"}
-    customer = (await client.put("/v1/customers/H-1", json=body, headers=writer)).json()["id"]
+    customer = (await client.put("/v1/customers/external/H-1", json=body, headers=writer)).json()["id"]
     invoice = {"customer_id": customer, "invoice_number": "H-INV-1", "issue_date": today}
     invoice |= {"amount": {"amount": "100.00", "currency": "EUR"}}
     invoice_id = (await client.post("/v1/invoices", json=invoice, headers=writer)).json()["id"]
@@ -62,9 +62,9 @@ def body_cases(k: dict[str, str]) -> list[tuple[str, str, dict[str, Any], str]]:
         "effective_date": k["today"],
     }
     return [
-        ("PUT", "/v1/customers/H-2", customer | {"name": "Acme\u0000 GmbH"}, "name"),
-        ("PUT", "/v1/customers/H-2", customer | {"business_entity": "H\u0001X"}, "business_entity"),
-        ("PUT", "/v1/customers/H-2", customer | {"sales_rep": "maria\u0000"}, "sales_rep"),
+        ("PUT", "/v1/customers/external/H-2", customer | {"name": "Acme\u0000 GmbH"}, "name"),
+        ("PUT", "/v1/customers/external/H-2", customer | {"business_entity": "H\u0001X"}, "business_entity"),
+        ("PUT", "/v1/customers/external/H-2", customer | {"sales_rep": "maria\u0000"}, "sales_rep"),
         ("POST", "/v1/invoices", invoice | {"invoice_number": "H-\u00002"}, "invoice_number"),
         ("POST", "/v1/invoices", invoice | {"invoice_number": "H-\u001b[2J"}, "invoice_number"),
         ("POST", "/v1/invoices", invoice | {"invoice_number": "H-\u2028"}, "invoice_number"),
@@ -135,7 +135,7 @@ async def test_an_idempotency_key_with_control_characters_is_a_400_and_nothing_i
 @pytest.mark.parametrize(
     ("url", "field"),
     [
-        ("/v1/customers/H%002", "external_id"),
+        ("/v1/customers/external/H%002", "external_id"),
         ("/v1/customers?business_entity=H%00X", "business_entity"),
         ("/v1/customers?currency=E%00R", "currency"),
         ("/v1/customers?sales_rep=%00", "sales_rep"),

@@ -57,7 +57,7 @@ async def test_the_largest_amounts_pass_every_report_and_sums_past_bigint_stay_e
     ids = {}
     for customer in ("MAX-A", "MAX-B"):
         body = {"name": customer, "currency": "EUR", "payment_terms_days": 30, "business_entity": "MAX"}
-        response = await client.put(f"/v1/customers/{customer}", json=body, headers=writer)
+        response = await client.put(f"/v1/customers/external/{customer}", json=body, headers=writer)
         ids[customer] = response.json()["id"]
     # A gets all its balance holds, B one more: everyone's total passes BIGINT
     items = [largest_invoice("MAX-A", f"A-{n}", issued.isoformat()) for n in range(FITS_ONE_CUSTOMER)]
@@ -201,7 +201,8 @@ async def test_an_amount_past_the_limit_of_one_amount_is_refused_with_the_field_
     client: httpx.AsyncClient, writer: dict[str, str], clock: Clock
 ) -> None:
     customer = {"name": "Big", "currency": "EUR", "payment_terms_days": 30, "business_entity": "MAX"}
-    customer_id = (await client.put("/v1/customers/MAX-C", json=customer, headers=writer)).json()["id"]
+    upserted = await client.put("/v1/customers/external/MAX-C", json=customer, headers=writer)
+    customer_id = upserted.json()["id"]
     today = clock.now().date().isoformat()
     too_large = {"amount": "10000000000000.00", "currency": "EUR"}  # one minor unit past the limit
     invoice = largest_invoice("MAX-C", "I-TOO-LARGE", today) | {"amount": too_large}

@@ -322,11 +322,11 @@ class MoneyTotal(BaseModel):
     @field_validator("amount", mode="before")
     @classmethod
     def _no_float(cls, value: Any) -> Any:
-        if isinstance(value, float):
+        # the schema says "decimal string": a JSON number, even a whole one, is refused rather than
+        # read, so what clients send is exactly what the document describes
+        if isinstance(value, int | float):
             raise ValueError('send amounts as decimal strings (e.g. "12.50"), not JSON numbers')
-        # integers are exact in JSON, and Decimals from Python callers are exact too
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
+        # Decimals come only from Python callers, and are exact
         if isinstance(value, Decimal) and value.is_finite():
             return format(value, "f")
         return value

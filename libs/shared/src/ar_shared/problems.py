@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 log = logging.getLogger("ar.errors")
 
@@ -181,28 +183,52 @@ _HTTP_CODES = {
 
 async def _http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _HTTP_CODES.get(exc.status_code, "http_error")
-    headers = dict(exc.headers or {})
-    if exc.status_code == 405:
-        headers["Allow"] = ", ".join(_allowed_methods(request))
+    status, headers = exc.status_code, dict(exc.headers or {})
+    if status == 405:
+        allowed = _allowed_methods(request)
+        # a template matched, but with parameters no route takes (an id that is no id): nothing here
+        status = 405 if allowed else 404
+        headers["Allow"] = ", ".join(allowed)
+        if not allowed:
+            del headers["Allow"]
+    code = _HTTP_CODES.get(status, "http_error")
     return problem_response(
         request,
-        status=exc.status_code,
+        status=status,
         code=code,
         title=code.replace("_", " ").capitalize(),
-        detail=str(exc.detail) if exc.detail else None,
+        detail=str(exc.detail) if exc.detail and status == exc.status_code else None,
         headers=headers,
     )
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    # the router names only the first route whose path matched; a path has one route per method
-    allowed = []
-    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
-        scope = {**request.scope, "method": method}
-        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
-            allowed.append(method)
-    return allowed
+    """Every method some route serves at this path (the router names only the first that matched).
+
+    A route counts only when its path parameters are valid: `/v1/invoices/bulk` fits the template
+    `/v1/invoices/{invoice_id}`, but "bulk" is no invoice id, so GET is not offered there.
+    """
+    path = request.scope["path"]
+    allowed: set[str] = set()
+    for route in iter_route_contexts(request.app.router.routes):
+        if not route.path or not route.methods:
+            continue
+        regex, _, convertors = _compiled(route.path)
+        found = regex.match(path)
+        if found is None:
+            continue
+        values = {name: convertors[name].convert(value) for name, value in found.groupdict().items()}
+        original = route.original_route
+        if isinstance(original, APIRoute) and any(
+            field.validate(values.get(field.alias), loc=("path",))[1]
+            for field in original.dependant.path_params
+        ):
+            continue
+        allowed |= route.methods
+    return [m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if m in allowed]
+
+
+_compiled = lru_cache(maxsize=512)(compile_path)
 
 
 # SQLSTATE numeric_value_out_of_range: a write would take a running balance past BIGINT. Single

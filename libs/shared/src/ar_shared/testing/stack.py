@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+from sqlalchemy.engine import URL, make_url
 
 from ar_shared.provisioning import provisioning_sql
 
@@ -102,3 +104,41 @@ def test_stack() -> Iterator[Stack]:
             yield stack
     else:
         raise RuntimeError(f"AR_TEST_STACK must be 'local' or 'testcontainers', not {kind!r}")
+
+
+@asynccontextmanager
+async def scratch_database(stack: Stack, suffix: str) -> AsyncIterator[Stack]:
+    """A database of its own beside the test database, provisioned like it and dropped afterwards.
+
+    For tests whose writes are committed and not theirs to undo (a fuzzer sends thousands of
+    requests to real servers): nothing they write can leak into the shared test database, where
+    other tests read totals over every customer.
+    """
+    name = f"{stack.database}_{suffix}"
+    admin = make_url(stack.admin_url)
+    server = await asyncpg.connect(**_asyncpg_args(admin.set(database="postgres")))
+    try:
+        await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await server.execute(f'CREATE DATABASE "{name}"')
+        scratch = await asyncpg.connect(**_asyncpg_args(admin.set(database=name)))
+        try:
+            for statement in provisioning_sql(name):
+                await scratch.execute(statement)
+        finally:
+            await scratch.close()
+        yield replace(stack, database=name, admin_url=admin.set(database=name).render_as_string(False))
+    finally:
+        await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await server.close()
+
+
+def _asyncpg_args(url: URL) -> dict[str, Any]:
+    # the local stack's superuser connects over the socket directory given as `host` in the query
+    query = {key: str(value) for key, value in url.query.items()}
+    return {
+        "user": url.username,
+        "password": url.password,
+        "database": url.database,
+        "host": query.get("host", url.host),
+        "port": int(query.get("port", url.port or 5432)),
+    }

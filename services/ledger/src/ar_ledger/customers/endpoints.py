@@ -50,26 +50,6 @@ async def upsert_customer(
     return Customer.model_validate(result.customer)
 
 
-@router.put("/{external_id}", response_model=Customer, deprecated=True, include_in_schema=False)
-async def upsert_customer_at_the_old_path(
-    body: CustomerUpsert,
-    session: DbSession,
-    principal: Writer,
-    response: Response,
-    external_id: ExternalId,
-    if_match: Annotated[str | None, Header()] = None,
-) -> Customer:
-    """The first upsert path, kept for integrations written against it.
-
-    Hidden from OpenAPI: its template is the same as `GET /v1/customers/{customer_id}`'s, which
-    OpenAPI forbids. Answers as the new path does, and points to it (RFC 9745 / RFC 8288).
-    """
-    customer = await upsert_customer(body, session, principal, response, external_id, if_match)
-    response.headers["Deprecation"] = "true"
-    response.headers["Link"] = f'</v1/customers/external/{external_id}>; rel="successor-version"'
-    return customer
-
-
 @router.get(
     "/external/{external_id}",
     summary="Get a customer by its ERP id",

@@ -55,7 +55,9 @@ async def issue_invoices(principal: Writer, body: InvoiceBulkCreate, session: Db
     return InvoiceBulkResult(created=len(ids), invoice_ids=ids)
 
 
-@router.get("/{invoice_id}", summary="Get an invoice with its open balance")
+# `:uuid`: only an id is an invoice id, so `GET /v1/invoices/bulk` is the bulk route's 405
+# (Allow: POST), not an invoice lookup that fails validation
+@router.get("/{invoice_id:uuid}", summary="Get an invoice with its open balance")
 async def get_invoice(_: Reader, invoice_id: uuid.UUID, session: DbSession) -> Invoice:
     return Invoice.of(await service.get_invoice(session, invoice_id))
 
