@@ -197,3 +197,23 @@ class AccountPastDue(LedgerEvent):
     oldest_days_past_due: int = Field(ge=1)
     bucket: str = Field(description="Aging bucket of the oldest overdue item, e.g. '31-60'")
     overdue_invoice_ids: list[uuid.UUID] = Field(description="Every invoice of the customer overdue on as_of")
+
+
+@register
+class BusinessDateChanged(LedgerEvent):
+    """A business entity's business date moved forward, and its close of business ran for every
+    day crossed (the past-due sweep first). Keyed by the entity, not by a customer."""
+
+    event_name = "BusinessDateChanged"
+    subject_field = "business_entity"
+
+    business_entity: str = Field(description="The company of the group whose date moved")
+    previous_date: date | None = Field(description="The business date before; null the first time")
+    business_date: date = Field(
+        description="The new business date: what every rule of the entity calls today"
+    )
+    mode: Literal["calendar", "manual"] = Field(
+        description="`calendar`: the date follows the wall clock in `time_zone`; `manual`: an admin set "
+        "it (simulation, catching up) and it stays until set again"
+    )
+    time_zone: str = Field(description="IANA time zone of the entity's calendar", examples=["Europe/Berlin"])
