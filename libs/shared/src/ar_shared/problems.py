@@ -285,7 +285,8 @@ _PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_RESPONSES: dict[int, dict[str, Any]] = {
     status: {"content": {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_SCHEMA}}, "description": desc}
     for status, desc in {
-        400: "Bad request (e.g. a cursor or header this API did not issue)",
+        400: "Bad request: a query parameter the route does not take (`unknown_query_parameter`), "
+        "a cursor or header this API did not issue",
         401: "Missing or invalid bearer token",
         403: "Token lacks the required scope",
         404: "Not found",

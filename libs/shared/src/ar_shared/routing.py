@@ -6,9 +6,12 @@ refuses a route built otherwise, so nobody can add a POST that forgets either co
 - a POST takes `Idempotency-Key` (`ar_shared.idempotency`): the guard runs before the endpoint,
   and the response the endpoint rendered is stored under the key in the request's own
   transaction. Only a POST that changes nothing (a preview) opts out, with `@changes_nothing`.
+- a query parameter the route does not take is refused with 400 `unknown_query_parameter` before
+  anything runs: a misspelt filter (`?customer=` for `?customer_id=`) would otherwise be ignored
+  and the answer would silently cover everyone.
 - the OpenAPI document lists each problem status the route can answer, read from its shape:
-  401/403 from its auth dependencies, 400/404/422 when it takes input, 409 on writes, 412 with
-  `If-Match`, 413/415 when it reads a body.
+  401/403 from its auth dependencies, 400 always (unknown query parameters), 404/422 when it
+  takes input, 409 on writes, 412 with `If-Match`, 413/415 when it reads a body.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from typing import Any, TypeVar
 from fastapi import Depends, Request, Response, params
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from ar_shared.auth import authenticate
 from ar_shared.idempotency import idempotency_guard, remember_response
-from ar_shared.problems import PROBLEM_RESPONSES
+from ar_shared.problems import PROBLEM_RESPONSES, FieldError, ProblemError
 
 F = TypeVar("F", bound=Callable[..., Any])
 _CHANGES_NOTHING = "__ar_changes_nothing__"
@@ -35,8 +39,23 @@ def changes_nothing(endpoint: F) -> F:
     return endpoint
 
 
+class UnknownQueryParameters(ProblemError):
+    status, code, title = 400, "unknown_query_parameter", "Unknown query parameter"
+
+    def __init__(self, unknown: list[str], known: frozenset[str]) -> None:
+        takes = f"it takes {', '.join(sorted(known))}" if known else "it takes none"
+        super().__init__(
+            f"this route does not take {', '.join(unknown)}; {takes}",
+            errors=[
+                FieldError(field=name, message="not a parameter of this route", code=self.code)
+                for name in unknown
+            ],
+        )
+
+
 class ServiceRoute(APIRoute):
     idempotent: bool
+    query_parameters: frozenset[str]
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {m.upper() for m in kwargs.get("methods") or ()}
@@ -52,16 +71,40 @@ class ServiceRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        if not self.idempotent:
-            return handler
+        # called by APIRoute.__init__ once the dependant is built
+        self.query_parameters = known = _query_parameters(self.dependant)
+        idempotent = self.idempotent
 
-        async def remembering_handler(request: Request) -> Response:
-            # still inside the request's transaction: the key commits with the change, or neither
+        async def checked_handler(request: Request) -> Response:
+            # before any dependency: nothing is authorised, read or locked for a request refused here
+            unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in known]
+            if unknown:
+                raise UnknownQueryParameters(unknown, known)
             response = await handler(request)
-            await remember_response(request, response)
+            if idempotent:
+                # still inside the request's transaction: the key commits with the change, or neither
+                await remember_response(request, response)
             return response
 
-        return remembering_handler
+        return checked_handler
+
+
+def _query_parameters(dependant: Dependant) -> frozenset[str]:
+    """Every query parameter name the route or its dependencies read (a query model: its fields)."""
+    names: set[str] = set()
+
+    def walk(current: Dependant) -> None:
+        for field in current.query_params:
+            annotation = field.field_info.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                names.update(f.alias or name for name, f in annotation.model_fields.items())
+            else:
+                names.add(field.alias)
+        for sub in current.dependencies:
+            walk(sub)
+
+    walk(dependant)
+    return frozenset(names)
 
 
 def _problem_statuses(route: APIRoute, methods: set[str]) -> list[int]:
@@ -85,8 +128,9 @@ def _problem_statuses(route: APIRoute, methods: set[str]) -> list[int]:
         statuses.append(401)
         if any(getattr(call, "required_scopes", None) for call in calls):
             statuses.append(403)
+    statuses.append(400)  # an unknown query parameter, on every route
     if params_seen:
-        statuses += [400, 404, 422]
+        statuses += [404, 422]
     if methods & _WRITES:
         statuses.append(409)
     if if_match:
