@@ -21,6 +21,7 @@ from ar_shared.money import (
     Money,
     MoneyAmount,
     MoneyTotal,
+    PositiveMoneyAmount,
     UnknownCurrency,
     currency_exponent,
 )
@@ -301,3 +302,18 @@ def test_amounts_print_exactly_as_their_decimal_value(minor: int, currency: str)
     money = Money(minor, currency)
     assert str(money) == format(money.to_decimal(), "f")
     assert Money.parse_exact(str(money), currency, largest=None) == money
+
+
+@pytest.mark.parametrize("amount", ["0", "0.00", "-0.01", "-5"])
+def test_a_positive_amount_refuses_zero_and_less_with_its_own_code(amount: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        PositiveMoneyAmount(amount=amount, currency="EUR")
+    [error] = refused.value.errors()
+    assert (error["type"], error["loc"]) == ("amount_not_positive", ())
+
+
+def test_a_positive_amount_takes_an_amount_a_python_caller_holds() -> None:
+    held = MoneyAmount(amount="12.50", currency="EUR")
+    assert PositiveMoneyAmount.model_validate(held).to_money() == Money(1250, "EUR")
+    with pytest.raises(ValidationError):
+        PositiveMoneyAmount.model_validate(MoneyAmount(amount="0.00", currency="EUR"))

@@ -12,7 +12,7 @@ from ar_ledger.models import Application as ApplicationRow
 from ar_ledger.models import CreditMemo as CreditMemoRow
 from ar_ledger.payments.schemas import AllocationIn, ApplicationOut
 from ar_shared.inputs import BusinessDate, Identifier
-from ar_shared.money import Money, MoneyAmount
+from ar_shared.money import Money, MoneyAmount, PositiveMoneyAmount
 
 
 class CreditMemoCreate(BaseModel):
@@ -38,7 +38,7 @@ class CreditMemoCreate(BaseModel):
     customer_external_id: Identifier | None = Field(default=None, max_length=100)
     memo_number: Identifier = Field(min_length=1, max_length=100)
     issue_date: BusinessDate
-    amount: MoneyAmount
+    amount: PositiveMoneyAmount
     invoice_id: uuid.UUID | None = None
     reason_code: Identifier | None = Field(
         default=None, max_length=50, examples=["pricing", "damaged_goods", "returns"]
@@ -48,8 +48,6 @@ class CreditMemoCreate(BaseModel):
     def _check(self) -> Self:
         if (self.customer_id is None) == (self.customer_external_id is None):
             raise ValueError("give exactly one of customer_id or customer_external_id")
-        if not self.amount.to_money().is_positive:
-            raise ValueError("amount must be positive")
         return self
 
 

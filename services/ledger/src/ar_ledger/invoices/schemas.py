@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ar_ledger.models import Invoice as InvoiceRow
 from ar_shared.inputs import BusinessDate, Identifier, Text
-from ar_shared.money import Money, MoneyAmount
+from ar_shared.money import Money, MoneyAmount, PositiveMoneyAmount
 
 InvoiceStatus = Literal["open", "paid", "void", "written_off"]
 
@@ -37,7 +37,7 @@ class InvoiceCreate(BaseModel):
     due_date: BusinessDate | None = Field(
         default=None, description="Defaults to issue date + the customer's terms"
     )
-    amount: MoneyAmount
+    amount: PositiveMoneyAmount
     order_reference: Identifier | None = Field(default=None, max_length=100)
     po_number: Identifier | None = Field(default=None, max_length=100)
 
@@ -47,8 +47,6 @@ class InvoiceCreate(BaseModel):
             raise ValueError("give exactly one of customer_id or customer_external_id")
         if self.due_date is not None and self.due_date < self.issue_date:
             raise ValueError("due_date is before issue_date")
-        if not self.amount.to_money().is_positive:
-            raise ValueError("amount must be positive")
         return self
 
 

@@ -11,14 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ar_ledger.models import Application as ApplicationRow
 from ar_ledger.models import Payment as PaymentRow
 from ar_shared.inputs import BusinessDate, Identifier, Text
-from ar_shared.money import Money, MoneyAmount
+from ar_shared.money import Money, MoneyAmount, PositiveMoneyAmount
 
 
 class AllocationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     invoice_id: uuid.UUID
-    amount: MoneyAmount
+    amount: PositiveMoneyAmount
 
 
 PAYMENT_EXAMPLE: dict[str, Any] = {
@@ -38,7 +38,7 @@ class PaymentCreate(BaseModel):
 
     customer_id: uuid.UUID | None = None
     customer_external_id: Identifier | None = Field(default=None, max_length=100)
-    amount: MoneyAmount
+    amount: PositiveMoneyAmount
     received_on: BusinessDate
     method: Literal["wire", "ach", "sepa", "cheque", "card", "direct_debit", "cash", "other"] | None = None
     remittance_reference: Identifier | None = Field(default=None, max_length=200)
@@ -54,8 +54,6 @@ class PaymentCreate(BaseModel):
     def _check(self) -> Self:
         if (self.customer_id is None) == (self.customer_external_id is None):
             raise ValueError("give exactly one of customer_id or customer_external_id")
-        if not self.amount.to_money().is_positive:
-            raise ValueError("amount must be positive")
         return self
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal, Self
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from ar_ledger.models import WriteOff as WriteOffRow
 from ar_shared.inputs import BusinessDate, Text
-from ar_shared.money import Money, MoneyAmount
+from ar_shared.money import Money, MoneyAmount, PositiveMoneyAmount
 
 ReasonCode = Literal[
     "small_balance", "uncollectable", "bankruptcy", "dispute_settlement", "goodwill", "other"
@@ -33,16 +33,10 @@ class WriteOffCreate(BaseModel):
     )
 
     invoice_id: uuid.UUID
-    amount: MoneyAmount
+    amount: PositiveMoneyAmount
     reason_code: ReasonCode
     effective_date: BusinessDate
     note: Text | None = Field(default=None, max_length=2000)
-
-    @model_validator(mode="after")
-    def _positive(self) -> Self:
-        if not self.amount.to_money().is_positive:
-            raise ValueError("amount must be positive")
-        return self
 
 
 class WriteOffOut(BaseModel):
