@@ -24,6 +24,7 @@ from ar_ledger.credit_memos.schemas import CreditMemoCreate
 from ar_ledger.credit_memos.service import issue_credit_memo
 from ar_ledger.customers.schemas import CustomerUpsert
 from ar_ledger.customers.service import upsert_customer
+from ar_ledger.filters import ResolvedScope
 from ar_ledger.invoices.schemas import InvoiceCreate, InvoiceVoid
 from ar_ledger.invoices.service import issue_invoice, void_invoice
 from ar_ledger.models import Application, CreditMemo, Customer, Invoice, JournalLine, Payment
@@ -196,9 +197,10 @@ async def assert_balances_match_the_journal(session: AsyncSession, customer_id: 
     )
     # the as-of report, computed from effective-dated movements, agrees with the incremental balances
     as_of_report = ReportRepository(session, fast_path=False)
-    open_items = await as_of_report.open_items(date(2100, 1, 1), customer_id=customer_id)
+    scope = ResolvedScope(customer_id=customer_id)
+    open_items = await as_of_report.open_items(date(2100, 1, 1), scope)
     assert sum(i.open_minor for i in open_items) == customer.open_ar_minor
-    unapplied = await as_of_report.unapplied(date(2100, 1, 1), customer_id)
+    unapplied = await as_of_report.unapplied(date(2100, 1, 1), scope)
     assert sum(u.cash_minor for u in unapplied) == customer.unapplied_cash_minor
     assert sum(u.credits_minor for u in unapplied) == customer.unapplied_credits_minor
 

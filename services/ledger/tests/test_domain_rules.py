@@ -92,31 +92,6 @@ def test_unbalanced_or_empty_postings_are_refused() -> None:
         journal.invoice_issued(0)
 
 
-def test_kpis_on_the_glossary_quarter() -> None:
-    from decimal import Decimal
-
-    from ar_ledger.domain.kpis import KpiInputs, MonthSales, compute, months_in
-
-    months = months_in(date(2026, 1, 1), date(2026, 3, 31))
-    assert months == [(2026, 1, 31), (2026, 2, 28), (2026, 3, 31)]
-    sales = [100_000, 120_000, 150_000]
-    kpis = compute(
-        KpiInputs(
-            period_days=90,
-            credit_sales_minor=sum(sales),
-            beginning_ar_minor=180_000,
-            ending_ar_minor=200_000,
-            ending_current_ar_minor=130_000,
-            monthly_sales=[MonthSales(y, m, d, s) for (y, m, d), s in zip(months, sales, strict=True)],
-        )
-    )
-    assert kpis.dso == Decimal("48.6")
-    assert kpis.dso_count_back == Decimal("42.7")
-    assert kpis.best_possible_dso == Decimal("31.6")
-    assert kpis.average_days_delinquent == Decimal("17.0")
-    assert kpis.cei_percent == Decimal("83.3")
-
-
 @given(st.integers(min_value=1, max_value=10**15), st.data())
 def test_bucket_percentages_round_half_up_to_one_decimal(whole: int, data: st.DataObject) -> None:
     part = data.draw(st.integers(min_value=-whole, max_value=whole))

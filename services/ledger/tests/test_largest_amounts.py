@@ -177,7 +177,7 @@ async def test_the_largest_amounts_pass_every_report_and_sums_past_bigint_stay_e
     )  # fmt: skip
     [line] = kpis.json()["lines"]
     assert (line["credit_sales"], line["ending_ar"]) == (times_largest(everyone), times_largest(everyone))
-    assert (line["dso"], line["best_possible_dso"], line["cei_percent"]) == ("46.0", "0.0", "0.0")
+    assert (line["dso"], line["best_possible_dso"], line["cei_percent"]) == ("46.00", "0.00", "0.00")
     # everyone's KPIs, the report one maximal invoice used to break for every caller
     await get(
         client, writer, "/v1/reports/kpis", period_start=issued.isoformat(), period_end=later.isoformat()

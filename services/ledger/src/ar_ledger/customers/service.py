@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ar_ledger.customers.repository import CustomerRepository
 from ar_ledger.customers.schemas import Customer as CustomerOut
 from ar_ledger.customers.schemas import CustomerUpsert
+from ar_ledger.filters import CustomerFilter, ReportScope, ResolvedScope
 from ar_ledger.models import Customer, plumbing
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.events.ledger import CustomerUpserted
@@ -106,3 +107,18 @@ async def get_customer_by_external_id(session: AsyncSession, external_id: str) -
     if customer is None:
         raise NotFound(f"no customer has the ERP id {external_id}", code="customer_not_found")
     return customer
+
+
+async def resolve_filter(session: AsyncSession, wanted: CustomerFilter) -> uuid.UUID | None:
+    """The ledger id of the customer a list or report filter names (None: no customer filter)."""
+    if wanted.customer_id is not None:
+        return (await get_customer(session, wanted.customer_id)).id
+    if wanted.external_id is not None:
+        return (await get_customer_by_external_id(session, wanted.external_id)).id
+    return None
+
+
+async def resolve_scope(session: AsyncSession, scope: ReportScope) -> ResolvedScope:
+    return ResolvedScope(
+        await resolve_filter(session, scope.customer), scope.business_entity, scope.sales_rep
+    )

@@ -1,6 +1,8 @@
 """Collection KPIs (pure): DSO standard and count-back, best possible DSO, ADD, CEI.
 
-Formulas as in the glossary (Credit Research Foundation): see docs/kpis.md.
+Formulas as in the glossary (Credit Research Foundation): see docs/kpis.md. Every figure is
+reported with two decimals, rounded half-up once from the exact value: ADD is the exact DSO minus
+the exact best possible DSO, then rounded (not the difference of two rounded figures).
 """
 
 from __future__ import annotations
@@ -8,25 +10,31 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
-ONE_DECIMAL = Decimal("0.1")
+TWO_DECIMALS = Decimal("0.01")
 # AR of everyone over a few minor units of sales, times a long period, has more digits than the
-# default context's 28: the quotient and its rounding to one decimal would fail
+# default context's 28: the quotient and its rounding would fail
 _WIDE = Context(prec=80)
 
 
-def _round(value: Decimal) -> Decimal:
-    return value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP, context=_WIDE)
+def rounded(value: Decimal) -> Decimal:
+    """Two decimals, halves up: how every KPI is reported."""
+    return value.quantize(TWO_DECIMALS, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 @dataclass(frozen=True)
-class MonthSales:
-    year: int
-    month: int
-    days: int  # days of the month inside the period
+class SalesSlice:
+    """Credit sales of a stretch of days, at most one calendar month: what count-back walks over."""
+
+    first: date
+    last: date  # inclusive
     sales_minor: int
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,7 @@ class KpiInputs:
     beginning_ar_minor: int
     ending_ar_minor: int
     ending_current_ar_minor: int
-    monthly_sales: Sequence[MonthSales]  # oldest first
+    count_back_sales: Sequence[SalesSlice]  # oldest first, the period's months and earlier ones
 
 
 @dataclass(frozen=True)
@@ -48,31 +56,40 @@ class Kpis:
     cei_percent: Decimal | None
 
 
-def dso(ending_ar: int, credit_sales: int, days: int) -> Decimal | None:
-    """Ending AR / credit sales in the period x days in the period."""
+def exact_dso(ending_ar: int, credit_sales: int, days: int) -> Decimal | None:
+    """Ending AR / credit sales in the period x days in the period, unrounded."""
     if credit_sales <= 0:
         return None
     with localcontext(_WIDE):
-        return _round(Decimal(ending_ar) / Decimal(credit_sales) * days)
+        return Decimal(ending_ar) / Decimal(credit_sales) * days
 
 
-def dso_count_back(ending_ar: int, months: Sequence[MonthSales]) -> Decimal | None:
+def dso(ending_ar: int, credit_sales: int, days: int) -> Decimal | None:
+    exact = exact_dso(ending_ar, credit_sales, days)
+    return None if exact is None else rounded(exact)
+
+
+def dso_count_back(ending_ar: int, slices: Sequence[SalesSlice]) -> Decimal | None:
     """Subtract each month's sales from ending AR, newest first, counting that month's days,
-    until the rest is smaller than a month's sales; add rest / that month's sales x its days."""
+    until the rest is smaller than a month's sales; add rest / that month's sales x its days.
+
+    `slices` reach back before the period as far as the oldest open invoice, so AR older than
+    the period is counted in the months it was sold in rather than left unplaced. None only when
+    the sales given cannot hold the AR (the caller gave too few months).
+    """
+    if ending_ar <= 0:
+        return Decimal("0.00")
     remaining = Decimal(ending_ar)
     days = Decimal(0)
     with localcontext(_WIDE):
-        for month in reversed(months):
-            if month.sales_minor <= 0:
-                days += month.days
-                continue
-            if remaining >= month.sales_minor:
-                remaining -= month.sales_minor
-                days += month.days
-            else:
-                return _round(days + remaining / Decimal(month.sales_minor) * month.days)
-    # AR older than the whole period: count-back cannot place it
-    return _round(days) if remaining == 0 else None
+        for piece in reversed(slices):
+            if piece.sales_minor > 0 and remaining < piece.sales_minor:
+                return rounded(days + remaining / Decimal(piece.sales_minor) * piece.days)
+            remaining -= max(piece.sales_minor, 0)
+            days += piece.days
+            if remaining == 0:
+                return rounded(days)
+    return None
 
 
 def cei(beginning_ar: int, credit_sales: int, ending_ar: int, ending_current_ar: int) -> Decimal | None:
@@ -82,19 +99,19 @@ def cei(beginning_ar: int, credit_sales: int, ending_ar: int, ending_current_ar:
     if denominator <= 0:
         return None
     with localcontext(_WIDE):
-        return _round(Decimal(beginning_ar + credit_sales - ending_ar) * 100 / Decimal(denominator))
+        return rounded(Decimal(beginning_ar + credit_sales - ending_ar) * 100 / Decimal(denominator))
 
 
 def compute(inputs: KpiInputs) -> Kpis:
-    standard = dso(inputs.ending_ar_minor, inputs.credit_sales_minor, inputs.period_days)
-    best = dso(inputs.ending_current_ar_minor, inputs.credit_sales_minor, inputs.period_days)
+    standard = exact_dso(inputs.ending_ar_minor, inputs.credit_sales_minor, inputs.period_days)
+    best = exact_dso(inputs.ending_current_ar_minor, inputs.credit_sales_minor, inputs.period_days)
     return Kpis(
-        dso=standard,
-        dso_count_back=dso_count_back(inputs.ending_ar_minor, inputs.monthly_sales),
-        best_possible_dso=best,
-        average_days_delinquent=_round(_WIDE.subtract(standard, best))
-        if standard is not None and best is not None
-        else None,
+        dso=None if standard is None else rounded(standard),
+        dso_count_back=dso_count_back(inputs.ending_ar_minor, inputs.count_back_sales),
+        best_possible_dso=None if best is None else rounded(best),
+        average_days_delinquent=(
+            rounded(_WIDE.subtract(standard, best)) if standard is not None and best is not None else None
+        ),
         cei_percent=cei(
             inputs.beginning_ar_minor,
             inputs.credit_sales_minor,
@@ -104,14 +121,24 @@ def compute(inputs: KpiInputs) -> Kpis:
     )
 
 
-def months_in(start: date, end: date) -> list[tuple[int, int, int]]:
-    """(year, month, days of it inside [start, end]), oldest first."""
+def count_back_slices(earliest: date, start: date, end: date) -> list[tuple[date, date]]:
+    """The stretches count-back walks, oldest first: each calendar month from `earliest`'s to
+    `end`'s, cut at `end`, and the month of `start` cut in two at `start` (the part before the
+    period and the part in it). Months before the period count whole."""
+    earliest = min(earliest, start)
     result = []
-    year, month = start.year, start.month
+    year, month = earliest.year, earliest.month
     while (year, month) <= (end.year, end.month):
         first = date(year, month, 1)
-        last = date(year, month, calendar.monthrange(year, month)[1])
-        days = (min(last, end) - max(first, start)).days + 1
-        result.append((year, month, days))
+        last = min(date(year, month, calendar.monthrange(year, month)[1]), end)
+        if first < start <= last:
+            result += [(first, start - timedelta(days=1)), (start, last)]
+        else:
+            result.append((first, last))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return result
+
+
+def in_period(first_day: date, start: date) -> bool:
+    """Whether a stretch starting on `first_day` lies in the period starting on `start`."""
+    return first_day >= start

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from ar_ledger.filters import ByCustomer
 from ar_ledger.invoices import bulk, service
-from ar_ledger.invoices.repository import InvoiceRepository
+from ar_ledger.invoices.repository import InvoiceFilters
 from ar_ledger.invoices.schemas import (
     Invoice,
     InvoiceBulkCreate,
@@ -21,7 +21,7 @@ from ar_ledger.invoices.schemas import (
 from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.inputs import BusinessDate
-from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
+from ar_shared.pagination import Page, Paging
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"], route_class=ServiceRoute)
@@ -69,12 +69,18 @@ async def void_invoice(
     return Invoice.of(await service.void_invoice(session, principal, invoice_id, body))
 
 
-@router.get("", summary="List invoices, oldest due date first")
+@router.get(
+    "",
+    summary="List invoices, oldest due date first",
+    description=(
+        "Filters combine; name the customer by `customer_id` or by its ERP id, `customer_external_id`."
+    ),
+)
 async def list_invoices(
     _: Reader,
     session: DbSession,
     page: Paging,
-    customer_id: uuid.UUID | None = None,
+    customer: ByCustomer,
     status: InvoiceStatus | None = None,
     due_from: BusinessDate | None = None,
     due_to: BusinessDate | None = None,
@@ -82,15 +88,5 @@ async def list_invoices(
         BusinessDate | None, Query(description="Only invoices open and past due on this date")
     ] = None,
 ) -> Page[Invoice]:
-    after = decode_cursor(page.cursor, date, uuid.UUID) if page.cursor else None
-    rows = await InvoiceRepository(session).list(
-        limit=page.limit + 1,
-        after=after,
-        customer_id=customer_id,
-        status=status,
-        due_from=due_from,
-        due_to=due_to,
-        overdue_on=overdue_on,
-    )
-    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.due_date, r.id])
-    return Page[Invoice](items=[Invoice.of(r) for r in items], next_cursor=next_cursor)
+    filters = InvoiceFilters(status=status, due_from=due_from, due_to=due_to, overdue_on=overdue_on)
+    return await service.list_invoices(session, page, customer, filters)

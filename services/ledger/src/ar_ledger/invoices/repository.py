@@ -48,6 +48,16 @@ class NewInvoiceRows:
     customer_version: int  # the terms the invoice was built with
 
 
+@dataclass(frozen=True, slots=True)
+class InvoiceFilters:
+    """What a list of invoices may be narrowed by, besides the customer."""
+
+    status: str | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    overdue_on: date | None = None
+
+
 class InvoiceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -145,25 +155,22 @@ class InvoiceRepository:
         limit: int,
         after: tuple[date, uuid.UUID] | None,
         customer_id: uuid.UUID | None,
-        status: str | None,
-        due_from: date | None,
-        due_to: date | None,
-        overdue_on: date | None,
+        filters: InvoiceFilters,
     ) -> Sequence[Invoice]:
         query = select(Invoice).order_by(Invoice.due_date, Invoice.id).limit(limit)
         if after is not None:
             query = query.where(tuple_(Invoice.due_date, Invoice.id) > tuple_(*after))
         if customer_id is not None:
             query = query.where(Invoice.customer_id == customer_id)
-        if status is not None:
-            query = query.where(Invoice.status == status)
-        if due_from is not None:
-            query = query.where(Invoice.due_date >= due_from)
-        if due_to is not None:
-            query = query.where(Invoice.due_date <= due_to)
-        if overdue_on is not None:
+        if filters.status is not None:
+            query = query.where(Invoice.status == filters.status)
+        if filters.due_from is not None:
+            query = query.where(Invoice.due_date >= filters.due_from)
+        if filters.due_to is not None:
+            query = query.where(Invoice.due_date <= filters.due_to)
+        if filters.overdue_on is not None:
             query = query.where(
-                Invoice.open_minor > 0, Invoice.due_date < overdue_on, Invoice.status == "open"
+                Invoice.open_minor > 0, Invoice.due_date < filters.overdue_on, Invoice.status == "open"
             )
         return (await self.session.scalars(query)).all()
 

@@ -8,8 +8,16 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_ledger.customers.service import resolve_filter
 from ar_ledger.domain import journal
-from ar_ledger.invoices.repository import BillingTerms, InvoiceNumberTaken, InvoiceRepository, NewInvoiceRows
+from ar_ledger.filters import CustomerFilter
+from ar_ledger.invoices.repository import (
+    BillingTerms,
+    InvoiceFilters,
+    InvoiceNumberTaken,
+    InvoiceRepository,
+    NewInvoiceRows,
+)
 from ar_ledger.invoices.schemas import Invoice as InvoiceOut
 from ar_ledger.invoices.schemas import InvoiceCreate, InvoiceVoid
 from ar_ledger.invoices.terms_cache import BillingTermsCache
@@ -19,6 +27,7 @@ from ar_ledger.postings.service import Billed, locked_customer, money, outbox, p
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.clock import session_clock
 from ar_shared.events.ledger import InvoiceIssued, InvoiceVoided
+from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
 from ar_shared.problems import Conflict, NotFound, Unprocessable
 
 audit = AuditLog(plumbing)
@@ -235,3 +244,17 @@ async def get_invoice(session: AsyncSession, invoice_id: uuid.UUID) -> Invoice:
     if invoice is None:
         raise NotFound(f"invoice {invoice_id} does not exist", code="invoice_not_found")
     return invoice
+
+
+async def list_invoices(
+    session: AsyncSession, page: PageParams, customer: CustomerFilter, filters: InvoiceFilters
+) -> Page[InvoiceOut]:
+    after = decode_cursor(page.cursor, date, uuid.UUID) if page.cursor else None
+    rows = await InvoiceRepository(session).list(
+        limit=page.limit + 1,
+        after=after,
+        customer_id=await resolve_filter(session, customer),
+        filters=filters,
+    )
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.due_date, r.id])
+    return Page[InvoiceOut](items=[InvoiceOut.of(r) for r in items], next_cursor=next_cursor)

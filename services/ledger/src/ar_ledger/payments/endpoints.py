@@ -6,8 +6,8 @@ import uuid
 
 from fastapi import APIRouter
 
+from ar_ledger.filters import ByCustomer
 from ar_ledger.payments import service
-from ar_ledger.payments.repository import PaymentRepository
 from ar_ledger.payments.schemas import (
     ApplyRequest,
     PaymentCreate,
@@ -17,7 +17,7 @@ from ar_ledger.payments.schemas import (
 )
 from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
-from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
+from ar_shared.pagination import Page, Paging
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(tags=["payments"], route_class=ServiceRoute)
@@ -45,21 +45,15 @@ async def get_payment(_: Reader, payment_id: uuid.UUID, session: DbSession) -> P
     return await service.get_payment(session, payment_id)
 
 
-@router.get("/v1/payments", summary="List payments")
+@router.get(
+    "/v1/payments",
+    summary="List payments",
+    description="Name the customer by `customer_id` or by its ERP id, `customer_external_id`.",
+)
 async def list_payments(
-    _: Reader,
-    session: DbSession,
-    page: Paging,
-    customer_id: uuid.UUID | None = None,
+    _: Reader, session: DbSession, page: Paging, customer: ByCustomer
 ) -> Page[PaymentOut]:
-    after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
-    repo = PaymentRepository(session)
-    rows = await repo.list(limit=page.limit + 1, after_id=after, customer_id=customer_id)
-    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.id])
-    return Page[PaymentOut](
-        items=[PaymentOut.of(p, list(await repo.applications_of(p.id))) for p in items],
-        next_cursor=next_cursor,
-    )
+    return await service.list_payments(session, page, customer)
 
 
 @router.post(

@@ -7,7 +7,9 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_ledger.customers.service import resolve_filter
 from ar_ledger.domain import journal
+from ar_ledger.filters import CustomerFilter
 from ar_ledger.models import Payment, plumbing
 from ar_ledger.payments.repository import PaymentRepository
 from ar_ledger.payments.schemas import ApplyRequest, PaymentCreate, PaymentOut, ReversalRequest
@@ -24,6 +26,7 @@ from ar_ledger.postings.service import (
 )
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.events.ledger import PaymentReceived, PaymentReversed, ReopenedInvoice
+from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
 from ar_shared.problems import Conflict, NotFound, Unprocessable
 
 audit = AuditLog(plumbing)
@@ -216,3 +219,17 @@ async def _payment(session: AsyncSession, payment_id: uuid.UUID, *, for_update: 
 
 async def get_payment(session: AsyncSession, payment_id: uuid.UUID) -> PaymentOut:
     return await snapshot(session, await _payment(session, payment_id))
+
+
+async def list_payments(
+    session: AsyncSession, page: PageParams, customer: CustomerFilter
+) -> Page[PaymentOut]:
+    after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
+    repo = PaymentRepository(session)
+    customer_id = await resolve_filter(session, customer)
+    rows = await repo.list(limit=page.limit + 1, after_id=after, customer_id=customer_id)
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.id])
+    return Page[PaymentOut](
+        items=[PaymentOut.of(p, list(await repo.applications_of(p.id))) for p in items],
+        next_cursor=next_cursor,
+    )

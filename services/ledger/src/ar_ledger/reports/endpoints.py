@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from ar_ledger.domain.aging import DEFAULT_EDGES, validate_edges
+from ar_ledger.filters import Scope
 from ar_ledger.permissions import Reader
-from ar_ledger.reports import exports, kpi_service, service
+from ar_ledger.reports import comparative, exports, kpi_service, service
 from ar_ledger.reports.repository import CustomerOrder
 from ar_ledger.reports.schemas import (
     AgingBasis,
@@ -63,11 +64,10 @@ async def aging(
     _: Reader,
     session: DbSession,
     as_of: BusinessDate,
+    scope: Scope,
     edges: EdgesQuery = ",".join(map(str, DEFAULT_EDGES)),
     basis: AgingBasis = "due_date",
     group_by: Literal["customer", "total"] = "customer",
-    customer_id: uuid.UUID | None = None,
-    business_entity: Identifier | None = None,
     sort: Annotated[
         CustomerOrder, Query(description="Customer rows by `name`, or largest open total first")
     ] = "name",
@@ -87,9 +87,8 @@ async def aging(
         as_of,
         parse_edges(edges),
         basis,
+        scope,
         by_customer=group_by == "customer",
-        customer_id=customer_id,
-        business_entity=business_entity,
         order=sort,
         after=after,
         limit=limit if format == "json" else None,  # exports carry every row
@@ -112,8 +111,14 @@ async def aging(
 
 @router.get(
     "/aging/comparative",
-    summary="Aging totals at two or more dates, side by side",
-    description="Amounts and % of total per bucket and currency, one report per date (oldest first).",
+    summary="Aging totals at two or more dates, side by side, with the change between them",
+    description=(
+        "Amounts and % of total per bucket and currency, one report per date (oldest first), for "
+        "everyone or narrowed to one customer (`customer_id` or `customer_external_id`), a "
+        "business entity and / or a sales rep. `deltas` gives, per pair of consecutive dates and "
+        "currency, the change of each bucket, the total, unapplied money and net: the amount "
+        "(later minus earlier) and that as % of the earlier amount (null when it was zero)."
+    ),
 )
 async def comparative_aging(
     _: Reader,
@@ -121,18 +126,11 @@ async def comparative_aging(
     as_of: Annotated[
         list[BusinessDate], Query(min_length=2, max_length=12, description="Repeat: ?as_of=…&as_of=…")
     ],
+    scope: Scope,
     edges: EdgesQuery = ",".join(map(str, DEFAULT_EDGES)),
     basis: AgingBasis = "due_date",
-    business_entity: Identifier | None = None,
 ) -> ComparativeAging:
-    parsed = parse_edges(edges)
-    reports = [
-        await service.aging_report(
-            session, day, parsed, basis, by_customer=False, business_entity=business_entity
-        )
-        for day in sorted(set(as_of))
-    ]
-    return ComparativeAging(basis=basis, bucket_labels=reports[0].bucket_labels, reports=reports)
+    return await comparative.comparative_aging(session, as_of, parse_edges(edges), basis, scope)
 
 
 @router.get("/open-items", summary="Open invoices as of a date, with days past due and bucket")
@@ -140,28 +138,27 @@ async def open_items(
     _: Reader,
     session: DbSession,
     as_of: BusinessDate,
-    customer_id: uuid.UUID | None = None,
-    business_entity: Identifier | None = None,
+    scope: Scope,
     overdue_only: bool = False,
     edges: EdgesQuery = ",".join(map(str, DEFAULT_EDGES)),
 ) -> OpenItems:
-    return await service.open_items(
-        session,
-        as_of,
-        parse_edges(edges),
-        customer_id=customer_id,
-        business_entity=business_entity,
-        overdue_only=overdue_only,
-    )
+    return await service.open_items(session, as_of, parse_edges(edges), scope, overdue_only=overdue_only)
 
 
 @router.get(
     "/kpis",
     summary="DSO (standard and count-back), best possible DSO, ADD and CEI for a period",
     description=(
-        "For everyone, one business entity or one customer, per currency. Credit sales are the "
-        "invoices issued in the period and not void at its end; AR is open invoices (gross of "
-        "unapplied cash). CEI uses the whole period's credit sales. Formulas: docs/kpis.md."
+        "For everyone, or narrowed to one customer (`customer_id` or `customer_external_id`), a "
+        "business entity and / or a sales rep, per currency. Credit sales are the invoices issued "
+        "in the period and not void at its end; AR is open invoices (gross of unapplied cash). "
+        "Days and percentages have two decimals, rounded half-up once from the exact value; ADD "
+        "is the exact DSO minus the exact best possible DSO, then rounded. Count-back DSO "
+        "subtracts each calendar month's credit sales from ending AR, newest first, adding the "
+        "month's days, until the rest is smaller than a month's sales, then adds rest / that "
+        "month's sales x its days; when AR is larger than the period's sales it walks on through "
+        "the months before the period (whole months), so it is never empty for lack of months. "
+        "CEI uses the whole period's credit sales. Formulas: docs/kpis.md."
     ),
 )
 async def kpis(
@@ -169,12 +166,9 @@ async def kpis(
     session: DbSession,
     period_start: BusinessDate,
     period_end: BusinessDate,
-    customer_id: uuid.UUID | None = None,
-    business_entity: Identifier | None = None,
+    scope: Scope,
 ) -> KpiReport:
-    return await kpi_service.kpi_report(
-        session, period_start, period_end, customer_id=customer_id, business_entity=business_entity
-    )
+    return await kpi_service.kpi_report(session, period_start, period_end, scope)
 
 
 @router.get(

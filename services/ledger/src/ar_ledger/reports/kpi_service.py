@@ -8,40 +8,39 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.customers.repository import CustomerRepository
-from ar_ledger.domain.kpis import KpiInputs, MonthSales, compute, months_in
+from ar_ledger.customers.service import resolve_scope
+from ar_ledger.domain.kpis import KpiInputs, SalesSlice, compute, count_back_slices, in_period
+from ar_ledger.filters import ReportScope
 from ar_ledger.reports.repository import ReportRepository
 from ar_ledger.reports.schemas import KpiLine, KpiReport, Statement, StatementLine
 from ar_shared.money import Money
 from ar_shared.problems import NotFound, ProblemError
 
 
-async def kpi_report(
-    session: AsyncSession,
-    start: date,
-    end: date,
-    *,
-    customer_id: uuid.UUID | None,
-    business_entity: str | None,
-) -> KpiReport:
+async def kpi_report(session: AsyncSession, start: date, end: date, wanted: ReportScope) -> KpiReport:
     if end < start:
         raise ProblemError("the period ends before it starts", code="invalid_period")
+    scope = await resolve_scope(session, wanted)
     repo = ReportRepository(session)
-    beginning = await repo.ar_totals(
-        start - timedelta(days=1), customer_id=customer_id, business_entity=business_entity
-    )
-    ending = await repo.ar_totals(end, customer_id=customer_id, business_entity=business_entity)
-    sales = await repo.monthly_sales(start, end, customer_id=customer_id, business_entity=business_entity)
-    months = months_in(start, end)
+    beginning = await repo.ar_totals(start - timedelta(days=1), scope)
+    ending = await repo.ar_totals(end, scope)
+    # count-back walks back through earlier months while AR is left: as far as the oldest open item
+    stretches = count_back_slices(await repo.oldest_open_issue_date(end, scope) or start, start, end)
+    sales = await repo.sales_by_month(stretches[0][0], start, end, scope)
     lines = []
     for currency in sorted(set(beginning) | set(ending) | set(sales)):
-        monthly = [MonthSales(y, m, d, sales.get(currency, {}).get((y, m), 0)) for y, m, d in months]
+        of_currency = sales.get(currency, {})
+        slices = [
+            SalesSlice(first, last, of_currency.get((first.replace(day=1), in_period(first, start)), 0))
+            for first, last in stretches
+        ]
         inputs = KpiInputs(
             period_days=(end - start).days + 1,
-            credit_sales_minor=sum(m.sales_minor for m in monthly),
+            credit_sales_minor=sum(s.sales_minor for s in slices if s.first >= start),
             beginning_ar_minor=beginning.get(currency, (0, 0))[0],
             ending_ar_minor=ending.get(currency, (0, 0))[0],
             ending_current_ar_minor=ending.get(currency, (0, 0))[1],
-            monthly_sales=monthly,
+            count_back_sales=slices,
         )
         kpis = compute(inputs)
 
@@ -63,14 +62,7 @@ async def kpi_report(
                 cei_percent=_str(kpis.cei_percent),
             )
         )
-    label = (
-        f"customer:{customer_id}"
-        if customer_id
-        else f"business_entity:{business_entity}"
-        if business_entity
-        else "all"
-    )
-    return KpiReport(period_start=start, period_end=end, scope=label, lines=lines)
+    return KpiReport(period_start=start, period_end=end, scope=scope.label, lines=lines)
 
 
 def _str(value: object | None) -> str | None:

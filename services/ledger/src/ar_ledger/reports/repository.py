@@ -16,6 +16,8 @@ from typing import Any, Literal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_ledger.filters import ResolvedScope
+
 # open amount per invoice as of :as_of — issued by then, not void by then, minus what was
 # applied by then and not taken back by then
 OPEN_ITEMS_AS_OF = """
@@ -167,21 +169,42 @@ class UnappliedRow:
     credits_minor: int
 
 
-def _filters(customer_id: uuid.UUID | None, business_entity: str | None, alias: str = "i") -> str:
+def _filters(scope: ResolvedScope, alias: str = "i") -> str:
+    """`AND ...` narrowing documents (with `customer_id` and `business_entity`) to the scope."""
     clauses = []
-    if customer_id is not None:
+    if scope.customer_id is not None:
         clauses.append(f"{alias}.customer_id = :customer_id")
-    if business_entity is not None:
+    if scope.business_entity is not None:
         clauses.append(f"{alias}.business_entity = :business_entity")
+    if scope.sales_rep is not None:
+        # only fixed fragments here and below: every value is a bind parameter
+        represented = "SELECT id FROM ledger.customers WHERE sales_rep = :sales_rep"
+        clauses.append(f"{alias}.customer_id IN ({represented})")
     return "".join(f" AND {c}" for c in clauses)
 
 
-def _unapplied_filter(customer_id: uuid.UUID | None, business_entity: str | None) -> str:
-    if customer_id is not None:
-        return "AND customer_id = :customer_id"
-    if business_entity is not None:
-        return "AND customer_id IN (SELECT id FROM ledger.customers WHERE business_entity = :business_entity)"
-    return ""
+def _unapplied_filter(scope: ResolvedScope) -> str:
+    """The same for unapplied money (payments carry no entity: the customer's is used)."""
+    clauses = []
+    if scope.customer_id is not None:
+        clauses.append("customer_id = :customer_id")
+    customer = [
+        *(["business_entity = :business_entity"] if scope.business_entity is not None else []),
+        *(["sales_rep = :sales_rep"] if scope.sales_rep is not None else []),
+    ]
+    if customer:
+        where = " AND ".join(customer)
+        clauses.append(f"customer_id IN (SELECT id FROM ledger.customers WHERE {where})")  # noqa: S608
+    return "".join(f" AND {c}" for c in clauses)
+
+
+def _scope_params(scope: ResolvedScope, **more: object) -> dict[str, object]:
+    return {
+        "customer_id": scope.customer_id,
+        "business_entity": scope.business_entity,
+        "sales_rep": scope.sales_rep,
+        **more,
+    }
 
 
 def bucket_case(edges: Sequence[int], days_expr: str) -> str:
@@ -216,48 +239,43 @@ class ReportRepository:
     async def open_items(
         self,
         as_of: date,
+        scope: ResolvedScope = ResolvedScope(),
         *,
-        customer_id: uuid.UUID | None = None,
-        business_entity: str | None = None,
         overdue_only: bool = False,
     ) -> list[OpenItemRow]:
-        sql = await self._open_items_sql(as_of) + _filters(customer_id, business_entity)
+        sql = await self._open_items_sql(as_of) + _filters(scope)
         if overdue_only:
             sql += " AND i.due_date < :as_of"
         sql += " ORDER BY i.due_date, i.issue_date, i.invoice_number"
-        params = {"as_of": as_of, "customer_id": customer_id, "business_entity": business_entity}
-        rows = (await self.session.execute(text(sql), params)).all()
+        rows = (await self.session.execute(text(sql), _scope_params(scope, as_of=as_of))).all()
         return [OpenItemRow(*row) for row in rows]
 
     async def aging(
         self,
         as_of: date,
         edges: Sequence[int],
+        scope: ResolvedScope = ResolvedScope(),
         *,
         basis: str,
-        customer_id: uuid.UUID | None = None,
-        business_entity: str | None = None,
     ) -> list[AgingCell]:
         """One aggregate in the database: open amount and items per currency and bucket."""
         reference = "due_date" if basis == "due_date" else "issue_date"
         bucket = bucket_case(edges, f"(:as_of - o.{reference})")
         sql = f"""
             SELECT o.currency, {bucket} AS bucket, sum(o.open_minor) AS open_minor, count(*) AS items
-            FROM ({await self._open_items_sql(as_of)}{_filters(customer_id, business_entity)}) o
+            FROM ({await self._open_items_sql(as_of)}{_filters(scope)}) o
             GROUP BY o.currency, bucket
         """  # noqa: S608 - only validated integers and fixed names are interpolated
-        params = {"as_of": as_of, "customer_id": customer_id, "business_entity": business_entity}
-        rows = (await self.session.execute(text(sql), params)).all()
+        rows = (await self.session.execute(text(sql), _scope_params(scope, as_of=as_of))).all()
         return [AgingCell(r.currency, int(r.bucket), int(r.open_minor), int(r.items)) for r in rows]
 
     async def aging_by_customer(
         self,
         as_of: date,
         edges: Sequence[int],
+        scope: ResolvedScope,
         *,
         basis: str,
-        customer_id: uuid.UUID | None,
-        business_entity: str | None,
         order: CustomerOrder,
         after: tuple[str | int, str, uuid.UUID] | None,
         limit: int | None,
@@ -274,7 +292,7 @@ class ReportRepository:
             for n in range(len(edges) + 2)
         )
         unapplied = (UNAPPLIED_CURRENT if await self.is_current(as_of) else UNAPPLIED_AS_OF).format(
-            customer_filter=_unapplied_filter(customer_id, business_entity)
+            customer_filter=_unapplied_filter(scope)
         )
         key = "c.name" if order == "name" else "coalesce(l.total_minor, 0)"
         direction = "" if order == "name" else " DESC"
@@ -289,7 +307,7 @@ class ReportRepository:
             WITH l AS (
                 SELECT o.customer_id, o.currency, {columns},
                        sum(o.open_minor) AS total_minor, count(*) AS items
-                FROM ({await self._open_items_sql(as_of)}{_filters(customer_id, business_entity)}) o
+                FROM ({await self._open_items_sql(as_of)}{_filters(scope)}) o
                 GROUP BY o.customer_id, o.currency
             ), u AS ({unapplied})
             SELECT c.id, c.external_id, c.name, coalesce(l.currency, u.currency) AS currency,
@@ -298,63 +316,59 @@ class ReportRepository:
                    coalesce(u.cash_minor, 0), coalesce(u.credits_minor, 0)
             FROM l FULL JOIN u ON u.customer_id = l.customer_id AND u.currency = l.currency
             JOIN ledger.customers c ON c.id = coalesce(l.customer_id, u.customer_id)
-            WHERE true{" AND c.business_entity = :business_entity" if business_entity else ""}{keyset}
+            WHERE true{" AND c.business_entity = :business_entity" if scope.business_entity else ""}{keyset}
             ORDER BY {key}{direction}, coalesce(l.currency, u.currency), c.id
             {"LIMIT :limit" if limit is not None else ""}
         """  # noqa: S608 - only validated integers and fixed fragments are interpolated
-        params: dict[str, object] = {
-            "as_of": as_of,
-            "customer_id": customer_id,
-            "business_entity": business_entity,
-            "limit": limit,
-        }
+        params = _scope_params(scope, as_of=as_of, limit=limit)
         if after is not None:
             params.update(after_key=after[0], after_currency=after[1], after_id=after[2])
         width = len(edges) + 2
         return [_customer_row(r, width) for r in await self.session.execute(text(sql), params)]
 
-    async def unapplied(
-        self, as_of: date, customer_id: uuid.UUID | None = None, business_entity: str | None = None
-    ) -> list[UnappliedRow]:
+    async def unapplied(self, as_of: date, scope: ResolvedScope = ResolvedScope()) -> list[UnappliedRow]:
         template = UNAPPLIED_CURRENT if await self.is_current(as_of) else UNAPPLIED_AS_OF
-        sql = template.format(customer_filter=_unapplied_filter(customer_id, business_entity))
-        params = {"as_of": as_of, "customer_id": customer_id, "business_entity": business_entity}
-        rows = (await self.session.execute(text(sql), params)).all()
+        sql = template.format(customer_filter=_unapplied_filter(scope))
+        rows = (await self.session.execute(text(sql), _scope_params(scope, as_of=as_of))).all()
         return [
             UnappliedRow(r.customer_id, r.currency, int(r.cash_minor or 0), int(r.credits_minor or 0))
             for r in rows
         ]
 
-    async def ar_totals(
-        self, as_of: date, *, customer_id: uuid.UUID | None, business_entity: str | None
-    ) -> dict[str, tuple[int, int]]:
+    async def ar_totals(self, as_of: date, scope: ResolvedScope) -> dict[str, tuple[int, int]]:
         """Open AR and its current (not past due) part per currency, as of a date."""
         sql = f"""
             SELECT o.currency, sum(o.open_minor) AS total,
                    sum(o.open_minor) FILTER (WHERE o.due_date >= :as_of) AS current_part
-            FROM ({await self._open_items_sql(as_of)}{_filters(customer_id, business_entity)}) o
+            FROM ({await self._open_items_sql(as_of)}{_filters(scope)}) o
             GROUP BY o.currency
         """  # noqa: S608 - fixed fragments only
-        params = {"as_of": as_of, "customer_id": customer_id, "business_entity": business_entity}
-        rows = await self.session.execute(text(sql), params)
+        rows = await self.session.execute(text(sql), _scope_params(scope, as_of=as_of))
         return {r.currency: (int(r.total or 0), int(r.current_part or 0)) for r in rows}
 
-    async def monthly_sales(
-        self, start: date, end: date, *, customer_id: uuid.UUID | None, business_entity: str | None
-    ) -> dict[str, dict[tuple[int, int], int]]:
-        """Credit sales (invoices issued, not void by `end`) per currency and calendar month."""
+    async def oldest_open_issue_date(self, as_of: date, scope: ResolvedScope) -> date | None:
+        """Issue date of the oldest invoice open as of a date: how far back count-back may walk."""
+        sql = f"SELECT min(o.issue_date) FROM ({await self._open_items_sql(as_of)}{_filters(scope)}) o"  # noqa: S608
+        found: date | None = await self.session.scalar(text(sql), _scope_params(scope, as_of=as_of))
+        return found
+
+    async def sales_by_month(
+        self, first: date, start: date, end: date, scope: ResolvedScope
+    ) -> dict[str, dict[tuple[date, bool], int]]:
+        """Credit sales (invoices issued, not void by `end`) issued in [first, end], per currency,
+        calendar month and whether in the period [start, end] (the month of `start` in two parts)."""
         sql = f"""
-            SELECT i.currency, extract(year FROM i.issue_date)::int AS y,
-                   extract(month FROM i.issue_date)::int AS m, sum(i.amount_minor) AS sales
+            SELECT i.currency, date_trunc('month', i.issue_date)::date AS month,
+                   i.issue_date >= :start AS in_period, sum(i.amount_minor) AS sales
             FROM ledger.invoices i
-            WHERE i.issue_date BETWEEN :start AND :end AND (i.voided_on IS NULL OR i.voided_on > :end)
-            {_filters(customer_id, business_entity)}
-            GROUP BY i.currency, y, m
+            WHERE i.issue_date BETWEEN :first AND :end AND (i.voided_on IS NULL OR i.voided_on > :end)
+            {_filters(scope)}
+            GROUP BY i.currency, month, in_period
         """  # noqa: S608 - fixed fragments only
-        params = {"start": start, "end": end, "customer_id": customer_id, "business_entity": business_entity}
-        result: dict[str, dict[tuple[int, int], int]] = {}
+        params = _scope_params(scope, first=first, start=start, end=end)
+        result: dict[str, dict[tuple[date, bool], int]] = {}
         for r in await self.session.execute(text(sql), params):
-            result.setdefault(r.currency, {})[(r.y, r.m)] = int(r.sales)
+            result.setdefault(r.currency, {})[(r.month, r.in_period)] = int(r.sales)
         return result
 
     async def statement_lines(self, customer_id: uuid.UUID, start: date, end: date) -> list[StatementRow]:

@@ -40,10 +40,38 @@ class AgingReport(BaseModel):
     )
 
 
+class AgingChange(BaseModel):
+    """How one figure moved from one date to the next."""
+
+    amount: str = Field(description="Later minus earlier, a signed decimal string", examples=["-250.00"])
+    percent: str | None = Field(
+        description="The change as a percentage of the earlier amount, one decimal; null when the "
+        "earlier amount was zero",
+        examples=["-12.5"],
+    )
+
+
+class AgingDelta(BaseModel):
+    """The change per bucket (and in total) between two consecutive dates, in one currency."""
+
+    from_as_of: date
+    to_as_of: date
+    currency: str
+    buckets: dict[str, AgingChange] = Field(description="Per bucket label")
+    total: AgingChange
+    unapplied_cash: AgingChange
+    unapplied_credits: AgingChange
+    net: AgingChange
+
+
 class ComparativeAging(BaseModel):
     basis: AgingBasis
+    scope: str = Field(examples=["all", "customer:…", "business_entity:DE01,sales_rep:maria@example.com"])
     bucket_labels: list[str]
     reports: list[AgingReport] = Field(description="One totals-only report per date, oldest first")
+    deltas: list[AgingDelta] = Field(
+        description="Per pair of consecutive dates and currency: the change of each bucket, amount and %"
+    )
 
 
 class OpenItem(BaseModel):
@@ -67,7 +95,8 @@ class OpenItems(BaseModel):
 
 
 class KpiLine(BaseModel):
-    """KPIs in one currency. Days are rounded to one decimal; null when sales were zero."""
+    """KPIs in one currency. Days and percentages have two decimals, rounded half-up once from the
+    exact value; null when sales were zero."""
 
     currency: str
     period_days: int
@@ -76,9 +105,14 @@ class KpiLine(BaseModel):
     ending_ar: str = Field(description="Open invoices at the end of the period")
     ending_current_ar: str = Field(description="The part of ending AR not yet past due")
     dso: str | None = Field(description="Standard: ending AR / credit sales x days")
-    dso_count_back: str | None
+    dso_count_back: str | None = Field(
+        description="Ending AR walked back over each month's credit sales, newest first (months before "
+        "the period too, as far as the AR reaches): the days it covers"
+    )
     best_possible_dso: str | None = Field(description="Current AR / credit sales x days")
-    average_days_delinquent: str | None = Field(description="DSO - best possible DSO")
+    average_days_delinquent: str | None = Field(
+        description="DSO - best possible DSO, from the unrounded figures, then rounded"
+    )
     cei_percent: str | None = Field(description="With the whole period's credit sales as the sales basis")
 
 

@@ -10,7 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_ledger.customers.service import resolve_scope
 from ar_ledger.domain.aging import bucket_for, buckets, days_past_due
+from ar_ledger.filters import ReportScope, ResolvedScope
 from ar_ledger.reports.repository import (
     AgingCell,
     CustomerAgingRow,
@@ -123,33 +125,43 @@ async def aging_report(
     as_of: date,
     edges: Sequence[int],
     basis: AgingBasis,
+    wanted: ReportScope = ReportScope(),
     *,
     by_customer: bool,
-    customer_id: uuid.UUID | None = None,
-    business_entity: str | None = None,
     order: CustomerOrder = "name",
     after: tuple[str | int, str, uuid.UUID] | None = None,
     limit: int | None = None,
 ) -> AgingReport:
     """Totals over everyone in scope; with `by_customer`, one page of customer lines (`limit`
     rows after the keyset `after`, or every row when `limit` is None)."""
-    repo = ReportRepository(session)
-    cells = await repo.aging(
-        as_of,
-        edges,
-        basis=basis,
-        customer_id=customer_id,
-        business_entity=business_entity,
+    scope = await resolve_scope(session, wanted)
+    return await scoped_aging(
+        session, as_of, edges, basis, scope, by_customer=by_customer, order=order, after=after, limit=limit
     )
-    unapplied = await repo.unapplied(as_of, customer_id, business_entity)
+
+
+async def scoped_aging(
+    session: AsyncSession,
+    as_of: date,
+    edges: Sequence[int],
+    basis: AgingBasis,
+    scope: ResolvedScope,
+    *,
+    by_customer: bool,
+    order: CustomerOrder = "name",
+    after: tuple[str | int, str, uuid.UUID] | None = None,
+    limit: int | None = None,
+) -> AgingReport:
+    repo = ReportRepository(session)
+    cells = await repo.aging(as_of, edges, scope, basis=basis)
+    unapplied = await repo.unapplied(as_of, scope)
     if not by_customer:
         return assemble_aging(as_of, basis, edges, cells, unapplied)
     rows = await repo.aging_by_customer(
         as_of,
         edges,
+        scope,
         basis=basis,
-        customer_id=customer_id,
-        business_entity=business_entity,
         order=order,
         after=after,
         limit=None if limit is None else limit + 1,
@@ -181,14 +193,12 @@ async def open_items(
     session: AsyncSession,
     as_of: date,
     edges: Sequence[int],
+    wanted: ReportScope,
     *,
-    customer_id: uuid.UUID | None,
-    business_entity: str | None,
     overdue_only: bool,
 ) -> OpenItems:
-    rows = await ReportRepository(session).open_items(
-        as_of, customer_id=customer_id, business_entity=business_entity, overdue_only=overdue_only
-    )
+    scope = await resolve_scope(session, wanted)
+    rows = await ReportRepository(session).open_items(as_of, scope, overdue_only=overdue_only)
     totals: dict[str, int] = defaultdict(int)
     for row in rows:
         totals[row.currency] += row.open_minor
