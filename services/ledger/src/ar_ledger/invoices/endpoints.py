@@ -57,9 +57,25 @@ async def issue_invoices(principal: Writer, body: InvoiceBulkCreate, session: Db
 
 # `:uuid`: only an id is an invoice id, so `GET /v1/invoices/bulk` is the bulk route's 405
 # (Allow: POST), not an invoice lookup that fails validation
-@router.get("/{invoice_id:uuid}", summary="Get an invoice with its open balance")
-async def get_invoice(_: Reader, invoice_id: uuid.UUID, session: DbSession) -> Invoice:
-    return Invoice.of(await service.get_invoice(session, invoice_id))
+@router.get(
+    "/{invoice_id:uuid}",
+    summary="Get an invoice with its open balance, today or as of any date",
+    description=(
+        "Without `as_of`: the invoice as it stands. With `as_of`: its open balance, status and days "
+        "past due on that date, from the applications effective by then and not taken back by then "
+        "(a paid invoice has an as-of figure too, which the open-items report leaves out). A date "
+        "before the issue date is 422 `not_yet_issued`."
+    ),
+)
+async def get_invoice(
+    _: Reader,
+    invoice_id: uuid.UUID,
+    session: DbSession,
+    as_of: Annotated[
+        BusinessDate | None, Query(description="The date the balance is asked for", examples=["2026-12-31"])
+    ] = None,
+) -> Invoice:
+    return await service.invoice_as_of(session, invoice_id, as_of)
 
 
 @router.post("/{invoice_id}/void", summary="Void an invoice that has nothing applied")

@@ -12,7 +12,7 @@ from sqlalchemy import select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_ledger.models import Customer, Invoice, JournalEntry, JournalLine, plumbing
+from ar_ledger.models import Application, Customer, Invoice, JournalEntry, JournalLine, plumbing
 from ar_shared.audit import AuditLog
 from ar_shared.db import copy_records, insert_sql
 from ar_shared.outbox import OutboxWriter
@@ -69,6 +69,11 @@ class InvoiceRepository:
         return (
             await self.session.scalars(select(Invoice).where(Invoice.id == invoice_id).with_for_update())
         ).one_or_none()
+
+    async def applications_to(self, invoice_id: uuid.UUID) -> Sequence[Application]:
+        """Every application to the invoice, taken back or not, in the order they were made."""
+        query = select(Application).where(Application.invoice_id == invoice_id).order_by(Application.seq)
+        return (await self.session.scalars(query)).all()
 
     async def numbers_taken(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which (business entity, invoice number) pairs already exist."""

@@ -80,6 +80,14 @@ class Invoice(BaseModel):
     po_number: str | None
     voided_on: date | None
     created_at: datetime
+    as_of: date | None = Field(
+        default=None,
+        description="With `?as_of=`: the date `open_balance`, `status` and `days_past_due` are as of",
+    )
+    days_past_due: int | None = Field(
+        default=None,
+        description="With `?as_of=`, while open: as_of - due date, 0 when not yet due",
+    )
 
     @classmethod
     def of(cls, row: InvoiceRow) -> Invoice:

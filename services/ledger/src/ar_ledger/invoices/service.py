@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.customers.service import resolve_filter
 from ar_ledger.domain import journal
+from ar_ledger.domain.aging import days_past_due
+from ar_ledger.domain.open_balance import Applied, open_balance, status_on
 from ar_ledger.filters import CustomerFilter
 from ar_ledger.invoices.repository import (
     BillingTerms,
@@ -237,6 +239,35 @@ async def void_invoice(
         ),
     )
     return invoice
+
+
+async def invoice_as_of(session: AsyncSession, invoice_id: uuid.UUID, as_of: date | None) -> InvoiceOut:
+    """The invoice, and with `as_of` its open balance, status and days past due on that date."""
+    invoice = await get_invoice(session, invoice_id)
+    answer = InvoiceOut.of(invoice)
+    if as_of is None:
+        return answer
+    if as_of < invoice.issue_date:
+        raise Unprocessable(
+            f"invoice {invoice.invoice_number} was issued on {invoice.issue_date}, after {as_of}",
+            code="not_yet_issued",
+            extra={"field": "as_of"},
+        )
+    applied = [
+        Applied(a.source_kind, a.amount_minor, a.effective_date, a.reversed_on, a.seq)
+        for a in await InvoiceRepository(session).applications_to(invoice.id)
+    ]
+    status = status_on(invoice.amount_minor, invoice.voided_on, applied, as_of)
+    open_minor = 0 if status == "void" else open_balance(invoice.amount_minor, applied, as_of)
+    return answer.model_copy(
+        update={
+            "as_of": as_of,
+            "open_balance": money(open_minor, invoice.currency),
+            "status": status,
+            "voided_on": invoice.voided_on if status == "void" else None,
+            "days_past_due": max(days_past_due(as_of, invoice.due_date), 0) if status == "open" else None,
+        }
+    )
 
 
 async def get_invoice(session: AsyncSession, invoice_id: uuid.UUID) -> Invoice:
