@@ -24,6 +24,7 @@ from ar_ledger.credit_memos.schemas import CreditMemoCreate
 from ar_ledger.credit_memos.service import issue_credit_memo
 from ar_ledger.customers.schemas import CustomerUpsert
 from ar_ledger.customers.service import upsert_customer
+from ar_ledger.domain.reasons import CREDIT_MEMO_REASONS, WRITE_OFF_REASONS
 from ar_ledger.filters import ResolvedScope
 from ar_ledger.invoices.schemas import InvoiceCreate, InvoiceVoid
 from ar_ledger.invoices.service import issue_invoice, void_invoice
@@ -139,6 +140,7 @@ async def run_operation(session: AsyncSession, customer_id: uuid.UUID, op: tuple
                 customer_id=customer_id, memo_number=f"M-{n}", issue_date=START + timedelta(days=day + 60),
                 amount=eur(amount), invoice_id=target.id if target else None,
             ),
+            CREDIT_MEMO_REASONS,
         )  # fmt: skip
     elif kind == "write_off" and invoices:
         target = invoices[op[1] % len(invoices)]
@@ -151,6 +153,7 @@ async def run_operation(session: AsyncSession, customer_id: uuid.UUID, op: tuple
                 reason_code="other",
                 effective_date=START + timedelta(days=op[3] + 60),
             ),
+            WRITE_OFF_REASONS,
         )
     elif kind == "void" and invoices:
         target = invoices[op[1] % len(invoices)]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import time
+from decimal import Decimal
 from functools import lru_cache
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
+from fastapi import Depends, Request
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from ar_ledger.domain.aging import DEFAULT_EDGES, validate_edges
+from ar_ledger.domain.reasons import CREDIT_MEMO_REASONS, REFUND_REASONS, WRITE_OFF_REASONS, validate_codes
 from ar_shared.settings import ServiceSettings
 
 
@@ -25,6 +29,25 @@ class LedgerSettings(ServiceSettings):
         default="UTC", description="Time zone whose calendar date is the business date"
     )
     past_due_sweep_at: time = Field(default=time(2, 0), description="Local time of the daily past-due sweep")
+    credit_memo_reason_codes: tuple[str, ...] = Field(
+        default=CREDIT_MEMO_REASONS, description="Reason codes a credit memo may carry (JSON list)"
+    )
+    write_off_reason_codes: tuple[str, ...] = Field(
+        default=WRITE_OFF_REASONS, description="Reason codes a write-off must carry (JSON list)"
+    )
+    refund_reason_codes: tuple[str, ...] = Field(
+        default=REFUND_REASONS, description="Reason codes a refund must carry (JSON list)"
+    )
+    refund_approval_threshold: Decimal = Field(
+        default=Decimal(1000),
+        ge=0,
+        description="A refund above this amount (in its currency) waits for a second approver",
+    )
+
+    @field_validator("credit_memo_reason_codes", "write_off_reason_codes", "refund_reason_codes")
+    @classmethod
+    def _codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return validate_codes(value)
 
     @field_validator("aging_edges")
     @classmethod
@@ -41,3 +64,12 @@ class LedgerSettings(ServiceSettings):
 @lru_cache
 def get_settings() -> LedgerSettings:
     return LedgerSettings()
+
+
+async def _app_settings(request: Request) -> LedgerSettings:  # a coroutine: no worker thread
+    settings: LedgerSettings = request.app.state.settings
+    return settings
+
+
+# the settings the app was built with (tests build apps with their own)
+AppSettings = Annotated[LedgerSettings, Depends(_app_settings)]

@@ -11,6 +11,7 @@ from ar_ledger.invoices.endpoints import router as invoices_router
 from ar_ledger.models import plumbing
 from ar_ledger.past_due.endpoints import router as past_due_router
 from ar_ledger.payments.endpoints import router as payments_router
+from ar_ledger.reason_codes.endpoints import router as reason_codes_router
 from ar_ledger.reports.endpoints import router as reports_router
 from ar_ledger.write_offs.endpoints import router as write_offs_router
 from ar_shared.app import create_service_app
@@ -40,6 +41,7 @@ def create_app(settings: LedgerSettings | None = None, clock: Clock = SYSTEM_CLO
             write_offs_router,
             reports_router,
             past_due_router,
+            reason_codes_router,
         ],
         openapi_tags=[
             {"name": "customers", "description": "Customer accounts, upserted by ERP id"},
@@ -49,5 +51,6 @@ def create_app(settings: LedgerSettings | None = None, clock: Clock = SYSTEM_CLO
             {"name": "write-offs", "description": "Amounts declared uncollectable"},
             {"name": "reports", "description": "Open items and aging as of any date, CSV and XLSX"},
             {"name": "past-due", "description": "The past-due sweep that emits AccountPastDue"},
+            {"name": "reason codes", "description": "Configured reason codes of memos, write-offs, refunds"},
         ],
     )

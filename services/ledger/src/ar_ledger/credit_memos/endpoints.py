@@ -6,6 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
+from ar_ledger.config import AppSettings
 from ar_ledger.credit_memos import service
 from ar_ledger.credit_memos.schemas import CreditMemoApply, CreditMemoCreate, CreditMemoOut
 from ar_ledger.permissions import Reader, Writer
@@ -22,11 +23,14 @@ router = APIRouter(prefix="/v1/credit-memos", tags=["credit memos"], route_class
     description=(
         "Posts the memo (debit sales returns, credit customer credits). With `invoice_id` it is "
         "applied to that invoice at once and may not exceed its open balance; without, it stays an "
-        "unapplied credit to apply later. Send an `Idempotency-Key`."
+        "unapplied credit to apply later. A `reason_code` must be one of the configured credit-memo "
+        "reason codes (`GET /v1/reason-codes`). Send an `Idempotency-Key`."
     ),
 )
-async def issue_credit_memo(principal: Writer, body: CreditMemoCreate, session: DbSession) -> CreditMemoOut:
-    memo = await service.issue_credit_memo(session, principal, body)
+async def issue_credit_memo(
+    principal: Writer, body: CreditMemoCreate, session: DbSession, settings: AppSettings
+) -> CreditMemoOut:
+    memo = await service.issue_credit_memo(session, principal, body, settings.credit_memo_reason_codes)
     return await service.snapshot(session, memo)
 
 

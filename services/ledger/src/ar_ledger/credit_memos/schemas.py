@@ -41,7 +41,13 @@ class CreditMemoCreate(BaseModel):
     amount: PositiveMoneyAmount
     invoice_id: uuid.UUID | None = None
     reason_code: Identifier | None = Field(
-        default=None, max_length=50, examples=["pricing", "damaged_goods", "returns"]
+        default=None,
+        min_length=1,
+        max_length=50,
+        description="One of the configured credit-memo reason codes (`GET /v1/reason-codes`); by "
+        "default pricing, damaged_goods, returns, short_shipment, billing_error, "
+        "dispute_settlement, goodwill, opening_balance, other",
+        examples=["pricing", "damaged_goods", "returns"],
     )
 
     @model_validator(mode="after")

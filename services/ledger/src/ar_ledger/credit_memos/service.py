@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +15,7 @@ from ar_ledger.payments.repository import PaymentRepository
 from ar_ledger.postings.allocate import RequestedAllocation, allocate, requested_allocations
 from ar_ledger.postings.repository import PostingRepository
 from ar_ledger.postings.service import invoices_by_id, locked_customer, outbox, post_entry, require_currency
+from ar_ledger.reason_codes.service import require_known
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.events.ledger import CreditMemoIssued
 from ar_shared.problems import Conflict, NotFound, Unprocessable
@@ -26,7 +28,11 @@ async def snapshot(session: AsyncSession, memo: CreditMemo) -> CreditMemoOut:
     return CreditMemoOut.of(memo, list(await PaymentRepository(session).applications_of(memo.id)))
 
 
-async def issue_credit_memo(session: AsyncSession, actor: Actor, data: CreditMemoCreate) -> CreditMemo:
+async def issue_credit_memo(
+    session: AsyncSession, actor: Actor, data: CreditMemoCreate, reason_codes: Collection[str]
+) -> CreditMemo:
+    if data.reason_code is not None:
+        require_known(data.reason_code, reason_codes, "credit memo")
     customer = await locked_customer(session, data.customer_id, data.customer_external_id)
     require_currency(customer, data.amount.currency)
     memos = CreditMemoRepository(session)

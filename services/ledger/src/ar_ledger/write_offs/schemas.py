@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ar_ledger.models import WriteOff as WriteOffRow
-from ar_shared.inputs import BusinessDate, Text
+from ar_shared.inputs import BusinessDate, Identifier, Text
 from ar_shared.money import Money, MoneyAmount, PositiveMoneyAmount
-
-ReasonCode = Literal[
-    "small_balance", "uncollectable", "bankruptcy", "dispute_settlement", "goodwill", "other"
-]
 
 
 class WriteOffCreate(BaseModel):
@@ -34,7 +29,13 @@ class WriteOffCreate(BaseModel):
 
     invoice_id: uuid.UUID
     amount: PositiveMoneyAmount
-    reason_code: ReasonCode
+    reason_code: Identifier = Field(
+        min_length=1,
+        max_length=50,
+        description="One of the configured write-off reason codes (`GET /v1/reason-codes`); by default "
+        "small_balance, uncollectable, bankruptcy, dispute_settlement, goodwill, other",
+        examples=["small_balance"],
+    )
     effective_date: BusinessDate
     note: Text | None = Field(default=None, max_length=2000)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.invoices.repository import InvoiceRepository
 from ar_ledger.models import WriteOff, plumbing
 from ar_ledger.postings.service import apply_to_invoice, invoices_by_id, locked_customer, money, outbox
+from ar_ledger.reason_codes.service import require_known
 from ar_ledger.write_offs.schemas import WriteOffCreate, WriteOffOut
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.events.ledger import InvoiceWrittenOff
@@ -17,7 +19,10 @@ from ar_shared.problems import NotFound, Unprocessable
 audit = AuditLog(plumbing)
 
 
-async def write_off(session: AsyncSession, actor: Actor, data: WriteOffCreate) -> WriteOff:
+async def write_off(
+    session: AsyncSession, actor: Actor, data: WriteOffCreate, reason_codes: Collection[str]
+) -> WriteOff:
+    require_known(data.reason_code, reason_codes, "write-off")
     found = await InvoiceRepository(session).get(data.invoice_id)
     if found is None:
         raise NotFound(f"invoice {data.invoice_id} does not exist", code="invoice_not_found")
