@@ -1,5 +1,6 @@
 """Credit follows the ledger through real Kafka: exposure, a policy hold from AccountPastDue
-(exactly one, even delivered twice), released by the curing payment; a manual hold survives."""
+(exactly one, even delivered twice), released by the curing payment; a manual hold survives;
+unapplied cash paid back (RefundIssued) no longer offsets exposure."""
 
 from __future__ import annotations
 
@@ -183,6 +184,33 @@ async def test_credit_exposure_and_holds_follow_ledger_events(
                 assert after["exposure"]["open_ar"] == eur("0.00")
                 assert after["decision"] == "held"
                 assert [h["source"] for h in after["holds"]] == ["manual"]
+
+                # an overpayment sits as unapplied cash until it is refunded
+                overpaid = await post(
+                    "/v1/payments",
+                    {"customer_external_id": f"CR-{unique}", "amount": eur("300.00"),
+                     "received_on": TODAY.isoformat(), "allocations": []},
+                )  # fmt: skip
+
+                async def unapplied_cash() -> dict[str, str]:
+                    await pump()
+                    answer = await cc.get(
+                        "/v1/credit-check",
+                        params={"customer_id": customer_id, "amount": "1.00", "currency": "EUR"},
+                        headers=manager,
+                    )
+                    return dict(answer.json()["exposure"]["unapplied_cash"])
+
+                assert await unapplied_cash() == eur("300.00")
+                await post(
+                    "/v1/refunds",
+                    {
+                        "payment_id": overpaid["id"],
+                        "refund_date": TODAY.isoformat(),
+                        "reason_code": "overpayment",
+                    },
+                )
+                assert await unapplied_cash() == eur("0.00")
             finally:
                 await runner.stop()
     finally:

@@ -41,6 +41,7 @@ from ar_shared.events.ledger import (
     PaymentReceived,
     PaymentReversed,
     PaymentUnapplied,
+    RefundIssued,
     ReopenedInvoice,
 )
 from ar_shared.events.notifications import NotificationFailed, NotificationSent
@@ -53,7 +54,7 @@ CATALOGUE = {
     "ledger": [
         "CustomerUpserted", "InvoiceIssued", "InvoiceVoided", "CreditMemoIssued", "PaymentReceived",
         "PaymentApplied", "PaymentUnapplied", "PaymentReversed", "InvoiceWrittenOff", "InvoiceSettled",
-        "AccountPastDue",
+        "AccountPastDue", "RefundIssued",
     ],
     "credit": ["CreditLimitChanged", "CreditHoldPlaced", "CreditHoldReleased", "CreditReviewCompleted"],
     "collections": [
@@ -126,6 +127,12 @@ def samples() -> list[EventPayload]:
         InvoiceWrittenOff(
             write_off_id=new_id(), customer_id=CUSTOMER, invoice_id=INVOICE, amount=eur("0.01"),
             reason_code="small_balance", effective_date=date(2026, 11, 30), invoice_open_balance=eur("0.00"),
+        ),
+        RefundIssued(
+            refund_id=new_id(), customer_id=CUSTOMER, source_kind="payment", source_id=PAYMENT,
+            amount=eur("310.00"), refund_date=date(2026, 11, 12), reason_code="overpayment", method="wire",
+            reference="BANK-REF-77", source_unapplied=eur("0.00"), requested_by="ar-clerk",
+            approved_by="ar-manager",
         ),
         InvoiceSettled(
             invoice_id=INVOICE, customer_id=CUSTOMER, invoice_number="INV-1001",

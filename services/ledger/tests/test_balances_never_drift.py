@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -24,13 +25,16 @@ from ar_ledger.credit_memos.schemas import CreditMemoCreate
 from ar_ledger.credit_memos.service import issue_credit_memo
 from ar_ledger.customers.schemas import CustomerUpsert
 from ar_ledger.customers.service import upsert_customer
-from ar_ledger.domain.reasons import CREDIT_MEMO_REASONS, WRITE_OFF_REASONS
+from ar_ledger.domain.reasons import CREDIT_MEMO_REASONS, REFUND_REASONS, WRITE_OFF_REASONS
+from ar_ledger.domain.refunds import Drawn, unapplied_on
 from ar_ledger.filters import ResolvedScope
 from ar_ledger.invoices.schemas import InvoiceCreate, InvoiceVoid
 from ar_ledger.invoices.service import issue_invoice, void_invoice
-from ar_ledger.models import Application, CreditMemo, Customer, Invoice, JournalLine, Payment
+from ar_ledger.models import Application, CreditMemo, Customer, Invoice, JournalLine, Payment, Refund
 from ar_ledger.payments.schemas import AllocationIn, ApplyRequest, PaymentCreate, ReversalRequest
 from ar_ledger.payments.service import apply_unapplied, receive_payment, reverse_payment, unapply_application
+from ar_ledger.refunds.schemas import RefundCreate
+from ar_ledger.refunds.service import RefundRules, request_refund
 from ar_ledger.reports.repository import ReportRepository
 from ar_ledger.write_offs.schemas import WriteOffCreate
 from ar_ledger.write_offs.service import write_off
@@ -58,6 +62,7 @@ operation = st.one_of(
     st.tuples(st.just("memo"), amounts, days, st.booleans(), pick),
     st.tuples(st.just("write_off"), pick, amounts, days),
     st.tuples(st.just("void"), pick, days),
+    st.tuples(st.just("refund"), pick, st.none() | amounts, days, st.booleans()),
 )
 
 
@@ -155,6 +160,25 @@ async def run_operation(session: AsyncSession, customer_id: uuid.UUID, op: tuple
             ),
             WRITE_OFF_REASONS,
         )
+    elif kind == "refund":
+        _, which, amount, day, from_memo = op
+        memos = sorted(await rows(session, CreditMemo, customer_id), key=lambda m: m.memo_number)
+        sources: list[Any] = memos if from_memo else payments
+        if sources:
+            source = sources[which % len(sources)]
+            received = source.issue_date if isinstance(source, CreditMemo) else source.received_on
+            await request_refund(
+                session,
+                ACTOR,
+                RefundCreate(
+                    payment_id=source.id if isinstance(source, Payment) else None,
+                    credit_memo_id=source.id if isinstance(source, CreditMemo) else None,
+                    amount=None if amount is None else eur(amount),
+                    refund_date=received + timedelta(days=day),
+                    reason_code="other",
+                ),
+                RefundRules(REFUND_REASONS, approval_threshold=Decimal(10**9)),
+            )
     elif kind == "void" and invoices:
         target = invoices[op[1] % len(invoices)]
         await void_invoice(
@@ -198,6 +222,17 @@ async def assert_balances_match_the_journal(session: AsyncSession, customer_id: 
         == sum(m.unapplied_minor for m in memos)
         == -balance("customer_credits")
     )
+    # no payment or memo is ever overdrawn, on any date: refunds keep what later applications take
+    refunds = await rows(session, Refund, customer_id)
+    for source in [*payments, *memos]:
+        drawn = [
+            Drawn(a.amount_minor, a.effective_date, a.reversed_on)
+            for a in applications
+            if a.source_id == source.id
+        ]
+        drawn += [Drawn(r.amount_minor, r.refund_date) for r in refunds if r.source_id == source.id]
+        for day in {d.effective_date for d in drawn} | {d.until for d in drawn if d.until}:
+            assert unapplied_on(source.amount_minor, drawn, day) >= 0
     # the as-of report, computed from effective-dated movements, agrees with the incremental balances
     as_of_report = ReportRepository(session, fast_path=False)
     scope = ResolvedScope(customer_id=customer_id)

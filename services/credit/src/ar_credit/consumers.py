@@ -27,6 +27,7 @@ from ar_shared.events.ledger import (
     PaymentReceived,
     PaymentReversed,
     PaymentUnapplied,
+    RefundIssued,
 )
 
 handlers = EventHandlers()
@@ -136,6 +137,15 @@ async def credit_memo_issued(ctx: HandlerContext, event: CreditMemoIssued) -> No
     await exposure.adjust(
         ctx.session, event.customer_id, event.amount.currency, unapplied_credits=exposure.minor(event.amount)
     )
+    await reevaluate(ctx, event.customer_id)
+
+
+@handlers.on(RefundIssued)
+async def refund_issued(ctx: HandlerContext, event: RefundIssued) -> None:
+    # the money went back to the customer: it no longer offsets what they owe
+    part = "unapplied_cash" if event.source_kind == "payment" else "unapplied_credits"
+    amount = exposure.minor(event.amount)
+    await exposure.adjust(ctx.session, event.customer_id, event.amount.currency, **{part: -amount})
     await reevaluate(ctx, event.customer_id)
 
 

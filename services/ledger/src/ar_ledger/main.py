@@ -12,6 +12,7 @@ from ar_ledger.models import plumbing
 from ar_ledger.past_due.endpoints import router as past_due_router
 from ar_ledger.payments.endpoints import router as payments_router
 from ar_ledger.reason_codes.endpoints import router as reason_codes_router
+from ar_ledger.refunds.endpoints import router as refunds_router
 from ar_ledger.reports.endpoints import router as reports_router
 from ar_ledger.write_offs.endpoints import router as write_offs_router
 from ar_shared.app import create_service_app
@@ -39,6 +40,7 @@ def create_app(settings: LedgerSettings | None = None, clock: Clock = SYSTEM_CLO
             payments_router,
             credit_memos_router,
             write_offs_router,
+            refunds_router,
             reports_router,
             past_due_router,
             reason_codes_router,
@@ -49,6 +51,10 @@ def create_app(settings: LedgerSettings | None = None, clock: Clock = SYSTEM_CLO
             {"name": "payments", "description": "Cash received, applied, unapplied and reversed"},
             {"name": "credit memos", "description": "Credits that reduce what a customer owes"},
             {"name": "write-offs", "description": "Amounts declared uncollectable"},
+            {
+                "name": "refunds",
+                "description": "Unapplied cash or credit paid back, approved above a threshold",
+            },
             {"name": "reports", "description": "Open items and aging as of any date, CSV and XLSX"},
             {"name": "past-due", "description": "The past-due sweep that emits AccountPastDue"},
             {"name": "reason codes", "description": "Configured reason codes of memos, write-offs, refunds"},

@@ -173,6 +173,34 @@ class InvoiceWrittenOff(LedgerEvent):
 
 
 @register
+class RefundIssued(LedgerEvent):
+    """Unapplied cash of a payment, or an unapplied credit memo, was paid back to the customer.
+
+    Posted (journal entry, balances) when issued: at once up to the approval threshold, above it
+    once a second person approved it. Unapplied cash or credits of the customer fall by `amount`.
+    """
+
+    event_name = "RefundIssued"
+
+    refund_id: uuid.UUID
+    customer_id: uuid.UUID
+    source_kind: Literal["payment", "credit_memo"] = Field(
+        description="Refunded from a payment's unapplied cash or from a credit memo's unapplied credit"
+    )
+    source_id: uuid.UUID = Field(description="The payment or credit memo the money came from")
+    amount: MoneyAmount
+    refund_date: date = Field(description="Effective date: the money is gone from this date on")
+    reason_code: str = Field(examples=["overpayment", "credit_balance"])
+    method: str | None = Field(default=None, description="e.g. wire, cheque")
+    reference: str | None = Field(default=None, description="The bank's or ERP's reference of the refund")
+    source_unapplied: MoneyAmount = Field(description="What of the source stays unapplied afterwards")
+    requested_by: str
+    approved_by: str | None = Field(
+        default=None, description="The second person who approved it (refunds above the threshold)"
+    )
+
+
+@register
 class InvoiceSettled(LedgerEvent):
     """An invoice's open balance reached zero."""
 

@@ -71,13 +71,16 @@ class CreditMemoOut(BaseModel):
     issue_date: date
     amount: MoneyAmount
     unapplied: MoneyAmount
+    refunded: MoneyAmount = Field(description="Paid back to the customer (issued refunds)")
     invoice_id: uuid.UUID | None
     reason_code: str | None
     applications: list[ApplicationOut]
     created_at: datetime
 
     @classmethod
-    def of(cls, row: CreditMemoRow, applications: list[ApplicationRow]) -> CreditMemoOut:
+    def of(
+        cls, row: CreditMemoRow, applications: list[ApplicationRow], refunded_minor: int = 0
+    ) -> CreditMemoOut:
         return cls(
             id=row.id,
             customer_id=row.customer_id,
@@ -85,6 +88,7 @@ class CreditMemoOut(BaseModel):
             issue_date=row.issue_date,
             amount=MoneyAmount.from_money(Money(row.amount_minor, row.currency)),
             unapplied=MoneyAmount.from_money(Money(row.unapplied_minor, row.currency)),
+            refunded=MoneyAmount.from_money(Money(refunded_minor, row.currency)),
             invoice_id=row.invoice_id,
             reason_code=row.reason_code,
             applications=[ApplicationOut.of(a, row.currency) for a in applications],

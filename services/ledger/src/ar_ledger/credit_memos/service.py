@@ -16,6 +16,7 @@ from ar_ledger.postings.allocate import RequestedAllocation, allocate, requested
 from ar_ledger.postings.repository import PostingRepository
 from ar_ledger.postings.service import invoices_by_id, locked_customer, outbox, post_entry, require_currency
 from ar_ledger.reason_codes.service import require_known
+from ar_ledger.refunds.repository import RefundRepository
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.events.ledger import CreditMemoIssued
 from ar_shared.problems import Conflict, NotFound, Unprocessable
@@ -25,7 +26,8 @@ audit = AuditLog(plumbing)
 
 async def snapshot(session: AsyncSession, memo: CreditMemo) -> CreditMemoOut:
     await session.flush()
-    return CreditMemoOut.of(memo, list(await PaymentRepository(session).applications_of(memo.id)))
+    applications = list(await PaymentRepository(session).applications_of(memo.id))
+    return CreditMemoOut.of(memo, applications, await RefundRepository(session).refunded_minor(memo.id))
 
 
 async def issue_credit_memo(

@@ -66,6 +66,11 @@ def unapplied(source: Account, amount_minor: int) -> list[Line]:
     return _pair(Account.ACCOUNTS_RECEIVABLE, source, amount_minor)
 
 
+def refund_issued(source: Account, amount_minor: int) -> list[Line]:
+    """Unapplied cash or customer credits paid back to the customer."""
+    return _pair(source, Account.CASH, amount_minor)
+
+
 def written_off(amount_minor: int) -> list[Line]:
     return _pair(Account.WRITE_OFF_EXPENSE, Account.ACCOUNTS_RECEIVABLE, amount_minor)
 

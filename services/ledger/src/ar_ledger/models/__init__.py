@@ -2,7 +2,7 @@
 
 from ar_ledger.models.base import Base, metadata, plumbing
 from ar_ledger.models.customer import Customer
-from ar_ledger.models.documents import Application, CreditMemo, Invoice, Payment, WriteOff
+from ar_ledger.models.documents import Application, CreditMemo, Invoice, Payment, Refund, WriteOff
 from ar_ledger.models.journal import JournalEntry, JournalLine
 from ar_ledger.models.past_due import PastDueState
 
@@ -16,6 +16,7 @@ __all__ = [
     "JournalLine",
     "PastDueState",
     "Payment",
+    "Refund",
     "WriteOff",
     "metadata",
     "plumbing",

@@ -145,3 +145,36 @@ class Application(Base):
     effective_date: Mapped[date] = mapped_column(Date)
     reversed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Refund(Base):
+    """Money paid back to a customer out of a payment's unapplied cash or a credit memo's unapplied
+    credit. Above the approval threshold it waits (`pending_approval`) and posts nothing until a
+    second person approves it; `issued` refunds are posted (journal, balances, event)."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("source_kind IN ('payment', 'credit_memo')", name="source_known"),
+        CheckConstraint("status IN ('pending_approval', 'issued', 'rejected')", name="status_known"),
+        Index("ix_refunds_source", "source_id"),
+        Index("ix_refunds_customer", "customer_id", "refund_date"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    source_kind: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[uuid.UUID] = mapped_column()
+    refund_date: Mapped[date] = mapped_column(Date)
+    method: Mapped[str | None] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(Text)
+    reason_code: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -119,6 +119,7 @@ class PaymentOut(BaseModel):
     customer_id: uuid.UUID
     amount: MoneyAmount
     unapplied: MoneyAmount
+    refunded: MoneyAmount = Field(description="Paid back to the customer (issued refunds)")
     received_on: date
     method: str | None
     remittance_reference: str | None
@@ -129,7 +130,7 @@ class PaymentOut(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, row: PaymentRow, applications: list[ApplicationRow]) -> PaymentOut:
+    def of(cls, row: PaymentRow, applications: list[ApplicationRow], refunded_minor: int = 0) -> PaymentOut:
         def amount(minor: int) -> MoneyAmount:
             return MoneyAmount.from_money(Money(minor, row.currency))
 
@@ -138,6 +139,7 @@ class PaymentOut(BaseModel):
             customer_id=row.customer_id,
             amount=amount(row.amount_minor),
             unapplied=amount(row.unapplied_minor),
+            refunded=amount(refunded_minor),
             received_on=row.received_on,
             method=row.method,
             remittance_reference=row.remittance_reference,

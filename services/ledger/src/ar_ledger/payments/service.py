@@ -24,6 +24,7 @@ from ar_ledger.postings.service import (
     require_currency,
     unapply,
 )
+from ar_ledger.refunds.repository import RefundRepository
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.events.ledger import PaymentReceived, PaymentReversed, ReopenedInvoice
 from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
@@ -34,7 +35,8 @@ audit = AuditLog(plumbing)
 
 async def snapshot(session: AsyncSession, payment: Payment) -> PaymentOut:
     await session.flush()
-    return PaymentOut.of(payment, list(await PaymentRepository(session).applications_of(payment.id)))
+    applications = list(await PaymentRepository(session).applications_of(payment.id))
+    return PaymentOut.of(payment, applications, await RefundRepository(session).refunded_minor(payment.id))
 
 
 async def receive_payment(session: AsyncSession, actor: Actor, data: PaymentCreate) -> Payment:
@@ -155,6 +157,11 @@ async def reverse_payment(
         raise Unprocessable(
             "a payment cannot be reversed before it was received", code="reversal_before_receipt"
         )
+    if await RefundRepository(session).refunded_minor(payment.id):
+        # the refunded money already went back to the customer: a reversal would take it twice
+        raise Conflict(
+            f"payment {payment.id} was partly refunded; it cannot be reversed", code="payment_refunded"
+        )
     before = (await snapshot(session, payment)).model_dump(mode="json")
     unapplied_before = payment.unapplied_minor
     postings = PostingRepository(session)
@@ -225,11 +232,14 @@ async def list_payments(
     session: AsyncSession, page: PageParams, customer: CustomerFilter
 ) -> Page[PaymentOut]:
     after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
-    repo = PaymentRepository(session)
+    repo, refunds = PaymentRepository(session), RefundRepository(session)
     customer_id = await resolve_filter(session, customer)
     rows = await repo.list(limit=page.limit + 1, after_id=after, customer_id=customer_id)
     items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.id])
     return Page[PaymentOut](
-        items=[PaymentOut.of(p, list(await repo.applications_of(p.id))) for p in items],
+        items=[
+            PaymentOut.of(p, list(await repo.applications_of(p.id)), await refunds.refunded_minor(p.id))
+            for p in items
+        ],
         next_cursor=next_cursor,
     )

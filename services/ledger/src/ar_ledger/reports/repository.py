@@ -56,13 +56,22 @@ WHERE true {customer_filter}
 GROUP BY customer_id, currency
 """
 
+# unapplied money as of :as_of — received by then (a payment not reversed by then), less what was
+# applied by then and not taken back by then, and what was refunded by then
 UNAPPLIED_AS_OF = """
 WITH used AS (
-    SELECT a.source_id, sum(a.amount_minor)::bigint AS used_minor
-    FROM ledger.applications a
-    WHERE a.source_kind IN ('payment', 'credit_memo')
-      AND a.effective_date <= :as_of AND (a.reversed_on IS NULL OR a.reversed_on > :as_of)
-    GROUP BY a.source_id
+    SELECT d.source_id, sum(d.amount_minor)::bigint AS used_minor
+    FROM (
+        SELECT a.source_id, a.amount_minor
+        FROM ledger.applications a
+        WHERE a.source_kind IN ('payment', 'credit_memo')
+          AND a.effective_date <= :as_of AND (a.reversed_on IS NULL OR a.reversed_on > :as_of)
+        UNION ALL
+        SELECT r.source_id, r.amount_minor
+        FROM ledger.refunds r
+        WHERE r.status = 'issued' AND r.refund_date <= :as_of
+    ) d
+    GROUP BY d.source_id
 ), sources AS (
     SELECT p.customer_id, p.currency, 'cash' AS kind, p.amount_minor - coalesce(u.used_minor, 0) AS left_minor
     FROM ledger.payments p LEFT JOIN used u ON u.source_id = p.id
