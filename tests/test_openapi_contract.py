@@ -38,7 +38,7 @@ SERVICES: dict[str, tuple[type[Any], Callable[..., FastAPI]]] = {
 }
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 # POSTs that only compute an answer (nothing stored, nothing sent): the only ones without a key
-CHANGES_NOTHING = {("notifications", "/v1/templates/preview")}
+CHANGES_NOTHING = {("notifications", "/v1/templates/preview"), ("ledger", "/v1/reconciliations")}
 # answers that are not problems on purpose: readiness says which dependency is down
 NOT_PROBLEMS = {("/health/ready", "503")}
 METHODS = {"get", "put", "post", "delete", "patch"}

@@ -12,6 +12,7 @@ from ar_ledger.models import plumbing
 from ar_ledger.past_due.endpoints import router as past_due_router
 from ar_ledger.payments.endpoints import router as payments_router
 from ar_ledger.reason_codes.endpoints import router as reason_codes_router
+from ar_ledger.reconciliation.endpoints import router as reconciliation_router
 from ar_ledger.refunds.endpoints import router as refunds_router
 from ar_ledger.reports.endpoints import router as reports_router
 from ar_ledger.write_offs.endpoints import router as write_offs_router
@@ -44,6 +45,7 @@ def create_app(settings: LedgerSettings | None = None, clock: Clock = SYSTEM_CLO
             reports_router,
             past_due_router,
             reason_codes_router,
+            reconciliation_router,
         ],
         openapi_tags=[
             {"name": "customers", "description": "Customer accounts, upserted by ERP id"},
@@ -56,6 +58,7 @@ def create_app(settings: LedgerSettings | None = None, clock: Clock = SYSTEM_CLO
                 "description": "Unapplied cash or credit paid back, approved above a threshold",
             },
             {"name": "reports", "description": "Open items and aging as of any date, CSV and XLSX"},
+            {"name": "reconciliation", "description": "The ERP's open items against the ledger's"},
             {"name": "past-due", "description": "The past-due sweep that emits AccountPastDue"},
             {"name": "reason codes", "description": "Configured reason codes of memos, write-offs, refunds"},
         ],

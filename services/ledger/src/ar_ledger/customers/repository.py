@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,13 @@ class CustomerRepository:
         # the row lock serialises concurrent upserts of one customer and orders their events
         query = select(Customer).where(Customer.external_id == external_id).with_for_update()
         return (await self.session.scalars(query)).one_or_none()
+
+    async def by_ids(self, ids: Iterable[uuid.UUID]) -> Sequence[Customer]:
+        return (await self.session.scalars(select(Customer).where(Customer.id.in_(set(ids))))).all()
+
+    async def by_external_ids(self, external_ids: Iterable[str]) -> Sequence[Customer]:
+        query = select(Customer).where(Customer.external_id.in_(set(external_ids)))
+        return (await self.session.scalars(query)).all()
 
     async def has_documents(self, customer_id: uuid.UUID) -> bool:
         """Whether any invoice, payment or credit memo was ever posted for the customer."""
