@@ -13,7 +13,6 @@ from ar_ledger.domain import journal
 from ar_ledger.models import CreditMemo, plumbing
 from ar_ledger.payments.repository import PaymentRepository
 from ar_ledger.postings.allocate import RequestedAllocation, allocate, requested_allocations
-from ar_ledger.postings.repository import PostingRepository
 from ar_ledger.postings.service import invoices_by_id, locked_customer, outbox, post_entry, require_currency
 from ar_ledger.reason_codes.service import require_known
 from ar_ledger.refunds.repository import RefundRepository
@@ -65,7 +64,6 @@ async def issue_credit_memo(
     await post_entry(
         session, customer, "credit_memo_issued", memo.id, data.issue_date, journal.credit_memo_issued(amount)
     )
-    await PostingRepository(session).adjust_customer(customer.id, unapplied_credits=amount)
     await outbox.add(
         session,
         CreditMemoIssued(

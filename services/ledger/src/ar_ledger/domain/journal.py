@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -16,6 +17,7 @@ class Account(StrEnum):
     SALES = "sales"
     SALES_RETURNS = "sales_returns"  # credit memos reduce revenue
     WRITE_OFF_EXPENSE = "write_off_expense"
+    OPENING_BALANCE = "opening_balance"  # the other side of balances carried over from another system
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,48 @@ def written_off(amount_minor: int) -> list[Line]:
     return _pair(Account.WRITE_OFF_EXPENSE, Account.ACCOUNTS_RECEIVABLE, amount_minor)
 
 
-def assert_balanced(lines: list[Line]) -> None:
+def invoice_opened(amount_minor: int) -> list[Line]:
+    """An invoice carried over open from another system: sold there, owed here."""
+    return _pair(Account.ACCOUNTS_RECEIVABLE, Account.OPENING_BALANCE, amount_minor)
+
+
+def credit_opened(amount_minor: int) -> list[Line]:
+    """A credit (unapplied credit memo) carried over from another system."""
+    return _pair(Account.OPENING_BALANCE, Account.CUSTOMER_CREDITS, amount_minor)
+
+
+@dataclass(frozen=True)
+class BalanceChange:
+    """What an entry does to the customer's balances the ledger keeps: open AR (a debit balance),
+    unapplied cash and unapplied credits (credit balances, kept positive)."""
+
+    open_ar: int = 0
+    unapplied_cash: int = 0
+    unapplied_credits: int = 0
+
+    def __add__(self, other: BalanceChange) -> BalanceChange:
+        return BalanceChange(
+            self.open_ar + other.open_ar,
+            self.unapplied_cash + other.unapplied_cash,
+            self.unapplied_credits + other.unapplied_credits,
+        )
+
+
+def balance_change(lines: Sequence[Line]) -> BalanceChange:
+    """The customer's balances move exactly as their accounts in the journal: derived from the
+    lines, never stated beside them, so the two cannot disagree."""
+
+    def net(account: Account) -> int:
+        return sum(line.debit_minor - line.credit_minor for line in lines if line.account is account)
+
+    return BalanceChange(
+        open_ar=net(Account.ACCOUNTS_RECEIVABLE),
+        unapplied_cash=-net(Account.UNAPPLIED_CASH),
+        unapplied_credits=-net(Account.CUSTOMER_CREDITS),
+    )
+
+
+def assert_balanced(lines: Sequence[Line]) -> None:
     debits = sum(line.debit_minor for line in lines)
     credits = sum(line.credit_minor for line in lines)
     if debits != credits:

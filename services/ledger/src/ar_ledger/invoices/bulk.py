@@ -6,13 +6,11 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_ledger.domain import journal
+from ar_ledger.invoices.issue import PreparedInvoice, post_invoices, prepare
 from ar_ledger.invoices.repository import InvoiceRepository
 from ar_ledger.invoices.schemas import InvoiceCreate
-from ar_ledger.invoices.service import PreparedInvoice, audit, line_record, prepare
-from ar_ledger.postings.repository import PostingRepository
-from ar_ledger.postings.service import outbox
 from ar_shared.audit import Actor
+from ar_shared.clock import session_clock
 from ar_shared.problems import FieldError, Unprocessable
 
 
@@ -25,6 +23,7 @@ async def issue_invoices(session: AsyncSession, actor: Actor, items: list[Invoic
     )
     errors: list[FieldError] = []
     prepared: list[PreparedInvoice] = []
+    now = session_clock(session).now()
     seen: dict[tuple[str, str], int] = {}
     for index, item in enumerate(items):
         customer = (
@@ -61,7 +60,7 @@ async def issue_invoices(session: AsyncSession, actor: Actor, items: list[Invoic
             )
             continue
         seen[key] = index
-        prepared.append(prepare(item, customer))
+        prepared.append(prepare(item, customer, now))
     taken = await repo.numbers_taken(seen)
     errors += [
         FieldError(
@@ -78,29 +77,5 @@ async def issue_invoices(session: AsyncSession, actor: Actor, items: list[Invoic
             code="invalid_invoices",
             errors=errors,
         )
-    await _write_bulk(session, actor, prepared)
-    return [p.id for p in prepared]
-
-
-async def _write_bulk(session: AsyncSession, actor: Actor, prepared: list[PreparedInvoice]) -> None:
-    """Set-based: COPY for invoices, journal and outbox; one UPDATE for every customer's balance."""
-    repo = InvoiceRepository(session)
-    await repo.copy_invoices([p.copy_record() for p in prepared])
-    entries, lines = [], []
-    for p in prepared:
-        entry_id = uuid.uuid4()
-        entries.append((entry_id, p.customer_id, "invoice_issued", p.id, p.issue_date))
-        lines += [line_record(entry_id, p, line) for line in journal.invoice_issued(p.amount_minor)]
-    await repo.copy_journal(entries, lines)
-    totals: dict[uuid.UUID, int] = {}
-    for p in prepared:
-        totals[p.customer_id] = totals.get(p.customer_id, 0) + p.amount_minor
-    await PostingRepository(session).add_to_open_ar(totals)
-    events = await outbox.copy_many(session, [p.event for p in prepared])
-    await audit.record_created(
-        session,
-        actor=actor,
-        action="invoice.issued",
-        entity_type="invoice",
-        entities=[(str(p.id), e.data) for p, e in zip(prepared, events, strict=True)],
-    )
+    await post_invoices(session, actor, prepared)
+    return [p.row.id for p in prepared]

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ar_ledger.filters import ByCustomer
-from ar_ledger.invoices import bulk, service
+from ar_ledger.invoices import bulk, issue, service
 from ar_ledger.invoices.repository import InvoiceFilters
 from ar_ledger.invoices.schemas import (
     Invoice,
@@ -38,7 +38,7 @@ router = APIRouter(prefix="/v1/invoices", tags=["invoices"], route_class=Service
     ),
 )
 async def issue_invoice(principal: Writer, body: InvoiceCreate, session: DbSession) -> Invoice:
-    return await service.issue_invoice(session, principal, body)
+    return await issue.issue_invoice(session, principal, body)
 
 
 @router.post(

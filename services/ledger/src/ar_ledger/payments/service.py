@@ -60,7 +60,6 @@ async def receive_payment(session: AsyncSession, actor: Actor, data: PaymentCrea
     await post_entry(
         session, customer, "payment_received", payment.id, data.received_on, journal.payment_received(amount)
     )
-    await PostingRepository(session).adjust_customer(customer.id, unapplied_cash=amount)
     allocations = await plan(
         session,
         customer,
@@ -185,7 +184,6 @@ async def reverse_payment(
         data.reversed_on,
         journal.payment_reversed(payment.amount_minor),
     )
-    await postings.adjust_customer(customer.id, unapplied_cash=-payment.unapplied_minor)
     payment.unapplied_minor = 0
     payment.status = "reversed"
     payment.reversed_on = data.reversed_on

@@ -5,12 +5,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 
-from sqlalchemy import select, text, update
+import asyncpg
+from sqlalchemy import FromClause, Table, insert, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_ledger.domain.journal import Line
-from ar_ledger.models import Application, Customer, Invoice, JournalEntry, JournalLine
+from ar_ledger.domain.journal import BalanceChange
+from ar_ledger.models import Application, Customer, Invoice, JournalEntry, JournalLine, plumbing
+from ar_ledger.postings.rows import NewJournalEntry, NewJournalLine, Row, as_dict, columns_of, values_of
+from ar_shared.audit import AuditLog
+from ar_shared.db import copy_records, insert_sql
+from ar_shared.outbox import OutboxWriter
 
 
 class PostingRepository:
@@ -46,37 +53,75 @@ class PostingRepository:
         )
         return (await self.session.scalars(query)).all()
 
-    async def add_entry(
+    async def insert_rows(self, table: FromClause, rows: Sequence[Row]) -> None:
+        """One multi-row INSERT (pending ORM changes are flushed first: autoflush)."""
+        assert isinstance(table, Table)
+        await self.session.execute(insert(table), [as_dict(r) for r in rows])
+
+    async def copy_rows(self, table: FromClause, rows: Sequence[Row]) -> None:
+        """COPY, for thousands of rows (bulk issue, opening balances)."""
+        await copy_records(self.session, table, columns_of(type(rows[0])), [values_of(r) for r in rows])
+
+    async def move_balances(self, changes: dict[uuid.UUID, BalanceChange]) -> None:
+        """Adds each customer's change to its kept balances: one statement however many customers.
+
+        Sums go as NUMERIC: a batch may add up past BIGINT, which PostgreSQL then refuses
+        (numeric_value_out_of_range, answered 422) instead of the driver failing to send it.
+        """
+        moved = {c: b for c, b in changes.items() if b != BalanceChange()}
+        if not moved:
+            return
+        await self.session.execute(
+            text(
+                "UPDATE ledger.customers c SET open_ar_minor = c.open_ar_minor + v.open_ar,"
+                " unapplied_cash_minor = c.unapplied_cash_minor + v.cash,"
+                " unapplied_credits_minor = c.unapplied_credits_minor + v.credits"
+                " FROM unnest(CAST(:ids AS uuid[]), CAST(:open_ar AS numeric[]), CAST(:cash AS numeric[]),"
+                " CAST(:credits AS numeric[])) AS v(id, open_ar, cash, credits)"
+                " WHERE c.id = v.id"
+            ),
+            {
+                "ids": list(moved),
+                "open_ar": [b.open_ar for b in moved.values()],
+                "cash": [b.unapplied_cash for b in moved.values()],
+                "credits": [b.unapplied_credits for b in moved.values()],
+            },
+        )
+
+    async def add_in_one_statement(
         self,
+        document_table: FromClause,
+        document: Row,
+        entry: NewJournalEntry,
+        lines: Sequence[NewJournalLine],
+        balances: BalanceChange,
         *,
+        audit: tuple[object, ...],
+        event: tuple[object, ...],
         customer_id: uuid.UUID,
-        kind: str,
-        document_id: uuid.UUID,
-        effective_date: date,
-        currency: str,
-        lines: Sequence[Line],
-        invoice_id: uuid.UUID | None,
-    ) -> None:
-        entry = JournalEntry(
-            id=uuid.uuid4(),
-            customer_id=customer_id,
-            kind=kind,
-            document_id=document_id,
-            effective_date=effective_date,
-        )
-        self.session.add(entry)
-        self.session.add_all(
-            JournalLine(
-                entry_id=entry.id,
-                customer_id=customer_id,
-                invoice_id=invoice_id,
-                account=line.account.value,
-                currency=currency,
-                debit_minor=line.debit_minor,
-                credit_minor=line.credit_minor,
-            )
-            for line in lines
-        )
+        customer_version: int,
+    ) -> bool:
+        """Document, journal entry and lines, balances, audit record and event in one statement.
+
+        It writes only while the customer is still at `customer_version` (its row locked by the
+        balance update the statement starts with) and tells whether it did. A unique index the
+        document breaks raises `DuplicateDocument` naming it.
+        """
+        sql = _one_statement_sql(document_table, type(document), len(lines))
+        parameters = (
+            balances.open_ar, balances.unapplied_cash, balances.unapplied_credits,
+            customer_id, customer_version, *values_of(document), *values_of(entry),
+            *(v for line in lines for v in values_of(line)), *audit, *event,
+        )  # fmt: skip
+        connection = await self.session.connection()
+        try:
+            written = (await connection.exec_driver_sql(sql, parameters)).scalar_one()
+        except IntegrityError as exc:
+            cause = getattr(exc.orig, "__cause__", None)
+            if isinstance(cause, asyncpg.UniqueViolationError) and cause.constraint_name:
+                raise DuplicateDocument(cause.constraint_name) from None
+            raise
+        return bool(written)
 
     async def add_application(self, application: Application) -> None:
         self.session.add(application)
@@ -96,30 +141,36 @@ class PostingRepository:
         )
         return (await self.session.scalars(query.limit(1))).first() is not None
 
-    async def add_to_open_ar(self, totals: dict[uuid.UUID, int]) -> None:
-        """One statement for any number of customers (bulk issue).
 
-        The totals go as NUMERIC: a batch may add up past BIGINT, which PostgreSQL then refuses
-        (numeric_value_out_of_range, answered 422) instead of the driver failing to send it.
-        """
-        await self.session.execute(
-            text(
-                "UPDATE ledger.customers c SET open_ar_minor = c.open_ar_minor + v.total"
-                " FROM unnest(CAST(:ids AS uuid[]), CAST(:totals AS numeric[])) AS v(id, total)"
-                " WHERE c.id = v.id"
-            ),
-            {"ids": list(totals), "totals": list(totals.values())},
-        )
+class DuplicateDocument(Exception):
+    """A new document broke a unique index (`constraint`): its number exists already."""
 
-    async def adjust_customer(
-        self, customer_id: uuid.UUID, *, open_ar: int = 0, unapplied_cash: int = 0, unapplied_credits: int = 0
-    ) -> None:
-        await self.session.execute(
-            update(Customer)
-            .where(Customer.id == customer_id)
-            .values(
-                open_ar_minor=Customer.open_ar_minor + open_ar,
-                unapplied_cash_minor=Customer.unapplied_cash_minor + unapplied_cash,
-                unapplied_credits_minor=Customer.unapplied_credits_minor + unapplied_credits,
-            )
-        )
+    def __init__(self, constraint: str) -> None:
+        super().__init__(constraint)
+        self.constraint = constraint
+
+
+@cache
+def _one_statement_sql(document_table: FromClause, document_type: type[Row], lines: int) -> str:
+    """One statement of data-modifying CTEs. The first moves the customer's balances if the
+    customer is still at the expected version, locking its row; every insert selects from it, so
+    with a changed customer nothing is written and the statement answers 0. Foreign keys are
+    checked at the statement's end, so the lines may reference the entry written beside them.
+    """
+    guard = (
+        "UPDATE ledger.customers SET open_ar_minor = open_ar_minor + $1,"
+        " unapplied_cash_minor = unapplied_cash_minor + $2,"
+        " unapplied_credits_minor = unapplied_credits_minor + $3 WHERE id = $4 AND version = $5"
+    )
+    n = 6
+    parts = [f"guard AS ({guard} RETURNING id)"]
+    for name, table, columns, rows in [
+        ("document", document_table, columns_of(document_type), 1),
+        ("entry", JournalEntry.__table__, columns_of(NewJournalEntry), 1),
+        ("lines", JournalLine.__table__, columns_of(NewJournalLine), lines),
+        ("audit", plumbing.audit_log, AuditLog.COLUMNS, 1),
+        ("event", plumbing.outbox, OutboxWriter.COLUMNS, 1),
+    ]:
+        parts.append(f"{name} AS ({insert_sql(table, columns, n, rows, for_each_row_of='guard')})")
+        n += len(columns) * rows
+    return f"WITH {', '.join(parts)} SELECT count(*) FROM guard"  # noqa: S608 - generated from metadata

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ar_ledger.domain import journal
 from ar_ledger.domain.journal import Account
 from ar_ledger.models import Application, Customer, Invoice, plumbing
+from ar_ledger.postings.engine import Movement, post
 from ar_ledger.postings.repository import PostingRepository
 from ar_shared.audit import Actor
 from ar_shared.events.ledger import InvoiceSettled, PaymentApplied, PaymentUnapplied
@@ -75,15 +76,10 @@ async def post_entry(
     lines: list[journal.Line],
     invoice_id: uuid.UUID | None = None,
 ) -> None:
-    journal.assert_balanced(lines)
-    await PostingRepository(session).add_entry(
-        customer_id=customer.id,
-        kind=kind,
-        document_id=document_id,
-        effective_date=effective_date,
-        currency=customer.currency,
-        lines=lines,
-        invoice_id=invoice_id,
+    """One movement of one customer through the posting engine: its entry and its balances."""
+    await post(
+        session,
+        [Movement(customer.id, kind, document_id, effective_date, customer.currency, lines, invoice_id)],
     )
 
 
@@ -143,12 +139,6 @@ async def apply_to_invoice(
         session, customer, f"{source_kind}_applied", application.id, effective_date, lines, invoice.id
     )
     invoice.open_minor -= amount_minor
-    if source_kind == "payment":
-        await repo.adjust_customer(customer.id, open_ar=-amount_minor, unapplied_cash=-amount_minor)
-    elif source_kind == "credit_memo":
-        await repo.adjust_customer(customer.id, open_ar=-amount_minor, unapplied_credits=-amount_minor)
-    else:
-        await repo.adjust_customer(customer.id, open_ar=-amount_minor)
     if source_kind != "write_off":
         await outbox.add(
             session,
@@ -216,15 +206,6 @@ async def unapply(
     if invoice.status in {"paid", "written_off"}:
         invoice.status = "open"
     invoice.version += 1
-    repo = PostingRepository(session)
-    if application.source_kind == "payment":
-        await repo.adjust_customer(
-            customer.id, open_ar=application.amount_minor, unapplied_cash=application.amount_minor
-        )
-    else:
-        await repo.adjust_customer(
-            customer.id, open_ar=application.amount_minor, unapplied_credits=application.amount_minor
-        )
     if announce:
         await outbox.add(
             session,

@@ -19,7 +19,6 @@ from ar_ledger.domain.refunds import Drawn, refundable
 from ar_ledger.filters import CustomerFilter
 from ar_ledger.models import CreditMemo, Customer, Payment, Refund, plumbing
 from ar_ledger.payments.repository import PaymentRepository
-from ar_ledger.postings.repository import PostingRepository
 from ar_ledger.postings.service import locked_customer, money, outbox, post_entry
 from ar_ledger.reason_codes.service import require_known
 from ar_ledger.refunds.repository import RefundRepository
@@ -145,11 +144,6 @@ async def _post(
         journal.refund_issued(account, refund.amount_minor),
     )  # fmt: skip
     source.unapplied_minor -= refund.amount_minor
-    postings = PostingRepository(session)
-    if isinstance(source, Payment):
-        await postings.adjust_customer(customer.id, unapplied_cash=-refund.amount_minor)
-    else:
-        await postings.adjust_customer(customer.id, unapplied_credits=-refund.amount_minor)
     await outbox.add(
         session,
         RefundIssued(
