@@ -9,6 +9,7 @@ from ar_ledger.credit_memos.endpoints import router as credit_memos_router
 from ar_ledger.customers.endpoints import router as customers_router
 from ar_ledger.invoices.endpoints import router as invoices_router
 from ar_ledger.models import plumbing
+from ar_ledger.opening_balances.endpoints import router as opening_balances_router
 from ar_ledger.past_due.endpoints import router as past_due_router
 from ar_ledger.payments.endpoints import router as payments_router
 from ar_ledger.reason_codes.endpoints import router as reason_codes_router
@@ -46,6 +47,7 @@ def create_app(settings: LedgerSettings | None = None, clock: Clock = SYSTEM_CLO
             past_due_router,
             reason_codes_router,
             reconciliation_router,
+            opening_balances_router,
         ],
         openapi_tags=[
             {"name": "customers", "description": "Customer accounts, upserted by ERP id"},
@@ -59,6 +61,7 @@ def create_app(settings: LedgerSettings | None = None, clock: Clock = SYSTEM_CLO
             },
             {"name": "reports", "description": "Open items and aging as of any date, CSV and XLSX"},
             {"name": "reconciliation", "description": "The ERP's open items against the ledger's"},
+            {"name": "opening balances", "description": "Start from the ERP's open items"},
             {"name": "past-due", "description": "The past-due sweep that emits AccountPastDue"},
             {"name": "reason codes", "description": "Configured reason codes of memos, write-offs, refunds"},
         ],

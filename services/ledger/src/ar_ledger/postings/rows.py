@@ -75,3 +75,18 @@ class NewJournalLine:
     currency: str
     debit_minor: int
     credit_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewCreditMemo:
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    business_entity: str
+    memo_number: str
+    currency: str
+    amount_minor: int
+    unapplied_minor: int
+    issue_date: date
+    invoice_id: uuid.UUID | None
+    reason_code: str | None
+    created_at: datetime
