@@ -40,6 +40,7 @@ from ar_shared.events.ledger import (
     PaymentReceived,
     PaymentReversed,
     PaymentUnapplied,
+    RefundIssued,
 )
 from ar_shared.relay import OutboxRelay, RelaySettings, build_producer
 from ar_shared.testing.clock import pinned_clock
@@ -395,10 +396,29 @@ async def test_the_past_due_sweep_places_the_hold_when_the_account_passes_the_po
     assert await platform.view(customer) == held("past_due", "1000.00", 10)  # the check counts from today
 
 
+async def test_refunding_the_unapplied_cash_places_the_over_limit_hold_again_at_once(
+    platform: LedgerAndCredit,
+) -> None:
+    customer = await platform.customer(limit="1000.00")
+    await platform.invoice(customer, "1500.00", due=days(30))
+    await platform.handled(customer, InvoiceIssued)
+    payment = await platform.pay(customer, "600.00", to=None)  # exposure 1,500 - 600 = 900
+    await platform.handled(customer, PaymentReceived)
+    assert await platform.view(customer) == APPROVED
+
+    # the cash goes back to the customer: it no longer offsets the 1,500
+    await platform.post(
+        "/v1/refunds",
+        {"payment_id": payment["id"], "refund_date": today().isoformat(), "reason_code": "overpayment"},
+    )
+    await platform.handled(customer, RefundIssued)
+    assert await platform.view(customer) == CreditView("held", ["over_limit"], "0.00", 0)
+
+
 def test_every_ledger_event_credit_consumes_is_driven_by_a_test_here() -> None:
     driven = {
         CustomerUpserted, InvoiceIssued, InvoiceVoided, CreditMemoIssued, PaymentReceived, PaymentApplied,
-        PaymentUnapplied, PaymentReversed, InvoiceWrittenOff, AccountPastDue,
+        PaymentUnapplied, PaymentReversed, InvoiceWrittenOff, AccountPastDue, RefundIssued,
     }  # fmt: skip
     consumed = {e for e in LedgerEvent.__subclasses__() if credit_handlers.get(e.event_type()) is not None}
     assert consumed == driven
