@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import time
 import uuid
@@ -37,7 +38,8 @@ from ar_shared.testing.db import alembic_config
 from ar_shared.testing.http import bearer
 from ar_shared.testing.stack import REPO_ROOT, Stack, local_stack
 
-DATABASE = "ar_bench"
+# a database of its own, dropped at the end; AR_BENCH_DATABASE keeps parallel runs apart
+DATABASE = os.environ.get("AR_BENCH_DATABASE", "ar_bench")
 TODAY = date(2026, 11, 24)
 
 
@@ -127,14 +129,11 @@ async def bench_bulk(
 
     bodies = [json.dumps(body(f"API{r}")).encode() for r in range(requests)]
 
-    async def api() -> None:
-        for payload in bodies:
-            response = await client.post(
-                "/v1/invoices/bulk", content=payload, headers=headers | {"content-type": "application/json"}
-            )
-            assert response.status_code == 201, response.text[:500]
-
-    api_seconds = await timed(api)
+    async def api(payload: bytes) -> None:
+        response = await client.post(
+            "/v1/invoices/bulk", content=payload, headers=headers | {"content-type": "application/json"}
+        )
+        assert response.status_code == 201, response.text[:500]
 
     records = [
         (uuid.uuid4(), customers[n % len(customers)][0], "BULK", f"COPY{r}-{n}", date(2026, 10, 1), date(2026, 10, 31),
@@ -142,38 +141,41 @@ async def bench_bulk(
         for r in range(requests) for n in range(batch)
     ]  # fmt: skip
 
-    async def copy() -> None:
-        for r in range(requests):
-            async with conn.transaction():
-                await conn.copy_records_to_table(
-                    "invoices",
-                    schema_name="ledger",
-                    columns=["id", "customer_id", "business_entity", "invoice_number", "issue_date", "due_date", "currency",
-                             "amount_minor", "open_minor", "status", "order_reference", "po_number", "version"],
-                    records=records[r * batch : (r + 1) * batch],
-                )  # fmt: skip
+    async def copy(r: int) -> None:
+        async with conn.transaction():
+            await conn.copy_records_to_table(
+                "invoices",
+                schema_name="ledger",
+                columns=["id", "customer_id", "business_entity", "invoice_number", "issue_date", "due_date", "currency",
+                         "amount_minor", "open_minor", "status", "order_reference", "po_number", "version"],
+                records=records[r * batch : (r + 1) * batch],
+            )  # fmt: skip
 
-    copy_seconds = await timed(copy)
     every_row = every_row_records(customers, requests, batch)
 
-    async def copy_every_row() -> None:
-        for r in range(requests):
-            async with conn.transaction():
-                for table, columns, rows in every_row:
-                    await conn.copy_records_to_table(
-                        table, schema_name="ledger", columns=columns, records=rows[r]
-                    )
+    async def copy_every_row(r: int) -> None:
+        async with conn.transaction():
+            for table, columns, rows in every_row:
+                await conn.copy_records_to_table(
+                    table, schema_name="ledger", columns=columns, records=rows[r]
+                )
 
-    every_row_seconds = await timed(copy_every_row)
-    n = requests * batch
+    await api(json.dumps(body("WARM")).encode())  # prepared statements, caches
+    # interleaved, one request's worth each, the best of each: the machine's noise hits all alike
+    seconds: dict[str, list[float]] = {"api": [], "copy": [], "every_row": []}
+    for r in range(requests):
+        seconds["api"].append(await timed(partial(api, bodies[r])))
+        seconds["copy"].append(await timed(partial(copy, r)))
+        seconds["every_row"].append(await timed(partial(copy_every_row, r)))
+    api_rate, copy_rate, every_row_rate = (rate(batch, min(seconds[k])) for k in ("api", "copy", "every_row"))
     return {
-        "invoices": n,
-        "api_per_second": round(rate(n, api_seconds)),
-        "copy_per_second": round(rate(n, copy_seconds)),
-        "ratio": round(rate(n, api_seconds) / rate(n, copy_seconds), 3),
-        "goal": ">= 0.2",
-        "copy_every_row_per_second": round(rate(n, every_row_seconds)),
-        "ratio_to_copy_every_row": round(rate(n, api_seconds) / rate(n, every_row_seconds), 3),
+        "invoices": requests * batch,
+        "api_per_second": round(api_rate),
+        "copy_per_second": round(copy_rate),
+        "ratio_to_copy_of_invoices_alone": round(api_rate / copy_rate, 3),
+        "copy_every_row_per_second": round(every_row_rate),
+        "ratio": round(api_rate / every_row_rate, 3),
+        "goal": ">= 0.6 of the COPY of every row written",
     }
 
 
@@ -183,14 +185,14 @@ def every_row_records(
     """Per request, what the ledger writes for each invoice, ready for COPY: the invoice, its
     journal entry and two lines, its outbox event and its audit record (realistic JSON sizes)."""
     invoices, entries, lines, events, audits = [], [], [], [], []
-    now = datetime.now(UTC)
+    now = datetime.now(UTC)  # a benchmark, not a rule: stamps only
     for r in range(requests):
         inv, ent, lin, evt, aud = [], [], [], [], []
         for n in range(batch):
             invoice_id, entry_id, customer_id = uuid.uuid4(), uuid.uuid4(), customers[n % len(customers)][0]
             minor = (100 + n % 900) * 100 + n % 100
             inv.append((invoice_id, customer_id, "BULK", f"ROWS{r}-{n}", date(2026, 10, 1), date(2026, 10, 31),
-                        "EUR", minor, minor, "open", None, None, 1))  # fmt: skip
+                        "EUR", minor, minor, "open", None, None, 1, now))  # fmt: skip
             ent.append((entry_id, customer_id, "invoice_issued", invoice_id, date(2026, 10, 1)))
             lin.append((entry_id, customer_id, invoice_id, "accounts_receivable", "EUR", minor, 0))
             lin.append((entry_id, customer_id, invoice_id, "sales", "EUR", 0, minor))
@@ -220,7 +222,7 @@ def every_row_records(
     return [
         ("invoices", ["id", "customer_id", "business_entity", "invoice_number", "issue_date", "due_date",
                       "currency", "amount_minor", "open_minor", "status", "order_reference", "po_number",
-                      "version"], invoices),
+                      "version", "created_at"], invoices),
         ("journal_entries", ["id", "customer_id", "kind", "document_id", "effective_date"], entries),
         ("journal_lines", ["entry_id", "customer_id", "invoice_id", "account", "currency", "debit_minor",
                            "credit_minor"], lines),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from pydantic import ValidationError
+from sqlalchemy import MetaData
 
 from ar_shared.events import EVENT_TYPES, CloudEvent, EventPayload, parse_payload
 from ar_shared.events.asyncapi import REGENERATE, build_document, render_markdown, render_yaml
@@ -46,6 +47,8 @@ from ar_shared.events.ledger import (
 )
 from ar_shared.events.notifications import NotificationFailed, NotificationSent
 from ar_shared.money import MoneyAmount, MoneyTotal
+from ar_shared.outbox import OutboxWriter
+from ar_shared.plumbing import add_plumbing_tables
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 
@@ -337,3 +340,13 @@ def test_committed_event_docs_are_up_to_date() -> None:
     hint = f"is out of date: regenerate with {REGENERATE}"
     assert (DOCS / "asyncapi.yaml").read_text(encoding="utf-8") == render_yaml(), f"docs/asyncapi.yaml {hint}"
     assert (DOCS / "events.md").read_text(encoding="utf-8") == render_markdown(), f"docs/events.md {hint}"
+
+
+@pytest.mark.parametrize("payload", SAMPLES, ids=sample_id)
+def test_an_outbox_record_carries_the_same_envelope_the_cloudevent_renders(payload: EventPayload) -> None:
+    [record] = OutboxWriter(add_plumbing_tables(MetaData(schema="t"))).records([payload], NOON)
+    event = CloudEvent.wrap(payload, event_id=record.event_id, time=NOON)
+    assert record.envelope == event.model_dump_json(exclude_none=True)
+    assert record.row() == (event.id, event.type, payload.topic(), event.subject, record.envelope)
+    assert record.data == event.data
+    assert CloudEvent.from_json_bytes(record.envelope.encode()) == event

@@ -148,7 +148,7 @@ async def _write_one(
     now = session_clock(session).now()
     prepared = prepare(data, terms, now)
     invoice = prepared.answer()
-    _, [event] = outbox.records([prepared.event], now)
+    [event] = outbox.records([prepared.event], now)
     [audit_record] = audit.created_records(
         actor=actor,
         action="invoice.issued",
@@ -163,7 +163,7 @@ async def _write_one(
             prepared.row,
             prepared.movement,
             audit=audit_record,
-            event=event,
+            event=event.row(),
             customer_version=terms.version,
         )
     except DuplicateDocument as duplicate:
