@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+import pydantic_core
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -159,7 +160,7 @@ class AuditLog:
             records.append(
                 (
                     now, actor.subject, scopes, action, entity_type, entity_id, None,
-                    json.dumps(after, separators=(",", ":")), ctx.correlation_id, ctx.request_id, 1,
+                    pydantic_core.to_json(after).decode(), ctx.correlation_id, ctx.request_id, 1,
                     GENESIS, digest,
                 )
             )  # fmt: skip
