@@ -26,14 +26,15 @@ from ar_ledger.credit_memos.service import issue_credit_memo
 from ar_ledger.customers.schemas import CustomerUpsert
 from ar_ledger.customers.service import upsert_customer
 from ar_ledger.domain.reasons import CREDIT_MEMO_REASONS, REFUND_REASONS, WRITE_OFF_REASONS
-from ar_ledger.domain.refunds import Drawn, unapplied_on
+from ar_ledger.domain.unapplied import Drawn, unapplied_on
 from ar_ledger.filters import ResolvedScope
 from ar_ledger.invoices.issue import issue_invoice
 from ar_ledger.invoices.schemas import InvoiceCreate, InvoiceVoid
 from ar_ledger.invoices.service import void_invoice
 from ar_ledger.models import Application, CreditMemo, Customer, Invoice, JournalLine, Payment, Refund
-from ar_ledger.payments.schemas import AllocationIn, ApplyRequest, PaymentCreate, ReversalRequest
+from ar_ledger.payments.schemas import ApplyRequest, PaymentCreate, ReversalRequest
 from ar_ledger.payments.service import apply_unapplied, receive_payment, reverse_payment, unapply_application
+from ar_ledger.postings.schemas import AllocationIn
 from ar_ledger.refunds.schemas import RefundCreate
 from ar_ledger.refunds.service import RefundRules, request_refund
 from ar_ledger.reports.repository import ReportRepository

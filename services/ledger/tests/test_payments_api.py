@@ -281,6 +281,34 @@ async def test_unapply_reopens_the_invoice_and_returns_the_cash(
     assert again.status_code == 409
 
 
+async def test_cash_unapplied_from_a_later_date_cannot_be_applied_before_that_date(
+    ledger: Ledger, client: httpx.AsyncClient, writer: dict[str, str]
+) -> None:
+    await ledger.invoice("U-2", "100.00")
+    other = await ledger.invoice("U-3", "100.00")
+    payment = await ledger.pay("100.00", on="2026-11-01")  # applied to U-2 on 11-01
+    application_id = payment["applications"][0]["id"]
+    response = await client.post(
+        f"/v1/applications/{application_id}/unapply", json={"effective_date": "2026-11-10"}, headers=writer
+    )
+    assert response.status_code == 200
+    # on 11-05 the 100 still paid U-2: applying it to U-3 then would spend it twice on that day
+    allocations = [{"invoice_id": other["id"], "amount": eur("100.00")}]
+    early = await client.post(
+        f"/v1/payments/{payment['id']}/applications",
+        json={"effective_date": "2026-11-05", "allocations": allocations},
+        headers=writer,
+    )
+    assert (early.status_code, early.json()["code"]) == (422, "exceeds_unapplied")
+    on_time = await client.post(
+        f"/v1/payments/{payment['id']}/applications",
+        json={"effective_date": "2026-11-10", "allocations": allocations},
+        headers=writer,
+    )
+    assert on_time.status_code == 200
+    assert await ledger.open_balance(other) == "0.00"
+
+
 @pytest.mark.parametrize(
     ("case", "code"),
     [

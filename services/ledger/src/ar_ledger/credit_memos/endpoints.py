@@ -8,8 +8,8 @@ from fastapi import APIRouter
 
 from ar_ledger.config import AppSettings
 from ar_ledger.credit_memos import service
+from ar_ledger.credit_memos.auth import Reader, Writer
 from ar_ledger.credit_memos.schemas import CreditMemoApply, CreditMemoCreate, CreditMemoOut
-from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.routing import ServiceRoute
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ar_ledger.models import Application as ApplicationRow
 from ar_ledger.models import CreditMemo as CreditMemoRow
-from ar_ledger.payments.schemas import AllocationIn, ApplicationOut
+from ar_ledger.postings.schemas import AllocationIn, ApplicationOut
 from ar_shared.inputs import BusinessDate, Identifier
 from ar_shared.money import Money, MoneyAmount, PositiveMoneyAmount
 

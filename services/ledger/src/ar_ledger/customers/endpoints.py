@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Response
 
 from ar_ledger.customers import service
+from ar_ledger.customers.auth import Reader, Writer
 from ar_ledger.customers.repository import CustomerRepository
 from ar_ledger.customers.schemas import Customer, CustomerUpsert
-from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.etag import etag_for, parse_if_match
 from ar_shared.inputs import Identifier

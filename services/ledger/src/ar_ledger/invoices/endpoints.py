@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from ar_ledger.filters import ByCustomer
 from ar_ledger.invoices import bulk, issue, service
+from ar_ledger.invoices.auth import Reader, Writer
 from ar_ledger.invoices.repository import InvoiceFilters
 from ar_ledger.invoices.schemas import (
     Invoice,
@@ -18,7 +19,6 @@ from ar_ledger.invoices.schemas import (
     InvoiceStatus,
     InvoiceVoid,
 )
-from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.inputs import BusinessDate
 from ar_shared.pagination import Page, Paging

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,7 @@ from ar_ledger.postings.service import Billed, money, outbox, require_currency
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.clock import session_clock
 from ar_shared.events.ledger import InvoiceIssued
+from ar_shared.money import Money, MoneyAmount
 from ar_shared.problems import Conflict, Unprocessable
 
 audit = AuditLog(plumbing)
@@ -106,6 +107,20 @@ def prepare(
         po_number=data.po_number,
     )
     return PreparedInvoice(row, movement, event)
+
+
+def prepare_opening(
+    customer: Billed, number: str, issued: date, due: date, amount: Money, now: datetime
+) -> PreparedInvoice:
+    """An invoice carried over open from another system, checked like any other."""
+    data = InvoiceCreate(
+        customer_id=customer.id,
+        invoice_number=number,
+        issue_date=issued,
+        due_date=due,
+        amount=MoneyAmount.from_money(amount),
+    )
+    return prepare(data, customer, now, opening=True)
 
 
 BILLING_TERMS = BillingTermsCache()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from ar_ledger.erp_files.api import FILE_BODY, ColumnsQuery, MappingQuery
 from ar_ledger.erp_files.mappings import MAPPINGS, with_overrides
 from ar_ledger.erp_files.reader import CSV, XLSX
 from ar_ledger.opening_balances import service
+from ar_ledger.opening_balances.auth import Writer
 from ar_ledger.opening_balances.schemas import OpeningBalanceLoad
-from ar_ledger.permissions import Writer
-from ar_ledger.reconciliation.endpoints import FILE_BODY, ColumnsQuery, MappingQuery
 from ar_shared.db import DbSession
 from ar_shared.problems import PROBLEM_RESPONSES
 from ar_shared.routing import ServiceRoute

@@ -14,9 +14,8 @@ from ar_ledger.domain import journal
 from ar_ledger.domain.reconciliation import ErpItem
 from ar_ledger.erp_files.mappings import ColumnMapping
 from ar_ledger.erp_files.reader import read_items
-from ar_ledger.invoices.issue import PreparedInvoice, post_invoices, prepare
+from ar_ledger.invoices.issue import PreparedInvoice, post_invoices, prepare_opening
 from ar_ledger.invoices.repository import InvoiceRepository
-from ar_ledger.invoices.schemas import InvoiceCreate
 from ar_ledger.models import CreditMemo, Customer, plumbing
 from ar_ledger.opening_balances.schemas import OpenedTotal, OpeningBalanceLoad
 from ar_ledger.postings.engine import Movement, post, write_rows
@@ -25,7 +24,7 @@ from ar_ledger.postings.service import money, outbox
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.clock import session_clock
 from ar_shared.events.ledger import CreditMemoIssued
-from ar_shared.money import Money, MoneyAmount, currency_exponent, format_minor
+from ar_shared.money import Money, currency_exponent, format_minor
 from ar_shared.problems import FieldError, Unprocessable
 
 audit = AuditLog(plumbing)
@@ -132,14 +131,8 @@ def _same(existing: object, item: ErpItem, customer: Customer) -> bool:
 
 
 def _prepared_invoice(item: ErpItem, customer: Customer, now: datetime) -> PreparedInvoice:
-    data = InvoiceCreate(
-        customer_id=customer.id,
-        invoice_number=item.document_number,
-        issue_date=item.document_date,
-        due_date=item.due_date,
-        amount=MoneyAmount.from_money(Money(item.amount_minor, item.currency)),
-    )
-    return prepare(data, customer, now, opening=True)
+    amount = Money(item.amount_minor, item.currency)
+    return prepare_opening(customer, item.document_number, item.document_date, item.due_date, amount, now)
 
 
 async def _post_credits(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 
 from ar_ledger.past_due import service
-from ar_ledger.permissions import Writer
+from ar_ledger.past_due.auth import Writer
 from ar_shared.db import DbSession
 from ar_shared.inputs import BusinessDate
 from ar_shared.routing import ServiceRoute

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from ar_ledger.filters import ByCustomer
 from ar_ledger.payments import service
+from ar_ledger.payments.auth import Reader, Writer
 from ar_ledger.payments.schemas import (
     ApplyRequest,
     PaymentCreate,
@@ -15,7 +16,6 @@ from ar_ledger.payments.schemas import (
     ReversalRequest,
     UnapplyRequest,
 )
-from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.pagination import Page, Paging
 from ar_shared.routing import ServiceRoute

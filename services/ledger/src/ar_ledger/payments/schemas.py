@@ -10,16 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ar_ledger.models import Application as ApplicationRow
 from ar_ledger.models import Payment as PaymentRow
+from ar_ledger.postings.schemas import AllocationIn, ApplicationOut
 from ar_shared.inputs import BusinessDate, Identifier, Text
 from ar_shared.money import Money, MoneyAmount, PositiveMoneyAmount
-
-
-class AllocationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    invoice_id: uuid.UUID
-    amount: PositiveMoneyAmount
-
 
 PAYMENT_EXAMPLE: dict[str, Any] = {
     "customer_external_id": "C-10042",
@@ -90,28 +83,6 @@ class ReversalRequest(BaseModel):
 
     reversed_on: BusinessDate
     reason: Text | None = Field(default=None, max_length=2000)
-
-
-class ApplicationOut(BaseModel):
-    id: uuid.UUID
-    invoice_id: uuid.UUID
-    source_kind: str
-    source_id: uuid.UUID
-    amount: MoneyAmount
-    effective_date: date
-    reversed_on: date | None
-
-    @classmethod
-    def of(cls, row: ApplicationRow, currency: str) -> ApplicationOut:
-        return cls(
-            id=row.id,
-            invoice_id=row.invoice_id,
-            source_kind=row.source_kind,
-            source_id=row.source_id,
-            amount=MoneyAmount.from_money(Money(row.amount_minor, currency)),
-            effective_date=row.effective_date,
-            reversed_on=row.reversed_on,
-        )
 
 
 class PaymentOut(BaseModel):

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.domain.allocation import Allocation, OpenInvoice, auto_allocate
 from ar_ledger.models import Application, CreditMemo, Customer, Payment
-from ar_ledger.payments.schemas import AllocationIn
 from ar_ledger.postings.repository import PostingRepository
-from ar_ledger.postings.service import apply_to_invoice, invoices_by_id
+from ar_ledger.postings.schemas import AllocationIn
+from ar_ledger.postings.service import apply_to_invoice, drawable_on, invoices_by_id
 from ar_shared.audit import Actor
 from ar_shared.money import Money
 from ar_shared.problems import FieldError, Unprocessable
@@ -35,15 +35,19 @@ async def plan(
     effective_date: date,
     remittance_reference: str | None = None,
 ) -> list[Allocation]:
-    """What would be applied: the requested allocations (checked), or auto-apply when None."""
+    """What would be applied: the requested allocations (checked), or auto-apply when None.
+
+    Never more than the source has on `effective_date` and every later date: money unapplied
+    again on a later date was still applied before it."""
+    available = await drawable_on(session, source, effective_date)
     if requested is not None:
-        _check_requested(requested, source, customer.currency)
+        _check_requested(requested, available, customer.currency)
         return [Allocation(r.invoice_id, r.amount_minor) for r in requested]
     open_rows = await PostingRepository(session).open_invoices_for_update(customer.id, effective_date)
     candidates = [
         OpenInvoice(i.id, i.invoice_number, i.issue_date, i.due_date, i.open_minor) for i in open_rows
     ]
-    return auto_allocate(source.unapplied_minor, candidates, remittance_reference)
+    return auto_allocate(available, candidates, remittance_reference)
 
 
 async def execute(
@@ -110,9 +114,7 @@ async def allocate(
     )
 
 
-def _check_requested(
-    requested: Sequence[RequestedAllocation], source: Payment | CreditMemo, currency: str
-) -> None:
+def _check_requested(requested: Sequence[RequestedAllocation], available: int, currency: str) -> None:
     errors = [
         FieldError(field=f"allocations.{n}.amount", message="must be positive", code="amount_not_positive")
         for n, r in enumerate(requested)
@@ -132,10 +134,10 @@ def _check_requested(
     if errors:
         raise Unprocessable("allocations are invalid", code="invalid_allocations", errors=errors)
     total = sum(r.amount_minor for r in requested)
-    if total > source.unapplied_minor:
+    if total > available:
         raise Unprocessable(
-            f"allocations total {Money(total, currency)} but only {Money(source.unapplied_minor, currency)} "
-            "is unapplied",
+            f"allocations total {Money(total, currency)} but only {Money(available, currency)} is unapplied "
+            "on that date and after",
             code="exceeds_unapplied",
         )
 

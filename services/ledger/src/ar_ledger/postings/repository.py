@@ -8,12 +8,12 @@ from datetime import date
 from functools import cache
 
 import asyncpg
-from sqlalchemy import FromClause, Table, insert, select, text
+from sqlalchemy import FromClause, Table, insert, null, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.domain.journal import BalanceChange
-from ar_ledger.models import Application, Customer, Invoice, JournalEntry, JournalLine, plumbing
+from ar_ledger.models import Application, Customer, Invoice, JournalEntry, JournalLine, Refund, plumbing
 from ar_ledger.postings.rows import NewJournalEntry, NewJournalLine, Row, as_dict, columns_of, values_of
 from ar_shared.audit import AuditLog
 from ar_shared.db import copy_records, insert_sql
@@ -134,6 +134,18 @@ class PostingRepository:
             .with_for_update()
         )
         return (await self.session.scalars(query)).all()
+
+    async def drawn_from(self, source_id: uuid.UUID) -> list[tuple[int, date, date | None]]:
+        """What was ever drawn from a payment or credit memo: (amount, from, taken back on) of each
+        application, and (amount, date, None) of each issued refund."""
+        applied = select(Application.amount_minor, Application.effective_date, Application.reversed_on).where(
+            Application.source_id == source_id
+        )
+        refunded = select(Refund.amount_minor, Refund.refund_date, null()).where(
+            Refund.source_id == source_id, Refund.status == "issued"
+        )
+        rows = await self.session.execute(applied.union_all(refunded))
+        return [(int(r[0]), r[1], r[2]) for r in rows]
 
     async def invoice_has_active_applications(self, invoice_id: uuid.UUID) -> bool:
         query = select(Application.id).where(

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.domain import journal
 from ar_ledger.domain.journal import Account
-from ar_ledger.models import Application, Customer, Invoice, plumbing
+from ar_ledger.domain.unapplied import Drawn, drawable
+from ar_ledger.models import Application, CreditMemo, Customer, Invoice, Payment, plumbing
 from ar_ledger.postings.engine import Movement, post
 from ar_ledger.postings.repository import PostingRepository
 from ar_shared.audit import Actor
@@ -220,6 +221,13 @@ async def unapply(
                 invoice_open_balance=money(invoice.open_minor, invoice.currency),
             ),
         )
+
+
+async def drawable_on(session: AsyncSession, source: Payment | CreditMemo, on: date) -> int:
+    """What of the source an application or refund dated `on` may take (`domain.unapplied`)."""
+    drawn = [Drawn(*d) for d in await PostingRepository(session).drawn_from(source.id)]
+    received = source.received_on if isinstance(source, Payment) else source.issue_date
+    return drawable(source.amount_minor, received, drawn, on)
 
 
 async def invoices_by_id(session: AsyncSession, invoice_ids: list[uuid.UUID]) -> dict[uuid.UUID, Invoice]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ar_ledger.config import AppSettings
-from ar_ledger.permissions import Reader
+from ar_ledger.reason_codes.auth import Reader
 from ar_ledger.reason_codes.schemas import ReasonCodes
 from ar_shared.routing import ServiceRoute
 

@@ -6,40 +6,19 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from ar_ledger.erp_files.mappings import MAPPING_TEXT, MAPPINGS, MappingName, with_overrides
-from ar_ledger.erp_files.reader import CSV, MAX_ROWS, XLSX
+from ar_ledger.erp_files.api import FILE_BODY, ColumnsQuery, MappingQuery
+from ar_ledger.erp_files.mappings import MAPPINGS, with_overrides
+from ar_ledger.erp_files.reader import CSV, XLSX
 from ar_ledger.filters import Scope
-from ar_ledger.permissions import Reader
 from ar_ledger.reconciliation import exports, service
+from ar_ledger.reconciliation.auth import Reader
 from ar_ledger.reconciliation.schemas import Reconciliation
 from ar_shared.db import DbSession
-from ar_shared.inputs import BusinessDate, Identifier
+from ar_shared.inputs import BusinessDate
 from ar_shared.problems import PROBLEM_RESPONSES
 from ar_shared.routing import ServiceRoute, changes_nothing
 
 router = APIRouter(prefix="/v1/reconciliations", tags=["reconciliation"], route_class=ServiceRoute)
-
-FILE_BODY = {
-    "requestBody": {
-        "required": True,
-        "description": f"The ERP's open items, as exported: CSV or the first sheet of an XLSX workbook, at "
-        f"most {MAX_ROWS:,} items. Column titles may sit below a few title lines.",
-        "content": {
-            CSV: {"schema": {"type": "string"}},
-            XLSX: {"schema": {"type": "string", "format": "binary"}},
-        },
-    }
-}
-MappingQuery = Annotated[MappingName, Query(description=f"Which columns hold what. {MAPPING_TEXT}")]
-ColumnsQuery = Annotated[
-    Identifier | None,
-    Query(
-        max_length=1000,
-        description="Other column titles for some fields, `field=Title` pairs separated by commas "
-        "(fields: customer, document_number, document_date, due_date, amount, currency), e.g. "
-        "`customer=Debitor,amount=Offener Betrag`",
-    ),
-]
 
 
 @router.post(

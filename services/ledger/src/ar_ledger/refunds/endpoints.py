@@ -8,8 +8,8 @@ from fastapi import APIRouter, Response
 
 from ar_ledger.config import AppSettings
 from ar_ledger.filters import ByCustomer
-from ar_ledger.permissions import Reader, Writer
 from ar_ledger.refunds import service
+from ar_ledger.refunds.auth import Reader, Writer
 from ar_ledger.refunds.schemas import RefundCreate, RefundDecision, RefundOut, RefundStatus
 from ar_shared.db import DbSession
 from ar_shared.pagination import Page, Paging

@@ -15,11 +15,10 @@ from ar_ledger.credit_memos.repository import CreditMemoRepository
 from ar_ledger.customers.service import resolve_filter
 from ar_ledger.domain import journal
 from ar_ledger.domain.journal import Account
-from ar_ledger.domain.refunds import Drawn, refundable
 from ar_ledger.filters import CustomerFilter
 from ar_ledger.models import CreditMemo, Customer, Payment, Refund, plumbing
 from ar_ledger.payments.repository import PaymentRepository
-from ar_ledger.postings.service import locked_customer, money, outbox, post_entry
+from ar_ledger.postings.service import drawable_on, locked_customer, money, outbox, post_entry
 from ar_ledger.reason_codes.service import require_known
 from ar_ledger.refunds.repository import RefundRepository
 from ar_ledger.refunds.schemas import RefundCreate, RefundOut, RefundStatus
@@ -168,10 +167,6 @@ async def _refundable(session: AsyncSession, source: Payment | CreditMemo, on: d
         raise Conflict(
             f"payment {source.id} was reversed: nothing of it can be refunded", code="payment_reversed"
         )
-    drawn = [
-        Drawn(a.amount_minor, a.effective_date, a.reversed_on)
-        for a in await PaymentRepository(session).applications_of(source.id)
-    ] + [Drawn(r.amount_minor, r.refund_date) for r in await RefundRepository(session).issued_from(source.id)]
     received = source.received_on if isinstance(source, Payment) else source.issue_date
     if on < received:
         raise Unprocessable(
@@ -179,7 +174,7 @@ async def _refundable(session: AsyncSession, source: Payment | CreditMemo, on: d
             code="refund_before_receipt",
             extra={"field": "refund_date"},
         )
-    return refundable(source.amount_minor, received, drawn, on)
+    return await drawable_on(session, source, on)
 
 
 def _check_within(amount: int, available: int, source: Payment | CreditMemo, on: date) -> None:

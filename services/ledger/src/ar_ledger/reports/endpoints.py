@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Response
 
 from ar_ledger.domain.aging import DEFAULT_EDGES, validate_edges
 from ar_ledger.filters import Scope
-from ar_ledger.permissions import Reader
 from ar_ledger.reports import comparative, exports, kpi_service, service
+from ar_ledger.reports.auth import Reader
 from ar_ledger.reports.repository import CustomerOrder
 from ar_ledger.reports.schemas import (
     AgingBasis,

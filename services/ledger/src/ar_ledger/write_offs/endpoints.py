@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ar_ledger.config import AppSettings
-from ar_ledger.permissions import Writer
 from ar_ledger.write_offs import service
+from ar_ledger.write_offs.auth import Writer
 from ar_ledger.write_offs.schemas import WriteOffCreate, WriteOffOut
 from ar_shared.db import DbSession
 from ar_shared.routing import ServiceRoute

@@ -1,4 +1,4 @@
-"""The ledger's scopes as dependency aliases."""
+"""Who may read and change write-offs: the route dependencies of this package."""
 
 from typing import Annotated
 
@@ -6,5 +6,4 @@ from fastapi import Depends
 
 from ar_shared.auth import Principal, require_scopes
 
-Reader = Annotated[Principal, Depends(require_scopes("ledger:read"))]
 Writer = Annotated[Principal, Depends(require_scopes("ledger:write"))]

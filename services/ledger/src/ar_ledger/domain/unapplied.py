@@ -1,4 +1,4 @@
-"""How much of a payment's unapplied cash or a credit memo's unapplied credit a refund may take."""
+"""What of a payment's cash or a credit memo's credit is still there to apply or refund, by date."""
 
 from __future__ import annotations
 
@@ -26,12 +26,13 @@ def unapplied_on(amount_minor: int, drawn: Sequence[Drawn], day: date) -> int:
     return amount_minor - sum(d.on(day) for d in drawn)
 
 
-def refundable(amount_minor: int, available_from: date, drawn: Sequence[Drawn], on: date) -> int:
-    """The most a refund dated `on` may take, so the source is never overdrawn on any date.
+def drawable(amount_minor: int, available_from: date, drawn: Sequence[Drawn], on: date) -> int:
+    """The most an application or a refund dated `on` may take, so the source is never overdrawn
+    on any date.
 
-    The refund takes the money from `on` for good, so it must fit what is unapplied on `on` and
-    on every later date at which the balance changes (a later application takes some, a later
-    unapply gives some back): the smallest of those. Nothing before the source exists.
+    It takes the money from `on` on, so it must fit what is unapplied on `on` and on every later
+    date at which the balance changes (a later application takes some, a later unapply gives some
+    back only from its own date): the smallest of those. Nothing before the source exists.
     """
     if on < available_from:
         return 0

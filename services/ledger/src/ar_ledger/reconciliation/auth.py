@@ -1,0 +1,9 @@
+"""Who may read and change the ERP reconciliation: the route dependencies of this package."""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from ar_shared.auth import Principal, require_scopes
+
+Reader = Annotated[Principal, Depends(require_scopes("ledger:read"))]
