@@ -31,6 +31,7 @@ from ar_shared.events.credit import (
 )
 from ar_shared.events.ledger import (
     AccountPastDue,
+    BusinessDateChanged,
     CreditMemoIssued,
     CustomerUpserted,
     InvoiceIssued,
@@ -53,7 +54,7 @@ CATALOGUE = {
     "ledger": [
         "CustomerUpserted", "InvoiceIssued", "InvoiceVoided", "CreditMemoIssued", "PaymentReceived",
         "PaymentApplied", "PaymentUnapplied", "PaymentReversed", "InvoiceWrittenOff", "InvoiceSettled",
-        "AccountPastDue",
+        "AccountPastDue", "BusinessDateChanged",
     ],
     "credit": ["CreditLimitChanged", "CreditHoldPlaced", "CreditHoldReleased", "CreditReviewCompleted"],
     "collections": [
@@ -135,6 +136,10 @@ def samples() -> list[EventPayload]:
             customer_id=CUSTOMER, as_of=date(2026, 12, 1),
             overdue=[MoneyTotal(amount="1190.00", currency="EUR"), MoneyTotal(amount="12", currency="JPY")],
             oldest_days_past_due=31, bucket="31-60", overdue_invoice_ids=[INVOICE],
+        ),
+        BusinessDateChanged(
+            business_entity="DE01", previous_date=date(2026, 11, 30), business_date=date(2026, 12, 1),
+            mode="manual", time_zone="Europe/Berlin",
         ),
         CreditLimitChanged(
             customer_id=CUSTOMER, previous_limit=None, new_limit=eur("50000.00"), changed_by="analyst-1",
@@ -241,7 +246,9 @@ def test_payload_survives_the_envelope_round_trip(payload: EventPayload) -> None
 
 @pytest.mark.parametrize("payload", SAMPLES, ids=sample_id)
 def test_envelope_subject_is_the_customer_id(payload: EventPayload) -> None:
-    assert CloudEvent.wrap(payload).subject == str(CUSTOMER)
+    # a business entity's events are ordered per entity instead: its date, not a customer's
+    expected = "DE01" if isinstance(payload, BusinessDateChanged) else str(CUSTOMER)
+    assert CloudEvent.wrap(payload).subject == expected
 
 
 @pytest.mark.parametrize("payload", SAMPLES, ids=sample_id)
