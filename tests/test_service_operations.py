@@ -18,10 +18,11 @@ from ar_ledger.config import LedgerSettings
 from ar_ledger.main import create_app as ledger_app
 from ar_notifications.config import NotificationsSettings
 from ar_notifications.main import create_app as notifications_app
+from ar_shared.app import METRICS_SCOPE
 from ar_shared.auth import mint_token
 from ar_shared.clock import Clock
 from ar_shared.testing.clock import TEST_CLOCK, pinned_clock
-from ar_shared.testing.http import client_for, running
+from ar_shared.testing.http import bearer, client_for, running
 from ar_shared.testing.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -52,7 +53,7 @@ async def test_health_metrics_and_docs_are_served(service: str, stack: Stack, al
         ready = await client.get("/health/ready")
         assert ready.status_code == 200
         assert ready.json() == {"status": "ok", "checks": {"database": "ok", "kafka": "ok"}}
-        metrics = await client.get("/metrics")
+        metrics = await client.get("/metrics", headers=bearer(app.state.settings.auth, METRICS_SCOPE))
         assert metrics.status_code == 200
         assert (
             f'ar_http_requests_total{{method="GET",route="/health/ready",service="{service}",status="200"}}'
@@ -68,7 +69,7 @@ async def test_unknown_routes_answer_with_a_problem_document(
     service: str, stack: Stack, all_schemas: None
 ) -> None:
     async with running(build(service, stack), rollback=False) as app, client_for(app) as client:
-        response = await client.get("/v1/no-such-thing")
+        response = await client.get("/v1/no-such-thing", headers=bearer(app.state.settings.auth, "admin"))
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "not_found"

@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
-from ar_shared.auth import Principal, TokenVerifier, authenticate
+from ar_shared.auth import Principal, TokenVerifier, authenticate, require_scopes
 from ar_shared.clock import SYSTEM_CLOCK, Clock
 from ar_shared.db import build_engine, build_read_pool, build_sessionmaker
 from ar_shared.idempotency import install_idempotency_handler
@@ -25,9 +25,13 @@ from ar_shared.logs import configure_logging
 from ar_shared.middleware import RequestContextMiddleware
 from ar_shared.plumbing import PlumbingTables
 from ar_shared.problems import install_problem_handlers
+from ar_shared.request_guard import RequestGuard
 from ar_shared.settings import ServiceSettings
 
 ExtraLifespan = Callable[[FastAPI], Awaitable[None]]
+
+METRICS_SCOPE = "metrics:read"
+"""What a Prometheus scraper's token needs for `/metrics` (`admin` does too)."""
 
 
 class KafkaProbe:
@@ -113,6 +117,12 @@ def create_service_app(
     )
     install_problem_handlers(app)
     install_idempotency_handler(app)
+    # inside the request context, so a refusal still carries the request id and is logged
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        max_bulk_body_bytes=settings.max_bulk_body_bytes,
+    )
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(_operations_router())
     for router in routers:
@@ -163,7 +173,13 @@ def _operations_router() -> APIRouter:
         }
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        description=f"Needs a bearer token with the `{METRICS_SCOPE}` scope (or `admin`).",
+        response_class=Response,
+        dependencies=[Depends(require_scopes(METRICS_SCOPE))],
+    )
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

@@ -23,6 +23,7 @@ from ar_shared.db import DbSession
 from ar_shared.idempotency import Idempotency
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.problems import PROBLEM_RESPONSES, ProblemError
+from ar_shared.request_guard import BULK_BODY
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"], responses=PROBLEM_RESPONSES)
 
@@ -49,8 +50,10 @@ async def issue_invoice(
     summary="Issue up to 10,000 invoices at once, all or nothing",
     description=(
         "Either every invoice is issued or none is: each invalid item is reported in `errors` "
-        "with its index (`items.<index>.<field>`) and reason. Written with PostgreSQL COPY."
+        "with its index (`items.<index>.<field>`) and reason. Written with PostgreSQL COPY. "
+        "Takes a larger body than other routes (`LEDGER_MAX_BULK_BODY_BYTES`, 16 MiB by default)."
     ),
+    openapi_extra=BULK_BODY,
 )
 async def issue_invoices(
     principal: Writer, body: InvoiceBulkCreate, session: DbSession, idempotency: Idempotency
