@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ar_shared.settings import ServiceSettings
@@ -24,6 +24,13 @@ class NotificationsSettings(ServiceSettings):
     smtp_timeout_seconds: float = 10.0
     mail_from: str = "Accounts Receivable <ar@example.com>"
     webhook_secret: SecretStr = SecretStr("dev-only-webhook-secret")
+    webhook_allowed_networks: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description=(
+            "Networks webhooks may reach although they are not public (loopback, private, ...), "
+            'as CIDRs, e.g. ["127.0.0.1/32"] for a receiver on this machine'
+        ),
+    )
     max_attempts: int = Field(default=5, ge=1)
     retry_backoff_seconds: float = Field(default=30.0, ge=0)
     dispatch_interval_seconds: float = Field(default=2.0, gt=0)
