@@ -8,6 +8,7 @@ from functools import lru_cache
 from pydantic import Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from ar_notifications.templates.rendering import RenderLimits
 from ar_shared.settings import ServiceSettings
 
 
@@ -41,6 +42,16 @@ class NotificationsSettings(ServiceSettings):
         default=time(18, 0), description="Latest local time to write to a customer"
     )
     default_locale: str = "en"
+    template_render_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="Longest a template may take to render (on save, preview, delivery)"
+    )
+    template_max_output_chars: int = Field(
+        default=2_000_000, ge=1000, description="Most characters a rendered message (subject, text, HTML) has"
+    )
+
+    @property
+    def render_limits(self) -> RenderLimits:
+        return RenderLimits(self.template_render_timeout_seconds, self.template_max_output_chars)
 
 
 @lru_cache

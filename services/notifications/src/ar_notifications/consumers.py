@@ -8,6 +8,7 @@ import uuid
 from ar_notifications.config import get_settings
 from ar_notifications.delivery.repository import DeliveryRepository
 from ar_notifications.delivery.service import InvalidRecipient, enqueue
+from ar_notifications.templates.rendering import RenderLimitExceeded
 from ar_shared.consumer import EventHandlers, HandlerContext, PoisonMessage
 from ar_shared.events.collections import NotificationRequested
 from ar_shared.events.credit import CreditHoldPlaced, CreditHoldReleased
@@ -46,9 +47,10 @@ async def notification_requested(ctx: HandlerContext, event: NotificationRequest
             now=ctx.clock.now(),
             respect_contact_hours=event.channel == "email",
         )
-    except InvalidRecipient as exc:
-        # a bad address (or a webhook to a private address) never becomes good: straight to the
-        # dead letters, no retries; nothing was written
+    except (InvalidRecipient, RenderLimitExceeded) as exc:
+        # a bad address (or a webhook to a private address) never becomes good, and a template
+        # too costly for this data would cost as much again on every retry: straight to the dead
+        # letters with the reason; nothing was written
         raise PoisonMessage(exc.detail or exc.code) from None
 
 

@@ -62,7 +62,7 @@ async def enqueue(
     await check_recipient(channel, recipient, targets or WebhookTargets(settings.webhook_allowed_networks))
     repo = DeliveryRepository(session)
     template, rendered = await render_template(
-        session, template_key, locale, context, settings.default_locale
+        session, template_key, locale, context, settings.render_limits, settings.default_locale
     )
     recipient = recipient.strip().lower() if channel == "email" else recipient.strip()
     suppressed = channel == "email" and await SuppressionRepository(session).by_address(recipient) is not None
