@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, ip_address, ip_network
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ar_notifications.delivery.webhook_targets import WebhookTargets, literal_address, refusal_reason
+from ar_notifications.delivery.webhook_targets import (
+    WebhookTarget,
+    WebhookTargets,
+    literal_address,
+    refusal_reason,
+)
 
 NOT_PUBLIC = [
     "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
@@ -78,3 +84,17 @@ def test_the_allow_list_lets_through_only_its_networks() -> None:
     assert not targets.is_allowed(IPv4Address("127.0.0.2"))
     assert not targets.is_allowed(IPv4Address("169.254.169.254"))
     assert targets.is_allowed(IPv4Address("93.184.215.14"))
+
+
+def test_a_named_target_is_reached_at_its_address_and_still_named_for_http_and_tls() -> None:
+    named = WebhookTarget(
+        httpx.URL("https://hooks.partner.example:8443/ar?x=1"), IPv4Address("93.184.215.14")
+    )
+    assert str(named.connect_url) == "https://93.184.215.14:8443/ar?x=1"
+    assert named.headers == {"Host": "hooks.partner.example:8443"}
+    assert named.extensions == {"sni_hostname": "hooks.partner.example"}  # the certificate checked
+    v6 = WebhookTarget(httpx.URL("http://hooks.partner.example/ar"), IPv6Address("2606:4700::1111"))
+    assert str(v6.connect_url) == "http://[2606:4700::1111]/ar"
+    assert v6.extensions == {}
+    literal = WebhookTarget(httpx.URL("https://93.184.215.14/ar"), IPv4Address("93.184.215.14"))
+    assert literal.extensions == {}  # no name to present

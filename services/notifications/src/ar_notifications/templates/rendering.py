@@ -17,6 +17,7 @@ import select
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -104,13 +105,15 @@ class TemplateRenderer:
 
     Process-wide (one per API or worker process, `RENDERER`): event consumers have no app state
     to hold it, and the processes serve any limits. Threads, not asyncio primitives, guard the
-    pool, so any event loop may use it.
+    pool, so any event loop may use it; they are its own, so renders waiting for a process never
+    hold up the threads the event loop lends to others (DNS lookups among them).
     """
 
     def __init__(self, processes: int = PROCESSES) -> None:
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         for _ in range(processes):
             self._idle.put(None)  # a slot whose process starts when it is first needed
+        self._threads = ThreadPoolExecutor(processes, thread_name_prefix="template-render")
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
 
@@ -138,7 +141,8 @@ class TemplateRenderer:
             "strict": strict,
             "max_chars": limits.max_chars,
         }
-        answer = await asyncio.to_thread(self._exchange, job, limits.timeout_seconds)
+        loop = asyncio.get_running_loop()
+        answer = await loop.run_in_executor(self._threads, self._exchange, job, limits.timeout_seconds)
         if answer is None:
             raise RenderLimitExceeded(f"rendering took longer than {limits.timeout_seconds:g} s")
         if "syntax" in answer:
