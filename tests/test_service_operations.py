@@ -154,8 +154,8 @@ async def test_writes_during_a_kafka_outage_show_as_outbox_backlog_and_its_age_o
         # earlier tests that ran no relay leave events behind; the oldest of the backlog (by id)
         # must be this test's, so those count as published here
         await conn.execute(text("UPDATE ledger.outbox SET published_at = now() WHERE published_at IS NULL"))
-    scraper = bearer(app.state.settings.auth, METRICS_SCOPE)
     async with running(app, rollback=False), client_for(app) as client:
+        scraper = bearer(app.state.settings.auth, METRICS_SCOPE)
         before = gauge((await client.get("/metrics", headers=scraper)).text, "ar_outbox_backlog", "ledger")
         for n in range(3):
             response = await client.put(
