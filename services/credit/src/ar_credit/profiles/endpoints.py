@@ -7,7 +7,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 
-from ar_credit.check.endpoints import Checker, Manager, business_date
+from ar_credit.check.endpoints import Checker, Manager
 from ar_credit.models import CreditLimitRequest as CreditLimitRequestRow
 from ar_credit.profiles import service
 from ar_credit.profiles.repository import LimitRequestRepository
@@ -48,8 +48,7 @@ async def set_profile(
         principal,
         customer_id,
         body,
-        business_date(request),
-        include_disputed=settings.include_disputed_in_exposure,
+        settings.rules,
         approval_threshold=settings.limit_approval_threshold,
     )
     if isinstance(result, CreditLimitRequestRow):
@@ -77,8 +76,7 @@ async def approve(
 ) -> CreditLimitRequest:
     return service.request_out(
         await service.decide_request(
-            session, principal, request_id, True, body.note, business_date(request),
-            include_disputed=request.app.state.settings.include_disputed_in_exposure,
+            session, principal, request_id, True, body.note, request.app.state.settings.rules
         )
     )  # fmt: skip
 
@@ -89,7 +87,6 @@ async def reject(
 ) -> CreditLimitRequest:
     return service.request_out(
         await service.decide_request(
-            session, principal, request_id, False, body.note, business_date(request),
-            include_disputed=request.app.state.settings.include_disputed_in_exposure,
+            session, principal, request_id, False, body.note, request.app.state.settings.rules
         )
     )  # fmt: skip

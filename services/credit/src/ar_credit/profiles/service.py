@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_credit.customers.repository import CreditCustomerRepository
+from ar_credit.exposure.picture import CreditRules
 from ar_credit.models import CreditLimitRequest, CreditProfile, plumbing
 from ar_credit.policies.repository import PolicyRepository
 from ar_credit.policies.service import evaluate
@@ -66,9 +66,8 @@ async def set_profile(
     actor: Actor,
     customer_id: uuid.UUID,
     data: CreditProfileSet,
-    today: date,
+    rules: CreditRules,
     *,
-    include_disputed: bool,
     approval_threshold: Decimal,
 ) -> CreditProfile | CreditLimitRequest:
     """Applies the profile, or files a limit request when the increase needs a second manager."""
@@ -106,9 +105,7 @@ async def set_profile(
             after=request_out(request).model_dump(mode="json"),
         )
         return request
-    return await apply_profile(
-        session, actor, customer_id, data, today, include_disputed=include_disputed, approved_by=None
-    )
+    return await apply_profile(session, actor, customer_id, data, rules, approved_by=None)
 
 
 async def apply_profile(
@@ -116,9 +113,8 @@ async def apply_profile(
     actor: Actor,
     customer_id: uuid.UUID,
     data: CreditProfileSet,
-    today: date,
+    rules: CreditRules,
     *,
-    include_disputed: bool,
     approved_by: str | None,
     requested_by: str | None = None,
 ) -> CreditProfile:
@@ -160,7 +156,7 @@ async def apply_profile(
             ),
         )
     # a new limit or risk class can put the customer inside or outside its policy
-    await evaluate(session, customer_id, today, include_disputed=include_disputed)
+    await evaluate(session, customer_id, rules)
     return profile
 
 
@@ -170,9 +166,7 @@ async def decide_request(
     request_id: uuid.UUID,
     approve: bool,
     note: str | None,
-    today: date,
-    *,
-    include_disputed: bool,
+    rules: CreditRules,
 ) -> CreditLimitRequest:
     """A second credit manager approves (the profile changes) or rejects a pending request."""
     request = await LimitRequestRepository(session).get_for_update(request_id)
@@ -200,8 +194,7 @@ async def decide_request(
                 review_date=request.review_date,
                 reason=request.reason,
             ),
-            today,
-            include_disputed=include_disputed,
+            rules,
             approved_by=actor.subject,
             requested_by=request.requested_by,
         )
