@@ -39,10 +39,13 @@ async def decide(
         return existing, False
     # inside this transaction, after the lock above: the decision sees what it records
     connection = await driver_connection(session)
-    result = await check(connection, data.customer_id, amount, session_clock(session).now(), rules)
+    now = session_clock(session).now()
+    result = await check(connection, data.customer_id, amount, now, rules)
     approved = result.decision == "approved"
     order = await repo.add(
         CreditOrder(
+            created_at=now,  # the queue's order: the clock's, not the transaction's start
+            updated_at=now,
             order_reference=data.order_reference,
             customer_id=data.customer_id,
             currency=amount.currency,
