@@ -199,7 +199,7 @@ async def test_the_queue_filters_by_status_customer_entity_and_date_and_pages_wi
 
     pages, cursor = [], None
     while True:
-        params = {"status": "refused", "customer_id": str(blocked_customer), "limit": 2}
+        params: dict[str, str | int] = {"status": "refused", "customer_id": str(blocked_customer), "limit": 2}
         params |= {"cursor": cursor} if cursor else {}
         page = (await desk.client.get("/v1/credit-decisions", params=params, headers=desk.manager)).json()
         pages.append([d["order_reference"] for d in page["items"]])
