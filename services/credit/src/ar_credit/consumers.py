@@ -15,6 +15,7 @@ from ar_credit.exposure.repository import ExposureRepository
 from ar_credit.models import CreditDispute
 from ar_credit.orders.service import order_invoiced
 from ar_credit.policies.service import evaluate
+from ar_credit.profiles.arrival import attach_pending_profiles
 from ar_shared.consumer import EventHandlers, HandlerContext
 from ar_shared.events.collections import DisputeOpened, DisputeResolved
 from ar_shared.events.ledger import (
@@ -51,6 +52,10 @@ async def customer_upserted(ctx: HandlerContext, event: CustomerUpserted) -> Non
             "sales_rep": event.sales_rep,
             "time_zone": event.time_zone,
         }
+    )
+    settings = get_settings()
+    await attach_pending_profiles(
+        ctx.session, event.customer_id, settings.rules, approval_threshold=settings.limit_approval_threshold
     )
 
 

@@ -14,6 +14,7 @@ from ar_credit.models.exposure import (
 )
 from ar_credit.models.hold import CreditHold
 from ar_credit.models.limit_request import CreditLimitRequest
+from ar_credit.models.pending_profile import PendingCreditProfile
 from ar_credit.models.review import CreditReview
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "CreditPolicyOverdueLimit",
     "CreditProfile",
     "CreditReview",
+    "PendingCreditProfile",
     "metadata",
     "plumbing",
 ]

@@ -15,7 +15,7 @@ class CreditCustomer(Base):
     __tablename__ = "customers"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    external_id: Mapped[str] = mapped_column(Text)
+    external_id: Mapped[str] = mapped_column(Text, index=True)
     name: Mapped[str] = mapped_column(Text)
     currency: Mapped[str] = mapped_column(String(3))
     business_entity: Mapped[str] = mapped_column(Text, index=True)

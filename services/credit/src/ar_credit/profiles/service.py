@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_credit.customers.repository import CreditCustomerRepository
 from ar_credit.exposure.picture import CreditRules
-from ar_credit.models import CreditLimitRequest, CreditProfile, plumbing
+from ar_credit.models import CreditLimitRequest, CreditProfile, PendingCreditProfile, plumbing
 from ar_credit.policies.repository import PolicyRepository
 from ar_credit.policies.service import evaluate
+from ar_credit.profiles.pending import file_pending
 from ar_credit.profiles.repository import LimitRequestRepository
 from ar_credit.profiles.schemas import CreditLimitRequest as CreditLimitRequestOut
 from ar_credit.profiles.schemas import CreditProfile as CreditProfileOut
@@ -69,11 +70,12 @@ async def set_profile(
     rules: CreditRules,
     *,
     approval_threshold: Decimal,
-) -> CreditProfile | CreditLimitRequest:
-    """Applies the profile, or files a limit request when the increase needs a second manager."""
+) -> CreditProfile | CreditLimitRequest | PendingCreditProfile:
+    """Applies the profile, or files a limit request when the increase needs a second manager, or
+    keeps it until the customer arrives from the ledger."""
     customer = await CreditCustomerRepository(session).get(customer_id)
     if customer is None:
-        raise NotFound(f"customer {customer_id} is unknown to credit", code="customer_not_found")
+        return await file_pending(session, actor, data, customer_id=customer_id)
     limit = data.credit_limit.to_money()
     if limit.currency != customer.currency:
         raise Unprocessable(f"the customer is billed in {customer.currency}", code="currency_mismatch")
@@ -216,3 +218,19 @@ async def get_profile(session: AsyncSession, customer_id: uuid.UUID) -> CreditPr
     if profile is None:
         raise NotFound(f"customer {customer_id} has no credit profile", code="credit_profile_not_found")
     return profile
+
+
+async def set_profile_by_external_id(
+    session: AsyncSession,
+    actor: Actor,
+    external_id: str,
+    data: CreditProfileSet,
+    rules: CreditRules,
+    *,
+    approval_threshold: Decimal,
+) -> CreditProfile | CreditLimitRequest | PendingCreditProfile:
+    """The same, for the customer the ERP knows by `external_id`."""
+    customer = await CreditCustomerRepository(session).get_by_external_id(external_id)
+    if customer is None:
+        return await file_pending(session, actor, data, external_id=external_id)
+    return await set_profile(session, actor, customer.id, data, rules, approval_threshold=approval_threshold)
