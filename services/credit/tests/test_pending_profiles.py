@@ -32,7 +32,8 @@ async def pending(
     items: dict[str, dict[str, Any]] = {}
     cursor = None
     while True:
-        params = {"status": status, "limit": 500} | ({"cursor": cursor} if cursor else {})
+        params: dict[str, str | int] = {"status": status, "limit": 500}
+        params |= {"cursor": cursor} if cursor else {}
         page = (await client.get("/v1/pending-credit-profiles", params=params, headers=headers)).json()
         items |= {p["id"]: p for p in page["items"]}
         if (cursor := page["next_cursor"]) is None:
