@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import time
 from functools import lru_cache
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from ar_shared.settings import ServiceSettings
@@ -34,6 +35,20 @@ class NotificationsSettings(ServiceSettings):
         default=time(18, 0), description="Latest local time to write to a customer"
     )
     default_locale: str = "en"
+    order_system_webhook_url: str | None = Field(
+        default=None,
+        description=(
+            "Where credit decision changes (blocked orders released) are sent as signed webhooks; "
+            "unset: not sent. Judged by the same rules as every webhook target"
+        ),
+    )
+
+    @field_validator("order_system_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in {"http", "https"}:
+            raise ValueError("the order system's webhook is an http(s) URL")
+        return value
 
 
 @lru_cache
