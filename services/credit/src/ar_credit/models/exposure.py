@@ -143,10 +143,11 @@ class CreditOrder(Base):
     business_date: Mapped[date] = mapped_column(
         Date, doc="the business date of the customer's entity it was decided on"
     )
+    # stamped by the service with its clock (every change of an order sets updated_at); no
+    # onupdate: with a clock standing still the value would not change, the database's now() would
+    # be written instead and the attribute expired, to be loaded lazily (impossible in async code)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class CreditDispute(Base):
