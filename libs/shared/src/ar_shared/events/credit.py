@@ -98,7 +98,7 @@ class CreditPolicyChanged(CreditEvent):
 
     risk_class: str = Field(examples=["low", "medium", "high", "very_high"])
     max_days_past_due: int = Field(
-        ge=0, description="Hold when the oldest open invoice is more days past due"
+        ge=0, description="Hold when the oldest open invoice is more days past due than this"
     )
     max_overdue_amounts: list[MoneyAmount] = Field(
         description="Hold when the overdue amount passes this, per currency (none: no such hold in it)"

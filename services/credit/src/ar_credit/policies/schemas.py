@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
 from ar_shared.inputs import Identifier
 from ar_shared.money import MoneyAmount
@@ -15,18 +17,29 @@ RiskClass = Literal["low", "medium", "high", "very_high"]
 MAX_TOLERANCE_PERCENT = Decimal(1000)
 
 
+_PERCENT = re.compile(r"[0-9]{1,4}(\.[0-9]{1,2})?")
+
+
 def _percent(value: str) -> str:
-    if Decimal(value) > MAX_TOLERANCE_PERCENT:
-        raise ValueError(f"at most {MAX_TOLERANCE_PERCENT} %")
+    if not _PERCENT.fullmatch(value) or Decimal(value) > MAX_TOLERANCE_PERCENT:
+        raise PydanticCustomError(
+            "percent_format",
+            "a percentage is a decimal string with at most two decimals, 0 to {most} (e.g. '5.00')",
+            {"most": str(MAX_TOLERANCE_PERCENT)},
+        )
     return value
 
 
 Percent = Annotated[
     Identifier,
-    Field(
-        pattern=r"^[0-9]{1,4}(\.[0-9]{1,2})?$", description="A percentage as a decimal string, e.g. `5.00`"
-    ),
     AfterValidator(_percent),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^[0-9]{1,4}(\\.[0-9]{1,2})?$",
+            "description": "A percentage as a decimal string, at most 1000 (e.g. `5.00`)",
+        }
+    ),
 ]
 
 
