@@ -299,29 +299,40 @@ async def test_closing_thirty_days_at_once_says_what_thirty_daily_sweeps_say(
     client: httpx.AsyncClient, ledger_app: FastAPI, admin: dict[str, str], writer: dict[str, str]
 ) -> None:
     """The close of a range sweeps every day in one pass; the same books swept one day at a time
-    (by the sweep route, for another entity) announce the same crossings on the same days."""
+    (by the sweep route, for another entity) announce the same crossings on the same days, with
+    payments, an unapply and a void dated inside the range."""
     at_once, daily = entity(), entity()
     customers: dict[str, str] = {}
+
+    async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await client.post(path, json=body, headers=writer)
+        assert response.status_code in {200, 201}, response.text
+        return dict(response.json())
+
+    def on(n: int) -> str:
+        return (today() + timedelta(days=n)).isoformat()
+
+    def payment(external_id: str, amount: str, received_on: str, invoice_id: str) -> dict[str, Any]:
+        return {"customer_external_id": external_id, "amount": eur(amount), "received_on": received_on,
+                "allocations": [{"invoice_id": invoice_id, "amount": eur(amount)}]}  # fmt: skip
+
     for name in (at_once, daily):
         external_id, customers[name] = await customer(client, writer, name)
         old = await invoice(client, writer, external_id, "300.00", due=today() - timedelta(days=25))
-        await invoice(client, writer, external_id, "200.00", due=today() - timedelta(days=5))
-        # the oldest paid on day 12, effective then: the account is younger from day 12, and
-        # crosses 30 days again on day 26 with the other invoice
-        payment = await client.post(
-            "/v1/payments",
-            json={"customer_external_id": external_id, "amount": eur("300.00"),
-                  "received_on": (today() + timedelta(days=12)).isoformat(),
-                  "allocations": [{"invoice_id": old["id"], "amount": eur("300.00")}]},
-            headers=writer,
-        )  # fmt: skip
-        assert payment.status_code == 201, payment.text
-    await put_date(client, admin, at_once, business_date=(today() + timedelta(days=30)).isoformat())
+        younger = await invoice(client, writer, external_id, "200.00", due=today() - timedelta(days=5))
+        billed_twice = await invoice(client, writer, external_id, "100.00", due=today() - timedelta(days=40))
+
+        # the oldest paid on day 12: the account is younger from then on, and crosses 30 days again on
+        # day 26 with the other one; that one was paid on day 3 and the payment taken back on day 15
+        await post("/v1/payments", payment(external_id, "300.00", on(12), old["id"]))
+        paid = await post("/v1/payments", payment(external_id, "200.00", on(3), younger["id"]))
+        await post(f"/v1/applications/{paid['applications'][0]['id']}/unapply", {"effective_date": on(15)})
+        # the oldest of all was billed twice: void from day 2, the account is 25 days past due again
+        await post(f"/v1/invoices/{billed_twice['id']}/void", {"voided_on": on(2), "reason": "billed twice"})
+    await put_date(client, admin, at_once, business_date=on(30))
     for n in range(31):
         response = await client.post(
-            "/v1/past-due-sweeps",
-            json={"as_of": (today() + timedelta(days=n)).isoformat(), "business_entity": daily},
-            headers=writer,
+            "/v1/past-due-sweeps", json={"as_of": on(n), "business_entity": daily}, headers=writer
         )
         assert response.status_code == 200, response.text
         assert response.json()["business_entity"] == daily
@@ -333,7 +344,8 @@ async def test_closing_thirty_days_at_once_says_what_thirty_daily_sweeps_say(
                       for e, d in written if e == "AccountPastDue"]  # fmt: skip
     assert said[at_once] == said[daily]
     assert said[at_once] == [
-        (today().isoformat(), 25, "1-30", [eur("500.00")]),
-        ((today() + timedelta(days=6)).isoformat(), 31, "31-60", [eur("500.00")]),
-        ((today() + timedelta(days=26)).isoformat(), 31, "31-60", [eur("200.00")]),
+        (on(0), 40, "31-60", [eur("600.00")]),  # day 2: void, 27 days past due (remembered silently)
+        (on(6), 31, "31-60", [eur("300.00")]),  # day 12: paid, nothing overdue (forgotten)
+        (on(15), 20, "1-30", [eur("200.00")]),  # the payment taken back: overdue again
+        (on(26), 31, "31-60", [eur("200.00")]),
     ]
