@@ -65,8 +65,8 @@ async def close_business_days(
     """Closes every day after the entity's last closed day up to `through` (the row is locked by
     the caller and already holds the entity's calendar), and returns them.
 
-    All days are swept by one set-wise pass (`plan_sweep`) and their events written by one
-    statement, day by day in order: each day's AccountPastDue, then its BusinessDateChanged.
+    All days are swept by one set-wise pass (`plan_sweep`) and their events written by one COPY,
+    day by day in order: each day's AccountPastDue, then its BusinessDateChanged.
     With `announce_same_day`, a change of mode or time zone that crosses no day is still announced
     (BusinessDateChanged from the date to itself), so consumers keep the entity's calendar.
     """
@@ -83,7 +83,9 @@ async def close_business_days(
         await BusinessDateRepository(session).closed_through(row, days[1])
     elif announce_same_day:
         events.append(_changed(row, row.last_closed, through))
-    await outbox.add_many(session, events)
+    if events:
+        # COPY: a long close writes thousands of events (one statement either way)
+        await outbox.copy_many(session, events)
     return closed
 
 
