@@ -20,6 +20,7 @@ import uvicorn
 from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 from pydantic import SecretStr
+from sqlalchemy import delete
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -38,6 +39,7 @@ from ar_notifications.consumers import handlers as notification_handlers
 from ar_notifications.delivery.senders import SIGNATURE_HEADER, TIMESTAMP_HEADER, Senders, sign
 from ar_notifications.delivery.service import dispatch_due
 from ar_notifications.main import create_app as create_notifications_app
+from ar_notifications.models import Delivery
 from ar_notifications.models import plumbing as notification_plumbing
 from ar_shared.consumer import ConsumerRunner, ConsumerSettings
 from ar_shared.db import asyncpg_dsn
@@ -230,6 +232,9 @@ async def platform(
                 finally:
                     for runner in runners:
                         await runner.stop()
+                    # committed, not rolled back: leave no webhook to a local receiver behind
+                    async with notifications.state.sessionmaker() as session, session.begin():
+                        await session.execute(delete(Delivery).where(Delivery.recipient == order_system[0]))
         finally:
             await producer.stop()
 

@@ -142,6 +142,10 @@ def samples() -> list[EventPayload]:
             overdue=[MoneyTotal(amount="1190.00", currency="EUR"), MoneyTotal(amount="12", currency="JPY")],
             oldest_days_past_due=31, bucket="31-60", overdue_invoice_ids=[INVOICE],
         ),
+        BusinessDateChanged(
+            business_entity="DE01", previous_date=date(2026, 11, 30), business_date=date(2026, 12, 1),
+            mode="manual", time_zone="Europe/Berlin",
+        ),
         CreditLimitChanged(
             customer_id=CUSTOMER, previous_limit=None, new_limit=eur("50000.00"), changed_by="analyst-1",
             approved_by="manager-2", reason="annual review",
@@ -201,10 +205,6 @@ def samples() -> list[EventPayload]:
         WriteOffRecommended(
             recommendation_id=new_id(), customer_id=CUSTOMER, invoice_id=INVOICE, amount=eur("0.01"),
             reason_code="small_balance",
-        ),
-        BusinessDateChanged(
-            business_entity="DE01", previous_date=date(2026, 11, 24), business_date=date(2026, 11, 25),
-            mode="manual", time_zone="Europe/Berlin",
         ),
         CreditPolicyChanged(
             risk_class="high", max_days_past_due=30, max_overdue_amounts=[eur("5000.00")],

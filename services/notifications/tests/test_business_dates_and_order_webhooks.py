@@ -154,7 +154,7 @@ def with_order_system(base: NotificationsSettings, url: str | None) -> Notificat
     # the receiver is on this machine: the one network webhooks may reach here (the allow-list of
     # the webhook target rules; ignored where those rules are not in this build)
     return NotificationsSettings(
-        **base.model_dump(exclude={"order_system_webhook_url"}),
+        **base.model_dump(exclude={"order_system_webhook_url", "webhook_allowed_networks"}),
         order_system_webhook_url=url,
         webhook_allowed_networks=["127.0.0.1/32"],
     )
