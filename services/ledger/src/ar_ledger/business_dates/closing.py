@@ -104,21 +104,25 @@ async def close_due_entities(
         entities = [k.business_entity for k in await BusinessDateRepository(session).known()]
     closed: dict[str, list[date]] = {}
     for entity in entities:
-        while True:
-            async with sessionmaker() as session, session.begin():
-                repo = BusinessDateRepository(session)
-                row, _ = await repo.get_or_create_for_update(entity, default_time_zone, CALENDAR_ACTOR)
-                today = business_date(calendar_of(entity, row, default_time_zone), clock)
-                days = closing_days(row.last_closed, today, today)
-                if days is None:
+        try:
+            while True:
+                async with sessionmaker() as session, session.begin():
+                    repo = BusinessDateRepository(session)
+                    row, _ = await repo.get_or_create_for_update(entity, default_time_zone, CALENDAR_ACTOR)
+                    today = business_date(calendar_of(entity, row, default_time_zone), clock)
+                    days = closing_days(row.last_closed, today, today)
+                    if days is None:
+                        break
+                    through = min(days[1], days[0] + timedelta(days=max_days_per_transaction - 1))
+                    done = await close_business_days(
+                        session, row, through=through, first_if_never_closed=today, edges=edges
+                    )
+                closed.setdefault(entity, []).extend(done)
+                if through == today:
                     break
-                through = min(days[1], days[0] + timedelta(days=max_days_per_transaction - 1))
-                done = await close_business_days(
-                    session, row, through=through, first_if_never_closed=today, edges=edges
-                )
-            closed.setdefault(entity, []).extend(done)
-            if through == today:
-                break
+        except Exception:
+            # one entity that cannot close (its next run retries) holds no other back
+            log.exception("close of business failed", extra={"business_entity": entity})
     if closed:
         log.info(
             "close of business", extra={"entities": {e: [str(d) for d in ds] for e, ds in closed.items()}}
