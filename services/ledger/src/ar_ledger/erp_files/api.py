@@ -10,17 +10,21 @@ from fastapi import Query
 from ar_ledger.erp_files.mappings import MAPPING_TEXT, MappingName
 from ar_ledger.erp_files.reader import CSV, MAX_ROWS, XLSX
 from ar_shared.inputs import Identifier
+from ar_shared.request_guard import BULK_BODY
 
+# an ERP export is larger than a JSON request: the bulk body cap (LEDGER_MAX_BULK_BODY_BYTES)
 FILE_BODY: dict[str, Any] = {
+    **BULK_BODY,
     "requestBody": {
         "required": True,
         "description": f"The ERP's open items, as exported: CSV or the first sheet of an XLSX workbook, at "
-        f"most {MAX_ROWS:,} items. Column titles may sit below a few title lines.",
+        f"most {MAX_ROWS:,} items and the bulk body cap (`LEDGER_MAX_BULK_BODY_BYTES`, 16 MiB by "
+        "default). Column titles may sit below a few title lines.",
         "content": {
             CSV: {"schema": {"type": "string"}},
             XLSX: {"schema": {"type": "string", "format": "binary"}},
         },
-    }
+    },
 }
 MappingQuery = Annotated[MappingName, Query(description=f"Which columns hold what. {MAPPING_TEXT}")]
 ColumnsQuery = Annotated[
