@@ -48,6 +48,9 @@ class ServiceSettings(BaseSettings):
     consumer_max_retries: int = Field(default=5, ge=0)
     consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
     consumer_retry_backoff_max_seconds: float = Field(default=10.0, ge=0)
+    consumer_max_batch: int = Field(
+        default=1000, ge=1, description="Events a consumer applies in one transaction at most"
+    )
 
     @model_validator(mode="after")
     def _fill_local_defaults(self) -> Self:

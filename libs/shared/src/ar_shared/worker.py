@@ -164,6 +164,7 @@ async def run_worker(
             max_retries=settings.consumer_max_retries,
             retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
             retry_backoff_max_seconds=settings.consumer_retry_backoff_max_seconds,
+            max_batch=settings.consumer_max_batch,
         )
         consuming = handlers is not None and bool(handlers.topics())
         own_topics = [f"{prefix}{settings.service_name}.events"]

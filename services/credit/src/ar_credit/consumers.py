@@ -1,10 +1,13 @@
 """Handlers for the events the credit service consumes: ledger movements keep exposure current,
-and every change re-evaluates the customer's credit policy."""
+and once per batch each customer they touched has its credit policy re-evaluated."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from typing import Any
 
 from ar_credit.config import get_settings
 from ar_credit.customers.repository import CreditCustomerRepository
@@ -12,9 +15,9 @@ from ar_credit.exposure import service as exposure
 from ar_credit.exposure.repository import ExposureRepository
 from ar_credit.models import CreditDispute
 from ar_credit.orders.service import order_invoiced
-from ar_credit.policies.service import evaluate
+from ar_credit.policies.service import evaluate_many
 from ar_shared.clock import local_date
-from ar_shared.consumer import EventHandlers, HandlerContext
+from ar_shared.consumer import BatchContext, Delivered, EventHandlers, HandlerContext
 from ar_shared.events.collections import DisputeOpened, DisputeResolved
 from ar_shared.events.ledger import (
     AccountPastDue,
@@ -32,13 +35,35 @@ from ar_shared.events.ledger import (
 handlers = EventHandlers()
 
 
-async def reevaluate(ctx: HandlerContext, customer_id: uuid.UUID, on: date | None = None) -> None:
+@handlers.after_batch
+async def reevaluate_customers(ctx: BatchContext, handled: Sequence[Delivered[Any]]) -> None:
+    """Once per batch, for each customer its events touched: the exposure is stamped with the time
+    of the customer's last applied event, and its credit policy evaluated once, on the date the
+    last of its events asks for, however many of its events the batch held."""
     settings = get_settings()
-    await evaluate(
-        ctx.session,
-        customer_id,
-        on or local_date(ctx.clock, settings.business_time_zone),
-        include_disputed=settings.include_disputed_in_exposure,
+    today = local_date(ctx.clock, settings.business_time_zone)
+    last_event_at: dict[uuid.UUID, datetime] = {}
+    evaluate_on: dict[uuid.UUID, date] = {}
+    cause: dict[uuid.UUID, Delivered[Any]] = {}
+    for delivered in handled:
+        customer_id = getattr(delivered.payload, "customer_id", None)
+        if not isinstance(customer_id, uuid.UUID):
+            continue
+        at = delivered.event.time
+        last_event_at[customer_id] = max(at, last_event_at.get(customer_id, at))
+        if isinstance(delivered.payload, CustomerUpserted):
+            continue  # master data: nothing the policy judges
+        # the sweep's business date: days past due are counted as the ledger counted them
+        payload = delivered.payload
+        evaluate_on[customer_id] = payload.as_of if isinstance(payload, AccountPastDue) else today
+        cause[customer_id] = delivered
+    await exposure.events_applied(ctx.session, last_event_at)
+
+    def traced(customer_id: uuid.UUID) -> AbstractContextManager[object]:
+        return cause[customer_id].traced()  # holds placed or released follow from its last event
+
+    await evaluate_many(
+        ctx.session, evaluate_on, include_disputed=settings.include_disputed_in_exposure, traced=traced
     )
 
 
@@ -57,27 +82,19 @@ async def customer_upserted(ctx: HandlerContext, event: CustomerUpserted) -> Non
     )
 
 
-@handlers.on(InvoiceIssued)
-async def invoice_issued(ctx: HandlerContext, event: InvoiceIssued) -> None:
-    await exposure.invoice_issued(
-        ctx.session,
-        invoice_id=event.invoice_id,
-        customer_id=event.customer_id,
-        invoice_number=event.invoice_number,
-        amount=event.amount,
-        due_date=event.due_date,
-        order_reference=event.order_reference,
-    )
-    if event.order_reference:
-        await order_invoiced(ctx.session, event.order_reference)
-    await reevaluate(ctx, event.customer_id)
+@handlers.on_batch(InvoiceIssued)
+async def invoices_issued(ctx: BatchContext, issued: Sequence[Delivered[InvoiceIssued]]) -> None:
+    # the hottest event (bulk imports): one statement for the batch's invoices
+    await exposure.invoices_issued(ctx.session, [d.payload for d in issued])
+    for delivered in issued:
+        if delivered.payload.order_reference:
+            await order_invoiced(ctx.session, delivered.payload.order_reference)
 
 
 @handlers.on(InvoiceVoided)
 async def invoice_voided(ctx: HandlerContext, event: InvoiceVoided) -> None:
     zero = event.amount.model_copy(update={"amount": "0"})
     await exposure.invoice_open_balance(ctx.session, event.customer_id, event.invoice_id, zero)
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(PaymentReceived)
@@ -86,7 +103,6 @@ async def payment_received(ctx: HandlerContext, event: PaymentReceived) -> None:
     await exposure.adjust(
         ctx.session, event.customer_id, event.amount.currency, unapplied_cash=exposure.minor(event.unapplied)
     )
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(PaymentApplied)
@@ -101,7 +117,6 @@ async def payment_applied(ctx: HandlerContext, event: PaymentApplied) -> None:
         await exposure.adjust(
             ctx.session, event.customer_id, event.amount.currency, unapplied_credits=-amount
         )
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(PaymentUnapplied)
@@ -112,7 +127,6 @@ async def payment_unapplied(ctx: HandlerContext, event: PaymentUnapplied) -> Non
     amount = exposure.minor(event.amount)
     part = "unapplied_cash" if event.source_kind == "payment" else "unapplied_credits"
     await exposure.adjust(ctx.session, event.customer_id, event.amount.currency, **{part: amount})
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(PaymentReversed)
@@ -127,7 +141,6 @@ async def payment_reversed(ctx: HandlerContext, event: PaymentReversed) -> None:
         event.amount.currency,
         unapplied_cash=-exposure.minor(event.unapplied_removed),
     )
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(CreditMemoIssued)
@@ -136,7 +149,6 @@ async def credit_memo_issued(ctx: HandlerContext, event: CreditMemoIssued) -> No
     await exposure.adjust(
         ctx.session, event.customer_id, event.amount.currency, unapplied_credits=exposure.minor(event.amount)
     )
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(InvoiceWrittenOff)
@@ -144,13 +156,11 @@ async def invoice_written_off(ctx: HandlerContext, event: InvoiceWrittenOff) -> 
     await exposure.invoice_open_balance(
         ctx.session, event.customer_id, event.invoice_id, event.invoice_open_balance
     )
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(AccountPastDue)
 async def account_past_due(ctx: HandlerContext, event: AccountPastDue) -> None:
-    # the sweep's business date: days past due are counted as the ledger counted them
-    await reevaluate(ctx, event.customer_id, event.as_of)
+    """Nothing to apply: the policy is re-evaluated on the sweep's date after the batch."""
 
 
 @handlers.on(DisputeOpened)
@@ -169,7 +179,6 @@ async def dispute_opened(ctx: HandlerContext, event: DisputeOpened) -> None:
     )
     if added:
         await repo.adjust(event.customer_id, disputed=amount)
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(DisputeResolved)
@@ -177,4 +186,3 @@ async def dispute_resolved(ctx: HandlerContext, event: DisputeResolved) -> None:
     repo = ExposureRepository(ctx.session)
     await repo.exposure_for_update(event.customer_id, event.disputed_amount.currency)
     await repo.adjust(event.customer_id, disputed=-await repo.close_dispute(event.dispute_id))
-    await reevaluate(ctx, event.customer_id)

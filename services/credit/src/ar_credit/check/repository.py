@@ -17,7 +17,7 @@ CHECK_SQL = """
            coalesce(e.open_ar_minor, 0) AS open_ar, coalesce(e.unapplied_cash_minor, 0) AS unapplied_cash,
            coalesce(e.unapplied_credits_minor, 0) AS unapplied_credits,
            coalesce(e.open_orders_minor, 0) AS open_orders, coalesce(e.disputed_minor, 0) AS disputed,
-           o.overdue, o.oldest_due, h.ids AS hold_ids, h.reason_codes AS hold_reason_codes,
+           e.last_event_at, o.overdue, o.oldest_due, h.ids AS hold_ids, h.reason_codes AS hold_reason_codes,
            h.sources AS hold_sources, h.placed_at AS hold_placed_at
     FROM credit.customers c
     LEFT JOIN credit.exposures e ON e.customer_id = c.id
@@ -58,6 +58,7 @@ class CheckRow:
     overdue: int
     oldest_due: date | None
     holds: list[HoldRow]
+    exposure_as_of: datetime | None  # the last event applied for the customer
 
 
 async def check_row(connection: asyncpg.Connection, customer_id: uuid.UUID, today: date) -> CheckRow | None:
@@ -83,5 +84,5 @@ async def check_row(connection: asyncpg.Connection, customer_id: uuid.UUID, toda
     )  # fmt: skip
     return CheckRow(
         row["currency"], row["limit_minor"], row["open_ar"], row["unapplied_cash"], row["unapplied_credits"],
-        row["open_orders"], row["disputed"], row["overdue"], row["oldest_due"], holds,
+        row["open_orders"], row["disputed"], row["overdue"], row["oldest_due"], holds, row["last_event_at"],
     )  # fmt: skip

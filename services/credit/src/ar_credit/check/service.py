@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 
@@ -29,6 +29,7 @@ class CheckAnswer:
     exposure_minor: int
     holds: list[HoldRow]
     reason_codes: list[str]
+    exposure_as_of: datetime | None
 
     def to_json(self) -> bytes:
         """The `CreditCheck` document, built straight from plain values: on the platform's
@@ -66,6 +67,10 @@ class CheckAnswer:
                 for h in self.holds
             ],
             "reason_codes": self.reason_codes,
+            # asyncpg reads timestamptz in UTC
+            "exposure_as_of": self.exposure_as_of.isoformat().replace("+00:00", "Z")
+            if self.exposure_as_of
+            else None,
         }
         return json.dumps(document, separators=(",", ":")).encode()
 
@@ -105,5 +110,5 @@ async def check(
         reasons.append("no_credit_limit")
     return CheckAnswer(
         customer_id, decision, row.currency, amount.minor, row.limit_minor, available, parts,
-        parts.total(include_disputed=include_disputed), row.holds, reasons,
+        parts.total(include_disputed=include_disputed), row.holds, reasons, row.exposure_as_of,
     )  # fmt: skip

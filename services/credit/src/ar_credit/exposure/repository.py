@@ -3,13 +3,111 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, DATE, TEXT, TIMESTAMP, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_credit.models import CreditDispute, CreditExposure, CreditHold, CreditInvoice
+
+# New invoices and the open AR they add, in one statement however many the batch holds: the
+# invoices go in as arrays; only those not known yet (a replay adds nothing) add to the customer's
+# exposure row, created at zero the first time. Rows are taken in customer order, as every
+# writer of several exposure rows takes their locks, so two such writers never deadlock.
+ADD_INVOICES = text(
+    """
+    WITH added AS (
+        INSERT INTO credit.invoices
+            (id, customer_id, invoice_number, currency, amount_minor, open_minor, due_date, order_reference)
+        SELECT i.id, i.customer_id, i.invoice_number, i.currency, i.amount_minor, i.amount_minor, i.due_date,
+               i.order_reference
+        FROM unnest(:ids, :customers, :numbers, :currencies, :amounts, :due_dates, :order_references)
+             AS i(id, customer_id, invoice_number, currency, amount_minor, due_date, order_reference)
+        ON CONFLICT (id) DO NOTHING
+        RETURNING customer_id, currency, amount_minor
+    )
+    INSERT INTO credit.exposures AS e (customer_id, currency, open_ar_minor)
+    SELECT customer_id, min(currency), sum(amount_minor)::bigint FROM added
+    GROUP BY customer_id ORDER BY customer_id
+    ON CONFLICT (customer_id) DO UPDATE
+    SET open_ar_minor = e.open_ar_minor + excluded.open_ar_minor, updated_at = now()
+    """
+).bindparams(
+    bindparam("ids", type_=ARRAY(UUID(as_uuid=True))),
+    bindparam("customers", type_=ARRAY(UUID(as_uuid=True))),
+    bindparam("numbers", type_=ARRAY(TEXT)),
+    bindparam("currencies", type_=ARRAY(TEXT)),
+    bindparam("amounts", type_=ARRAY(BIGINT)),
+    bindparam("due_dates", type_=ARRAY(DATE)),
+    bindparam("order_references", type_=ARRAY(TEXT)),
+)
+
+# Stamps each customer's exposure with the time of the last event applied for it (never moving
+# back), creating the row at zero for a customer known only from CustomerUpserted so far.
+EVENTS_APPLIED = text(
+    """
+    INSERT INTO credit.exposures AS e (customer_id, currency, last_event_at)
+    SELECT c.id, c.currency, v.at
+    FROM unnest(:customers, :times) AS v(customer_id, at)
+    JOIN credit.customers c ON c.id = v.customer_id
+    ORDER BY c.id
+    ON CONFLICT (customer_id) DO UPDATE SET last_event_at = greatest(e.last_event_at, excluded.last_event_at)
+    """
+).bindparams(
+    bindparam("customers", type_=ARRAY(UUID(as_uuid=True))),
+    bindparam("times", type_=ARRAY(TIMESTAMP(timezone=True))),
+)
+
+# The exposure picture of many customers at once, each on its own date: balances, limit, risk
+# class, and the overdue amount and oldest open due date from the open invoices (index
+# ix_invoices_customer_open_due: the sum reads only the invoices due before that date).
+PICTURES = text(
+    """
+    SELECT v.customer_id, e.currency, e.open_ar_minor, e.unapplied_cash_minor, e.unapplied_credits_minor,
+           e.open_orders_minor, e.disputed_minor, p.limit_minor, p.risk_class,
+           coalesce((SELECT sum(i.open_minor) FROM credit.invoices i
+                     WHERE i.customer_id = v.customer_id AND i.open_minor > 0 AND i.due_date < v.today), 0
+           )::bigint AS overdue,
+           (SELECT min(i.due_date) FROM credit.invoices i
+            WHERE i.customer_id = v.customer_id AND i.open_minor > 0) AS oldest_due
+    FROM unnest(:customers, :dates) AS v(customer_id, today)
+    LEFT JOIN credit.exposures e ON e.customer_id = v.customer_id
+    LEFT JOIN credit.credit_profiles p ON p.customer_id = v.customer_id
+    """
+).bindparams(
+    bindparam("customers", type_=ARRAY(UUID(as_uuid=True))),
+    bindparam("dates", type_=ARRAY(DATE)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewInvoice:
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    invoice_number: str
+    currency: str
+    amount_minor: int
+    due_date: date
+    order_reference: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PictureRow:
+    """A customer's balances (None: nothing posted yet), limit and risk class (None: no profile)."""
+
+    currency: str | None
+    open_ar: int
+    unapplied_cash: int
+    unapplied_credits: int
+    open_orders: int
+    disputed: int
+    limit_minor: int | None
+    risk_class: str | None
+    overdue: int
+    oldest_due: date | None
 
 
 class ExposureRepository:
@@ -30,20 +128,49 @@ class ExposureRepository:
     async def invoice(self, invoice_id: uuid.UUID) -> CreditInvoice | None:
         return await self.session.get(CreditInvoice, invoice_id)
 
-    async def add_invoice(self, invoice: CreditInvoice) -> bool:
-        """False when it was already known (a replayed event)."""
-        statement = insert(CreditInvoice).values(
-            id=invoice.id,
-            customer_id=invoice.customer_id,
-            invoice_number=invoice.invoice_number,
-            currency=invoice.currency,
-            amount_minor=invoice.amount_minor,
-            open_minor=invoice.open_minor,
-            due_date=invoice.due_date,
-            order_reference=invoice.order_reference,
+    async def add_invoices(self, invoices: Sequence[NewInvoice]) -> None:
+        """Adds the invoices not known yet and their amounts to their customers' open AR."""
+        if not invoices:
+            return
+        await self.session.execute(
+            ADD_INVOICES,
+            {
+                "ids": [i.id for i in invoices],
+                "customers": [i.customer_id for i in invoices],
+                "numbers": [i.invoice_number for i in invoices],
+                "currencies": [i.currency for i in invoices],
+                "amounts": [i.amount_minor for i in invoices],
+                "due_dates": [i.due_date for i in invoices],
+                "order_references": [i.order_reference for i in invoices],
+            },
         )
-        result = await self.session.execute(statement.on_conflict_do_nothing().returning(CreditInvoice.id))
-        return result.scalar_one_or_none() is not None
+
+    async def events_applied(self, last_event_at: Mapping[uuid.UUID, datetime]) -> None:
+        if last_event_at:
+            await self.session.execute(
+                EVENTS_APPLIED, {"customers": list(last_event_at), "times": list(last_event_at.values())}
+            )
+
+    async def pictures(self, dates: Mapping[uuid.UUID, date]) -> dict[uuid.UUID, PictureRow]:
+        """Every customer of `dates` (known or not) with its picture on its date."""
+        if not dates:
+            return {}
+        rows = await self.session.execute(PICTURES, {"customers": list(dates), "dates": list(dates.values())})
+        return {
+            r.customer_id: PictureRow(
+                r.currency,
+                r.open_ar_minor or 0,
+                r.unapplied_cash_minor or 0,
+                r.unapplied_credits_minor or 0,
+                r.open_orders_minor or 0,
+                r.disputed_minor or 0,
+                r.limit_minor,
+                r.risk_class,
+                r.overdue,
+                r.oldest_due,
+            )
+            for r in rows
+        }
 
     async def set_open(self, invoice_id: uuid.UUID, open_minor: int) -> int:
         """Sets an invoice's open balance and returns the change (new - old)."""
@@ -53,15 +180,6 @@ class ExposureRepository:
         change = open_minor - invoice.open_minor
         invoice.open_minor = open_minor
         return change
-
-    async def overdue(self, customer_id: uuid.UUID, today: date) -> tuple[int, date | None]:
-        """Open amount past due on `today` and the oldest open due date."""
-        query = select(
-            func.coalesce(func.sum(CreditInvoice.open_minor).filter(CreditInvoice.due_date < today), 0),
-            func.min(CreditInvoice.due_date),
-        ).where(CreditInvoice.customer_id == customer_id, CreditInvoice.open_minor > 0)
-        total, oldest = (await self.session.execute(query)).one()
-        return int(total), oldest
 
     async def customers_to_evaluate(self, today: date) -> list[uuid.UUID]:
         """Customers with an overdue invoice (it may have crossed a threshold) or an active

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_credit.domain.credit import ExposureParts
-from ar_credit.exposure.repository import ExposureRepository
-from ar_credit.models import CreditInvoice
+from ar_credit.exposure.repository import ExposureRepository, NewInvoice
+from ar_shared.events.ledger import InvoiceIssued
 from ar_shared.money import MoneyAmount, MoneyTotal
 
 
@@ -17,32 +19,27 @@ def minor(amount: MoneyTotal) -> int:
     return amount.to_money().minor
 
 
-async def invoice_issued(
-    session: AsyncSession,
-    *,
-    invoice_id: uuid.UUID,
-    customer_id: uuid.UUID,
-    invoice_number: str,
-    amount: MoneyAmount,
-    due_date: date,
-    order_reference: str | None,
-) -> None:
-    repo = ExposureRepository(session)
-    await repo.exposure_for_update(customer_id, amount.currency)
-    added = await repo.add_invoice(
-        CreditInvoice(
-            id=invoice_id,
-            customer_id=customer_id,
-            invoice_number=invoice_number,
-            currency=amount.currency,
-            amount_minor=minor(amount),
-            open_minor=minor(amount),
-            due_date=due_date,
-            order_reference=order_reference,
-        )
+async def invoices_issued(session: AsyncSession, issued: Sequence[InvoiceIssued]) -> None:
+    """New invoices add to their customers' open AR (one statement for a whole batch of them)."""
+    await ExposureRepository(session).add_invoices(
+        [
+            NewInvoice(
+                id=i.invoice_id,
+                customer_id=i.customer_id,
+                invoice_number=i.invoice_number,
+                currency=i.amount.currency,
+                amount_minor=minor(i.amount),
+                due_date=i.due_date,
+                order_reference=i.order_reference,
+            )
+            for i in issued
+        ]
     )
-    if added:
-        await repo.adjust(customer_id, open_ar=minor(amount))
+
+
+async def events_applied(session: AsyncSession, last_event_at: Mapping[uuid.UUID, datetime]) -> None:
+    """Exposure is the ledger as of each customer's last applied event (the credit check says so)."""
+    await ExposureRepository(session).events_applied(last_event_at)
 
 
 async def invoice_open_balance(
@@ -61,22 +58,39 @@ async def adjust(session: AsyncSession, customer_id: uuid.UUID, currency: str, *
     await repo.adjust(customer_id, **deltas)
 
 
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """What a customer's credit is judged on: exposure parts, limit and risk class, on a date."""
+
+    currency: str | None  # None: nothing was ever posted
+    parts: ExposureParts
+    limit_minor: int | None  # None: no credit profile
+    risk_class: str | None
+
+
+async def pictures(session: AsyncSession, dates: Mapping[uuid.UUID, date]) -> dict[uuid.UUID, Picture]:
+    """The picture of every customer in `dates` on its own date, read with one statement."""
+    rows = await ExposureRepository(session).pictures(dates)
+    result = {}
+    for customer_id, today in dates.items():
+        r = rows[customer_id]
+        oldest_days = max((today - r.oldest_due).days, 0) if r.oldest_due else 0
+        parts = ExposureParts(
+            open_ar=r.open_ar,
+            unapplied_cash=r.unapplied_cash,
+            unapplied_credits=r.unapplied_credits,
+            open_orders=r.open_orders,
+            disputed=r.disputed,
+            overdue=r.overdue,
+            oldest_days_past_due=oldest_days,
+        )
+        result[customer_id] = Picture(r.currency, parts, r.limit_minor, r.risk_class)
+    return result
+
+
 async def parts(
     session: AsyncSession, customer_id: uuid.UUID, today: date
 ) -> tuple[str | None, ExposureParts]:
     """The customer's currency (None when nothing was ever posted) and exposure parts on `today`."""
-    repo = ExposureRepository(session)
-    row = await repo.exposure(customer_id)
-    overdue, oldest_due = await repo.overdue(customer_id, today)
-    oldest_days = max((today - oldest_due).days, 0) if oldest_due else 0
-    if row is None:
-        return None, ExposureParts(0, 0, 0, 0, 0, overdue, oldest_days)
-    return row.currency, ExposureParts(
-        open_ar=row.open_ar_minor,
-        unapplied_cash=row.unapplied_cash_minor,
-        unapplied_credits=row.unapplied_credits_minor,
-        open_orders=row.open_orders_minor,
-        disputed=row.disputed_minor,
-        overdue=overdue,
-        oldest_days_past_due=oldest_days,
-    )
+    picture = (await pictures(session, {customer_id: today}))[customer_id]
+    return picture.currency, picture.parts

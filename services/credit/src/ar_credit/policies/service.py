@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +20,9 @@ from ar_shared.money import Money
 POLICY_ACTOR = SystemActor("credit-policy")
 DEFAULT_RISK_CLASS = "medium"  # customers without a credit profile
 
+# what a hold placed or released for a customer is traced to (e.g. the event that caused it)
+Tracing = Callable[[uuid.UUID], AbstractContextManager[object]]
+
 
 async def evaluate(
     session: AsyncSession, customer_id: uuid.UUID, today: date, *, include_disputed: bool
@@ -26,32 +31,54 @@ async def evaluate(
 
     Manual holds are never touched: only a credit manager releases those.
     """
-    currency, parts = await exposure.parts(session, customer_id, today)
-    policies = PolicyRepository(session)
-    profile = await policies.profile(customer_id)
-    row = await policies.policy(profile.risk_class if profile else DEFAULT_RISK_CLASS)
-    if row is None or currency is None:
-        return []
-    policy = Policy(
-        max_days_past_due=row.max_days_past_due,
-        max_overdue_minor=Money.of(row.max_overdue_amount, currency).minor,
-        over_limit_tolerance_bp=row.over_limit_tolerance_bp,
-    )
-    breaches = policy_breaches(
-        parts, profile.limit_minor if profile else None, policy, include_disputed=include_disputed
-    )
-    active = [
-        h
-        for h in await CreditHoldRepository(session).active_for_customer(customer_id)
-        if h.source == "policy"
-    ]
-    held_for = {h.reason_code for h in active}
-    for reason in breaches:
-        if reason not in held_for:
-            await place_hold(
-                session, POLICY_ACTOR, customer_id, "policy", reason, note=f"{reason} on {today}"
-            )
-    for hold in active:
-        if hold.reason_code not in breaches:
-            await lift(session, POLICY_ACTOR, hold, f"back within policy on {today}")
-    return breaches
+    breaches = await evaluate_many(session, {customer_id: today}, include_disputed=include_disputed)
+    return breaches[customer_id]
+
+
+async def evaluate_many(
+    session: AsyncSession,
+    dates: Mapping[uuid.UUID, date],
+    *,
+    include_disputed: bool,
+    traced: Tracing | None = None,
+) -> dict[uuid.UUID, list[str]]:
+    """`evaluate` for many customers, each on its own date, with a fixed number of statements
+    (pictures, policies, the active holds locked), plus the holds placed and released.
+
+    A consumer batch re-evaluates each customer it touched once, whatever the batch's size.
+    """
+    if not dates:
+        return {}
+    pictures = await exposure.pictures(session, dates)
+    policies = {p.risk_class: p for p in await PolicyRepository(session).all()}
+    active = await CreditHoldRepository(session).active_for_customers(list(dates))
+    breaches_of: dict[uuid.UUID, list[str]] = {}
+    for customer_id, today in dates.items():
+        picture = pictures[customer_id]
+        row = policies.get(picture.risk_class or DEFAULT_RISK_CLASS)
+        if row is None or picture.currency is None:
+            breaches_of[customer_id] = []
+            continue
+        policy = Policy(
+            max_days_past_due=row.max_days_past_due,
+            max_overdue_minor=Money.of(row.max_overdue_amount, picture.currency).minor,
+            over_limit_tolerance_bp=row.over_limit_tolerance_bp,
+        )
+        breaches = policy_breaches(
+            picture.parts, picture.limit_minor, policy, include_disputed=include_disputed
+        )
+        breaches_of[customer_id] = breaches
+        held = [h for h in active.get(customer_id, []) if h.source == "policy"]
+        held_for = {h.reason_code for h in held}
+        to_place = [reason for reason in breaches if reason not in held_for]
+        to_lift = [hold for hold in held if hold.reason_code not in breaches]
+        if not to_place and not to_lift:
+            continue
+        with traced(customer_id) if traced else nullcontext():
+            for reason in to_place:
+                await place_hold(
+                    session, POLICY_ACTOR, customer_id, "policy", reason, note=f"{reason} on {today}"
+                )
+            for hold in to_lift:
+                await lift(session, POLICY_ACTOR, hold, f"back within policy on {today}")
+    return breaches_of
