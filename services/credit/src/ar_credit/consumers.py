@@ -85,7 +85,7 @@ async def customer_upserted(ctx: HandlerContext, event: CustomerUpserted) -> Non
 @handlers.on_batch(InvoiceIssued)
 async def invoices_issued(ctx: BatchContext, issued: Sequence[Delivered[InvoiceIssued]]) -> None:
     # the hottest event (bulk imports): one statement for the batch's invoices
-    await exposure.invoices_issued(ctx.session, [d.payload for d in issued])
+    await exposure.invoices_issued(ctx.session, [(d.payload, d.event.time) for d in issued])
     for delivered in issued:
         if delivered.payload.order_reference:
             await order_invoiced(ctx.session, delivered.payload.order_reference)

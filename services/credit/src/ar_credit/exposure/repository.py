@@ -15,8 +15,9 @@ from ar_credit.models import CreditDispute, CreditExposure, CreditHold, CreditIn
 
 # New invoices and the open AR they add, in one statement however many the batch holds: the
 # invoices go in as arrays; only those not known yet (a replay adds nothing) add to the customer's
-# exposure row, created at zero the first time. Rows are taken in customer order, as every
-# writer of several exposure rows takes their locks, so two such writers never deadlock.
+# exposure row, created at zero the first time, which is stamped with the time of the latest
+# event applied (so the after-batch stamp finds it current and writes nothing). Rows are taken in
+# customer order, as every writer of several exposure rows takes their locks: no deadlock.
 ADD_INVOICES = text(
     """
     WITH added AS (
@@ -27,13 +28,15 @@ ADD_INVOICES = text(
         FROM unnest(:ids, :customers, :numbers, :currencies, :amounts, :due_dates, :order_references)
              AS i(id, customer_id, invoice_number, currency, amount_minor, due_date, order_reference)
         ON CONFLICT (id) DO NOTHING
-        RETURNING customer_id, currency, amount_minor
+        RETURNING id, customer_id, currency, amount_minor
     )
-    INSERT INTO credit.exposures AS e (customer_id, currency, open_ar_minor)
-    SELECT customer_id, min(currency), sum(amount_minor)::bigint FROM added
-    GROUP BY customer_id ORDER BY customer_id
+    INSERT INTO credit.exposures AS e (customer_id, currency, open_ar_minor, last_event_at)
+    SELECT a.customer_id, min(a.currency), sum(a.amount_minor)::bigint, max(t.at)
+    FROM added a JOIN unnest(:ids, :times) AS t(id, at) ON t.id = a.id
+    GROUP BY a.customer_id ORDER BY a.customer_id
     ON CONFLICT (customer_id) DO UPDATE
-    SET open_ar_minor = e.open_ar_minor + excluded.open_ar_minor, updated_at = now()
+    SET open_ar_minor = e.open_ar_minor + excluded.open_ar_minor,
+        last_event_at = greatest(e.last_event_at, excluded.last_event_at), updated_at = now()
     """
 ).bindparams(
     bindparam("ids", type_=ARRAY(UUID(as_uuid=True))),
@@ -43,10 +46,12 @@ ADD_INVOICES = text(
     bindparam("amounts", type_=ARRAY(BIGINT)),
     bindparam("due_dates", type_=ARRAY(DATE)),
     bindparam("order_references", type_=ARRAY(TEXT)),
+    bindparam("times", type_=ARRAY(TIMESTAMP(timezone=True))),
 )
 
 # Stamps each customer's exposure with the time of the last event applied for it (never moving
-# back), creating the row at zero for a customer known only from CustomerUpserted so far.
+# back, and not rewriting a row already stamped), creating the row at zero for a customer known
+# only from CustomerUpserted so far.
 EVENTS_APPLIED = text(
     """
     INSERT INTO credit.exposures AS e (customer_id, currency, last_event_at)
@@ -54,7 +59,8 @@ EVENTS_APPLIED = text(
     FROM unnest(:customers, :times) AS v(customer_id, at)
     JOIN credit.customers c ON c.id = v.customer_id
     ORDER BY c.id
-    ON CONFLICT (customer_id) DO UPDATE SET last_event_at = greatest(e.last_event_at, excluded.last_event_at)
+    ON CONFLICT (customer_id) DO UPDATE SET last_event_at = excluded.last_event_at
+    WHERE e.last_event_at IS NULL OR e.last_event_at < excluded.last_event_at
     """
 ).bindparams(
     bindparam("customers", type_=ARRAY(UUID(as_uuid=True))),
@@ -92,6 +98,7 @@ class NewInvoice:
     amount_minor: int
     due_date: date
     order_reference: str | None
+    event_time: datetime  # of the event that issued it
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +149,7 @@ class ExposureRepository:
                 "amounts": [i.amount_minor for i in invoices],
                 "due_dates": [i.due_date for i in invoices],
                 "order_references": [i.order_reference for i in invoices],
+                "times": [i.event_time for i in invoices],
             },
         )
 

@@ -19,8 +19,9 @@ def minor(amount: MoneyTotal) -> int:
     return amount.to_money().minor
 
 
-async def invoices_issued(session: AsyncSession, issued: Sequence[InvoiceIssued]) -> None:
-    """New invoices add to their customers' open AR (one statement for a whole batch of them)."""
+async def invoices_issued(session: AsyncSession, issued: Sequence[tuple[InvoiceIssued, datetime]]) -> None:
+    """New invoices add to their customers' open AR (one statement for a whole batch of them);
+    each comes with the time of its event."""
     await ExposureRepository(session).add_invoices(
         [
             NewInvoice(
@@ -31,8 +32,9 @@ async def invoices_issued(session: AsyncSession, issued: Sequence[InvoiceIssued]
                 amount_minor=minor(i.amount),
                 due_date=i.due_date,
                 order_reference=i.order_reference,
+                event_time=at,
             )
-            for i in issued
+            for i, at in issued
         ]
     )
 

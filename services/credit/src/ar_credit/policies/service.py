@@ -53,17 +53,21 @@ async def evaluate_many(
     policies = {p.risk_class: p for p in await PolicyRepository(session).all()}
     active = await CreditHoldRepository(session).active_for_customers(list(dates))
     breaches_of: dict[uuid.UUID, list[str]] = {}
+    rules: dict[tuple[str, str], Policy] = {}  # by risk class and currency: built once per call
     for customer_id, today in dates.items():
         picture = pictures[customer_id]
-        row = policies.get(picture.risk_class or DEFAULT_RISK_CLASS)
+        risk_class = picture.risk_class or DEFAULT_RISK_CLASS
+        row = policies.get(risk_class)
         if row is None or picture.currency is None:
             breaches_of[customer_id] = []
             continue
-        policy = Policy(
-            max_days_past_due=row.max_days_past_due,
-            max_overdue_minor=Money.of(row.max_overdue_amount, picture.currency).minor,
-            over_limit_tolerance_bp=row.over_limit_tolerance_bp,
-        )
+        policy = rules.get((risk_class, picture.currency))
+        if policy is None:
+            policy = rules[risk_class, picture.currency] = Policy(
+                max_days_past_due=row.max_days_past_due,
+                max_overdue_minor=Money.of(row.max_overdue_amount, picture.currency).minor,
+                over_limit_tolerance_bp=row.over_limit_tolerance_bp,
+            )
         breaches = policy_breaches(
             picture.parts, picture.limit_minor, policy, include_disputed=include_disputed
         )
