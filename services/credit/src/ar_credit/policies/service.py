@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 
+from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_credit.domain.credit import Policy, policy_breaches
@@ -18,6 +19,10 @@ from ar_shared.audit.log import SystemActor
 from ar_shared.money import Money
 
 POLICY_ACTOR = SystemActor("credit-policy")
+POLICY_EVALUATIONS = Counter(
+    "ar_credit_policy_evaluations_total",
+    "Customers whose credit policy was evaluated (the consumer: once per customer per batch)",
+)
 DEFAULT_RISK_CLASS = "medium"  # customers without a credit profile
 
 # what a hold placed or released for a customer is traced to (e.g. the event that caused it)
@@ -49,6 +54,7 @@ async def evaluate_many(
     """
     if not dates:
         return {}
+    POLICY_EVALUATIONS.inc(len(dates))
     pictures = await exposure.pictures(session, dates)
     policies = {p.risk_class: p for p in await PolicyRepository(session).all()}
     active = await CreditHoldRepository(session).active_for_customers(list(dates))
