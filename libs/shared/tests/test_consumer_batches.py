@@ -5,6 +5,7 @@ the inbox, the after-batch hook once per batch."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import uuid
 from collections.abc import Sequence
 from typing import Any, TypeAlias
@@ -12,6 +13,7 @@ from typing import Any, TypeAlias
 import pytest
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from ar_shared.consumer import (
     BatchContext,
@@ -256,3 +258,51 @@ async def test_the_after_batch_hook_runs_once_per_batch_with_every_event_of_each
     for customer in customers:
         # each customer once, with all of its events in their order
         assert [n for n in handled if n.startswith(str(customer))] == [f"{customer}:{n}" for n in range(10)]
+
+
+async def test_an_unreachable_database_stops_the_consumer_instead_of_dead_lettering_the_batch(
+    stack: Stack,
+    producer_schema: ServiceSchema,
+    consumer_schema: ServiceSchema,
+    kafka_producer: AIOKafkaProducer,
+    unique: str,
+) -> None:
+    prefix = f"t{unique}."
+    customer = uuid.uuid4()
+    names = [f"d{n}" for n in range(3)]
+    await publish(producer_schema, kafka_producer, prefix, [upserted(customer, n) for n in names])
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # nothing listens there once the socket is closed
+    nowhere = create_async_engine(f"postgresql+asyncpg://nobody:nothing@127.0.0.1:{port}/nowhere")
+    recorder = Recorder(consumer_schema)
+    settings = ConsumerSettings(group_id=unique, bootstrap_servers=stack.kafka_bootstrap, topic_prefix=prefix)
+    down = ConsumerRunner(
+        settings, recorder.handlers, async_sessionmaker(nowhere), consumer_schema.tables, kafka_producer
+    )
+    await down.start()
+
+    async def poll_until_it_stops() -> None:
+        async with asyncio.timeout(30):
+            while True:
+                await down.poll_once(timeout_ms=200)  # raises once the events arrive
+
+    try:
+        with pytest.raises(ConnectionRefusedError):
+            await poll_until_it_stops()
+    finally:
+        await down.stop()
+        await nowhere.dispose()
+
+    # nothing was dead-lettered and no offset committed: the database back, every event applies
+    back = runner_for(consumer_schema, recorder, kafka_producer, stack, prefix, unique)
+    await back.start()
+    try:
+        async with asyncio.timeout(30):
+            while len(await recorder.applied()) < 3:
+                await back.poll_once(timeout_ms=200)
+    finally:
+        await back.stop()
+    assert await recorder.applied() == names
+    assert await read_topic(stack.kafka_bootstrap, f"deadletter.{unique}", expected=0, timeout=1) == []

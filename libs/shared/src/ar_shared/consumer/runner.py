@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ar_shared import events  # noqa: F401 - the whole catalogue, for parsing
@@ -248,9 +250,14 @@ class ConsumerRunner:
                         raise HandlerFailed(
                             failure.cause, [new[s] for s in failure.suspects]
                         ) from failure.cause
-        except HandlerFailed:
+        except HandlerFailed as failure:
+            # a handler's own OSError (a file, a network call) is its failure, not the database's
+            if database_unreachable(failure.cause, socket_errors=False):
+                raise failure.cause from None
             raise
         except Exception as exc:  # the inbox, a flush or the commit: any event may be the cause
+            if database_unreachable(exc, socket_errors=True):
+                raise
             raise HandlerFailed(exc, range(len(items))) from exc
         group = self._settings.group_id
         CONSUMER_BATCH_EVENTS.labels(group).observe(len(items))
@@ -288,6 +295,32 @@ class ConsumerRunner:
         )
         EVENTS_DEAD_LETTERED.labels(self._settings.group_id, record.topic).inc()
         EVENTS_CONSUMED.labels(self._settings.group_id, _type_of(record), _Outcome.DEAD_LETTERED).inc()
+
+
+def database_unreachable(exc: BaseException, *, socket_errors: bool) -> bool:
+    """The database cannot be reached (down, restarting, connection lost): no event's fault.
+
+    The runner stops instead of dead-lettering (the worker restarts it with backoff) and the
+    uncommitted offsets bring the batch back once the database answers. `socket_errors`: a bare
+    OSError counts (raised by the transaction's own statements, e.g. connection refused).
+    """
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        error = pending.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, asyncpg.PostgresConnectionError | asyncpg.InterfaceError):
+            return True
+        if socket_errors and isinstance(error, OSError):
+            return True
+        if isinstance(error, DBAPIError):
+            if error.connection_invalidated:
+                return True
+            pending.append(error.orig)  # the driver's error, which keeps asyncpg's as its cause
+        pending.append(error.__cause__)
+    return False
 
 
 def _entry(item: _Item) -> InboxEntry:
