@@ -24,13 +24,16 @@ from ar_shared.events.collections import (
     WriteOffRecommended,
 )
 from ar_shared.events.credit import (
+    CreditDecisionChanged,
     CreditHoldPlaced,
     CreditHoldReleased,
     CreditLimitChanged,
+    CreditPolicyChanged,
     CreditReviewCompleted,
 )
 from ar_shared.events.ledger import (
     AccountPastDue,
+    BusinessDateChanged,
     CreditMemoIssued,
     CustomerUpserted,
     InvoiceIssued,
@@ -53,9 +56,12 @@ CATALOGUE = {
     "ledger": [
         "CustomerUpserted", "InvoiceIssued", "InvoiceVoided", "CreditMemoIssued", "PaymentReceived",
         "PaymentApplied", "PaymentUnapplied", "PaymentReversed", "InvoiceWrittenOff", "InvoiceSettled",
-        "AccountPastDue",
+        "AccountPastDue", "BusinessDateChanged",
     ],
-    "credit": ["CreditLimitChanged", "CreditHoldPlaced", "CreditHoldReleased", "CreditReviewCompleted"],
+    "credit": [
+        "CreditLimitChanged", "CreditHoldPlaced", "CreditHoldReleased", "CreditReviewCompleted",
+        "CreditPolicyChanged", "CreditDecisionChanged",
+    ],
     "collections": [
         "PromiseToPayRecorded", "PromiseToPayKept", "PromiseToPayBroken", "DisputeOpened", "DisputeResolved",
         "CreditMemoRequested", "EscalationRaised", "NotificationRequested", "WriteOffRecommended",
@@ -136,6 +142,10 @@ def samples() -> list[EventPayload]:
             overdue=[MoneyTotal(amount="1190.00", currency="EUR"), MoneyTotal(amount="12", currency="JPY")],
             oldest_days_past_due=31, bucket="31-60", overdue_invoice_ids=[INVOICE],
         ),
+        BusinessDateChanged(
+            business_entity="DE01", previous_date=date(2026, 11, 30), business_date=date(2026, 12, 1),
+            mode="manual", time_zone="Europe/Berlin",
+        ),
         CreditLimitChanged(
             customer_id=CUSTOMER, previous_limit=None, new_limit=eur("50000.00"), changed_by="analyst-1",
             approved_by="manager-2", reason="annual review",
@@ -196,6 +206,15 @@ def samples() -> list[EventPayload]:
             recommendation_id=new_id(), customer_id=CUSTOMER, invoice_id=INVOICE, amount=eur("0.01"),
             reason_code="small_balance",
         ),
+        CreditPolicyChanged(
+            risk_class="high", max_days_past_due=30, max_overdue_amounts=[eur("5000.00")],
+            limit_tolerance_percent="0.00", auto_hold=True, policy_version=2, changed_by="head-of-credit",
+        ),
+        CreditDecisionChanged(
+            order_reference="SO-7781", customer_id=CUSTOMER, business_entity="DE01", amount=eur("2500.00"),
+            previous_status="refused", status="approved", decision="approved", reason_codes=[],
+            business_date=date(2026, 11, 25), changed_by="credit-policy",
+        ),
         NotificationSent(
             delivery_id=new_id(), customer_id=CUSTOMER, channel="webhook", template_key="first_reminder",
             recipient="https://erp.globex.example/hooks/ar", sent_at=NOON, causing_event_id=new_id(),
@@ -240,8 +259,12 @@ def test_payload_survives_the_envelope_round_trip(payload: EventPayload) -> None
 
 
 @pytest.mark.parametrize("payload", SAMPLES, ids=sample_id)
-def test_envelope_subject_is_the_customer_id(payload: EventPayload) -> None:
-    assert CloudEvent.wrap(payload).subject == str(CUSTOMER)
+def test_envelope_subject_is_the_customer_id_unless_the_event_is_about_something_else(
+    payload: EventPayload,
+) -> None:
+    # a business date is an entity's, a policy a risk class's: keyed by those, not by a customer
+    expected = {"business_entity": "DE01", "risk_class": "high"}.get(payload.subject_field, str(CUSTOMER))
+    assert CloudEvent.wrap(payload).subject == expected
 
 
 @pytest.mark.parametrize("payload", SAMPLES, ids=sample_id)

@@ -9,6 +9,8 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any
 
+from ar_credit.calendars.service import business_date_changed as keep_calendar
+from ar_credit.calendars.service import entity_business_date
 from ar_credit.config import get_settings
 from ar_credit.customers.repository import CreditCustomerRepository
 from ar_credit.exposure import service as exposure
@@ -16,11 +18,12 @@ from ar_credit.exposure.repository import ExposureRepository
 from ar_credit.models import CreditDispute
 from ar_credit.orders.service import order_invoiced
 from ar_credit.policies.service import evaluate_many
-from ar_shared.clock import local_date
+from ar_credit.profiles.arrival import attach_pending_profiles
 from ar_shared.consumer import BatchContext, Delivered, EventHandlers, HandlerContext
 from ar_shared.events.collections import DisputeOpened, DisputeResolved
 from ar_shared.events.ledger import (
     AccountPastDue,
+    BusinessDateChanged,
     CreditMemoIssued,
     CustomerUpserted,
     InvoiceIssued,
@@ -35,36 +38,50 @@ from ar_shared.events.ledger import (
 handlers = EventHandlers()
 
 
+def _customer_of(delivered: Delivered[Any]) -> uuid.UUID | None:
+    customer_id = getattr(delivered.payload, "customer_id", None)
+    return customer_id if isinstance(customer_id, uuid.UUID) else None
+
+
+@handlers.before_batch
+async def lock_customers(ctx: BatchContext, batch: Sequence[Delivered[Any]]) -> None:
+    """The batch's customers are locked first, in id order, as the API and every judge of several
+    customers lock them: a batch and a judgement (or two partitions' batches) never deadlock."""
+    customers = {c for c in map(_customer_of, batch) if c is not None}
+    await CreditCustomerRepository(ctx.session).lock_many(sorted(customers))
+
+
 @handlers.after_batch
 async def reevaluate_customers(ctx: BatchContext, handled: Sequence[Delivered[Any]]) -> None:
     """Once per batch, for each customer its events touched: the exposure is stamped with the time
-    of the customer's last applied event, and its credit policy evaluated once, on the date the
-    last of its events asks for, however many of its events the batch held."""
-    settings = get_settings()
-    today = local_date(ctx.clock, settings.business_time_zone)
+    of the customer's last applied event, and its credit policy judged once on its entity's
+    business date (at least the latest past-due sweep's date among its events), however many of
+    its events the batch held."""
     last_event_at: dict[uuid.UUID, datetime] = {}
-    evaluate_on: dict[uuid.UUID, date] = {}
+    not_before: dict[uuid.UUID, date | None] = {}
     cause: dict[uuid.UUID, Delivered[Any]] = {}
     for delivered in handled:
-        customer_id = getattr(delivered.payload, "customer_id", None)
-        if not isinstance(customer_id, uuid.UUID):
+        customer_id = _customer_of(delivered)
+        if customer_id is None:
             continue
         at = delivered.event.time
         last_event_at[customer_id] = max(at, last_event_at.get(customer_id, at))
-        if isinstance(delivered.payload, CustomerUpserted):
-            continue  # master data: nothing the policy judges
-        # the sweep's business date: days past due are counted as the ledger counted them
         payload = delivered.payload
-        evaluate_on[customer_id] = payload.as_of if isinstance(payload, AccountPastDue) else today
+        if isinstance(payload, CustomerUpserted):
+            continue  # master data: nothing the policy judges (a pending profile judged it already)
+        # at least the sweep's date: it arrives on the customer's partition, maybe before the
+        # entity's BusinessDateChanged (another partition) has told credit that the date moved
+        earliest = not_before.get(customer_id)
+        if isinstance(payload, AccountPastDue) and (earliest is None or payload.as_of > earliest):
+            earliest = payload.as_of
+        not_before[customer_id] = earliest
         cause[customer_id] = delivered
     await exposure.events_applied(ctx.session, last_event_at)
 
     def traced(customer_id: uuid.UUID) -> AbstractContextManager[object]:
         return cause[customer_id].traced()  # holds placed or released follow from its last event
 
-    await evaluate_many(
-        ctx.session, evaluate_on, include_disputed=settings.include_disputed_in_exposure, traced=traced
-    )
+    await evaluate_many(ctx.session, not_before, get_settings().rules, traced=traced)
 
 
 @handlers.on(CustomerUpserted)
@@ -79,6 +96,10 @@ async def customer_upserted(ctx: HandlerContext, event: CustomerUpserted) -> Non
             "sales_rep": event.sales_rep,
             "time_zone": event.time_zone,
         }
+    )
+    settings = get_settings()
+    await attach_pending_profiles(
+        ctx.session, event.customer_id, settings.rules, approval_threshold=settings.limit_approval_threshold
     )
 
 
@@ -160,7 +181,23 @@ async def invoice_written_off(ctx: HandlerContext, event: InvoiceWrittenOff) -> 
 
 @handlers.on(AccountPastDue)
 async def account_past_due(ctx: HandlerContext, event: AccountPastDue) -> None:
-    """Nothing to apply: the policy is re-evaluated on the sweep's date after the batch."""
+    """Nothing to apply: the policy is judged on (at least) the sweep's date after the batch."""
+
+
+@handlers.on(BusinessDateChanged)
+async def business_date_changed(ctx: HandlerContext, event: BusinessDateChanged) -> None:
+    """The entity's day closed: its calendar is kept, and every customer whose days past due grew
+    (or who has a policy hold) is judged on the new date (the daily policy run)."""
+    await keep_calendar(ctx.session, event)
+    settings = get_settings()
+    today = max(
+        event.business_date,
+        await entity_business_date(
+            ctx.session, event.business_entity, ctx.clock, settings.business_time_zone
+        ),
+    )
+    customers = await ExposureRepository(ctx.session).customers_to_evaluate(event.business_entity, today)
+    await evaluate_many(ctx.session, dict.fromkeys(customers), settings.rules)
 
 
 @handlers.on(DisputeOpened)

@@ -66,6 +66,9 @@ Handler = Callable[[HandlerContext, P], Awaitable[None]]
 BatchHandler = Callable[[BatchContext, Sequence[Delivered[P]]], Awaitable[None]]
 # called once per batch with every event the batch handled, in order (group them by subject)
 AfterBatch = Callable[[BatchContext, Sequence[Delivered[Any]]], Awaitable[None]]
+# called once per batch before any handler, with every event it is about to handle (e.g. to lock
+# the rows its handlers will change in a stable order)
+BeforeBatch = AfterBatch
 
 
 class PoisonMessage(Exception):
@@ -105,11 +108,14 @@ class EventHandlers:
     runs once for all such events of a batch (so a thousand invoices become a few statements).
     ``@handlers.after_batch`` runs once per batch after every handler, with every event handled
     (e.g. each customer's state re-evaluated once, however many of its events the batch held).
+    ``@handlers.before_batch`` runs once per batch before any handler (e.g. to take the batch's
+    row locks in a stable order).
     """
 
     def __init__(self) -> None:
         self._by_type: dict[str, _Registration[Any]] = {}
         self._after_batch: list[AfterBatch] = []
+        self._before_batch: list[BeforeBatch] = []
 
     def on(self, model: type[P]) -> Callable[[Handler[P]], Handler[P]]:
         def decorate(handler: Handler[P]) -> Handler[P]:
@@ -129,6 +135,10 @@ class EventHandlers:
             return batch_handler
 
         return decorate
+
+    def before_batch(self, hook: BeforeBatch) -> BeforeBatch:
+        self._before_batch.append(hook)
+        return hook
 
     def after_batch(self, hook: AfterBatch) -> AfterBatch:
         self._after_batch.append(hook)
@@ -157,7 +167,8 @@ class EventHandlers:
             raise failure.cause from None
 
     async def apply(self, ctx: BatchContext, delivered: Sequence[Delivered[Any]]) -> None:
-        """Runs the handlers for `delivered` (in offset order), then the after-batch hooks.
+        """Runs the before-batch hooks, the handlers for `delivered` (in offset order), then the
+        after-batch hooks.
 
         Each key's events take effect in their order. A per-event handler runs at its event's
         turn; events of a batch-handled type wait in a group, which runs when another event of
@@ -166,6 +177,11 @@ class EventHandlers:
         never orders either, change places. Raises `HandlerFailed` naming the suspect positions.
         """
         waiting: dict[str, _Group] = {}  # by event type, in the order the groups started
+        for hook in self._before_batch:
+            try:
+                await hook(ctx, delivered)
+            except Exception as exc:
+                raise HandlerFailed(exc, range(len(delivered))) from exc
 
         async def run_groups_holding(subject: str, keep: str | None = None) -> None:
             for event_type, group in list(waiting.items()):

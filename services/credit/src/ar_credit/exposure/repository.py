@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, DATE, TEXT, TIMESTAMP, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_credit.models import CreditDispute, CreditExposure, CreditHold, CreditInvoice
+from ar_credit.models import CreditCustomer, CreditDispute, CreditExposure, CreditHold, CreditInvoice
 
 # New invoices and the open AR they add, in one statement however many the batch holds: the
 # invoices go in as arrays; only those not known yet (a replay adds nothing) add to the customer's
@@ -67,27 +67,6 @@ EVENTS_APPLIED = text(
     bindparam("times", type_=ARRAY(TIMESTAMP(timezone=True))),
 )
 
-# The exposure picture of many customers at once, each on its own date: balances, limit, risk
-# class, and the overdue amount and oldest open due date from the open invoices (index
-# ix_invoices_customer_open_due: the sum reads only the invoices due before that date).
-PICTURES = text(
-    """
-    SELECT v.customer_id, e.currency, e.open_ar_minor, e.unapplied_cash_minor, e.unapplied_credits_minor,
-           e.open_orders_minor, e.disputed_minor, p.limit_minor, p.risk_class,
-           coalesce((SELECT sum(i.open_minor) FROM credit.invoices i
-                     WHERE i.customer_id = v.customer_id AND i.open_minor > 0 AND i.due_date < v.today), 0
-           )::bigint AS overdue,
-           (SELECT min(i.due_date) FROM credit.invoices i
-            WHERE i.customer_id = v.customer_id AND i.open_minor > 0) AS oldest_due
-    FROM unnest(:customers, :dates) AS v(customer_id, today)
-    LEFT JOIN credit.exposures e ON e.customer_id = v.customer_id
-    LEFT JOIN credit.credit_profiles p ON p.customer_id = v.customer_id
-    """
-).bindparams(
-    bindparam("customers", type_=ARRAY(UUID(as_uuid=True))),
-    bindparam("dates", type_=ARRAY(DATE)),
-)
-
 
 @dataclass(frozen=True, slots=True)
 class NewInvoice:
@@ -99,22 +78,6 @@ class NewInvoice:
     due_date: date
     order_reference: str | None
     event_time: datetime  # of the event that issued it
-
-
-@dataclass(frozen=True, slots=True)
-class PictureRow:
-    """A customer's balances (None: nothing posted yet), limit and risk class (None: no profile)."""
-
-    currency: str | None
-    open_ar: int
-    unapplied_cash: int
-    unapplied_credits: int
-    open_orders: int
-    disputed: int
-    limit_minor: int | None
-    risk_class: str | None
-    overdue: int
-    oldest_due: date | None
 
 
 class ExposureRepository:
@@ -159,27 +122,6 @@ class ExposureRepository:
                 EVENTS_APPLIED, {"customers": list(last_event_at), "times": list(last_event_at.values())}
             )
 
-    async def pictures(self, dates: Mapping[uuid.UUID, date]) -> dict[uuid.UUID, PictureRow]:
-        """Every customer of `dates` (known or not) with its picture on its date."""
-        if not dates:
-            return {}
-        rows = await self.session.execute(PICTURES, {"customers": list(dates), "dates": list(dates.values())})
-        return {
-            r.customer_id: PictureRow(
-                r.currency,
-                r.open_ar_minor or 0,
-                r.unapplied_cash_minor or 0,
-                r.unapplied_credits_minor or 0,
-                r.open_orders_minor or 0,
-                r.disputed_minor or 0,
-                r.limit_minor,
-                r.risk_class,
-                r.overdue,
-                r.oldest_due,
-            )
-            for r in rows
-        }
-
     async def set_open(self, invoice_id: uuid.UUID, open_minor: int) -> int:
         """Sets an invoice's open balance and returns the change (new - old)."""
         invoice = await self.session.get(CreditInvoice, invoice_id, with_for_update=True)
@@ -189,14 +131,19 @@ class ExposureRepository:
         invoice.open_minor = open_minor
         return change
 
-    async def customers_to_evaluate(self, today: date) -> list[uuid.UUID]:
-        """Customers with an overdue invoice (it may have crossed a threshold) or an active
-        policy hold (it may be cured)."""
+    async def customers_to_evaluate(self, business_entity: str, today: date) -> list[uuid.UUID]:
+        """The entity's customers a new business date may put over or back within a policy: those
+        with an open invoice due before `today` (days past due grew) or an active policy hold."""
+        of_entity = select(CreditCustomer.id).where(CreditCustomer.business_entity == business_entity)
         overdue = select(CreditInvoice.customer_id).where(
-            CreditInvoice.open_minor > 0, CreditInvoice.due_date < today
+            CreditInvoice.customer_id.in_(of_entity),
+            CreditInvoice.open_minor > 0,
+            CreditInvoice.due_date < today,
         )
         held = select(CreditHold.customer_id).where(
-            CreditHold.source == "policy", CreditHold.status == "active"
+            CreditHold.customer_id.in_(of_entity),
+            CreditHold.source == "policy",
+            CreditHold.status == "active",
         )
         return sorted(set((await self.session.scalars(overdue.union(held))).all()))
 

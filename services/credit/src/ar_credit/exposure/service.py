@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_credit.domain.credit import ExposureParts
 from ar_credit.exposure.repository import ExposureRepository, NewInvoice
 from ar_shared.events.ledger import InvoiceIssued
 from ar_shared.money import MoneyAmount, MoneyTotal
@@ -58,41 +56,3 @@ async def adjust(session: AsyncSession, customer_id: uuid.UUID, currency: str, *
     repo = ExposureRepository(session)
     await repo.exposure_for_update(customer_id, currency)
     await repo.adjust(customer_id, **deltas)
-
-
-@dataclass(frozen=True, slots=True)
-class Picture:
-    """What a customer's credit is judged on: exposure parts, limit and risk class, on a date."""
-
-    currency: str | None  # None: nothing was ever posted
-    parts: ExposureParts
-    limit_minor: int | None  # None: no credit profile
-    risk_class: str | None
-
-
-async def pictures(session: AsyncSession, dates: Mapping[uuid.UUID, date]) -> dict[uuid.UUID, Picture]:
-    """The picture of every customer in `dates` on its own date, read with one statement."""
-    rows = await ExposureRepository(session).pictures(dates)
-    result = {}
-    for customer_id, today in dates.items():
-        r = rows[customer_id]
-        oldest_days = max((today - r.oldest_due).days, 0) if r.oldest_due else 0
-        parts = ExposureParts(
-            open_ar=r.open_ar,
-            unapplied_cash=r.unapplied_cash,
-            unapplied_credits=r.unapplied_credits,
-            open_orders=r.open_orders,
-            disputed=r.disputed,
-            overdue=r.overdue,
-            oldest_days_past_due=oldest_days,
-        )
-        result[customer_id] = Picture(r.currency, parts, r.limit_minor, r.risk_class)
-    return result
-
-
-async def parts(
-    session: AsyncSession, customer_id: uuid.UUID, today: date
-) -> tuple[str | None, ExposureParts]:
-    """The customer's currency (None when nothing was ever posted) and exposure parts on `today`."""
-    picture = (await pictures(session, {customer_id: today}))[customer_id]
-    return picture.currency, picture.parts
