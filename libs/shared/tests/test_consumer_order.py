@@ -42,8 +42,14 @@ CUSTOMERS = [uuid.UUID(int=n + 1) for n in range(3)]
 
 
 def handlers_writing_to(applied: list[tuple[uuid.UUID, int]]) -> tuple[EventHandlers, list[list[int]]]:
+    """Handlers appending what they apply; the hooks' calls (before: [-1, seqs...], where -1 says
+    nothing was applied yet; after: [seqs...]) are in the list returned."""
     handlers = EventHandlers()
     hook_calls: list[list[int]] = []
+
+    @handlers.before_batch
+    async def before(_: BatchContext, batch: Sequence[Delivered[Any]]) -> None:
+        hook_calls.append([-1 if not applied else len(applied), *(d.payload.seq for d in batch)])
 
     async def apply_all(_: BatchContext, events: Sequence[Delivered[Any]]) -> None:
         applied.extend((d.payload.customer_id, d.payload.seq) for d in events)
@@ -88,7 +94,9 @@ async def test_no_event_takes_effect_before_an_earlier_event_of_its_customer(
     for customer in CUSTOMERS:
         mine = [seq for c, seq in applied if c == customer]
         assert mine == sorted(mine)
-    assert hook_calls == [list(range(len(events)))]  # once, after every handler, in offset order
+    # the before-batch hook once, before any handler, with the whole batch; the after-batch hook
+    # once, after every handler, in offset order
+    assert hook_calls == [[-1, *range(len(events))], list(range(len(events)))]
 
 
 async def test_a_failing_batch_handler_names_every_event_of_its_group_as_suspect() -> None:
