@@ -138,16 +138,25 @@ class ConsumerRunner:
             await self.stop()
 
     async def poll_once(self, timeout_ms: int = 500) -> int:
-        """Applies one fetched batch per partition; returns the number of messages processed."""
+        """Applies one fetched batch per partition; returns the number of messages processed.
+
+        The partitions' batches are applied side by side, each in its own transaction: they hold
+        different keys (customers), so they never wait for each other's locks, and one is parsed
+        while another waits for the database.
+        """
         assert self._consumer is not None, "start() first"
         batches = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=self._settings.max_batch)
-        count = 0
-        for tp, records in batches.items():
-            await self.apply(records)
-            # committed only now: the effects of these records are durable in Postgres
-            await self._consumer.commit({tp: records[-1].offset + 1})
-            count += len(records)
-        return count
+        if not batches:
+            return 0
+        try:
+            async with asyncio.TaskGroup() as group:
+                for records in batches.values():
+                    group.create_task(self.apply(records))
+        except ExceptionGroup as failed:
+            raise failed.exceptions[0] from None  # the other partitions' tasks were cancelled
+        # committed only now: the effects of these records are durable in Postgres
+        await self._consumer.commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
+        return sum(len(records) for records in batches.values())
 
     async def apply(self, records: Sequence[Record]) -> None:
         """Applies records of one partition (in offset order) and dead-letters what fails; the
