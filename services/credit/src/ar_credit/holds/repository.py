@@ -22,6 +22,9 @@ class CreditHoldRepository:
         await self.session.refresh(hold)
         return hold
 
+    async def customer_of(self, hold_id: uuid.UUID) -> uuid.UUID | None:
+        return await self.session.scalar(select(CreditHold.customer_id).where(CreditHold.id == hold_id))
+
     async def get_for_update(self, hold_id: uuid.UUID) -> CreditHold | None:
         query = select(CreditHold).where(CreditHold.id == hold_id).with_for_update()
         return (await self.session.scalars(query)).one_or_none()

@@ -17,6 +17,10 @@ class OrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def customer_of(self, order_reference: str) -> uuid.UUID | None:
+        query = select(CreditOrder.customer_id).where(CreditOrder.order_reference == order_reference)
+        return await self.session.scalar(query)
+
     async def get_for_update(self, order_reference: str) -> CreditOrder | None:
         query = select(CreditOrder).where(CreditOrder.order_reference == order_reference).with_for_update()
         return (await self.session.scalars(query)).one_or_none()
