@@ -71,17 +71,17 @@ Deliver = Callable[..., Awaitable[None]]
 
 @pytest.fixture
 def deliver(credit_app: FastAPI) -> Deliver:
-    """Runs the credit service's own handlers on events, as its consumer would, one transaction each."""
+    """Runs the credit service's own handlers on events, as its consumer would, one transaction
+    each (a batch of one: its handler and the batch hooks, which judge the customer's policy)."""
 
     async def run(*events: EventPayload) -> None:
         for payload in events:
-            registration = handlers.get(payload.event_type())
-            assert registration is not None, payload.event_type()
+            assert handlers.get(payload.event_type()) is not None, payload.event_type()
             async with credit_app.state.sessionmaker() as session:
                 context = HandlerContext(
                     session, CloudEvent.wrap(payload), OutboxWriter(plumbing), credit_app.state.clock
                 )
-                await registration.handler(context, payload)
+                await handlers.handle(context, payload)
                 await session.commit()
 
     return run

@@ -34,13 +34,12 @@ def eur(amount: str) -> MoneyAmount:
 async def deliver(app: FastAPI, *events: EventPayload) -> None:
     """Runs the credit service's own handlers, as the consumer would, one transaction each."""
     for payload in events:
-        registration = handlers.get(payload.event_type())
-        assert registration is not None
+        assert handlers.get(payload.event_type()) is not None
         async with app.state.sessionmaker() as session:
             context = HandlerContext(
                 session, CloudEvent.wrap(payload), OutboxWriter(plumbing), app.state.clock
             )
-            await registration.handler(context, payload)
+            await handlers.handle(context, payload)
             await session.commit()
 
 

@@ -278,10 +278,7 @@ async def test_evaluations_of_one_customer_at_the_same_moment_place_one_hold_and
         async with sessions() as session:  # an overdue invoice, committed without the policy's run
             issued = events[1]
             assert isinstance(issued, InvoiceIssued)
-            await exposure.invoice_issued(
-                session, invoice_id=issued.invoice_id, customer_id=customer_id, invoice_number="R-1",
-                amount=issued.amount, due_date=issued.due_date, order_reference=None,
-            )  # fmt: skip
+            await exposure.invoices_issued(session, [(issued, clock.now())])
             await session.commit()
 
         async def judge() -> list[str]:

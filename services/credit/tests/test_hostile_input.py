@@ -49,9 +49,8 @@ async def deliver(app: FastAPI, events: list[EventPayload]) -> None:
         for sent in events:
             event = CloudEvent.from_json_bytes(CloudEvent.wrap(sent).to_json_bytes())
             payload = parse_payload(event)
-            registration = handlers.get(payload.event_type())
-            assert registration is not None
-            await registration.handler(
+            assert handlers.get(payload.event_type()) is not None
+            await handlers.handle(
                 HandlerContext(session, event, OutboxWriter(plumbing), app.state.clock), payload
             )
         await session.commit()

@@ -26,3 +26,20 @@ EVENTS_CONSUMED = Counter(
 EVENTS_DEAD_LETTERED = Counter(
     "ar_events_dead_lettered_total", "Events sent to a dead-letter topic", ["group", "topic"]
 )
+CONSUMER_BATCH_EVENTS = Histogram(
+    "ar_consumer_batch_events",
+    "Events one consumer transaction applied (a partition's fetched batch, or a part of it)",
+    ["group"],
+    buckets=(1, 10, 50, 100, 250, 500, 1000, 2500, 5000),
+)
+CONSUMER_BATCH_SECONDS = Histogram(
+    "ar_consumer_batch_duration_seconds",
+    "How long one consumer transaction took, inbox to commit",
+    ["group"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+CONSUMER_BATCHES_SPLIT = Counter(
+    "ar_consumer_batches_split_total",
+    "Consumer batches that failed and were applied in parts to isolate the failing event",
+    ["group"],
+)

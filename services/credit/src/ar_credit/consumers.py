@@ -1,10 +1,13 @@
 """Handlers for the events the credit service consumes: ledger movements keep exposure current,
-and every change re-evaluates the customer's credit policy."""
+and once per batch each customer they touched has its credit policy re-evaluated."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from typing import Any
 
 from ar_credit.calendars.service import business_date_changed as keep_calendar
 from ar_credit.calendars.service import entity_business_date
@@ -14,9 +17,9 @@ from ar_credit.exposure import service as exposure
 from ar_credit.exposure.repository import ExposureRepository
 from ar_credit.models import CreditDispute
 from ar_credit.orders.service import order_invoiced
-from ar_credit.policies.service import evaluate
+from ar_credit.policies.service import evaluate_many
 from ar_credit.profiles.arrival import attach_pending_profiles
-from ar_shared.consumer import EventHandlers, HandlerContext
+from ar_shared.consumer import BatchContext, Delivered, EventHandlers, HandlerContext
 from ar_shared.events.collections import DisputeOpened, DisputeResolved
 from ar_shared.events.ledger import (
     AccountPastDue,
@@ -36,9 +39,50 @@ from ar_shared.events.ledger import (
 handlers = EventHandlers()
 
 
-async def reevaluate(ctx: HandlerContext, customer_id: uuid.UUID, on: date | None = None) -> None:
-    """The customer's policy on its entity's business date (at least `on`)."""
-    await evaluate(ctx.session, customer_id, get_settings().rules, not_before=on)
+def _customer_of(delivered: Delivered[Any]) -> uuid.UUID | None:
+    customer_id = getattr(delivered.payload, "customer_id", None)
+    return customer_id if isinstance(customer_id, uuid.UUID) else None
+
+
+@handlers.before_batch
+async def lock_customers(ctx: BatchContext, batch: Sequence[Delivered[Any]]) -> None:
+    """The batch's customers are locked first, in id order, as the API and every judge of several
+    customers lock them: a batch and a judgement (or two partitions' batches) never deadlock."""
+    customers = {c for c in map(_customer_of, batch) if c is not None}
+    await CreditCustomerRepository(ctx.session).lock_many(sorted(customers))
+
+
+@handlers.after_batch
+async def reevaluate_customers(ctx: BatchContext, handled: Sequence[Delivered[Any]]) -> None:
+    """Once per batch, for each customer its events touched: the exposure is stamped with the time
+    of the customer's last applied event, and its credit policy judged once on its entity's
+    business date (at least the latest past-due sweep's date among its events), however many of
+    its events the batch held."""
+    last_event_at: dict[uuid.UUID, datetime] = {}
+    not_before: dict[uuid.UUID, date | None] = {}
+    cause: dict[uuid.UUID, Delivered[Any]] = {}
+    for delivered in handled:
+        customer_id = _customer_of(delivered)
+        if customer_id is None:
+            continue
+        at = delivered.event.time
+        last_event_at[customer_id] = max(at, last_event_at.get(customer_id, at))
+        payload = delivered.payload
+        if isinstance(payload, CustomerUpserted):
+            continue  # master data: nothing the policy judges (a pending profile judged it already)
+        # at least the sweep's date: it arrives on the customer's partition, maybe before the
+        # entity's BusinessDateChanged (another partition) has told credit that the date moved
+        earliest = not_before.get(customer_id)
+        if isinstance(payload, AccountPastDue) and (earliest is None or payload.as_of > earliest):
+            earliest = payload.as_of
+        not_before[customer_id] = earliest
+        cause[customer_id] = delivered
+    await exposure.events_applied(ctx.session, last_event_at)
+
+    def traced(customer_id: uuid.UUID) -> AbstractContextManager[object]:
+        return cause[customer_id].traced()  # holds placed or released follow from its last event
+
+    await evaluate_many(ctx.session, not_before, get_settings().rules, traced=traced)
 
 
 @handlers.on(CustomerUpserted)
@@ -60,27 +104,19 @@ async def customer_upserted(ctx: HandlerContext, event: CustomerUpserted) -> Non
     )
 
 
-@handlers.on(InvoiceIssued)
-async def invoice_issued(ctx: HandlerContext, event: InvoiceIssued) -> None:
-    await exposure.invoice_issued(
-        ctx.session,
-        invoice_id=event.invoice_id,
-        customer_id=event.customer_id,
-        invoice_number=event.invoice_number,
-        amount=event.amount,
-        due_date=event.due_date,
-        order_reference=event.order_reference,
-    )
-    if event.order_reference:
-        await order_invoiced(ctx.session, event.order_reference)
-    await reevaluate(ctx, event.customer_id)
+@handlers.on_batch(InvoiceIssued)
+async def invoices_issued(ctx: BatchContext, issued: Sequence[Delivered[InvoiceIssued]]) -> None:
+    # the hottest event (bulk imports): one statement for the batch's invoices
+    await exposure.invoices_issued(ctx.session, [(d.payload, d.event.time) for d in issued])
+    for delivered in issued:
+        if delivered.payload.order_reference:
+            await order_invoiced(ctx.session, delivered.payload.order_reference)
 
 
 @handlers.on(InvoiceVoided)
 async def invoice_voided(ctx: HandlerContext, event: InvoiceVoided) -> None:
     zero = event.amount.model_copy(update={"amount": "0"})
     await exposure.invoice_open_balance(ctx.session, event.customer_id, event.invoice_id, zero)
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(PaymentReceived)
@@ -89,7 +125,6 @@ async def payment_received(ctx: HandlerContext, event: PaymentReceived) -> None:
     await exposure.adjust(
         ctx.session, event.customer_id, event.amount.currency, unapplied_cash=exposure.minor(event.unapplied)
     )
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(PaymentApplied)
@@ -104,7 +139,6 @@ async def payment_applied(ctx: HandlerContext, event: PaymentApplied) -> None:
         await exposure.adjust(
             ctx.session, event.customer_id, event.amount.currency, unapplied_credits=-amount
         )
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(PaymentUnapplied)
@@ -115,7 +149,6 @@ async def payment_unapplied(ctx: HandlerContext, event: PaymentUnapplied) -> Non
     amount = exposure.minor(event.amount)
     part = "unapplied_cash" if event.source_kind == "payment" else "unapplied_credits"
     await exposure.adjust(ctx.session, event.customer_id, event.amount.currency, **{part: amount})
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(PaymentReversed)
@@ -130,7 +163,6 @@ async def payment_reversed(ctx: HandlerContext, event: PaymentReversed) -> None:
         event.amount.currency,
         unapplied_cash=-exposure.minor(event.unapplied_removed),
     )
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(CreditMemoIssued)
@@ -139,7 +171,6 @@ async def credit_memo_issued(ctx: HandlerContext, event: CreditMemoIssued) -> No
     await exposure.adjust(
         ctx.session, event.customer_id, event.amount.currency, unapplied_credits=exposure.minor(event.amount)
     )
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(RefundIssued)
@@ -156,14 +187,11 @@ async def invoice_written_off(ctx: HandlerContext, event: InvoiceWrittenOff) -> 
     await exposure.invoice_open_balance(
         ctx.session, event.customer_id, event.invoice_id, event.invoice_open_balance
     )
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(AccountPastDue)
 async def account_past_due(ctx: HandlerContext, event: AccountPastDue) -> None:
-    # at least the sweep's date: it arrives on the customer's partition, maybe before the entity's
-    # BusinessDateChanged (another partition) has told credit that the date moved
-    await reevaluate(ctx, event.customer_id, event.as_of)
+    """Nothing to apply: the policy is judged on (at least) the sweep's date after the batch."""
 
 
 @handlers.on(BusinessDateChanged)
@@ -178,10 +206,8 @@ async def business_date_changed(ctx: HandlerContext, event: BusinessDateChanged)
             ctx.session, event.business_entity, ctx.clock, settings.business_time_zone
         ),
     )
-    for customer_id in await ExposureRepository(ctx.session).customers_to_evaluate(
-        event.business_entity, today
-    ):
-        await reevaluate(ctx, customer_id)
+    customers = await ExposureRepository(ctx.session).customers_to_evaluate(event.business_entity, today)
+    await evaluate_many(ctx.session, dict.fromkeys(customers), settings.rules)
 
 
 @handlers.on(DisputeOpened)
@@ -200,7 +226,6 @@ async def dispute_opened(ctx: HandlerContext, event: DisputeOpened) -> None:
     )
     if added:
         await repo.adjust(event.customer_id, disputed=amount)
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(DisputeResolved)
@@ -208,4 +233,3 @@ async def dispute_resolved(ctx: HandlerContext, event: DisputeResolved) -> None:
     repo = ExposureRepository(ctx.session)
     await repo.exposure_for_update(event.customer_id, event.disputed_amount.currency)
     await repo.adjust(event.customer_id, disputed=-await repo.close_dispute(event.dispute_id))
-    await reevaluate(ctx, event.customer_id)

@@ -45,6 +45,15 @@ class CreditCheck(BaseModel):
     exposure: ExposureOut
     holds: list[HoldOut]
     reason_codes: list[str]
+    exposure_as_of: datetime | None = Field(
+        description=(
+            "Time of the last ledger (or collections) event applied to this customer's exposure: the "
+            "answer reflects the ledger as of then. Events the credit service has not applied yet "
+            "are not in it (the consumer runs seconds behind under bulk imports). Null: no event "
+            "applied for the customer yet."
+        ),
+        examples=["2026-11-24T14:05:00.123456Z"],
+    )
 
 
 class CreditDecisionCreate(BaseModel):

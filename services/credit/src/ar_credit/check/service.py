@@ -30,6 +30,7 @@ class CheckAnswer:
     exposure_minor: int
     holds: list[HoldRow]
     reason_codes: list[str]
+    exposure_as_of: datetime | None
 
     def to_json(self) -> bytes:
         """The `CreditCheck` document, built straight from plain values: on the platform's
@@ -68,6 +69,10 @@ class CheckAnswer:
                 for h in self.holds
             ],
             "reason_codes": self.reason_codes,
+            # asyncpg reads timestamptz in UTC
+            "exposure_as_of": self.exposure_as_of.isoformat().replace("+00:00", "Z")
+            if self.exposure_as_of
+            else None,
         }
         return json.dumps(document, separators=(",", ":")).encode()
 
@@ -95,5 +100,5 @@ async def check(
     )
     return CheckAnswer(
         customer_id, decision, picture.business_date, picture.currency, amount.minor, limit, available, parts,
-        picture.exposure(rules), picture.holds, reasons,
+        picture.exposure(rules), picture.holds, reasons, picture.last_event_at,
     )  # fmt: skip

@@ -12,6 +12,7 @@ in SQL by `calendars.sql` (the twin of `ar_shared.business_date`); overdue and o
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -33,21 +34,19 @@ class CreditRules:
     default_time_zone: str  # the calendar of an entity the ledger never announced
 
 
-# $1 customer, $2 now (timestamptz), $3 default time zone, $4 a date the business date is at least
-# (an AccountPastDue's as-of date; NULL otherwise). Holds come back as parallel arrays, oldest
-# first: asyncpg decodes arrays of uuid, text and timestamptz natively, which is cheaper than
-# building and parsing JSON on the hot path.
-PICTURE_SQL = f"""
+def _picture_sql(customers: str, not_before: str, where: str, customer_column: str = "") -> str:
+    calendar_date = business_date_sql("bc", "$2::timestamptz", "$3::text")
+    return f"""
     SELECT c.currency, c.business_entity, d.business_date, p.limit_minor, p.risk_class,
            coalesce(e.open_ar_minor, 0) AS open_ar, coalesce(e.unapplied_cash_minor, 0) AS unapplied_cash,
            coalesce(e.unapplied_credits_minor, 0) AS unapplied_credits,
            coalesce(e.open_orders_minor, 0) AS open_orders, coalesce(e.disputed_minor, 0) AS disputed,
            o.overdue, o.oldest_due, h.ids AS hold_ids, h.reason_codes AS hold_reason_codes,
-           h.sources AS hold_sources, h.placed_at AS hold_placed_at
-    FROM credit.customers c
+           h.sources AS hold_sources, h.placed_at AS hold_placed_at, e.last_event_at{customer_column}
+    FROM {customers}
     LEFT JOIN credit.business_calendars bc ON bc.business_entity = c.business_entity
     CROSS JOIN LATERAL (
-        SELECT greatest({business_date_sql("bc", "$2::timestamptz", "$3::text")}, $4::date) AS business_date
+        SELECT greatest({calendar_date}, {not_before}) AS business_date
     ) d
     LEFT JOIN credit.exposures e ON e.customer_id = c.id
     LEFT JOIN credit.credit_profiles p ON p.customer_id = c.id
@@ -63,8 +62,22 @@ PICTURE_SQL = f"""
                array_agg(h.placed_at ORDER BY h.placed_at, h.id) AS placed_at
         FROM credit.credit_holds h WHERE h.customer_id = c.id AND h.status = 'active'
     ) h
-    WHERE c.id = $1
-"""  # noqa: S608 - the only interpolation is SQL text from code
+{where}"""  # noqa: S608 - the only interpolation is SQL text from code
+
+
+# $1 customer, $2 now (timestamptz), $3 default time zone, $4 a date the business date is at least
+# (an AccountPastDue's as-of date; NULL otherwise). Holds come back as parallel arrays, oldest
+# first: asyncpg decodes arrays of uuid, text and timestamptz natively, which is cheaper than
+# building and parsing JSON on the hot path.
+PICTURE_SQL = _picture_sql("credit.customers c", "$4::date", "    WHERE c.id = $1\n")
+# The same for many customers in one statement ($1 their ids, $4 a date per customer, may be NULL):
+# a consumer batch judges each customer it touched with it.
+PICTURES_SQL = _picture_sql(
+    "unnest($1::uuid[], $4::date[]) AS v(id, not_before) JOIN credit.customers c ON c.id = v.id",
+    "v.not_before",
+    "",
+    customer_column=", c.id AS customer_id",
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,9 @@ class CreditPicture:
     risk_class: str | None
     parts: ExposureParts
     holds: list[HoldRow]
+    # the time of the last event applied for the customer (None: none yet): the exposure is the
+    # ledger as of then
+    last_event_at: datetime | None = None
 
     def exposure(self, rules: CreditRules) -> int:
         return self.parts.total(include_disputed=rules.include_disputed)
@@ -104,8 +120,24 @@ async def read_picture(
     at least `not_before`. One prepared statement, sent straight to asyncpg (it keeps the plan per
     connection)."""
     row = await connection.fetchrow(PICTURE_SQL, customer_id, now, rules.default_time_zone, not_before)
-    if row is None:
-        return None
+    return None if row is None else _picture(customer_id, row)
+
+
+async def read_pictures(
+    connection: asyncpg.Connection,
+    not_before: Mapping[uuid.UUID, date | None],
+    now: datetime,
+    rules: CreditRules,
+) -> dict[uuid.UUID, CreditPicture]:
+    """`read_picture` for many customers in one statement, each at least its own date (the
+    customers unknown to credit are left out)."""
+    rows = await connection.fetch(
+        PICTURES_SQL, list(not_before), now, rules.default_time_zone, list(not_before.values())
+    )
+    return {row["customer_id"]: _picture(row["customer_id"], row) for row in rows}
+
+
+def _picture(customer_id: uuid.UUID, row: asyncpg.Record) -> CreditPicture:
     today: date = row["business_date"]
     holds = (
         [
@@ -125,7 +157,7 @@ async def read_picture(
     )  # fmt: skip
     return CreditPicture(
         customer_id, row["currency"], row["business_entity"], today, row["limit_minor"], row["risk_class"],
-        parts, holds,
+        parts, holds, row["last_event_at"],
     )  # fmt: skip
 
 
@@ -138,3 +170,13 @@ async def session_picture(
     return await read_picture(
         connection, customer_id, session_clock(session).now(), rules, not_before=not_before
     )
+
+
+async def session_pictures(
+    session: AsyncSession, not_before: Mapping[uuid.UUID, date | None], rules: CreditRules
+) -> dict[uuid.UUID, CreditPicture]:
+    """`session_picture` for many customers in one statement."""
+    if not not_before:
+        return {}
+    connection = await driver_connection(session)
+    return await read_pictures(connection, not_before, session_clock(session).now(), rules)

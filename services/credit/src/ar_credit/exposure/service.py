@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_credit.exposure.repository import ExposureRepository
-from ar_credit.models import CreditInvoice
+from ar_credit.exposure.repository import ExposureRepository, NewInvoice
+from ar_shared.events.ledger import InvoiceIssued
 from ar_shared.money import MoneyAmount, MoneyTotal
 
 
@@ -16,32 +17,29 @@ def minor(amount: MoneyTotal) -> int:
     return amount.to_money().minor
 
 
-async def invoice_issued(
-    session: AsyncSession,
-    *,
-    invoice_id: uuid.UUID,
-    customer_id: uuid.UUID,
-    invoice_number: str,
-    amount: MoneyAmount,
-    due_date: date,
-    order_reference: str | None,
-) -> None:
-    repo = ExposureRepository(session)
-    await repo.exposure_for_update(customer_id, amount.currency)
-    added = await repo.add_invoice(
-        CreditInvoice(
-            id=invoice_id,
-            customer_id=customer_id,
-            invoice_number=invoice_number,
-            currency=amount.currency,
-            amount_minor=minor(amount),
-            open_minor=minor(amount),
-            due_date=due_date,
-            order_reference=order_reference,
-        )
+async def invoices_issued(session: AsyncSession, issued: Sequence[tuple[InvoiceIssued, datetime]]) -> None:
+    """New invoices add to their customers' open AR (one statement for a whole batch of them);
+    each comes with the time of its event."""
+    await ExposureRepository(session).add_invoices(
+        [
+            NewInvoice(
+                id=i.invoice_id,
+                customer_id=i.customer_id,
+                invoice_number=i.invoice_number,
+                currency=i.amount.currency,
+                amount_minor=minor(i.amount),
+                due_date=i.due_date,
+                order_reference=i.order_reference,
+                event_time=at,
+            )
+            for i, at in issued
+        ]
     )
-    if added:
-        await repo.adjust(customer_id, open_ar=minor(amount))
+
+
+async def events_applied(session: AsyncSession, last_event_at: Mapping[uuid.UUID, datetime]) -> None:
+    """Exposure is the ledger as of each customer's last applied event (the credit check says so)."""
+    await ExposureRepository(session).events_applied(last_event_at)
 
 
 async def invoice_open_balance(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_credit.models import CreditHold
@@ -20,6 +21,9 @@ class CreditHoldRepository:
         await self.session.flush()
         await self.session.refresh(hold)
         return hold
+
+    async def customer_of(self, hold_id: uuid.UUID) -> uuid.UUID | None:
+        return await self.session.scalar(select(CreditHold.customer_id).where(CreditHold.id == hold_id))
 
     async def get_for_update(self, hold_id: uuid.UUID) -> CreditHold | None:
         query = select(CreditHold).where(CreditHold.id == hold_id).with_for_update()
@@ -43,6 +47,22 @@ class CreditHoldRepository:
         if lock:
             query = query.with_for_update()
         return (await self.session.scalars(query)).all()
+
+    async def active_for_customers(
+        self, customer_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[CreditHold]]:
+        """The active holds of many customers, oldest first, locked (in customer order)."""
+        ids = bindparam("ids", list(customer_ids), type_=ARRAY(UUID(as_uuid=True)))
+        query = (
+            select(CreditHold)
+            .where(CreditHold.customer_id == any_(ids), CreditHold.status == "active")
+            .order_by(CreditHold.customer_id, CreditHold.placed_at)
+            .with_for_update()
+        )
+        holds: dict[uuid.UUID, list[CreditHold]] = {}
+        for hold in (await self.session.scalars(query)).all():
+            holds.setdefault(hold.customer_id, []).append(hold)
+        return holds
 
     async def list(
         self, *, limit: int, after_id: uuid.UUID | None, customer_id: uuid.UUID | None, status: str | None

@@ -84,6 +84,11 @@ async def place_hold(
 
 async def release_hold(session: AsyncSession, actor: Actor, hold_id: uuid.UUID, reason: str) -> CreditHold:
     holds = CreditHoldRepository(session)
+    # the customer first, as the consumer's batches and every judgement lock it before its holds:
+    # taken in the other order, the release and a judgement of the customer would deadlock
+    customer_id = await holds.customer_of(hold_id)
+    if customer_id is not None:
+        await CreditCustomerRepository(session).lock(customer_id)
     hold = await holds.get_for_update(hold_id)
     if hold is None:
         raise NotFound(f"credit hold {hold_id} does not exist", code="hold_not_found")

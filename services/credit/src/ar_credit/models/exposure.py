@@ -58,6 +58,8 @@ class CreditExposure(Base):
     unapplied_credits_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     open_orders_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     disputed_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # the `time` of the latest event applied for the customer: exposure is the ledger as of then
+    last_event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import any_, bindparam, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_credit.models import CreditCustomer, CreditOrder
@@ -15,6 +16,10 @@ from ar_credit.models import CreditCustomer, CreditOrder
 class OrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def customer_of(self, order_reference: str) -> uuid.UUID | None:
+        query = select(CreditOrder.customer_id).where(CreditOrder.order_reference == order_reference)
+        return await self.session.scalar(query)
 
     async def get_for_update(self, order_reference: str) -> CreditOrder | None:
         query = select(CreditOrder).where(CreditOrder.order_reference == order_reference).with_for_update()
@@ -25,6 +30,16 @@ class OrderRepository:
         await self.session.flush()
         await self.session.refresh(order)
         return order
+
+    async def customers_with_refused_orders(self, customer_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these customers have blocked orders (to be judged again)."""
+        ids = bindparam("ids", list(customer_ids), type_=ARRAY(UUID(as_uuid=True)))
+        query = (
+            select(CreditOrder.customer_id)
+            .where(CreditOrder.customer_id == any_(ids), CreditOrder.status == "refused")
+            .distinct()
+        )
+        return set((await self.session.scalars(query)).all())
 
     async def refused_for_update(self, customer_id: uuid.UUID) -> Sequence[CreditOrder]:
         """The customer's blocked orders, oldest first, locked."""

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_credit.check.schemas import CreditDecisionCreate
 from ar_credit.check.service import check
+from ar_credit.customers.repository import CreditCustomerRepository
 from ar_credit.exposure import service as exposure
 from ar_credit.exposure.picture import CreditRules, session_picture
 from ar_credit.models import CreditOrder, plumbing
@@ -28,6 +29,9 @@ async def decide(
 ) -> tuple[CreditOrder, bool]:
     """Records the decision for an order; the same order again returns the first decision."""
     repo = OrderRepository(session)
+    # the customer first, as the consumer's batches and every judgement lock it (then its
+    # exposure): taken in the other order, the two would deadlock
+    await CreditCustomerRepository(session).lock(data.customer_id)
     existing = await repo.get_for_update(data.order_reference)
     amount = data.amount.to_money()
     if existing is not None:
@@ -67,7 +71,13 @@ async def decide(
 
 
 async def _order(session: AsyncSession, order_reference: str) -> CreditOrder:
-    order = await OrderRepository(session).get_for_update(order_reference)
+    """The order, locked after its customer (as the consumer's batches and every judgement lock
+    the customer before its exposure and orders: taken in the other order, they would deadlock)."""
+    repo = OrderRepository(session)
+    customer_id = await repo.customer_of(order_reference)
+    if customer_id is not None:
+        await CreditCustomerRepository(session).lock(customer_id)
+    order = await repo.get_for_update(order_reference)
     if order is None:
         raise NotFound(f"no credit decision for order {order_reference}", code="order_not_found")
     return order

@@ -12,7 +12,7 @@ from ar_credit.models import CreditPolicy, plumbing
 from ar_credit.policies.repository import PolicyRepository
 from ar_credit.policies.schemas import CreditPolicy as CreditPolicyOut
 from ar_credit.policies.schemas import CreditPolicyChange, CreditPolicySet
-from ar_credit.policies.service import DEFAULT_RISK_CLASS, evaluate
+from ar_credit.policies.service import DEFAULT_RISK_CLASS, evaluate_many
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.clock import session_clock
 from ar_shared.events.credit import CreditPolicyChanged
@@ -106,6 +106,5 @@ async def set_policy(
     )  # fmt: skip
     # in this transaction: the policy and the holds it implies change together or not at all
     governed = await repo.customers_governed(risk_class, without_profile=risk_class == DEFAULT_RISK_CLASS)
-    for customer_id in governed:
-        await evaluate(session, customer_id, rules)
+    await evaluate_many(session, dict.fromkeys(governed), rules)  # set-wise, customers in id order
     return CreditPolicyChange(**after.model_dump(), customers_reevaluated=len(governed))
