@@ -179,7 +179,6 @@ async def refund_issued(ctx: HandlerContext, event: RefundIssued) -> None:
     part = "unapplied_cash" if event.source_kind == "payment" else "unapplied_credits"
     amount = exposure.minor(event.amount)
     await exposure.adjust(ctx.session, event.customer_id, event.amount.currency, **{part: -amount})
-    await reevaluate(ctx, event.customer_id)
 
 
 @handlers.on(InvoiceWrittenOff)
