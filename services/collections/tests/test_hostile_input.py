@@ -13,8 +13,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from ar_collections.accounts.repository import AccountRepository
 from ar_collections.models import Activity
+from ar_collections.testing import Book
 
 pytestmark = pytest.mark.integration
 
@@ -24,21 +24,13 @@ def forged(*values: object) -> str:
 
 
 async def known_account(app: FastAPI) -> uuid.UUID:
-    customer_id = uuid.uuid4()
-    async with app.state.sessionmaker() as session:
-        await AccountRepository(session).upsert(
-            {
-                "customer_id": customer_id, "external_id": f"H-{customer_id.hex[:6]}", "name": "Hostile",
-                "currency": "EUR", "business_entity": "HX", "sales_rep": None, "contact_email": None,
-                "time_zone": "UTC",
-            }
-        )  # fmt: skip
-        await session.commit()
-    return customer_id
+    book = Book(app)
+    portfolio = await book.portfolio(await book.collector("collector-anna"))
+    return await book.account(portfolio_id=portfolio, name="Hostile", entity="HX")
 
 
 async def activities(app: FastAPI) -> int:
-    async with app.state.sessionmaker() as session:
+    async with Book(app).session() as session:
         return await session.scalar(select(func.count()).select_from(Activity)) or 0
 
 

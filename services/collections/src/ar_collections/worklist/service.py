@@ -1,0 +1,208 @@
+"""Builds a collector's worklist: every account of the portfolios they work (owned, or covered
+while the owner is absent) with overdue items or tasks due, scored (domain/priority.py), SLAs
+judged (domain/sla.py), breached SLAs first, then by score."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_collections.calendars.service import BusinessCalendars
+from ar_collections.domain import aging, priority, sla
+from ar_collections.models import Collector, Portfolio
+from ar_collections.models.task import CONTACT_TASK_KINDS
+from ar_collections.worklist.repository import Scope, WorklistRepository
+from ar_collections.worklist.schemas import (
+    DoNotContactNote,
+    ScorePart,
+    Sla,
+    WorklistItem,
+    WorkTask,
+    decimal_text,
+)
+from ar_shared.money import Money, MoneyTotal
+from ar_shared.pagination import CursorKey, encode_cursor
+
+
+async def worked_portfolios(session: AsyncSession, subject: str) -> list[uuid.UUID]:
+    """The portfolios `subject` owns, and those it covers as backup while the owner is absent."""
+    owned = select(Portfolio.id).where(Portfolio.collector_subject == subject)
+    covered = (
+        select(Portfolio.id)
+        .join(Collector, Collector.subject == Portfolio.collector_subject)
+        .where(Portfolio.backup_subject == subject, Collector.absent)
+    )
+    return list((await session.scalars(owned.union(covered))).all())
+
+
+def sla_rule(row: Any) -> sla.SlaRule:
+    return sla.SlaRule(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        within_days=row.within_days,
+        action_kind=row.action_kind,
+        action_direction=row.action_direction,
+        business_entity=row.business_entity,
+        risk_class=row.risk_class,
+        portfolio_id=row.portfolio_id,
+    )
+
+
+@dataclass(frozen=True)
+class Ranked:
+    item: WorklistItem
+    breached: bool
+    cents: int
+
+    def key(self) -> tuple[int, int, str]:
+        # breached first, then the highest score, then a stable order
+        return (0 if self.breached else 1, -self.cents, str(self.item.customer_id))
+
+    def cursor(self) -> list[CursorKey]:
+        return [int(self.breached), self.cents, self.item.customer_id]
+
+
+def _money(currencies: Sequence[str] | None, amounts: Sequence[int] | None) -> list[MoneyTotal]:
+    return [
+        MoneyTotal.from_money(Money(int(m), c))
+        for c, m in zip(currencies or [], amounts or [], strict=True)
+        if m
+    ]
+
+
+def rank(
+    row: Any,
+    *,
+    weights: dict[str, Any],
+    rules: Sequence[sla.SlaRule],
+    contacts: dict[tuple[str, str | None], date],
+    edges: Sequence[int],
+) -> Ranked | None:
+    """The worklist item of one account (None: nothing to work on it today)."""
+    as_of: date = row.as_of
+    barred = row.do_not_contact is not None and (
+        row.do_not_contact_ends_on is None or row.do_not_contact_ends_on >= as_of
+    )
+    tasks = [
+        WorkTask(
+            id=uuid.UUID(t["id"]),
+            kind=t["kind"],
+            title=t["title"],
+            due_on=date.fromisoformat(t["due_on"]),
+            sla_due_on=date.fromisoformat(t["sla_due_on"]) if t["sla_due_on"] else None,
+        )
+        for t in row.tasks or []
+    ]
+    if barred:
+        # no calls, letters or follow-ups while contact is barred; other work (a review) stays
+        tasks = [t for t in tasks if t.kind not in CONTACT_TASK_KINDS]
+        if not tasks:
+            return None
+    oldest_due: date | None = row.oldest_overdue_due
+    days = aging.days_past_due(as_of, oldest_due) if oldest_due else 0
+    overdue = {c: int(m) for c, m in zip(row.currencies or [], row.overdue_minor or [], strict=True) if m}
+    inputs = priority.ScoreInputs(
+        overdue_minor=overdue,
+        oldest_days_past_due=days,
+        risk_class=row.risk_class,
+        days_since_last_contact=(as_of - row.last_contact_on).days if row.last_contact_on else None,
+        follow_up_due=bool(tasks),
+    )
+    score = priority.score(inputs, weights)
+    statuses: list[sla.SlaStatus | None] = [
+        sla.task_status(t.id, t.kind, t.sla_due_on, as_of) for t in tasks if t.sla_due_on is not None
+    ]
+    if not barred:
+        facts = sla.SlaFacts(row.business_entity, row.risk_class, row.portfolio_id, oldest_due, contacts)
+        statuses += [sla.rule_status(rule, facts, as_of) for rule in rules]
+    urgent = sla.most_urgent(statuses)
+    item = WorklistItem(
+        customer_id=row.customer_id,
+        external_id=row.external_id,
+        name=row.name,
+        business_entity=row.business_entity,
+        as_of=as_of,
+        portfolio_id=row.portfolio_id,
+        risk_class=row.risk_class,
+        open_balance=_money(row.currencies, row.open_minor),
+        overdue=_money(row.currencies, row.overdue_minor),
+        oldest_days_past_due=days,
+        bucket=aging.bucket(days, edges),
+        last_contact_on=row.last_contact_on,
+        reason_codes=list(row.reason_codes or []),
+        tasks=tasks,
+        sla=Sla(**urgent.__dict__) if urgent else None,
+        do_not_contact=DoNotContactNote(reason=row.do_not_contact, ends_on=row.do_not_contact_ends_on)
+        if barred
+        else None,
+        score=str(score.total),
+        score_parts=[
+            ScorePart(
+                part=p.part,
+                weight=decimal_text(p.weight),
+                value=decimal_text(p.value),
+                points=str(p.points),
+            )
+            for p in score.parts
+        ],
+    )
+    return Ranked(item, bool(urgent and urgent.breached), int(score.total * 100))
+
+
+async def worklist(
+    session: AsyncSession,
+    *,
+    collector: str,
+    calendars: BusinessCalendars,
+    edges: Sequence[int],
+    fixed_as_of: date | None = None,
+) -> list[Ranked]:
+    """Every item of the collector's worklist, in order."""
+    portfolios = await worked_portfolios(session, collector)
+    if not portfolios:
+        return []
+    repo = WorklistRepository(session)
+    rows = await repo.facts(
+        Scope(
+            collector=collector,
+            portfolios=portfolios,
+            as_of_by_entity={e: calendars.today(e) for e in calendars.calendars},
+            default_as_of=calendars.default_today(),
+            fixed_as_of=fixed_as_of,
+        )
+    )
+    weights = dict(priority.DEFAULT_WEIGHTS) | await repo.weights()
+    rules = [sla_rule(r) for r in await repo.sla_rules()]
+    overdue = [r.customer_id for r in rows if r.oldest_overdue_due is not None]
+    contacts = await repo.last_contacts(overdue) if rules else {}
+    ranked = [
+        r
+        for row in rows
+        if (
+            r := rank(
+                row, weights=weights, rules=rules, contacts=contacts.get(row.customer_id, {}), edges=edges
+            )
+        )
+    ]
+    return sorted(ranked, key=Ranked.key)
+
+
+def page(
+    items: Sequence[Ranked], limit: int, after: tuple[int, int, uuid.UUID] | None
+) -> tuple[list[Ranked], str | None]:
+    """Keyset paging over the ordered list: the items after the cursor's (breached, score, id)."""
+    start = 0
+    if after is not None:
+        breached, cents, customer_id = after
+        last = (0 if breached else 1, -cents, str(customer_id))
+        start = next((i for i, r in enumerate(items) if r.key() > last), len(items))
+    chunk = list(items[start : start + limit])
+    more = start + limit < len(items)
+    return chunk, encode_cursor(chunk[-1].cursor()) if more and chunk else None
