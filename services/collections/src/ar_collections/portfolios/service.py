@@ -194,6 +194,14 @@ async def create_rule(session: AsyncSession, actor: Actor, data: AssignmentRuleC
             )
         elif low.to_money().minor >= high.to_money().minor:
             errors.append(FieldError(field="balance_max", message="max is above min", code="empty_band"))
+    for field, amount in (("balance_min", low), ("balance_max", high)):
+        # open balances are never negative: a band below zero would match no account
+        if amount is not None and (
+            amount.to_money().minor < 0 or (field == "balance_max" and amount.to_money().is_zero)
+        ):
+            errors.append(
+                FieldError(field=field, message="an open balance is never below 0", code="band_never_matches")
+            )
     if (data.attribute_key is None) != (data.attribute_value is None):
         field = "attribute_value" if data.attribute_value is None else "attribute_key"
         errors.append(
