@@ -34,7 +34,7 @@ from ar_collections.main import create_app as collections_app
 from ar_collections.models import Account
 from ar_collections.models import plumbing as collections_plumbing
 from ar_collections.projection.apply import ACCOUNT_COLUMNS
-from ar_collections.projection.rebuild import PROJECTED_TABLES, consumer_group, rebuild
+from ar_collections.projection.rebuild import PROJECTED_TABLES, RebuildRefused, consumer_group, rebuild
 from ar_ledger.config import LedgerSettings
 from ar_ledger.credit_memos.schemas import CreditMemoCreate
 from ar_ledger.credit_memos.service import issue_credit_memo
@@ -346,3 +346,11 @@ async def test_the_projection_equals_the_ledger_and_its_rebuild_equals_the_live_
     # the worker resumes after the replay: nothing is applied twice
     await rig.deliver()
     assert await projection_snapshot(rig) == live
+
+
+async def test_a_rebuild_is_refused_while_the_worker_consumes_and_changes_nothing(rig: Rig) -> None:
+    await rig.deliver()  # the runner has joined the group and caught up
+    before = await projection_snapshot(rig)
+    with pytest.raises(RebuildRefused, match="member"):
+        await rebuild(rig.collections_settings, rig.collections.state.sessionmaker, TEST_CLOCK)
+    assert await projection_snapshot(rig) == before
