@@ -13,6 +13,10 @@ from pydantic import ValidationError
 from ar_shared.events import EVENT_TYPES, CloudEvent, EventPayload, parse_payload
 from ar_shared.events.asyncapi import REGENERATE, build_document, render_markdown, render_yaml
 from ar_shared.events.collections import (
+    AccountAssigned,
+    ActivityLogged,
+    CollectionTaskCompleted,
+    CollectionTaskCreated,
     CreditMemoRequested,
     DisputeOpened,
     DisputeResolved,
@@ -31,6 +35,7 @@ from ar_shared.events.credit import (
 )
 from ar_shared.events.ledger import (
     AccountPastDue,
+    BusinessDateChanged,
     CreditMemoIssued,
     CustomerUpserted,
     InvoiceIssued,
@@ -53,12 +58,13 @@ CATALOGUE = {
     "ledger": [
         "CustomerUpserted", "InvoiceIssued", "InvoiceVoided", "CreditMemoIssued", "PaymentReceived",
         "PaymentApplied", "PaymentUnapplied", "PaymentReversed", "InvoiceWrittenOff", "InvoiceSettled",
-        "AccountPastDue",
+        "AccountPastDue", "BusinessDateChanged",
     ],
     "credit": ["CreditLimitChanged", "CreditHoldPlaced", "CreditHoldReleased", "CreditReviewCompleted"],
     "collections": [
         "PromiseToPayRecorded", "PromiseToPayKept", "PromiseToPayBroken", "DisputeOpened", "DisputeResolved",
         "CreditMemoRequested", "EscalationRaised", "NotificationRequested", "WriteOffRecommended",
+        "AccountAssigned", "CollectionTaskCreated", "CollectionTaskCompleted", "ActivityLogged",
     ],
     "notifications": ["NotificationSent", "NotificationFailed"],
 }  # fmt: skip
@@ -196,6 +202,28 @@ def samples() -> list[EventPayload]:
             recommendation_id=new_id(), customer_id=CUSTOMER, invoice_id=INVOICE, amount=eur("0.01"),
             reason_code="small_balance",
         ),
+        BusinessDateChanged(
+            business_entity="DE01", previous_date=date(2026, 11, 24), business_date=date(2026, 11, 25),
+            mode="calendar", time_zone="Europe/Berlin",
+        ),
+        AccountAssigned(
+            customer_id=CUSTOMER, portfolio_id=new_id(), collector="collector-7", previous_portfolio_id=None,
+            source="rule", rule_id=new_id(), assigned_by="collections-system",
+            effective_on=date(2026, 11, 25),
+        ),
+        CollectionTaskCreated(
+            task_id=new_id(), customer_id=CUSTOMER, kind="follow_up", title="Call back about INV-1001",
+            due_on=date(2026, 11, 27), source="activity", created_by="collector-7",
+        ),
+        CollectionTaskCompleted(
+            task_id=new_id(), customer_id=CUSTOMER, kind="follow_up", outcome="completed",
+            completed_on=date(2026, 11, 27), completed_by="collector-7", activity_id=new_id(),
+        ),
+        ActivityLogged(
+            activity_id=new_id(), customer_id=CUSTOMER, kind="call", direction="outbound",
+            outcome="promised_to_pay", occurred_at=NOON, occurred_on=date(2026, 11, 25), duration_seconds=240,
+            next_follow_up_on=date(2026, 11, 27), logged_by="collector-7",
+        ),
         NotificationSent(
             delivery_id=new_id(), customer_id=CUSTOMER, channel="webhook", template_key="first_reminder",
             recipient="https://erp.globex.example/hooks/ar", sent_at=NOON, causing_event_id=new_id(),
@@ -241,7 +269,9 @@ def test_payload_survives_the_envelope_round_trip(payload: EventPayload) -> None
 
 @pytest.mark.parametrize("payload", SAMPLES, ids=sample_id)
 def test_envelope_subject_is_the_customer_id(payload: EventPayload) -> None:
-    assert CloudEvent.wrap(payload).subject == str(CUSTOMER)
+    # BusinessDateChanged is about an entity, not a customer: keyed by the entity
+    expected = "DE01" if payload.subject_field == "business_entity" else str(CUSTOMER)
+    assert CloudEvent.wrap(payload).subject == expected
 
 
 @pytest.mark.parametrize("payload", SAMPLES, ids=sample_id)
