@@ -97,3 +97,29 @@ async def test_a_forged_cursor_is_a_400_not_a_500(
     )
     assert response.status_code == 400, response.text
     assert response.json()["code"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("PUT", "/v1/collectors/fuzzy", {"display_name": "F", "active": 0}, "active"),
+        ("PUT", "/v1/collectors/collector-anna/absence", {"absent": 1}, "absent"),
+        ("PUT", "/v1/outcome-codes/reached", {"description": "Reached", "active": 0}, "active"),
+        ("PUT", "/v1/reason-codes/awaiting_po", {"description": "PO", "active": "false"}, "active"),
+        ("POST", "/v1/assignment-runs", {"dry_run": 1}, "dry_run"),
+    ],
+)
+async def test_a_number_or_string_is_no_boolean(
+    client: httpx.AsyncClient,
+    collections_app: FastAPI,
+    manager: dict[str, str],
+    method: str,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    """The OpenAPI documents say boolean: 0, 1 or "false" is refused, not read as one (schemathesis)."""
+    await Book(collections_app).collector("collector-anna")
+    response = await client.request(method, path, json=body, headers=manager)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == [field]

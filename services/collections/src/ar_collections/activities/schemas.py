@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from ar_shared.inputs import BusinessDate, Identifier, Text, Timestamp
 
@@ -82,7 +82,7 @@ class OutcomeCodeUpsert(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     description: Text = Field(min_length=1, max_length=500)
-    active: bool = True
+    active: StrictBool = True
 
 
 class OutcomeCode(BaseModel):

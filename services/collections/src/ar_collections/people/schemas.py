@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from ar_shared.inputs import BusinessDate, EmailAddress, Identifier, Text
 
@@ -26,7 +26,7 @@ class CollectorUpsert(BaseModel):
     email: EmailAddress | None = None
     team_id: uuid.UUID | None = None
     role: Role = "collector"
-    active: bool = True
+    active: StrictBool = True
 
 
 class Collector(BaseModel):
@@ -51,7 +51,7 @@ class AbsenceUpdate(BaseModel):
         json_schema_extra={"examples": [{"absent": True, "until": "2026-12-24", "note": "Holiday"}]},
     )
 
-    absent: bool
+    absent: StrictBool
     until: BusinessDate | None = Field(default=None, description="Expected return (for information)")
     note: Text | None = Field(default=None, max_length=2000)
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from ar_shared.inputs import Identifier, Text
 from ar_shared.money import MoneyAmount, MoneyTotal
@@ -152,7 +152,7 @@ class AssignmentChange(BaseModel):
 class AssignmentRunRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    dry_run: bool = Field(default=False, description="Only say what would move")
+    dry_run: StrictBool = Field(default=False, description="Only say what would move")
 
 
 class Move(BaseModel):
