@@ -3,6 +3,7 @@ business dates of activities: pure rules."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -101,12 +102,8 @@ def test_the_score_is_the_sum_of_its_parts_and_each_part_is_weight_times_value(
 
 @given(_INPUTS, st.integers(1, 10**12))
 def test_more_overdue_never_lowers_the_score(inputs: priority.ScoreInputs, more: int) -> None:
-    richer = priority.ScoreInputs(
-        **{
-            **inputs.__dict__,
-            "overdue_minor": {**inputs.overdue_minor, "EUR": inputs.overdue_minor.get("EUR", 0) + more},
-        }
-    )
+    overdue = {**inputs.overdue_minor, "EUR": inputs.overdue_minor.get("EUR", 0) + more}
+    richer = dataclasses.replace(inputs, overdue_minor=overdue)
     assert priority.score(richer, WEIGHTS).total >= priority.score(inputs, WEIGHTS).total
 
 

@@ -53,9 +53,14 @@ WEIGHTS = {
 # the caller owns, or covers as backup while the owner is absent; `sees_all` is set for
 # collections:manage callers and for the worker. Both are set per transaction by the service
 # (set_config(..., true)); without them no row is visible. Subqueries in USING run once per
-# statement (init plans), not once per row.
+# statement (init plans and hashed subplans), not once per row:
+# - accounts: `portfolio_id = ANY (...) OR (portfolio_id IS NULL AND sees_all)` is two index
+#   scans (a BitmapOr), so a collector's statement reads only its accounts; visible_portfolios()
+#   is every portfolio for those who see all, and unassigned accounts are theirs alone;
+# - tables about an account: the set of visible account ids is built once per statement, from
+#   the (portfolio_id) INCLUDE (customer_id) index alone, and each row is a hash probe; for those
+#   who see all, the first operand answers and the set is never built.
 SEES_ALL = "(SELECT collections.sees_all())"
-OWN_ACCOUNT = "EXISTS (SELECT 1 FROM collections.accounts a WHERE a.customer_id = {table}.customer_id)"
 ACCOUNT_TABLES = (
     "open_items", "payments", "credit_memos", "credit_holds", "credit_profiles", "activities", "tasks",
     "item_reasons", "item_reason_history", "assignment_history", "do_not_contact",
@@ -70,7 +75,8 @@ ROW_LEVEL_SECURITY = [
     CREATE FUNCTION collections.visible_portfolios() RETURNS uuid[] LANGUAGE sql STABLE AS $$
         SELECT coalesce(array_agg(p.id), '{}')
         FROM collections.portfolios p
-        WHERE p.collector_subject = current_setting('collections.subject', true)
+        WHERE collections.sees_all()
+           OR p.collector_subject = current_setting('collections.subject', true)
            OR (p.backup_subject = current_setting('collections.subject', true)
                AND EXISTS (SELECT 1 FROM collections.collectors c
                            WHERE c.subject = p.collector_subject AND c.absent))
@@ -79,15 +85,17 @@ ROW_LEVEL_SECURITY = [
     "ALTER TABLE collections.accounts ENABLE ROW LEVEL SECURITY",
     f"""
     CREATE POLICY portfolio_access ON collections.accounts
-    USING ({SEES_ALL} OR portfolio_id = ANY ((SELECT collections.visible_portfolios())::uuid[]))
+    USING (portfolio_id = ANY ((SELECT collections.visible_portfolios())::uuid[])
+           OR (portfolio_id IS NULL AND {SEES_ALL}))
     """,
     *(
         statement
         for table in ACCOUNT_TABLES
         for statement in (
             f"ALTER TABLE collections.{table} ENABLE ROW LEVEL SECURITY",
-            f"CREATE POLICY portfolio_access ON collections.{table} "
-            f"USING ({SEES_ALL} OR {OWN_ACCOUNT.format(table=table)})",
+            # table names are the constants above
+            f"CREATE POLICY portfolio_access ON collections.{table} "  # noqa: S608
+            f"USING ({SEES_ALL} OR customer_id IN (SELECT a.customer_id FROM collections.accounts a))",
         )
     ),
 ]
@@ -653,7 +661,13 @@ def upgrade() -> None:
     )
     op.add_column("accounts", sa.Column("last_contact_on", sa.Date(), nullable=True), schema="collections")
     op.create_index(
-        op.f("ix_accounts_portfolio_id"), "accounts", ["portfolio_id"], unique=False, schema="collections"
+        op.f("ix_accounts_portfolio_id"),
+        "accounts",
+        ["portfolio_id"],
+        unique=False,
+        schema="collections",
+        # row-level security builds each statement's set of visible accounts from the index alone
+        postgresql_include=["customer_id"],
     )
     op.create_foreign_key(
         op.f("fk_accounts_portfolio_id_portfolios"),

@@ -159,5 +159,5 @@ async def account_view(
         do_not_contact=contact_policy.shown(do_not_contact, today) if do_not_contact else None,
         recent_activities=[Activity.model_validate(a) for a in activities],
         open_tasks=[Task.model_validate(t) for t in tasks],
-        sla=Sla(**urgent.__dict__) if urgent else None,
+        sla=Sla.model_validate(urgent, from_attributes=True) if urgent else None,
     )

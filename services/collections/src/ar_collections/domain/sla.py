@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SlaRule:
     id: uuid.UUID
     code: str
@@ -28,7 +28,7 @@ class SlaRule:
     portfolio_id: uuid.UUID | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SlaFacts:
     business_entity: str
     risk_class: str | None
@@ -38,7 +38,7 @@ class SlaFacts:
     last_activity_on: Mapping[tuple[str, str | None], date]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SlaStatus:
     code: str
     name: str

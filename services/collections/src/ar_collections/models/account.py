@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, func, text
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,6 +25,8 @@ class Account(Base):
             f"assignment_source IS NULL OR assignment_source IN {ASSIGNMENT_SOURCES}",
             name="assignment_source_known",
         ),
+        # row-level security builds each statement's set of visible accounts from this index alone
+        Index("ix_accounts_portfolio_id", "portfolio_id", postgresql_include=["customer_id"]),
     )
 
     customer_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -44,7 +46,7 @@ class Account(Base):
     region: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     # the portfolio (and so the collector) that works the account; row-level security reads it
-    portfolio_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("portfolios.id"), index=True)
+    portfolio_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("portfolios.id"))
     assignment_source: Mapped[str | None] = mapped_column(Text)
     assignment_rule_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("assignment_rules.id", ondelete="SET NULL")

@@ -75,7 +75,7 @@ async def get_worklist(
     after = decode_cursor(page.cursor, int, int, uuid.UUID) if page.cursor else None
     ranked = await _items(request, principal, session, calendars, collector, as_of)
     chunk, next_cursor = service.page(ranked, page.limit, after)
-    return Page[WorklistItem](items=[r.item for r in chunk], next_cursor=next_cursor)
+    return Page[WorklistItem](items=await service.items(session, chunk), next_cursor=next_cursor)
 
 
 @router.get(
@@ -94,7 +94,8 @@ async def export_worklist(
     export_format: Annotated[exports.ExportFormat, Query(alias="format")] = "csv",
 ) -> Response:
     ranked = await _items(request, principal, session, calendars, collector, as_of)
-    return exports.response(worklist_table([r.item for r in ranked]), export_format, "worklist")
+    table = worklist_table(await service.items(session, ranked))
+    return exports.response(table, export_format, "worklist")
 
 
 @router.get("/v1/worklist/weights", summary="The weights of the priority score's parts")

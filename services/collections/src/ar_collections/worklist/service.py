@@ -4,10 +4,12 @@ judged (domain/sla.py), breached SLAs first, then by score."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -55,18 +57,65 @@ def sla_rule(row: Any) -> sla.SlaRule:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Ranked:
-    item: WorklistItem
-    breached: bool
+    """One account judged for the worklist: enough to order it; `item()` builds what is shown."""
+
+    row: Any
+    inputs: priority.ScoreInputs
+    tasks: list[WorkTask]
+    urgent: sla.SlaStatus | None
+    barred: bool
     cents: int
+    weights: dict[str, Decimal]
+    edges: tuple[int, ...]
+
+    @property
+    def breached(self) -> bool:
+        return bool(self.urgent and self.urgent.breached)
 
     def key(self) -> tuple[int, int, str]:
         # breached first, then the highest score, then a stable order
-        return (0 if self.breached else 1, -self.cents, str(self.item.customer_id))
+        return (0 if self.breached else 1, -self.cents, str(self.row["customer_id"]))
 
     def cursor(self) -> list[CursorKey]:
-        return [int(self.breached), self.cents, self.item.customer_id]
+        return [int(self.breached), self.cents, self.row["customer_id"]]
+
+    def item(self, reason_codes: list[str]) -> WorklistItem:
+        row, score = self.row, priority.score(self.inputs, self.weights)
+        days = self.inputs.oldest_days_past_due
+        return WorklistItem(
+            customer_id=row["customer_id"],
+            external_id=row["external_id"],
+            name=row["name"],
+            business_entity=row["business_entity"],
+            as_of=row["as_of"],
+            portfolio_id=row["portfolio_id"],
+            risk_class=row["risk_class"],
+            open_balance=_money(row["currencies"], row["open_minor"]),
+            overdue=_money(row["currencies"], row["overdue_minor"]),
+            oldest_days_past_due=days,
+            bucket=aging.bucket(days, self.edges),
+            last_contact_on=row["last_contact_on"],
+            reason_codes=reason_codes,
+            tasks=self.tasks,
+            sla=Sla.model_validate(self.urgent, from_attributes=True) if self.urgent else None,
+            do_not_contact=DoNotContactNote(
+                reason=row["do_not_contact"], ends_on=row["do_not_contact_ends_on"]
+            )
+            if self.barred
+            else None,
+            score=str(score.total),
+            score_parts=[
+                ScorePart(
+                    part=p.part,  # one of priority.PARTS
+                    weight=decimal_text(p.weight),
+                    value=decimal_text(p.value),
+                    points=str(p.points),
+                )
+                for p in score.parts
+            ],
+        )
 
 
 def _money(currencies: Sequence[str] | None, amounts: Sequence[int] | None) -> list[MoneyTotal]:
@@ -77,83 +126,54 @@ def _money(currencies: Sequence[str] | None, amounts: Sequence[int] | None) -> l
     ]
 
 
-def rank(
+def judge(
     row: Any,
     *,
-    weights: dict[str, Any],
+    weights: dict[str, Decimal],
     rules: Sequence[sla.SlaRule],
     contacts: dict[tuple[str, str | None], date],
-    edges: Sequence[int],
+    edges: tuple[int, ...],
 ) -> Ranked | None:
-    """The worklist item of one account (None: nothing to work on it today)."""
-    as_of: date = row.as_of
-    barred = row.do_not_contact is not None and (
-        row.do_not_contact_ends_on is None or row.do_not_contact_ends_on >= as_of
+    """Scores one account and finds its SLA (None: nothing to work on it today)."""
+    as_of: date = row["as_of"]
+    barred = row["do_not_contact"] is not None and (
+        row["do_not_contact_ends_on"] is None or row["do_not_contact_ends_on"] >= as_of
     )
     tasks = [
-        WorkTask(
+        WorkTask.model_construct(
             id=uuid.UUID(t["id"]),
             kind=t["kind"],
             title=t["title"],
             due_on=date.fromisoformat(t["due_on"]),
             sla_due_on=date.fromisoformat(t["sla_due_on"]) if t["sla_due_on"] else None,
         )
-        for t in row.tasks or []
+        for t in _json(row["tasks"])
     ]
     if barred:
         # no calls, letters or follow-ups while contact is barred; other work (a review) stays
         tasks = [t for t in tasks if t.kind not in CONTACT_TASK_KINDS]
         if not tasks:
             return None
-    oldest_due: date | None = row.oldest_overdue_due
-    days = aging.days_past_due(as_of, oldest_due) if oldest_due else 0
-    overdue = {c: int(m) for c, m in zip(row.currencies or [], row.overdue_minor or [], strict=True) if m}
+    oldest_due: date | None = row["oldest_overdue_due"]
     inputs = priority.ScoreInputs(
-        overdue_minor=overdue,
-        oldest_days_past_due=days,
-        risk_class=row.risk_class,
-        days_since_last_contact=(as_of - row.last_contact_on).days if row.last_contact_on else None,
+        overdue_minor={
+            c: int(m) for c, m in zip(row["currencies"] or [], row["overdue_minor"] or [], strict=True) if m
+        },
+        oldest_days_past_due=aging.days_past_due(as_of, oldest_due) if oldest_due else 0,
+        risk_class=row["risk_class"],
+        days_since_last_contact=(as_of - row["last_contact_on"]).days if row["last_contact_on"] else None,
         follow_up_due=bool(tasks),
     )
-    score = priority.score(inputs, weights)
     statuses: list[sla.SlaStatus | None] = [
         sla.task_status(t.id, t.kind, t.sla_due_on, as_of) for t in tasks if t.sla_due_on is not None
     ]
     if not barred:
-        facts = sla.SlaFacts(row.business_entity, row.risk_class, row.portfolio_id, oldest_due, contacts)
+        facts = sla.SlaFacts(
+            row["business_entity"], row["risk_class"], row["portfolio_id"], oldest_due, contacts
+        )
         statuses += [sla.rule_status(rule, facts, as_of) for rule in rules]
-    urgent = sla.most_urgent(statuses)
-    item = WorklistItem(
-        customer_id=row.customer_id,
-        external_id=row.external_id,
-        name=row.name,
-        business_entity=row.business_entity,
-        as_of=as_of,
-        portfolio_id=row.portfolio_id,
-        risk_class=row.risk_class,
-        open_balance=_money(row.currencies, row.open_minor),
-        overdue=_money(row.currencies, row.overdue_minor),
-        oldest_days_past_due=days,
-        bucket=aging.bucket(days, edges),
-        last_contact_on=row.last_contact_on,
-        reason_codes=list(row.reason_codes or []),
-        tasks=tasks,
-        sla=Sla(**urgent.__dict__) if urgent else None,
-        do_not_contact=DoNotContactNote(reason=row.do_not_contact, ends_on=row.do_not_contact_ends_on)
-        if barred
-        else None,
-        score=str(score.total),
-        score_parts=[
-            ScorePart(
-                part=p.part,
-                weight=decimal_text(p.weight),
-                value=decimal_text(p.value),
-                points=str(p.points),
-            )
-            for p in score.parts
-        ],
-    )
-    return Ranked(item, bool(urgent and urgent.breached), int(score.total * 100))
+    cents = priority.total_in_cents(inputs, weights)
+    return Ranked(row, inputs, tasks, sla.most_urgent(statuses), barred, cents, weights, edges)
 
 
 async def worklist(
@@ -169,6 +189,8 @@ async def worklist(
     if not portfolios:
         return []
     repo = WorklistRepository(session)
+    weights = dict(priority.DEFAULT_WEIGHTS) | await repo.weights()
+    rules = [sla_rule(r) for r in await repo.sla_rules()]
     rows = await repo.facts(
         Scope(
             collector=collector,
@@ -176,22 +198,35 @@ async def worklist(
             as_of_by_entity={e: calendars.today(e) for e in calendars.calendars},
             default_as_of=calendars.default_today(),
             fixed_as_of=fixed_as_of,
+            contact_kinds=sorted({r.action_kind for r in rules}),
         )
     )
-    weights = dict(priority.DEFAULT_WEIGHTS) | await repo.weights()
-    rules = [sla_rule(r) for r in await repo.sla_rules()]
-    overdue = [r.customer_id for r in rows if r.oldest_overdue_due is not None]
-    contacts = await repo.last_contacts(overdue) if rules else {}
-    ranked = [
-        r
-        for row in rows
-        if (
-            r := rank(
-                row, weights=weights, rules=rules, contacts=contacts.get(row.customer_id, {}), edges=edges
-            )
-        )
-    ]
+    judged = (
+        judge(row, weights=weights, rules=rules, contacts=_contacts(row), edges=tuple(edges)) for row in rows
+    )
+    ranked = [r for r in judged if r is not None]
     return sorted(ranked, key=Ranked.key)
+
+
+def _json(value: Any) -> Any:
+    # the session's connection decodes JSON itself (SQLAlchemy's codec); a bare one gives text
+    return json.loads(value) if isinstance(value, str) else value or []
+
+
+def _contacts(row: Any) -> dict[tuple[str, str | None], date]:
+    return dict(
+        zip(
+            zip(row["contact_kinds"] or [], row["contact_directions"] or [], strict=True),
+            row["contact_dates"] or [],
+            strict=True,
+        )
+    )
+
+
+async def items(session: AsyncSession, ranked: Sequence[Ranked]) -> list[WorklistItem]:
+    """What is shown of the judged accounts (a page, or all of them for an export)."""
+    codes = await WorklistRepository(session).reason_codes([r.row["customer_id"] for r in ranked])
+    return [r.item(codes.get(r.row["customer_id"], [])) for r in ranked]
 
 
 def page(
