@@ -138,8 +138,8 @@ async def seed_book(conn: asyncpg.Connection, accounts: int, items: int, portfol
     await conn.copy_records_to_table(
         "open_items", schema_name="collections",
         columns=["invoice_id", "customer_id", "business_entity", "invoice_number", "issue_date", "due_date", "currency",
-                 "amount_minor", "open_minor"],
-        records=[(uuid.uuid4(), c, ENTITY, f"I-{n}", due - timedelta(days=30), due, "EUR", m, m)
+                 "exponent", "amount_minor", "open_minor"],
+        records=[(uuid.uuid4(), c, ENTITY, f"I-{n}", due - timedelta(days=30), due, "EUR", 2, m, m)
                  for n, (c, due, m) in enumerate(rows)],
     )  # fmt: skip
     await conn.copy_records_to_table(

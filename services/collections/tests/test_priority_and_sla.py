@@ -94,6 +94,7 @@ def test_the_score_is_the_sum_of_its_parts_and_each_part_is_weight_times_value(
     score = priority.score(inputs, weights)
     assert [p.part for p in score.parts] == list(priority.PARTS)
     assert score.total == sum(p.points for p in score.parts)
+    assert priority.total_in_cents(inputs, weights) == score.total * 100  # what the worklist orders by
     for p in score.parts:
         assert p.weight == weights[p.part]
         assert abs(p.points - p.weight * p.value) <= Decimal("0.005")

@@ -541,6 +541,7 @@ def upgrade() -> None:
         sa.Column("issue_date", sa.Date(), nullable=False),
         sa.Column("due_date", sa.Date(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("exponent", sa.SmallInteger(), nullable=False),
         sa.Column("amount_minor", sa.BigInteger(), nullable=False),
         sa.Column("open_minor", sa.BigInteger(), nullable=False),
         sa.Column("voided", sa.Boolean(), server_default=sa.text("false"), nullable=False),

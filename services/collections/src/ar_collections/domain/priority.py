@@ -72,8 +72,8 @@ class Score:
     total: Decimal
 
 
-def _value_fractions(inputs: ScoreInputs) -> dict[str, tuple[int, int]]:
-    """Each part's value as an exact fraction (numerator, denominator)."""
+def _value_fractions(inputs: ScoreInputs) -> tuple[tuple[int, int], ...]:
+    """Each part's value as an exact fraction (numerator, denominator), in the order of PARTS."""
     # overdue in thousands of major units: minor / 10**(exponent + 3), over a common denominator
     exponents = {c: currency_exponent(c) for c in inputs.overdue_minor}
     scale = max(exponents.values(), default=0) + 3
@@ -85,15 +85,15 @@ def _value_fractions(inputs: ScoreInputs) -> dict[str, tuple[int, int]]:
         uncontacted = days_past_due
     else:
         uncontacted = min(max(inputs.days_since_last_contact, 0), days_past_due)
-    return {
-        "amount_overdue": (overdue, 10**scale),
-        "days_past_due": (days_past_due, 1),
-        "risk_class": (RISK_CLASS_VALUES.get(inputs.risk_class or "", UNKNOWN_RISK_VALUE), 1),
-        "promise": (2 if inputs.promise_broken else 1 if inputs.promise_due_today else 0, 1),
-        "dispute_age": (max(inputs.oldest_dispute_days, 0), 1),
-        "days_since_last_contact": (uncontacted, 1),
-        "follow_up_due": (1 if inputs.follow_up_due else 0, 1),
-    }
+    return (
+        (overdue, 10**scale),  # amount_overdue
+        (days_past_due, 1),
+        (RISK_CLASS_VALUES.get(inputs.risk_class or "", UNKNOWN_RISK_VALUE), 1),
+        (2 if inputs.promise_broken else 1 if inputs.promise_due_today else 0, 1),
+        (max(inputs.oldest_dispute_days, 0), 1),
+        (uncontacted, 1),  # days_since_last_contact
+        (1 if inputs.follow_up_due else 0, 1),
+    )
 
 
 def _half_even(numerator: int, denominator: int) -> int:
@@ -105,27 +105,35 @@ def _half_even(numerator: int, denominator: int) -> int:
 
 def total_in_cents(inputs: ScoreInputs, weights: Mapping[str, Decimal]) -> int:
     """The score in cents (what the worklist orders by): the sum of `points_in_cents`."""
-    return sum(points_in_cents(inputs, weights).values())
+    ratios = _ratios(tuple(weights[part] for part in PARTS))
+    return sum(
+        _half_even(weight * value * 100, weight_scale * value_scale)
+        for (weight, weight_scale), (value, value_scale) in zip(ratios, _value_fractions(inputs), strict=True)
+    )
+
+
+@lru_cache(maxsize=64)
+def _ratios(weights: tuple[Decimal, ...]) -> tuple[tuple[int, int], ...]:
+    # a worklist scores thousands of accounts with the same seven weights
+    return tuple(w.as_integer_ratio() for w in weights)
 
 
 def points_in_cents(inputs: ScoreInputs, weights: Mapping[str, Decimal]) -> dict[str, int]:
     """Each part's points in cents, exactly: weight x value rounded half to even. Integer
     arithmetic only, so a worklist scores thousands of accounts in milliseconds."""
-    points = {}
-    for part, (value, value_scale) in _value_fractions(inputs).items():
-        weight, weight_scale = _ratio(weights[part])
-        points[part] = _half_even(weight * value * 100, weight_scale * value_scale)
-    return points
-
-
-@lru_cache(maxsize=256)
-def _ratio(weight: Decimal) -> tuple[int, int]:
-    # a worklist scores thousands of accounts with the same seven weights
-    return weight.as_integer_ratio()
+    ratios = _ratios(tuple(weights[part] for part in PARTS))
+    return {
+        part: _half_even(weight * value * 100, weight_scale * value_scale)
+        for part, (weight, weight_scale), (value, value_scale) in zip(
+            PARTS, ratios, _value_fractions(inputs), strict=True
+        )
+    }
 
 
 def part_values(inputs: ScoreInputs) -> dict[str, Decimal]:
-    return {part: Decimal(n) / Decimal(d) for part, (n, d) in _value_fractions(inputs).items()}
+    return {
+        part: Decimal(n) / Decimal(d) for part, (n, d) in zip(PARTS, _value_fractions(inputs), strict=True)
+    }
 
 
 def score(inputs: ScoreInputs, weights: Mapping[str, Decimal]) -> Score:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     func,
@@ -42,6 +43,8 @@ class OpenItem(Base):
     issue_date: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(String(3))
+    # decimal places of the currency: SQL adds up amounts of several currencies in major units
+    exponent: Mapped[int] = mapped_column(SmallInteger)
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     open_minor: Mapped[int] = mapped_column(BigInteger)
     voided: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))

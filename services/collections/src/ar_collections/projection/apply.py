@@ -63,7 +63,8 @@ async def customer_upserted(session: AsyncSession, event: CustomerUpserted) -> N
 
 
 async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> None:
-    amount = minor(event.amount)
+    money = event.amount.to_money()
+    amount = money.minor
     session.add(
         OpenItem(
             invoice_id=event.invoice_id,
@@ -73,6 +74,7 @@ async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> None:
             issue_date=event.issue_date,
             due_date=event.due_date,
             currency=event.amount.currency,
+            exponent=money.exponent,
             amount_minor=amount,
             open_minor=amount,
             voided=False,

@@ -34,26 +34,13 @@ AsOfQuery = Annotated[
 ]
 
 
-async def _items(
-    request: Request,
-    principal: Principal,
-    session: CallerSession,
-    calendars: Calendars,
-    collector: str | None,
-    as_of: BusinessDate | None,
-) -> list[service.Ranked]:
+async def _whose(principal: Principal, session: CallerSession, collector: str | None) -> str:
     whose = collector or principal.subject
     if whose != principal.subject:
         if not sees_all(principal):
             raise Forbidden("only managers see another collector's worklist", code="not_your_worklist")
         await require_collector(session, whose)
-    return await service.worklist(
-        session,
-        collector=whose,
-        calendars=calendars,
-        edges=request.app.state.settings.aging_edges,
-        fixed_as_of=as_of,
-    )
+    return whose
 
 
 @router.get(
@@ -73,9 +60,16 @@ async def get_worklist(
     as_of: AsOfQuery = None,
 ) -> Page[WorklistItem]:
     after = decode_cursor(page.cursor, int, int, uuid.UUID) if page.cursor else None
-    ranked = await _items(request, principal, session, calendars, collector, as_of)
-    chunk, next_cursor = service.page(ranked, page.limit, after)
-    return Page[WorklistItem](items=await service.items(session, chunk), next_cursor=next_cursor)
+    items, next_cursor = await service.worklist_page(
+        session,
+        collector=await _whose(principal, session, collector),
+        calendars=calendars,
+        edges=request.app.state.settings.aging_edges,
+        limit=page.limit,
+        after=after,
+        fixed_as_of=as_of,
+    )
+    return Page[WorklistItem](items=items, next_cursor=next_cursor)
 
 
 @router.get(
@@ -93,7 +87,13 @@ async def export_worklist(
     as_of: AsOfQuery = None,
     export_format: Annotated[exports.ExportFormat, Query(alias="format")] = "csv",
 ) -> Response:
-    ranked = await _items(request, principal, session, calendars, collector, as_of)
+    ranked = await service.worklist(
+        session,
+        collector=await _whose(principal, session, collector),
+        calendars=calendars,
+        edges=request.app.state.settings.aging_edges,
+        fixed_as_of=as_of,
+    )
     table = worklist_table(await service.items(session, ranked))
     return exports.response(table, export_format, "worklist")
 

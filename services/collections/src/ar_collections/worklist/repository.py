@@ -15,26 +15,48 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_collections.domain import sla
 from ar_collections.models import SlaRule, WorklistWeight
 from ar_collections.models.activity import CONTACT_KINDS
+from ar_collections.models.task import CONTACT_TASK_KINDS
+from ar_collections.worklist.ordering import Parameters, breached_sql, contact_columns_sql, score_laterals_sql
 from ar_shared.db import driver_connection
 
-# as_of per account: its entity's business date (the caller may fix one date for all)
-# parameters: $1 entities, $2 their business dates, $3 one date for all (or null), $4 the default
-# business date, $5 portfolios, $6 collector, $7 whether to read the last contacts, $8 contact kinds
-_FACTS = """
+
+def facts_sql(
+    scope: Scope,
+    weights: Mapping[str, Decimal],
+    rules: Sequence[sla.SlaRule],
+    *,
+    after: tuple[int, int, uuid.UUID] | None = None,
+    limit: int | None = None,
+) -> tuple[str, list[Any]]:
+    """The statement (and its parameters) of the worklist's accounts in order: those of the
+    given portfolios with overdue items or tasks due, each with its facts, its score in cents and
+    whether an SLA is breached (worklist/ordering.py), breached first, then by score; the page
+    after the cursor (breached, cents, customer id) when `after` is given, at most `limit` rows.
+
+    `as_of` per account is its entity's business date (or one date for all).
+    """
+    p = Parameters()
+    entities = sorted(scope.as_of_by_entity)
+    contact_tasks = p(list(CONTACT_TASK_KINDS), "text[]")
+    contacts = contact_columns_sql(rules, "a", p)
+    rule_kinds = p(sorted({r.action_kind for r in rules}), "text[]")
+    # every value is a bound parameter; only names and generated expressions are in the text
+    sql = f"""
 WITH dates(business_entity, as_of) AS (
-    SELECT * FROM unnest(CAST($1 AS text[]), CAST($2 AS date[]))
+    SELECT * FROM unnest({p(entities, "text[]")}, {p([scope.as_of_by_entity[e] for e in entities], "date[]")})
 ),
 scope AS (
     SELECT a.customer_id, a.external_id, a.name, a.business_entity, a.portfolio_id, a.last_contact_on,
-           coalesce(CAST($3 AS date), d.as_of, CAST($4 AS date)) AS as_of
+           coalesce({p(scope.fixed_as_of, "date")}, d.as_of, {p(scope.default_as_of, "date")}) AS as_of
     FROM collections.accounts a
     LEFT JOIN dates d ON d.business_entity = a.business_entity
-    WHERE a.portfolio_id = ANY (CAST($5 AS uuid[]))
+    WHERE a.portfolio_id = ANY ({p(list(scope.portfolios), "uuid[]")})
 ),
 per_currency AS (
-    SELECT o.customer_id, o.currency,
+    SELECT o.customer_id, o.currency, max(o.exponent) AS exponent,
            sum(o.open_minor) AS open_minor,
            coalesce(sum(o.open_minor) FILTER (WHERE o.due_date < s.as_of), 0) AS overdue_minor,
            min(o.due_date) FILTER (WHERE o.due_date < s.as_of) AS oldest_overdue_due
@@ -48,45 +70,73 @@ balances AS (
            array_agg(currency ORDER BY currency) AS currencies,
            array_agg(open_minor ORDER BY currency) AS open_minor,
            array_agg(overdue_minor ORDER BY currency) AS overdue_minor,
-           min(oldest_overdue_due) AS oldest_overdue_due
+           min(oldest_overdue_due) AS oldest_overdue_due,
+           sum(overdue_minor::numeric / power(10::numeric, exponent + 3)) AS overdue_thousands
     FROM per_currency
     GROUP BY customer_id
 ),
 due_tasks AS (
     SELECT t.customer_id,
            jsonb_agg(jsonb_build_object('id', t.id, 'kind', t.kind, 'title', t.title, 'due_on', t.due_on,
-                                        'sla_due_on', t.sla_due_on) ORDER BY t.due_on, t.id) AS tasks
+                                        'sla_due_on', t.sla_due_on) ORDER BY t.due_on, t.id) AS tasks,
+           count(*) AS all_tasks,
+           count(*) FILTER (WHERE NOT t.kind = ANY ({contact_tasks})) AS other_tasks,
+           bool_or(t.sla_due_on < s.as_of) AS all_breached,
+           bool_or(t.sla_due_on < s.as_of) FILTER (WHERE NOT t.kind = ANY ({contact_tasks})) AS other_breached
     FROM collections.tasks t
     JOIN scope s ON s.customer_id = t.customer_id
     WHERE t.status = 'open' AND t.due_on <= s.as_of
-      AND (t.assignee_subject IS NULL OR t.assignee_subject = $6)
+      AND (t.assignee_subject IS NULL OR t.assignee_subject = {p(scope.collector, "text")})
     GROUP BY t.customer_id
 ),
 contacts AS (
-    -- the latest business date of each kind and direction of contact (what SLA rules ask for)
-    SELECT c.customer_id, array_agg(c.kind) AS contact_kinds, array_agg(c.direction) AS contact_directions,
-           array_agg(c.last_on) AS contact_dates
-    FROM (
-        SELECT a.customer_id, a.kind, a.direction, max(a.occurred_on) AS last_on
-        FROM collections.activities a
-        JOIN scope s ON s.customer_id = a.customer_id
-        WHERE CAST($7 AS boolean) AND a.kind = ANY (CAST($8 AS text[]))
-        GROUP BY a.customer_id, a.kind, a.direction
-    ) c
-    GROUP BY c.customer_id
+    SELECT a.customer_id{"".join(", " + column for column in contacts)}
+    FROM collections.activities a
+    JOIN scope s ON s.customer_id = a.customer_id
+    WHERE a.kind = ANY ({rule_kinds})
+    GROUP BY a.customer_id
+),
+joined AS (
+    SELECT s.customer_id, s.external_id, s.name, s.business_entity, s.portfolio_id, s.last_contact_on,
+           s.as_of, b.currencies, b.open_minor, b.overdue_minor, b.oldest_overdue_due, b.overdue_thousands,
+           coalesce(s.as_of - b.oldest_overdue_due, 0) AS days_past_due,
+           t.tasks, cp.risk_class, n.reason AS do_not_contact, n.ends_on AS do_not_contact_ends_on,
+           (n.reason IS NOT NULL AND (n.ends_on IS NULL OR n.ends_on >= s.as_of)) AS barred,
+           coalesce(t.all_tasks, 0) AS all_tasks, coalesce(t.other_tasks, 0) AS other_tasks,
+           t.all_breached, t.other_breached
+    FROM scope s
+    LEFT JOIN balances b ON b.customer_id = s.customer_id
+    LEFT JOIN due_tasks t ON t.customer_id = s.customer_id
+    LEFT JOIN collections.credit_profiles cp ON cp.customer_id = s.customer_id
+    LEFT JOIN collections.do_not_contact n ON n.customer_id = s.customer_id AND n.lifted_at IS NULL
+),
+counted AS (
+    -- while contact is barred, only work that contacts nobody stays (no calls, letters, SLAs)
+    SELECT j.*,
+           CASE WHEN j.barred THEN j.other_tasks ELSE j.all_tasks END AS tasks_counted,
+           CASE WHEN j.barred THEN j.other_breached ELSE j.all_breached END AS task_breached
+    FROM joined j
+    WHERE (j.oldest_overdue_due IS NOT NULL OR j.all_tasks > 0) AND NOT (j.barred AND j.other_tasks = 0)
+),
+ranked AS (
+    SELECT k.*{"".join(f", co.rule_{i}" for i in range(len(rules)))}, c.cents,
+           {breached_sql(rules, "k", "co", p)} AS breached
+    FROM counted k
+    LEFT JOIN contacts co ON co.customer_id = k.customer_id,
+    {score_laterals_sql("k", weights, p)}
 )
-SELECT s.customer_id, s.external_id, s.name, s.business_entity, s.portfolio_id, s.last_contact_on, s.as_of,
-       b.currencies, b.open_minor, b.overdue_minor, b.oldest_overdue_due,
-       t.tasks, cp.risk_class, n.reason AS do_not_contact, n.ends_on AS do_not_contact_ends_on,
-       c.contact_kinds, c.contact_directions, c.contact_dates
-FROM scope s
-LEFT JOIN balances b ON b.customer_id = s.customer_id
-LEFT JOIN due_tasks t ON t.customer_id = s.customer_id
-LEFT JOIN collections.credit_profiles cp ON cp.customer_id = s.customer_id
-LEFT JOIN collections.do_not_contact n ON n.customer_id = s.customer_id AND n.lifted_at IS NULL
-LEFT JOIN contacts c ON c.customer_id = s.customer_id
-WHERE b.oldest_overdue_due IS NOT NULL OR t.tasks IS NOT NULL
-"""
+SELECT * FROM ranked r"""  # noqa: S608
+    if after is not None:
+        flag, cents, customer_id = after
+        sql += (
+            f"\nWHERE (CASE WHEN r.breached THEN 0 ELSE 1 END, -r.cents, r.customer_id) > "
+            f"({p(0 if flag else 1, 'integer')}, {p(-cents, 'bigint')}, {p(customer_id, 'uuid')})"
+        )
+    sql += "\nORDER BY CASE WHEN r.breached THEN 0 ELSE 1 END, r.cents DESC, r.customer_id"
+    if limit is not None:
+        sql += f"\nLIMIT {p(limit, 'integer')}"
+    return sql, p.values
+
 
 _REASONS = text(
     """
@@ -115,33 +165,29 @@ class Scope:
     as_of_by_entity: Mapping[str, date]
     default_as_of: date
     fixed_as_of: date | None = None
-    contact_kinds: Sequence[str] = ()  # the kinds of contact SLA rules ask for (their last dates are read)
 
 
 class WorklistRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def facts(self, scope: Scope) -> list[Mapping[str, Any]]:
-        """One row per account with overdue items or tasks due, in the given portfolios.
+    async def facts(
+        self,
+        scope: Scope,
+        weights: Mapping[str, Decimal],
+        rules: Sequence[sla.SlaRule],
+        *,
+        after: tuple[int, int, uuid.UUID] | None = None,
+        limit: int | None = None,
+    ) -> list[Mapping[str, Any]]:
+        """The accounts of the worklist in order (see `facts_sql`).
 
         Sent straight to asyncpg on the session's connection (same transaction, same row-level
-        security): a worklist reads thousands of rows, and a driver record is read ten times
-        faster than an ORM row.
+        security): a driver record is read ten times faster than an ORM row.
         """
-        entities = sorted(scope.as_of_by_entity)
+        sql, parameters = facts_sql(scope, weights, rules, after=after, limit=limit)
         connection = await driver_connection(self.session)
-        records: list[Mapping[str, Any]] = await connection.fetch(
-            _FACTS,
-            entities,
-            [scope.as_of_by_entity[e] for e in entities],
-            scope.fixed_as_of,
-            scope.default_as_of,
-            list(scope.portfolios),
-            scope.collector,
-            bool(scope.contact_kinds),
-            list(scope.contact_kinds),
-        )
+        records: list[Mapping[str, Any]] = await connection.fetch(sql, *parameters)
         return records
 
     async def reason_codes(self, customer_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:

@@ -176,6 +176,72 @@ def judge(
     return Ranked(row, inputs, tasks, sla.most_urgent(statuses), barred, cents, weights, edges)
 
 
+@dataclass(frozen=True)
+class Setup:
+    scope: Scope
+    weights: dict[str, Decimal]
+    rules: list[sla.SlaRule]
+
+
+async def _setup(
+    session: AsyncSession, collector: str, calendars: BusinessCalendars, fixed_as_of: date | None
+) -> Setup | None:
+    portfolios = await worked_portfolios(session, collector)
+    if not portfolios:
+        return None
+    repo = WorklistRepository(session)
+    scope = Scope(
+        collector=collector,
+        portfolios=portfolios,
+        as_of_by_entity={e: calendars.today(e) for e in calendars.calendars},
+        default_as_of=calendars.default_today(),
+        fixed_as_of=fixed_as_of,
+    )
+    weights = dict(priority.DEFAULT_WEIGHTS) | await repo.weights()
+    return Setup(scope, weights, [sla_rule(r) for r in await repo.sla_rules()])
+
+
+def _judged(rows: Sequence[Any], setup: Setup, edges: Sequence[int]) -> list[Ranked]:
+    judged = (
+        judge(
+            row,
+            weights=setup.weights,
+            rules=setup.rules,
+            contacts=_contacts(row, setup.rules),
+            edges=tuple(edges),
+        )
+        for row in rows
+    )
+    # the statement left out what judge() leaves out: every row is an item
+    return [r for r in judged if r is not None]
+
+
+async def worklist_page(
+    session: AsyncSession,
+    *,
+    collector: str,
+    calendars: BusinessCalendars,
+    edges: Sequence[int],
+    limit: int,
+    after: tuple[int, int, uuid.UUID] | None,
+    fixed_as_of: date | None = None,
+) -> tuple[list[WorklistItem], str | None]:
+    """A page of the collector's worklist, ordered and paged by the database; the next cursor."""
+    setup = await _setup(session, collector, calendars, fixed_as_of)
+    if setup is None:
+        return [], None
+    rows = await WorklistRepository(session).facts(
+        setup.scope, setup.weights, setup.rules, after=after, limit=limit + 1
+    )
+    shown = rows[:limit]
+    next_cursor = (
+        encode_cursor([int(shown[-1]["breached"]), shown[-1]["cents"], shown[-1]["customer_id"]])
+        if len(rows) > limit and shown
+        else None
+    )
+    return await items(session, _judged(shown, setup, edges)), next_cursor
+
+
 async def worklist(
     session: AsyncSession,
     *,
@@ -184,28 +250,12 @@ async def worklist(
     edges: Sequence[int],
     fixed_as_of: date | None = None,
 ) -> list[Ranked]:
-    """Every item of the collector's worklist, in order."""
-    portfolios = await worked_portfolios(session, collector)
-    if not portfolios:
+    """Every item of the collector's worklist, in order (exports)."""
+    setup = await _setup(session, collector, calendars, fixed_as_of)
+    if setup is None:
         return []
-    repo = WorklistRepository(session)
-    weights = dict(priority.DEFAULT_WEIGHTS) | await repo.weights()
-    rules = [sla_rule(r) for r in await repo.sla_rules()]
-    rows = await repo.facts(
-        Scope(
-            collector=collector,
-            portfolios=portfolios,
-            as_of_by_entity={e: calendars.today(e) for e in calendars.calendars},
-            default_as_of=calendars.default_today(),
-            fixed_as_of=fixed_as_of,
-            contact_kinds=sorted({r.action_kind for r in rules}),
-        )
-    )
-    judged = (
-        judge(row, weights=weights, rules=rules, contacts=_contacts(row), edges=tuple(edges)) for row in rows
-    )
-    ranked = [r for r in judged if r is not None]
-    return sorted(ranked, key=Ranked.key)
+    rows = await WorklistRepository(session).facts(setup.scope, setup.weights, setup.rules)
+    return _judged(rows, setup, edges)
 
 
 def _json(value: Any) -> Any:
@@ -213,31 +263,18 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value or []
 
 
-def _contacts(row: Any) -> dict[tuple[str, str | None], date]:
-    return dict(
-        zip(
-            zip(row["contact_kinds"] or [], row["contact_directions"] or [], strict=True),
-            row["contact_dates"] or [],
-            strict=True,
-        )
-    )
+def _contacts(row: Any, rules: Sequence[sla.SlaRule]) -> dict[tuple[str, str | None], date]:
+    """The latest accepted activity per rule, as the SLA functions read them."""
+    found: dict[tuple[str, str | None], date] = {}
+    for i, rule in enumerate(rules):
+        on = row[f"rule_{i}"]
+        key = (rule.action_kind, rule.action_direction)
+        if on is not None and (key not in found or on > found[key]):
+            found[key] = on
+    return found
 
 
 async def items(session: AsyncSession, ranked: Sequence[Ranked]) -> list[WorklistItem]:
     """What is shown of the judged accounts (a page, or all of them for an export)."""
     codes = await WorklistRepository(session).reason_codes([r.row["customer_id"] for r in ranked])
     return [r.item(codes.get(r.row["customer_id"], [])) for r in ranked]
-
-
-def page(
-    items: Sequence[Ranked], limit: int, after: tuple[int, int, uuid.UUID] | None
-) -> tuple[list[Ranked], str | None]:
-    """Keyset paging over the ordered list: the items after the cursor's (breached, score, id)."""
-    start = 0
-    if after is not None:
-        breached, cents, customer_id = after
-        last = (0 if breached else 1, -cents, str(customer_id))
-        start = next((i for i, r in enumerate(items) if r.key() > last), len(items))
-    chunk = list(items[start : start + limit])
-    more = start + limit < len(items)
-    return chunk, encode_cursor(chunk[-1].cursor()) if more and chunk else None
