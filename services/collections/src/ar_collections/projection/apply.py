@@ -2,13 +2,13 @@
 
 The ledger states each invoice's open balance after every movement, so balances are set, not
 added up; only unapplied cash and credits move by the amounts the events carry. The busiest
-event, `InvoiceIssued`, only adds an object to the session: the inserts of a batch of events go
-to PostgreSQL together when the transaction flushes.
+event, `InvoiceIssued`, only adds an object to the session (the ORM writes a transaction's items
+in one statement when it flushes); `invoices_issued` is its set-wise form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy import update
@@ -62,25 +62,34 @@ async def customer_upserted(session: AsyncSession, event: CustomerUpserted) -> N
     )
 
 
-async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> None:
+def open_item(event: InvoiceIssued) -> dict[str, Any]:
+    """The open item an issued invoice becomes (the row's columns)."""
     money = event.amount.to_money()
-    amount = money.minor
-    session.add(
-        OpenItem(
-            invoice_id=event.invoice_id,
-            customer_id=event.customer_id,
-            business_entity=event.business_entity,
-            invoice_number=event.invoice_number,
-            issue_date=event.issue_date,
-            due_date=event.due_date,
-            currency=event.amount.currency,
-            exponent=money.exponent,
-            amount_minor=amount,
-            open_minor=amount,
-            voided=False,
-            po_number=event.po_number,
-        )
-    )
+    return {
+        "invoice_id": event.invoice_id,
+        "customer_id": event.customer_id,
+        "business_entity": event.business_entity,
+        "invoice_number": event.invoice_number,
+        "issue_date": event.issue_date,
+        "due_date": event.due_date,
+        "currency": money.currency,
+        "exponent": money.exponent,
+        "amount_minor": money.minor,
+        "open_minor": money.minor,
+        "voided": False,
+        "po_number": event.po_number,
+    }
+
+
+async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> None:
+    # added, not executed: the ORM writes the items of a batch of events in one statement
+    session.add(OpenItem(**open_item(event)))
+
+
+async def invoices_issued(session: AsyncSession, events: Sequence[InvoiceIssued]) -> None:
+    """Any number of issued invoices in one statement (for a consumer that hands over batches)."""
+    if events:
+        await session.execute(insert(OpenItem), [open_item(e) for e in events])
 
 
 async def _set_open(session: AsyncSession, invoice_id: Any, open_balance: MoneyTotal) -> None:
