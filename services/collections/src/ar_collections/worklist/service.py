@@ -1,6 +1,9 @@
 """Builds a collector's worklist: every account of the portfolios they work (owned, or covered
-while the owner is absent) with overdue items or tasks due, scored (domain/priority.py), SLAs
-judged (domain/sla.py), breached SLAs first, then by score."""
+while the owner is absent) with overdue items or tasks due, breached SLAs first, then by score.
+
+PostgreSQL orders and pages the accounts (worklist/ordering.py, SQL generated from the domain's
+rules); each account of the page is then judged by the domain functions themselves
+(domain/priority.py for every part of its score, domain/sla.py for its most urgent SLA)."""
 
 from __future__ import annotations
 
