@@ -21,6 +21,7 @@ from ar_ledger.config import LedgerSettings
 from ar_ledger.main import create_app as ledger_app
 from ar_notifications.config import NotificationsSettings
 from ar_notifications.main import create_app as notifications_app
+from ar_shared.app import METRICS_SCOPE
 from ar_shared.auth import mint_token
 from ar_shared.clock import Clock
 from ar_shared.testing.clock import TEST_CLOCK, pinned_clock
@@ -62,7 +63,7 @@ async def test_health_metrics_and_docs_are_served(service: str, stack: Stack, al
             "checks": {"database": "ok", "kafka": "ok"},
             "degraded": [],
         }
-        metrics = await client.get("/metrics")
+        metrics = await client.get("/metrics", headers=bearer(app.state.settings.auth, METRICS_SCOPE))
         assert metrics.status_code == 200
         assert (
             f'ar_http_requests_total{{method="GET",route="/health/ready",service="{service}",status="200"}}'
@@ -78,7 +79,7 @@ async def test_unknown_routes_answer_with_a_problem_document(
     service: str, stack: Stack, all_schemas: None
 ) -> None:
     async with running(build(service, stack), rollback=False) as app, client_for(app) as client:
-        response = await client.get("/v1/no-such-thing")
+        response = await client.get("/v1/no-such-thing", headers=bearer(app.state.settings.auth, "admin"))
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "not_found"
@@ -154,7 +155,8 @@ async def test_writes_during_a_kafka_outage_show_as_outbox_backlog_and_its_age_o
         # must be this test's, so those count as published here
         await conn.execute(text("UPDATE ledger.outbox SET published_at = now() WHERE published_at IS NULL"))
     async with running(app, rollback=False), client_for(app) as client:
-        before = gauge((await client.get("/metrics")).text, "ar_outbox_backlog", "ledger")
+        scraper = bearer(app.state.settings.auth, METRICS_SCOPE)
+        before = gauge((await client.get("/metrics", headers=scraper)).text, "ar_outbox_backlog", "ledger")
         for n in range(3):
             response = await client.put(
                 f"/v1/customers/external/OUTAGE-{unique}-{n}",
@@ -178,7 +180,7 @@ async def test_writes_during_a_kafka_outage_show_as_outbox_backlog_and_its_age_o
                     ),
                     {"keys": written},
                 )
-            metrics = (await client.get("/metrics")).text
+            metrics = (await client.get("/metrics", headers=scraper)).text
             ready = await client.get("/health/ready")
         finally:
             async with admin_engine.begin() as conn:

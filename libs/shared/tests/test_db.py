@@ -19,7 +19,7 @@ from ar_shared.routing import ServiceRoute
 from ar_shared.settings import ServiceSettings
 from ar_shared.testing.clock import TEST_CLOCK
 from ar_shared.testing.db import rolled_back_sessionmaker
-from ar_shared.testing.http import client_for, running
+from ar_shared.testing.http import bearer, client_for, running
 from ar_shared.testing.schemas import ServiceSchema, drop_schema, make_schema
 from ar_shared.testing.stack import Stack
 
@@ -154,7 +154,7 @@ async def test_read_pool_serves_one_statement_reads_and_is_opt_in(
             clock=TEST_CLOCK,
         )
         async with running(app, rollback=False), client_for(app) as client:
-            response = await client.get("/v1/effects/count")
+            response = await client.get("/v1/effects/count", headers=bearer(settings.auth, "admin"))
         if read_pool:
             assert response.json() == {"count": 1}
         else:

@@ -142,6 +142,10 @@ def samples() -> list[EventPayload]:
             overdue=[MoneyTotal(amount="1190.00", currency="EUR"), MoneyTotal(amount="12", currency="JPY")],
             oldest_days_past_due=31, bucket="31-60", overdue_invoice_ids=[INVOICE],
         ),
+        BusinessDateChanged(
+            business_entity="DE01", previous_date=date(2026, 11, 30), business_date=date(2026, 12, 1),
+            mode="manual", time_zone="Europe/Berlin",
+        ),
         CreditLimitChanged(
             customer_id=CUSTOMER, previous_limit=None, new_limit=eur("50000.00"), changed_by="analyst-1",
             approved_by="manager-2", reason="annual review",
@@ -201,10 +205,6 @@ def samples() -> list[EventPayload]:
         WriteOffRecommended(
             recommendation_id=new_id(), customer_id=CUSTOMER, invoice_id=INVOICE, amount=eur("0.01"),
             reason_code="small_balance",
-        ),
-        BusinessDateChanged(
-            business_entity="DE01", previous_date=date(2026, 11, 24), business_date=date(2026, 11, 25),
-            mode="calendar", time_zone="Europe/Berlin",
         ),
         AccountAssigned(
             customer_id=CUSTOMER, portfolio_id=new_id(), collector="collector-7", previous_portfolio_id=None,
@@ -269,8 +269,8 @@ def test_payload_survives_the_envelope_round_trip(payload: EventPayload) -> None
 
 @pytest.mark.parametrize("payload", SAMPLES, ids=sample_id)
 def test_envelope_subject_is_the_customer_id(payload: EventPayload) -> None:
-    # BusinessDateChanged is about an entity, not a customer: keyed by the entity
-    expected = "DE01" if payload.subject_field == "business_entity" else str(CUSTOMER)
+    # a business entity's events are ordered per entity instead: its date, not a customer's
+    expected = "DE01" if isinstance(payload, BusinessDateChanged) else str(CUSTOMER)
     assert CloudEvent.wrap(payload).subject == expected
 
 

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import time, timedelta
 from email.message import Message
+from ipaddress import IPv4Network
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ar_notifications import consumers
 from ar_notifications.config import NotificationsSettings
 from ar_notifications.consumers import handlers
 from ar_notifications.delivery.repository import DeliveryRepository
@@ -306,14 +308,16 @@ async def test_a_webhook_is_signed_and_the_signature_verifies(
     notifications_app: FastAPI,
     settings: NotificationsSettings,
     receiver: tuple[str, list[tuple[dict[str, str], bytes]]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # the receiver is on this machine: only the allow-list lets a webhook reach it
+    local = settings.model_copy(update={"webhook_allowed_networks": [IPv4Network("127.0.0.1/32")]})
+    monkeypatch.setattr(consumers, "get_settings", lambda: local)  # what the worker reads
     url, received = receiver
     customer_id = await new_customer(notifications_app)
     request = reminder(customer_id, recipient=url).model_copy(update={"channel": "webhook"})
     await deliver(notifications_app, request)
-    await dispatch_due(
-        notifications_app.state.sessionmaker, settings, Senders.from_settings(settings), clock.now()
-    )
+    await dispatch_due(notifications_app.state.sessionmaker, local, Senders.from_settings(local), clock.now())
     [(headers, body)] = received
     expected = sign(settings.webhook_secret.get_secret_value(), headers[TIMESTAMP_HEADER.lower()], body)
     assert headers[SIGNATURE_HEADER.lower()] == f"v1={expected}"

@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
-from ar_shared.auth import Principal, TokenVerifier, authenticate
+from ar_shared.auth import Principal, TokenVerifier, authenticate, require_scopes
 from ar_shared.backlog import publish_backlog_metrics
 from ar_shared.clock import SYSTEM_CLOCK, Clock
 from ar_shared.db import build_engine, build_read_pool, build_sessionmaker
@@ -24,10 +24,14 @@ from ar_shared.logs import configure_logging
 from ar_shared.middleware import RequestContextMiddleware
 from ar_shared.plumbing import PlumbingTables
 from ar_shared.problems import document_problems, install_problem_handlers
+from ar_shared.request_guard import RequestGuard
 from ar_shared.routing import ServiceRoute
 from ar_shared.settings import ServiceSettings
 
 ExtraLifespan = Callable[[FastAPI], Awaitable[None]]
+
+METRICS_SCOPE = "metrics:read"
+"""What a Prometheus scraper's token needs for `/metrics` (`admin` does too)."""
 
 
 def create_service_app(
@@ -86,6 +90,12 @@ def create_service_app(
     )
     install_problem_handlers(app)
     install_idempotency_handler(app)
+    # inside the request context, so a refusal still carries the request id and is logged
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        max_bulk_body_bytes=settings.max_bulk_body_bytes,
+    )
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(_operations_router())
     for router in routers:
@@ -159,7 +169,13 @@ def _operations_router() -> APIRouter:
         body = await readiness(state.engine, state.kafka_probe)
         return JSONResponse(body.model_dump(), status_code=503 if body.status == "unavailable" else 200)
 
-    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        description=f"Needs a bearer token with the `{METRICS_SCOPE}` scope (or `admin`).",
+        response_class=Response,
+        dependencies=[Depends(require_scopes(METRICS_SCOPE))],
+    )
     async def metrics(request: Request) -> Response:
         # measured at each scrape: the API keeps writing to the outbox while Kafka or the worker
         # is down, so it is where a growing backlog shows even when no relay runs

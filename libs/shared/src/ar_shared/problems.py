@@ -136,8 +136,8 @@ def _field_path(loc: Sequence[int | str]) -> str:
     return ".".join(parts) or "(root)"
 
 
-async def _problem_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ProblemError)
+def render_problem(request: Request, exc: ProblemError) -> JSONResponse:
+    """The response for a problem raised where no exception handler runs (ASGI middleware)."""
     return problem_response(
         request,
         status=exc.status,
@@ -148,6 +148,11 @@ async def _problem_error_handler(request: Request, exc: Exception) -> JSONRespon
         headers=exc.headers,
         extra=exc.extra,
     )
+
+
+async def _problem_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return render_problem(request, exc)
 
 
 async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:

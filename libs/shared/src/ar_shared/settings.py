@@ -48,6 +48,10 @@ class ServiceSettings(BaseSettings):
     consumer_max_retries: int = Field(default=5, ge=0)
     consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
     consumer_retry_backoff_max_seconds: float = Field(default=10.0, ge=0)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body a route takes")
+    max_bulk_body_bytes: int = Field(
+        default=16_777_216, ge=1024, description="Largest body of a bulk route (10,000 invoices fit)"
+    )
 
     @model_validator(mode="after")
     def _fill_local_defaults(self) -> Self:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import time
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from ar_notifications.templates.rendering import RenderLimits
 from ar_shared.settings import ServiceSettings
 
 
@@ -24,6 +25,13 @@ class NotificationsSettings(ServiceSettings):
     smtp_timeout_seconds: float = 10.0
     mail_from: str = "Accounts Receivable <ar@example.com>"
     webhook_secret: SecretStr = SecretStr("dev-only-webhook-secret")
+    webhook_allowed_networks: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description=(
+            "Networks webhooks may reach although they are not public (loopback, private, ...), "
+            'as CIDRs, e.g. ["127.0.0.1/32"] for a receiver on this machine'
+        ),
+    )
     max_attempts: int = Field(default=5, ge=1)
     retry_backoff_seconds: float = Field(default=30.0, ge=0)
     dispatch_interval_seconds: float = Field(default=2.0, gt=0)
@@ -34,6 +42,16 @@ class NotificationsSettings(ServiceSettings):
         default=time(18, 0), description="Latest local time to write to a customer"
     )
     default_locale: str = "en"
+    template_render_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="Longest a template may take to render (on save, preview, delivery)"
+    )
+    template_max_output_chars: int = Field(
+        default=2_000_000, ge=1000, description="Most characters a rendered message (subject, text, HTML) has"
+    )
+
+    @property
+    def render_limits(self) -> RenderLimits:
+        return RenderLimits(self.template_render_timeout_seconds, self.template_max_output_chars)
 
 
 @lru_cache

@@ -7,12 +7,12 @@ import uuid
 
 from ar_notifications.config import get_settings
 from ar_notifications.delivery.repository import DeliveryRepository
-from ar_notifications.delivery.service import check_recipient, enqueue
+from ar_notifications.delivery.service import InvalidRecipient, enqueue
+from ar_notifications.templates.rendering import RenderLimitExceeded
 from ar_shared.consumer import EventHandlers, HandlerContext, PoisonMessage
 from ar_shared.events.collections import NotificationRequested
 from ar_shared.events.credit import CreditHoldPlaced, CreditHoldReleased
 from ar_shared.events.ledger import CustomerUpserted
-from ar_shared.problems import ProblemError
 
 handlers = EventHandlers()
 
@@ -34,23 +34,24 @@ async def notification_requested(ctx: HandlerContext, event: NotificationRequest
     contact = await DeliveryRepository(ctx.session).contact(event.customer_id)
     context = {"customer_name": contact.name if contact else ""} | event.context
     try:
-        check_recipient(event.channel, event.recipient)
-    except ProblemError as exc:
-        # a bad address never becomes good: straight to the dead letters, no retries
+        await enqueue(
+            ctx.session,
+            get_settings(),
+            causing_event_id=ctx.event.id,
+            customer_id=event.customer_id,
+            channel=event.channel,
+            template_key=event.template_key,
+            locale=event.locale,
+            recipient=event.recipient,
+            context=context,
+            now=ctx.clock.now(),
+            respect_contact_hours=event.channel == "email",
+        )
+    except (InvalidRecipient, RenderLimitExceeded) as exc:
+        # a bad address (or a webhook to a private address) never becomes good, and a template
+        # too costly for this data would cost as much again on every retry: straight to the dead
+        # letters with the reason; nothing was written
         raise PoisonMessage(exc.detail or exc.code) from None
-    await enqueue(
-        ctx.session,
-        get_settings(),
-        causing_event_id=ctx.event.id,
-        customer_id=event.customer_id,
-        channel=event.channel,
-        template_key=event.template_key,
-        locale=event.locale,
-        recipient=event.recipient,
-        context=context,
-        now=ctx.clock.now(),
-        respect_contact_hours=event.channel == "email",
-    )
 
 
 async def _tell_sales_rep(

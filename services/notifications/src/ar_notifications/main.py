@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from ar_notifications.bounces.endpoints import router as bounces_router
 from ar_notifications.config import NotificationsSettings, get_settings
 from ar_notifications.delivery.endpoints import router as deliveries_router
+from ar_notifications.delivery.webhook_targets import WebhookTargets
 from ar_notifications.models import plumbing
 from ar_notifications.suppressions.endpoints import router as suppressions_router
 from ar_notifications.templates.endpoints import router as templates_router
@@ -22,9 +23,15 @@ Money is a decimal string plus an ISO 4217 code; errors are RFC 9457 problem doc
 
 
 def create_app(settings: NotificationsSettings | None = None, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
+    settings = settings or get_settings()
+
+    async def on_startup(app: FastAPI) -> None:
+        app.state.webhook_targets = WebhookTargets(settings.webhook_allowed_networks)
+
     return create_service_app(
-        settings or get_settings(),
+        settings,
         clock=clock,
+        on_startup=on_startup,
         title="AR Notifications",
         description=DESCRIPTION,
         plumbing=plumbing,

@@ -23,17 +23,23 @@ async def authenticate(
     """The verified caller, also kept on `request.state.principal` for the audit log."""
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
-        return cached  # several dependencies of one request verify the token once
+        # verified once per request: by the edge guard (`/v1` routes, before the body is read)
+        # or by the first dependency that asked
+        return cached
     if credentials is None:
-        raise Unauthorized(
-            "send an `Authorization: Bearer <token>` header",
-            code="missing_token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise missing_token()
     verifier: TokenVerifier = request.app.state.token_verifier
     principal = await verifier.verify(credentials.credentials)
     request.state.principal = principal
     return principal
+
+
+def missing_token() -> Unauthorized:
+    return Unauthorized(
+        "send an `Authorization: Bearer <token>` header",
+        code="missing_token",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:

@@ -22,6 +22,7 @@ from ar_ledger.permissions import Reader, Writer
 from ar_shared.db import DbSession
 from ar_shared.inputs import BusinessDate
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
+from ar_shared.request_guard import BULK_BODY
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"], route_class=ServiceRoute)
@@ -47,8 +48,10 @@ async def issue_invoice(principal: Writer, body: InvoiceCreate, session: DbSessi
     summary="Issue up to 10,000 invoices at once, all or nothing",
     description=(
         "Either every invoice is issued or none is: each invalid item is reported in `errors` "
-        "with its index (`items.<index>.<field>`) and reason. Written with PostgreSQL COPY."
+        "with its index (`items.<index>.<field>`) and reason. Written with PostgreSQL COPY. "
+        "Takes a larger body than other routes (`LEDGER_MAX_BULK_BODY_BYTES`, 16 MiB by default)."
     ),
+    openapi_extra=BULK_BODY,
 )
 async def issue_invoices(principal: Writer, body: InvoiceBulkCreate, session: DbSession) -> InvoiceBulkResult:
     ids = await bulk.issue_invoices(session, principal, body.items)

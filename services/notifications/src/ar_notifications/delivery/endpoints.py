@@ -113,7 +113,10 @@ class DeliveryCreate(BaseModel):
     summary="Queue an ad-hoc message",
     description=(
         "Rendered now, sent by the worker (within the customer's contact hours unless told "
-        "otherwise). Send an `Idempotency-Key`: a retry never sends twice."
+        "otherwise). Send an `Idempotency-Key`: a retry never sends twice. A webhook goes to a "
+        "public address only: a URL whose host is, or resolves to, a loopback, link-local, "
+        "private, multicast or reserved address is refused (422 `forbidden_webhook_target`), "
+        "and judged again right before it is sent."
     ),
 )
 async def create_delivery(
@@ -136,6 +139,7 @@ async def create_delivery(
         context=body.context,
         now=clock.now(),
         respect_contact_hours=body.respect_contact_hours and body.customer_id is not None,
+        targets=request.app.state.webhook_targets,
     )
     delivery = await DeliveryRepository(session).by_cause(delivery_id)
     return DeliveryDetail.model_validate(_out(delivery))

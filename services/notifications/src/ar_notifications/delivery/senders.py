@@ -15,6 +15,7 @@ import aiosmtplib
 import httpx
 
 from ar_notifications.config import NotificationsSettings
+from ar_notifications.delivery.webhook_targets import ForbiddenTarget, UnresolvableTarget, WebhookTargets
 from ar_notifications.models import Delivery
 from ar_shared.clock import SYSTEM_CLOCK, Clock
 
@@ -28,6 +29,10 @@ class DeliveryError(Exception):
 
 class RecipientRefused(DeliveryError):
     """The recipient's mail server refused the address for good (5xx): a hard bounce, never retried."""
+
+
+class TargetRefused(DeliveryError):
+    """The webhook's URL leads to an address no webhook may reach: failed at once, never retried."""
 
 
 def message_id_for(delivery_id: uuid.UUID, mail_from: str) -> str:
@@ -92,12 +97,12 @@ class WebhookSender:
     def __init__(
         self,
         settings: NotificationsSettings,
-        client: httpx.AsyncClient | None = None,
         clock: Clock = SYSTEM_CLOCK,
+        targets: WebhookTargets | None = None,
     ) -> None:
         self._secret = settings.webhook_secret.get_secret_value()
-        self._client = client
         self._clock = clock
+        self._targets = targets or WebhookTargets(settings.webhook_allowed_networks)
 
     async def send(self, delivery: Delivery) -> None:
         payload: dict[str, Any] = {
@@ -116,14 +121,30 @@ class WebhookSender:
             SIGNATURE_HEADER: f"v1={sign(self._secret, timestamp, body)}",
         }
         try:
-            async with httpx.AsyncClient(timeout=10) as client:
-                response = await (self._client or client).post(
-                    delivery.recipient, content=body, headers=headers
-                )
+            # judged again right before sending (the name may resolve elsewhere than when queued)
+            target = await self._targets.check(delivery.recipient)
+        except ForbiddenTarget as exc:
+            raise TargetRefused(f"webhook: {exc}") from None
+        except UnresolvableTarget as exc:
+            raise DeliveryError(f"webhook: {exc}") from None
+        try:
+            # to the address just judged, never to a fresh lookup; no proxy from the environment;
+            # no redirects (a 3xx could point anywhere); the answer's body is never read
+            async with (
+                httpx.AsyncClient(timeout=10, trust_env=False, follow_redirects=False) as client,
+                client.stream(
+                    "POST",
+                    target.connect_url,
+                    content=body,
+                    headers=headers | target.headers,
+                    extensions=target.extensions,
+                ) as response,
+            ):
+                status = response.status_code
         except httpx.HTTPError as exc:
             raise DeliveryError(f"webhook: {exc}") from exc
-        if response.status_code >= 300:
-            raise DeliveryError(f"webhook answered {response.status_code}")
+        if status >= 300:
+            raise DeliveryError(f"webhook answered {status}")
 
 
 class Senders:
@@ -131,5 +152,10 @@ class Senders:
         self.by_channel: dict[str, Sender] = {"email": email, "webhook": webhook}
 
     @classmethod
-    def from_settings(cls, settings: NotificationsSettings, clock: Clock = SYSTEM_CLOCK) -> Senders:
-        return cls(SmtpSender(settings), WebhookSender(settings, clock=clock))
+    def from_settings(
+        cls,
+        settings: NotificationsSettings,
+        clock: Clock = SYSTEM_CLOCK,
+        targets: WebhookTargets | None = None,
+    ) -> Senders:
+        return cls(SmtpSender(settings), WebhookSender(settings, clock=clock, targets=targets))

@@ -9,14 +9,21 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
+import httpx
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ar_notifications.config import NotificationsSettings
 from ar_notifications.delivery.repository import DeliveryRepository
-from ar_notifications.delivery.senders import DeliveryError, RecipientRefused, Senders, message_id_for
+from ar_notifications.delivery.senders import (
+    DeliveryError,
+    RecipientRefused,
+    Senders,
+    TargetRefused,
+    message_id_for,
+)
+from ar_notifications.delivery.webhook_targets import ForbiddenTarget, UnresolvableTarget, WebhookTargets
 from ar_notifications.models import Delivery, plumbing
 from ar_notifications.suppressions.repository import SuppressionRepository
 from ar_notifications.suppressions.service import suppress_if_absent
@@ -25,7 +32,7 @@ from ar_notifications.templates.service import render_template
 from ar_shared.audit import SYSTEM_ACTOR, Actor, AuditLog
 from ar_shared.events.notifications import NotificationFailed, NotificationSent
 from ar_shared.outbox import OutboxWriter
-from ar_shared.problems import Unprocessable
+from ar_shared.problems import FieldError, Unprocessable
 
 log = logging.getLogger(__name__)
 outbox = OutboxWriter(plumbing)
@@ -45,12 +52,17 @@ async def enqueue(
     context: dict[str, Any],
     now: datetime,
     respect_contact_hours: bool,
+    targets: WebhookTargets | None = None,
 ) -> bool:
-    """Renders and queues a message; False when this cause already queued one for the recipient."""
-    check_recipient(channel, recipient)
+    """Renders and queues a message; False when this cause already queued one for the recipient.
+
+    `InvalidRecipient` when the recipient is no address for the channel (or a webhook URL leads
+    to an address no webhook may reach, judged by `targets`).
+    """
+    await check_recipient(channel, recipient, targets or WebhookTargets(settings.webhook_allowed_networks))
     repo = DeliveryRepository(session)
     template, rendered = await render_template(
-        session, template_key, locale, context, settings.default_locale
+        session, template_key, locale, context, settings.render_limits, settings.default_locale
     )
     recipient = recipient.strip().lower() if channel == "email" else recipient.strip()
     suppressed = channel == "email" and await SuppressionRepository(session).by_address(recipient) is not None
@@ -84,19 +96,36 @@ async def enqueue(
     return added
 
 
-def check_recipient(channel: str, recipient: str) -> None:
-    """An e-mail address for e-mail, an http(s) URL for webhooks; anything else is refused."""
+class InvalidRecipient(Unprocessable):
+    """No address this channel may write to: 422 at the API, a dead letter from an event."""
+
+    def __init__(self, detail: str, code: str) -> None:
+        super().__init__(detail, code=code, errors=[FieldError(field="recipient", message=detail, code=code)])
+
+
+async def check_recipient(channel: str, recipient: str, targets: WebhookTargets) -> None:
+    """An e-mail address for e-mail; for webhooks an http(s) URL leading to a public address (a
+    name that does not resolve now is let through: it is judged again when sent)."""
     if channel == "email":
         try:
             validate_email(recipient.strip(), check_deliverability=False)
         except EmailNotValidError as exc:
-            raise Unprocessable(
-                f"{recipient!r} is not an e-mail address: {exc}", code="invalid_address"
-            ) from None
-    else:
-        url = urlsplit(recipient.strip())
-        if url.scheme not in {"http", "https"} or not url.netloc:
-            raise Unprocessable(f"{recipient!r} is not an http(s) URL", code="invalid_webhook_url")
+            detail = f"{recipient!r} is not an e-mail address: {exc}"
+            raise InvalidRecipient(detail, "invalid_address") from None
+        return
+    try:
+        # the parser the sender uses, so both read the same host out of an odd URL
+        url = httpx.URL(recipient.strip())
+    except httpx.InvalidURL:
+        url = httpx.URL()
+    if url.scheme not in {"http", "https"} or not url.host:
+        raise InvalidRecipient(f"{recipient!r} is not an http(s) URL", "invalid_webhook_url")
+    try:
+        await targets.check(str(url))
+    except ForbiddenTarget as exc:
+        raise InvalidRecipient(str(exc), "forbidden_webhook_target") from None
+    except UnresolvableTarget:
+        pass
 
 
 def backoff(settings: NotificationsSettings, attempts: int) -> timedelta:
@@ -133,7 +162,8 @@ async def dispatch_due(
                 continue
             except DeliveryError as exc:
                 delivery.last_error = str(exc)[:2000]
-                if delivery.attempts >= settings.max_attempts:
+                # a refused webhook target stays refused: no retries
+                if isinstance(exc, TargetRefused) or delivery.attempts >= settings.max_attempts:
                     delivery.status = "failed"
                     delivery.next_attempt_at = None
                     await outbox.add(session, _failed(delivery, "failed"))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from ar_notifications.templates import service
 from ar_notifications.templates.defaults import DEFAULTS
-from ar_notifications.templates.rendering import render
 from ar_notifications.templates.repository import TemplateRepository
 from ar_notifications.templates.schemas import Preview, PreviewRequest, TemplateCreate, TemplateOut
 from ar_shared.auth import Principal, require_scopes
@@ -24,12 +23,19 @@ Manager = Annotated[Principal, Depends(require_scopes("notifications:manage"))]
     status_code=201,
     summary="Store a new version of a template",
     description=(
-        "Subject, text and HTML are Jinja2, rendered in a sandbox. "
-        "A template that does not compile is refused (422)."
+        "Subject, text and HTML are Jinja2, rendered in a sandbox, in a process of its own. "
+        "A template that does not compile is refused (422 `template_syntax_error`), and so is one "
+        "whose rendering with sample data takes longer than the deadline or writes more than the "
+        "output cap (422 `template_render_limit`; `NOTIFICATIONS_TEMPLATE_RENDER_TIMEOUT_SECONDS`, "
+        "`NOTIFICATIONS_TEMPLATE_MAX_OUTPUT_CHARS`). The same limits apply to previews and deliveries."
     ),
 )
-async def create_template(principal: Manager, body: TemplateCreate, session: DbSession) -> TemplateOut:
-    template = await service.create_version(session, principal, body)
+async def create_template(
+    principal: Manager, body: TemplateCreate, session: DbSession, request: Request
+) -> TemplateOut:
+    template = await service.create_version(
+        session, principal, body, request.app.state.settings.render_limits
+    )
     return TemplateOut(
         key=template.key, locale=template.locale, version=template.version, subject=template.subject,
         body_text=template.body_text, body_html=template.body_html, created_by=template.created_by,
@@ -55,13 +61,18 @@ async def list_templates(_: Manager, session: DbSession) -> list[TemplateOut]:
     return sorted(result, key=lambda t: (t.key, t.locale))
 
 
-@router.post("/preview", summary="Render a template with sample data (or the context given)")
+@router.post(
+    "/preview",
+    summary="Render a template with sample data (or the context given)",
+    description="A render that exceeds the rendering limits is refused (422 `template_render_limit`).",
+)
 @changes_nothing  # renders only: nothing is stored or sent, so a retry needs no Idempotency-Key
-async def preview(_: Manager, body: PreviewRequest, session: DbSession) -> Preview:
-    template = await service.resolve(session, body.key, body.locale)
-    rendered = render(
-        template.subject, template.body_text, template.body_html,
+async def preview(_: Manager, body: PreviewRequest, session: DbSession, request: Request) -> Preview:
+    settings = request.app.state.settings
+    template, rendered = await service.render_template(
+        session, body.key, body.locale,
         body.context if body.context is not None else service.SAMPLE_CONTEXT,
+        settings.render_limits, settings.default_locale,
     )  # fmt: skip
     return Preview(
         key=body.key, locale_used=template.locale, subject=rendered.subject, body_text=rendered.body_text,

@@ -1,5 +1,6 @@
 """Template rules: versions per key and locale; lookup falls back to the language, then the default
-locale, then the shipped defaults; every stored version compiles."""
+locale, then the shipped defaults; every stored version compiles and renders the sample data
+within the rendering limits."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_notifications.models import Template, plumbing
 from ar_notifications.templates.defaults import DEFAULTS
-from ar_notifications.templates.rendering import Rendered, check_syntax, render
+from ar_notifications.templates.rendering import RENDERER, Rendered, RenderLimits
 from ar_notifications.templates.repository import TemplateRepository
 from ar_notifications.templates.schemas import TemplateCreate, TemplateOut
 from ar_shared.audit import Actor, AuditLog
@@ -86,14 +87,27 @@ async def resolve(session: AsyncSession, key: str, locale: str, default_locale: 
 
 
 async def render_template(
-    session: AsyncSession, key: str, locale: str, context: dict[str, Any], default_locale: str = "en"
+    session: AsyncSession,
+    key: str,
+    locale: str,
+    context: dict[str, Any],
+    limits: RenderLimits,
+    default_locale: str = "en",
 ) -> tuple[Resolved, Rendered]:
+    """The template for key and locale, rendered within the limits (off the event loop)."""
     template = await resolve(session, key, locale, default_locale)
-    return template, render(template.subject, template.body_text, template.body_html, context)
+    rendered = await RENDERER.render(
+        template.subject, template.body_text, template.body_html, context, limits
+    )
+    return template, rendered
 
 
-async def create_version(session: AsyncSession, actor: Actor, data: TemplateCreate) -> Template:
-    check_syntax(data.subject, data.body_text, data.body_html)
+async def create_version(
+    session: AsyncSession, actor: Actor, data: TemplateCreate, limits: RenderLimits
+) -> Template:
+    """Stores a new version; refused when it does not compile or when rendering it with the sample
+    data exceeds the limits (a template that is too costly is refused before anything uses it)."""
+    await RENDERER.check(data.subject, data.body_text, data.body_html, SAMPLE_CONTEXT, limits)
     repo = TemplateRepository(session)
     template = await repo.add(
         Template(
