@@ -100,6 +100,11 @@ async def prepare(stack: Stack, customers: int) -> list[uuid.UUID]:
         WHERE abs(hashtext(id::text)) % 10 = 0
         """
     )
+    # the entity's calendar as the ledger announces it: the check resolves the business date from it
+    await conn.execute(
+        "INSERT INTO credit.business_calendars (business_entity, time_zone, mode, business_date)"
+        " VALUES ('DE01', 'Europe/Berlin', 'calendar', current_date)"
+    )
     await conn.execute("ANALYZE")
     await conn.close()
     return ids

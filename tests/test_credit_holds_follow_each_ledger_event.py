@@ -30,6 +30,7 @@ from ar_shared.db import asyncpg_dsn
 from ar_shared.events.envelope import EventPayload
 from ar_shared.events.ledger import (
     AccountPastDue,
+    BusinessDateChanged,
     CreditMemoIssued,
     CustomerUpserted,
     InvoiceIssued,
@@ -71,6 +72,7 @@ def eur(amount: str) -> dict[str, str]:
 class Customer:
     id: uuid.UUID
     external_id: str
+    business_entity: str
     last_event: int = 0  # the ledger outbox row of the last event credit was made to handle
 
 
@@ -113,21 +115,22 @@ class LedgerAndCredit:
         assert response.status_code in {200, 201}, response.text
         return dict(response.json())
 
-    async def customer(self, *, limit: str) -> Customer:
-        """A high-risk customer (policy: 30 days past due, 5,000 overdue, no tolerance)."""
-        external_id = f"EV-{uuid.uuid4().hex[:12]}"
+    async def customer(self, *, limit: str, risk_class: str = "high") -> Customer:
+        """A high-risk customer (policy: 30 days past due, 5,000 overdue, no tolerance), of an
+        entity of its own."""
+        external_id, entity = f"EV-{uuid.uuid4().hex[:12]}", f"E{uuid.uuid4().hex[:10]}"
         response = await self.ledger.put(
             f"/v1/customers/external/{external_id}",
             json={"name": "Event By Event", "currency": "EUR", "payment_terms_days": 30,
-                  "business_entity": f"E{uuid.uuid4().hex[:10]}"},
+                  "business_entity": entity},
             headers=self.ledger_headers(),
         )  # fmt: skip
         assert response.status_code in {200, 201}, response.text
-        customer = Customer(uuid.UUID(response.json()["id"]), external_id)
+        customer = Customer(uuid.UUID(response.json()["id"]), external_id, entity)
         await self.handled(customer, CustomerUpserted)
         profile = await self.credit.put(
             f"/v1/credit-profiles/{customer.id}",
-            json={"credit_limit": eur(limit), "risk_class": "high", "reason": "onboarding"},
+            json={"credit_limit": eur(limit), "risk_class": risk_class, "reason": "onboarding"},
             headers=self.credit_headers(),
         )
         assert profile.status_code == 201, profile.text
@@ -179,6 +182,33 @@ class LedgerAndCredit:
         # one message per poll: the customer's later events (same partition) wait their turn
         async with asyncio.timeout(60):
             while not await self._in_credit_inbox(next_event.event_id):
+                await self.runner.poll_once(timeout_ms=200)
+
+    async def set_business_date(self, customer: Customer, on: date) -> None:
+        """Sets the customer's entity's business date by hand: the ledger closes each day up to it."""
+        admin = bearer(self.ledger_app.state.settings.auth, "admin", clock=CLOCK)
+        response = await self.ledger.put(
+            f"/v1/business-dates/{customer.business_entity}",
+            json={"business_date": on.isoformat()},
+            headers=admin,
+        )
+        assert response.status_code == 200, response.text
+
+    async def day_closed(self, customer: Customer, on: date) -> None:
+        """Credit handles the BusinessDateChanged of the customer's entity for `on` (and those of
+        the entity before it: they share its partition)."""
+        await self.relay.drain()
+        o = ledger_plumbing.outbox
+        async with self.ledger_app.state.engine.connect() as conn:
+            event_id = await conn.scalar(
+                select(o.c.event_id).where(
+                    o.c.message_key == customer.business_entity,
+                    o.c.envelope["data"]["business_date"].astext == on.isoformat(),
+                )
+            )
+        assert event_id is not None, f"no BusinessDateChanged of {customer.business_entity} for {on}"
+        async with asyncio.timeout(60):
+            while not await self._in_credit_inbox(event_id):
                 await self.runner.poll_once(timeout_ms=200)
 
     async def _in_credit_inbox(self, event_id: uuid.UUID) -> bool:
@@ -392,13 +422,32 @@ async def test_the_past_due_sweep_places_the_hold_when_the_account_passes_the_po
     # the sweep for a business date 25 days on: 35 days past due, judged on the sweep's date
     await platform.post("/v1/past-due-sweeps", {"as_of": days(25).isoformat()})
     await platform.handled(customer, AccountPastDue)
-    assert await platform.view(customer) == held("past_due", "1000.00", 10)  # the check counts from today
+    # the check counts on the entity's business date, still today
+    assert await platform.view(customer) == held("past_due", "1000.00", 10)
+
+
+async def test_the_next_business_day_places_the_hold_when_the_account_ages_past_the_policy(
+    platform: LedgerAndCredit,
+) -> None:
+    customer = await platform.customer(limit="10000.00", risk_class="medium")  # 45 days past due at most
+    await platform.invoice(customer, "1000.00", due=days(-40))
+    await platform.handled(customer, InvoiceIssued)
+    await platform.set_business_date(customer, today())  # the entity's first close: the sweep speaks
+    await platform.handled(customer, AccountPastDue)
+    await platform.day_closed(customer, today())
+    assert await platform.view(customer) == CreditView("approved", [], "1000.00", 40)
+
+    # six business days on, still in the 31-60 bucket (the sweep says nothing): the days past due
+    # grow with the business date, and credit judges the entity's customers on each new day
+    await platform.set_business_date(customer, days(6))
+    await platform.day_closed(customer, days(6))
+    assert await platform.view(customer) == held("past_due", "1000.00", 46)
 
 
 def test_every_ledger_event_credit_consumes_is_driven_by_a_test_here() -> None:
     driven = {
         CustomerUpserted, InvoiceIssued, InvoiceVoided, CreditMemoIssued, PaymentReceived, PaymentApplied,
-        PaymentUnapplied, PaymentReversed, InvoiceWrittenOff, AccountPastDue,
+        PaymentUnapplied, PaymentReversed, InvoiceWrittenOff, AccountPastDue, BusinessDateChanged,
     }  # fmt: skip
     consumed = {e for e in LedgerEvent.__subclasses__() if credit_handlers.get(e.event_type()) is not None}
     assert consumed == driven

@@ -28,9 +28,11 @@ from ar_shared.events.collections import (
     WriteOffRecommended,
 )
 from ar_shared.events.credit import (
+    CreditDecisionChanged,
     CreditHoldPlaced,
     CreditHoldReleased,
     CreditLimitChanged,
+    CreditPolicyChanged,
     CreditReviewCompleted,
 )
 from ar_shared.events.ledger import (
@@ -60,7 +62,10 @@ CATALOGUE = {
         "PaymentApplied", "PaymentUnapplied", "PaymentReversed", "InvoiceWrittenOff", "InvoiceSettled",
         "AccountPastDue", "BusinessDateChanged",
     ],
-    "credit": ["CreditLimitChanged", "CreditHoldPlaced", "CreditHoldReleased", "CreditReviewCompleted"],
+    "credit": [
+        "CreditLimitChanged", "CreditHoldPlaced", "CreditHoldReleased", "CreditReviewCompleted",
+        "CreditPolicyChanged", "CreditDecisionChanged",
+    ],
     "collections": [
         "PromiseToPayRecorded", "PromiseToPayKept", "PromiseToPayBroken", "DisputeOpened", "DisputeResolved",
         "CreditMemoRequested", "EscalationRaised", "NotificationRequested", "WriteOffRecommended",
@@ -224,6 +229,15 @@ def samples() -> list[EventPayload]:
             outcome="promised_to_pay", occurred_at=NOON, occurred_on=date(2026, 11, 25), duration_seconds=240,
             next_follow_up_on=date(2026, 11, 27), logged_by="collector-7",
         ),
+        CreditPolicyChanged(
+            risk_class="high", max_days_past_due=30, max_overdue_amounts=[eur("5000.00")],
+            limit_tolerance_percent="0.00", auto_hold=True, policy_version=2, changed_by="head-of-credit",
+        ),
+        CreditDecisionChanged(
+            order_reference="SO-7781", customer_id=CUSTOMER, business_entity="DE01", amount=eur("2500.00"),
+            previous_status="refused", status="approved", decision="approved", reason_codes=[],
+            business_date=date(2026, 11, 25), changed_by="credit-policy",
+        ),
         NotificationSent(
             delivery_id=new_id(), customer_id=CUSTOMER, channel="webhook", template_key="first_reminder",
             recipient="https://erp.globex.example/hooks/ar", sent_at=NOON, causing_event_id=new_id(),
@@ -268,9 +282,11 @@ def test_payload_survives_the_envelope_round_trip(payload: EventPayload) -> None
 
 
 @pytest.mark.parametrize("payload", SAMPLES, ids=sample_id)
-def test_envelope_subject_is_the_customer_id(payload: EventPayload) -> None:
-    # a business entity's events are ordered per entity instead: its date, not a customer's
-    expected = "DE01" if isinstance(payload, BusinessDateChanged) else str(CUSTOMER)
+def test_envelope_subject_is_the_customer_id_unless_the_event_is_about_something_else(
+    payload: EventPayload,
+) -> None:
+    # a business date is an entity's, a policy a risk class's: keyed by those, not by a customer
+    expected = {"business_entity": "DE01", "risk_class": "high"}.get(payload.subject_field, str(CUSTOMER))
     assert CloudEvent.wrap(payload).subject == expected
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -11,8 +11,13 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from ar_credit.config import CreditSettings
+from ar_credit.consumers import handlers
 from ar_credit.main import create_app
+from ar_credit.models import plumbing
 from ar_shared.clock import Clock
+from ar_shared.consumer import HandlerContext
+from ar_shared.events import CloudEvent, EventPayload
+from ar_shared.outbox import OutboxWriter
 from ar_shared.testing.db import migrate
 from ar_shared.testing.http import bearer, client_for, running
 from ar_shared.testing.stack import Stack
@@ -59,3 +64,24 @@ def manager(credit_settings: CreditSettings, clock: Clock) -> dict[str, str]:
 @pytest.fixture
 def order_system(credit_settings: CreditSettings, clock: Clock) -> dict[str, str]:
     return bearer(credit_settings.auth, "credit:check", subject="sales-ops", clock=clock)
+
+
+Deliver = Callable[..., Awaitable[None]]
+
+
+@pytest.fixture
+def deliver(credit_app: FastAPI) -> Deliver:
+    """Runs the credit service's own handlers on events, as its consumer would, one transaction each."""
+
+    async def run(*events: EventPayload) -> None:
+        for payload in events:
+            registration = handlers.get(payload.event_type())
+            assert registration is not None, payload.event_type()
+            async with credit_app.state.sessionmaker() as session:
+                context = HandlerContext(
+                    session, CloudEvent.wrap(payload), OutboxWriter(plumbing), credit_app.state.clock
+                )
+                await registration.handler(context, payload)
+                await session.commit()
+
+    return run

@@ -16,7 +16,7 @@ from ar_credit.consumers import handlers
 from ar_credit.models import plumbing
 from ar_shared.consumer import HandlerContext
 from ar_shared.events import CloudEvent, EventPayload
-from ar_shared.events.ledger import CustomerUpserted, InvoiceIssued, PaymentReceived
+from ar_shared.events.ledger import BusinessDateChanged, CustomerUpserted, InvoiceIssued, PaymentReceived
 from ar_shared.money import MoneyAmount
 from ar_shared.outbox import OutboxWriter
 from ar_shared.testing.clock import TEST_CLOCK
@@ -44,12 +44,14 @@ async def deliver(app: FastAPI, *events: EventPayload) -> None:
             await session.commit()
 
 
-async def customer_with_ar(app: FastAPI, open_ar: str = "0", unapplied: str = "0") -> uuid.UUID:
+async def customer_with_ar(
+    app: FastAPI, open_ar: str = "0", unapplied: str = "0", business_entity: str = "DE01"
+) -> uuid.UUID:
     customer_id = uuid.uuid4()
     events: list[EventPayload] = [
         CustomerUpserted(
             customer_id=customer_id, external_id=f"K-{customer_id.hex[:6]}", name="Initrode", currency="EUR",
-            payment_terms_days=30, business_entity="DE01", sales_rep="rep@example.com",
+            payment_terms_days=30, business_entity=business_entity, sales_rep="rep@example.com",
         )
     ]  # fmt: skip
     if open_ar != "0":
@@ -246,12 +248,11 @@ async def test_profile_changes_are_recorded_and_emit_limit_changed(
     assert list(types).count("ar.credit.CreditLimitChanged.v1") == 2
 
 
-async def test_the_daily_evaluation_holds_customers_who_aged_past_their_policy(
-    credit_app: FastAPI, client: httpx.AsyncClient, manager: dict[str, str], credit_settings: Any
+async def test_the_next_business_day_holds_the_entitys_customers_who_aged_past_their_policy(
+    credit_app: FastAPI, client: httpx.AsyncClient, manager: dict[str, str]
 ) -> None:
-    from ar_credit.worker import evaluate_all
-
-    customer_id = await customer_with_ar(credit_app)
+    entity = f"E{uuid.uuid4().hex[:8]}"
+    customer_id = await customer_with_ar(credit_app, business_entity=entity)
     await set_limit(client, manager, customer_id, "5000.00")  # risk class low: 60 days allowed
     await deliver(
         credit_app,
@@ -264,10 +265,20 @@ async def test_the_daily_evaluation_holds_customers_who_aged_past_their_policy(
         "decision"
     ] == "approved"  # 60 days: allowed
     tomorrow = TODAY + timedelta(days=1)
-    assert await evaluate_all(credit_settings, credit_app.state.sessionmaker, tomorrow) >= 1
+    await deliver(
+        credit_app,
+        BusinessDateChanged(
+            business_entity=entity,
+            previous_date=TODAY,
+            business_date=tomorrow,
+            mode="manual",
+            time_zone="UTC",
+        ),
+    )
     held = (await check(client, manager, customer_id, "1.00")).json()
-    assert held["decision"] == "held"
+    assert (held["decision"], held["business_date"]) == ("held", tomorrow.isoformat())
     assert [h["reason_code"] for h in held["holds"]] == ["past_due"]
+    assert held["exposure"]["oldest_days_past_due"] == 61
 
 
 async def test_a_large_increase_waits_for_a_second_manager(

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import cache
 from typing import Annotated, Any
+from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, EmailStr, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -131,6 +133,20 @@ def check_timestamp(value: datetime) -> datetime:
     return value
 
 
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones()) | {"UTC"}
+
+
+def check_time_zone(value: str) -> str:
+    """An IANA time zone name the platform's zone database knows ('Europe/Berlin')."""
+    if value not in _time_zones():
+        raise PydanticCustomError(
+            "unknown_time_zone", "{value!r} is not an IANA time zone name", {"value": value}
+        )
+    return value
+
+
 Text = Annotated[str, AfterValidator(check_text)]
 """Free text: no NUL, no C0 control characters but tab, LF and CR."""
 
@@ -138,6 +154,9 @@ Identifier = Annotated[str, AfterValidator(check_identifier)]
 """A single-line identifier or code: printable characters only."""
 
 EmailAddress = Annotated[EmailStr, AfterValidator(check_identifier)]
+
+TimeZone = Annotated[str, AfterValidator(check_identifier), AfterValidator(check_time_zone)]
+"""An IANA time zone name (business entities' calendars, customers' contact hours)."""
 
 JsonObject = Annotated[dict[str, Any], AfterValidator(check_json_object)]
 """A free-form JSON object whose keys and strings are all `Text`."""
@@ -181,6 +200,7 @@ GUARDS = frozenset(
         check_business_date,
         iso_timestamp_only,
         check_timestamp,
+        check_time_zone,
     }
 )
 """The validators that make an input safe; `ar_shared.testing.inputs` looks for them."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import time
 from decimal import Decimal
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from ar_credit.exposure.picture import CreditRules
 from ar_shared.settings import ServiceSettings
 
 
@@ -20,14 +21,24 @@ class CreditSettings(ServiceSettings):
     include_disputed_in_exposure: bool = Field(
         default=True, description="Count disputed invoice amounts in exposure (the credit check and policies)"
     )
-    business_time_zone: str = Field(default="UTC", description="Whose calendar date counts days past due")
+    business_time_zone: str = Field(
+        default="UTC",
+        description="Calendar of a business entity until the ledger announces its own (BusinessDateChanged)",
+    )
     limit_approval_threshold: Decimal = Field(
         default=Decimal("10000"),
         description="A limit increase above this (in the customer's currency) needs a second manager",
     )
-    policy_check_at: time = Field(
-        default=time(2, 30), description="Local time of the daily policy evaluation"
-    )
+
+    @field_validator("business_time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for unknown zones
+        return value
+
+    @property
+    def rules(self) -> CreditRules:
+        return CreditRules(self.include_disputed_in_exposure, self.business_time_zone)
 
 
 @lru_cache

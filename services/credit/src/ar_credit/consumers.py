@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from ar_credit.calendars.service import business_date_changed as keep_calendar
+from ar_credit.calendars.service import entity_business_date
 from ar_credit.config import get_settings
 from ar_credit.customers.repository import CreditCustomerRepository
 from ar_credit.exposure import service as exposure
@@ -13,11 +15,12 @@ from ar_credit.exposure.repository import ExposureRepository
 from ar_credit.models import CreditDispute
 from ar_credit.orders.service import order_invoiced
 from ar_credit.policies.service import evaluate
-from ar_shared.clock import local_date
+from ar_credit.profiles.arrival import attach_pending_profiles
 from ar_shared.consumer import EventHandlers, HandlerContext
 from ar_shared.events.collections import DisputeOpened, DisputeResolved
 from ar_shared.events.ledger import (
     AccountPastDue,
+    BusinessDateChanged,
     CreditMemoIssued,
     CustomerUpserted,
     InvoiceIssued,
@@ -33,13 +36,8 @@ handlers = EventHandlers()
 
 
 async def reevaluate(ctx: HandlerContext, customer_id: uuid.UUID, on: date | None = None) -> None:
-    settings = get_settings()
-    await evaluate(
-        ctx.session,
-        customer_id,
-        on or local_date(ctx.clock, settings.business_time_zone),
-        include_disputed=settings.include_disputed_in_exposure,
-    )
+    """The customer's policy on its entity's business date (at least `on`)."""
+    await evaluate(ctx.session, customer_id, get_settings().rules, not_before=on)
 
 
 @handlers.on(CustomerUpserted)
@@ -54,6 +52,10 @@ async def customer_upserted(ctx: HandlerContext, event: CustomerUpserted) -> Non
             "sales_rep": event.sales_rep,
             "time_zone": event.time_zone,
         }
+    )
+    settings = get_settings()
+    await attach_pending_profiles(
+        ctx.session, event.customer_id, settings.rules, approval_threshold=settings.limit_approval_threshold
     )
 
 
@@ -149,8 +151,27 @@ async def invoice_written_off(ctx: HandlerContext, event: InvoiceWrittenOff) -> 
 
 @handlers.on(AccountPastDue)
 async def account_past_due(ctx: HandlerContext, event: AccountPastDue) -> None:
-    # the sweep's business date: days past due are counted as the ledger counted them
+    # at least the sweep's date: it arrives on the customer's partition, maybe before the entity's
+    # BusinessDateChanged (another partition) has told credit that the date moved
     await reevaluate(ctx, event.customer_id, event.as_of)
+
+
+@handlers.on(BusinessDateChanged)
+async def business_date_changed(ctx: HandlerContext, event: BusinessDateChanged) -> None:
+    """The entity's day closed: its calendar is kept, and every customer whose days past due grew
+    (or who has a policy hold) is judged on the new date (the daily policy run)."""
+    await keep_calendar(ctx.session, event)
+    settings = get_settings()
+    today = max(
+        event.business_date,
+        await entity_business_date(
+            ctx.session, event.business_entity, ctx.clock, settings.business_time_zone
+        ),
+    )
+    for customer_id in await ExposureRepository(ctx.session).customers_to_evaluate(
+        event.business_entity, today
+    ):
+        await reevaluate(ctx, customer_id)
 
 
 @handlers.on(DisputeOpened)

@@ -8,6 +8,8 @@ from ar_credit.check.endpoints import router as check_router
 from ar_credit.config import CreditSettings, get_settings
 from ar_credit.holds.endpoints import router as holds_router
 from ar_credit.models import plumbing
+from ar_credit.orders.endpoints import router as orders_router
+from ar_credit.policies.endpoints import router as policies_router
 from ar_credit.profiles.endpoints import router as profiles_router
 from ar_credit.reviews.endpoints import router as reviews_router
 from ar_shared.app import create_service_app
@@ -28,11 +30,12 @@ def create_app(settings: CreditSettings | None = None, clock: Clock = SYSTEM_CLO
         title="AR Credit",
         description=DESCRIPTION,
         plumbing=plumbing,
-        routers=[check_router, profiles_router, holds_router, reviews_router],
+        routers=[check_router, orders_router, profiles_router, policies_router, holds_router, reviews_router],
         read_pool=True,  # the order credit check
         openapi_tags=[
             {"name": "credit check", "description": "The order system's check and credit decisions"},
             {"name": "credit profiles", "description": "Limits, risk classes, review dates"},
+            {"name": "credit policies", "description": "When holds are placed automatically, per risk class"},
             {"name": "holds", "description": "Credit holds placed by policy or by hand"},
             {"name": "credit reviews", "description": "Scores, recommended limits, reviews due, references"},
         ],

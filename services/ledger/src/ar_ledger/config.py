@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -22,9 +21,20 @@ class LedgerSettings(ServiceSettings):
         default=DEFAULT_EDGES, description="Default bucket edges, e.g. [30,60,90,120]"
     )
     business_time_zone: str = Field(
-        default="UTC", description="Time zone whose calendar date is the business date"
+        default="UTC",
+        description="Time zone of a business entity's calendar until one is set (PUT /v1/business-dates)",
     )
-    past_due_sweep_at: time = Field(default=time(2, 0), description="Local time of the daily past-due sweep")
+    close_of_business_interval_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the worker closes the entities whose calendar date turned",
+    )
+    max_business_days_per_change: int = Field(
+        default=366,
+        ge=1,
+        le=3660,
+        description="Most days one PUT of a business date (or one worker transaction) closes",
+    )
 
     @field_validator("aging_edges")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from ar_ledger.business_dates.endpoints import router as business_dates_router
 from ar_ledger.config import LedgerSettings, get_settings
 from ar_ledger.credit_memos.endpoints import router as credit_memos_router
 from ar_ledger.customers.endpoints import router as customers_router
@@ -20,7 +21,8 @@ DESCRIPTION = """
 The receivables system of record: customers, invoices, payments, credit memos and write-offs,
 kept in a double-entry journal, with aging, statements and DSO as of any date.
 
-All routes need a bearer token; reads need `ledger:read`, writes `ledger:write`.
+All routes need a bearer token; reads need `ledger:read`, writes `ledger:write`, setting a
+business date `admin`.
 Money is a decimal string plus an ISO 4217 code; errors are RFC 9457 problem documents.
 """
 
@@ -40,6 +42,7 @@ def create_app(settings: LedgerSettings | None = None, clock: Clock = SYSTEM_CLO
             write_offs_router,
             reports_router,
             past_due_router,
+            business_dates_router,
         ],
         openapi_tags=[
             {"name": "customers", "description": "Customer accounts, upserted by ERP id"},
@@ -49,5 +52,9 @@ def create_app(settings: LedgerSettings | None = None, clock: Clock = SYSTEM_CLO
             {"name": "write-offs", "description": "Amounts declared uncollectable"},
             {"name": "reports", "description": "Open items and aging as of any date, CSV and XLSX"},
             {"name": "past-due", "description": "The past-due sweep that emits AccountPastDue"},
+            {
+                "name": "business dates",
+                "description": "Each business entity's business date (its today) and its close of business",
+            },
         ],
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import time
 from functools import lru_cache
+from urllib.parse import urlsplit
 
-from pydantic import Field, IPvAnyNetwork, SecretStr
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from ar_notifications.templates.rendering import RenderLimits
@@ -52,6 +53,21 @@ class NotificationsSettings(ServiceSettings):
     @property
     def render_limits(self) -> RenderLimits:
         return RenderLimits(self.template_render_timeout_seconds, self.template_max_output_chars)
+
+    order_system_webhook_url: str | None = Field(
+        default=None,
+        description=(
+            "Where credit decision changes (blocked orders released) are sent as signed webhooks; "
+            "unset: not sent. Judged by the same rules as every webhook target"
+        ),
+    )
+
+    @field_validator("order_system_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in {"http", "https"}:
+            raise ValueError("the order system's webhook is an http(s) URL")
+        return value
 
 
 @lru_cache

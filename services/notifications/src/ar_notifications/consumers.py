@@ -1,5 +1,6 @@
-"""Handlers for the events notifications consumes: collections' requests and credit holds
-(the sales rep is told), and the ledger's customers (for names, e-mails and time zones)."""
+"""Handlers for the events notifications consumes: collections' requests, credit holds (the sales
+rep is told) and credit decision changes (the order system is told), the ledger's customers (for
+names, e-mails, time zones and entities) and business dates (contact hours)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from ar_notifications.delivery.service import InvalidRecipient, enqueue
 from ar_notifications.templates.rendering import RenderLimitExceeded
 from ar_shared.consumer import EventHandlers, HandlerContext, PoisonMessage
 from ar_shared.events.collections import NotificationRequested
-from ar_shared.events.credit import CreditHoldPlaced, CreditHoldReleased
-from ar_shared.events.ledger import CustomerUpserted
+from ar_shared.events.credit import CreditDecisionChanged, CreditHoldPlaced, CreditHoldReleased
+from ar_shared.events.ledger import BusinessDateChanged, CustomerUpserted
 
 handlers = EventHandlers()
 
@@ -25,7 +26,16 @@ async def customer_upserted(ctx: HandlerContext, event: CustomerUpserted) -> Non
             "name": event.name,
             "email": event.contact_email,
             "time_zone": event.time_zone,
+            "business_entity": event.business_entity,
         }
+    )
+
+
+@handlers.on(BusinessDateChanged)
+async def business_date_changed(ctx: HandlerContext, event: BusinessDateChanged) -> None:
+    # only whether the date is set by hand matters here (contact hours): the latest one wins
+    await DeliveryRepository(ctx.session).keep_calendar(
+        event.business_entity, event.mode, event.business_date, event.time_zone
     )
 
 
@@ -98,3 +108,43 @@ async def credit_hold_released(ctx: HandlerContext, event: CreditHoldReleased) -
             "release_reason": event.release_reason,
         },
     )
+
+
+@handlers.on(CreditDecisionChanged)
+async def credit_decision_changed(ctx: HandlerContext, event: CreditDecisionChanged) -> None:
+    """Tells the order system, by a signed webhook to `NOTIFICATIONS_ORDER_SYSTEM_WEBHOOK_URL`
+    (nothing when unset), that an order's credit decision changed: a blocked order released."""
+    settings = get_settings()
+    if settings.order_system_webhook_url is None:
+        return
+    contact = await DeliveryRepository(ctx.session).contact(event.customer_id)
+    try:
+        await enqueue(
+            ctx.session,
+            settings,
+            causing_event_id=ctx.event.id,
+            customer_id=event.customer_id,
+            channel="webhook",
+            template_key="credit_decision_changed",
+            locale=settings.default_locale,
+            recipient=settings.order_system_webhook_url,
+            context={
+                "customer_name": contact.name if contact else str(event.customer_id),
+                "order_reference": event.order_reference,
+                "business_entity": event.business_entity,
+                "amount": event.amount.amount,
+                "currency": event.amount.currency,
+                "previous_status": event.previous_status,
+                "status": event.status,
+                "decision": event.decision,
+                "reason_codes": event.reason_codes,
+                "business_date": event.business_date.isoformat(),
+                "changed_by": event.changed_by,
+            },
+            now=ctx.clock.now(),
+            respect_contact_hours=False,  # a system, not a person
+        )
+    except (InvalidRecipient, RenderLimitExceeded) as exc:
+        # the configured URL is refused as a webhook target (or the template cannot render this):
+        # retrying cannot make it acceptable
+        raise PoisonMessage(exc.detail or exc.code) from None

@@ -86,3 +86,50 @@ class CreditReviewCompleted(CreditEvent):
     recommended_limit: MoneyAmount
     next_review_on: date
     reviewed_by: str
+
+
+@register
+class CreditPolicyChanged(CreditEvent):
+    """A credit manager changed the policy of a risk class; its customers were re-evaluated against
+    it in the same transaction. Keyed by the risk class, not by a customer."""
+
+    event_name = "CreditPolicyChanged"
+    subject_field = "risk_class"
+
+    risk_class: str = Field(examples=["low", "medium", "high", "very_high"])
+    max_days_past_due: int = Field(
+        ge=0, description="Hold when the oldest open invoice is more days past due than this"
+    )
+    max_overdue_amounts: list[MoneyAmount] = Field(
+        description="Hold when the overdue amount passes this, per currency (none: no such hold in it)"
+    )
+    limit_tolerance_percent: str = Field(
+        description="Hold when exposure passes the limit by more than this (decimal string)",
+        examples=["5.00"],
+    )
+    auto_hold: bool = Field(description="False: the policy places no hold for this class (manual holds only)")
+    policy_version: int = Field(description="The policy's version after the change (its ETag)")
+    changed_by: str
+
+
+@register
+class CreditDecisionChanged(CreditEvent):
+    """The credit decision of a sales order changed without the order system asking: a blocked
+    order released because the customer's hold was lifted or its exposure fell back under the
+    limit (`changed_by` `credit-policy`), a credit manager's override, or a still-blocked order
+    refused for other reasons now."""
+
+    event_name = "CreditDecisionChanged"
+
+    order_reference: str
+    customer_id: uuid.UUID
+    business_entity: str
+    amount: MoneyAmount
+    previous_status: Literal["approved", "refused", "released", "cancelled", "invoiced"]
+    status: Literal["approved", "refused", "released", "cancelled", "invoiced"] = Field(
+        description="`approved` or `released`: the order may ship; `refused`: still blocked"
+    )
+    decision: Literal["approved", "over_limit", "held"]
+    reason_codes: list[str] = Field(description="Why it is still blocked (empty when it may ship)")
+    business_date: date = Field(description="The business date of the customer's entity it was judged on")
+    changed_by: str = Field(description="The credit manager, or `credit-policy` for automatic releases")

@@ -201,8 +201,10 @@ class AccountPastDue(LedgerEvent):
 
 @register
 class BusinessDateChanged(LedgerEvent):
-    """A business entity's business date moved forward, and its close of business ran for every
-    day crossed (the past-due sweep first). Keyed by the entity, not by a customer."""
+    """A business entity's business date moved forward one day, after that day's close of
+    business ran (its past-due sweep first): one event per business day, in both modes, so a
+    consumer hears of every day. A change of mode or time zone that crosses no day is announced
+    with `previous_date` equal to `business_date`. Keyed by the entity, not by a customer."""
 
     event_name = "BusinessDateChanged"
     subject_field = "business_entity"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -12,8 +11,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from ar_credit.check import service
 from ar_credit.check.schemas import CreditCheck, CreditDecision, CreditDecisionCreate, OverrideRequest
 from ar_credit.orders import service as orders
+from ar_credit.orders.views import out
 from ar_shared.auth import Principal, require_scopes
-from ar_shared.clock import local_date
 from ar_shared.db import DbSession, ReadPool
 from ar_shared.inputs import Identifier
 from ar_shared.money import CurrencyMismatch, InvalidAmount, Money, UnknownCurrency
@@ -26,10 +25,6 @@ Checker = Annotated[Principal, Depends(require_scopes("credit:check"))]
 Manager = Annotated[Principal, Depends(require_scopes("credit:manage"))]
 
 
-def business_date(request: Request) -> date:
-    return local_date(request.app.state.clock, request.app.state.settings.business_time_zone)
-
-
 @router.get(
     "/v1/credit-check",
     response_model=CreditCheck,
@@ -38,7 +33,8 @@ def business_date(request: Request) -> date:
         "Read-only. `approved` when the order fits the available credit (limit minus exposure; "
         "reaching the limit exactly is approved), `over_limit` when it does not, `held` when the "
         "customer has an active credit hold. Exposure = open AR - unapplied cash - unapplied credits "
-        "+ open orders; its parts are returned separately."
+        "+ open orders; its parts are returned separately. Judged on the business date of the "
+        "customer's business entity (`business_date` in the answer): days past due count to it."
     ),
 )
 async def credit_check(
@@ -53,15 +49,9 @@ async def credit_check(
         money = Money.parse_exact(str(amount), currency.upper())
     except (InvalidAmount, UnknownCurrency, CurrencyMismatch) as exc:
         raise ProblemError(str(exc), status=422, code="invalid_amount") from None
-    settings = request.app.state.settings
+    state = request.app.state
     async with reads.acquire() as connection:
-        check = await service.check(
-            connection,
-            customer_id,
-            money,
-            business_date(request),
-            include_disputed=settings.include_disputed_in_exposure,
-        )
+        check = await service.check(connection, customer_id, money, state.clock.now(), state.settings.rules)
     # `response_model` documents the answer; it is rendered straight from plain values
     return Response(check.to_json(), media_type="application/json")
 
@@ -80,16 +70,9 @@ async def credit_check(
 async def decide(
     principal: Checker, body: CreditDecisionCreate, session: DbSession, request: Request, response: Response
 ) -> CreditDecision:
-    settings = request.app.state.settings
-    order, created = await orders.decide(
-        session,
-        principal,
-        body,
-        business_date(request),
-        include_disputed=settings.include_disputed_in_exposure,
-    )
+    order, created = await orders.decide(session, principal, body, request.app.state.settings.rules)
     response.status_code = 201 if created else 200
-    return orders.out(order)
+    return out(order)
 
 
 @router.post(
@@ -97,16 +80,35 @@ async def decide(
     summary="Override: release an over-limit or held order (credit manager)",
 )
 async def release(
-    principal: Manager, order_reference: Identifier, body: OverrideRequest, session: DbSession
+    principal: Manager,
+    order_reference: Identifier,
+    body: OverrideRequest,
+    session: DbSession,
+    request: Request,
 ) -> CreditDecision:
-    return orders.out(await orders.release(session, principal, order_reference, body.reason))
+    rules = request.app.state.settings.rules
+    return out(await orders.release(session, principal, order_reference, body.reason, rules))
 
 
-@router.post("/v1/credit-decisions/{order_reference}/cancel", summary="The order was cancelled")
-async def cancel(principal: Checker, order_reference: Identifier, session: DbSession) -> CreditDecision:
-    return orders.out(await orders.close(session, principal, order_reference, "cancelled"))
+@router.post(
+    "/v1/credit-decisions/{order_reference}/cancel",
+    summary="The order was cancelled",
+    description="It no longer counts as an open order: the customer's blocked orders are judged again.",
+)
+async def cancel(
+    principal: Checker, order_reference: Identifier, session: DbSession, request: Request
+) -> CreditDecision:
+    rules = request.app.state.settings.rules
+    return out(await orders.close(session, principal, order_reference, "cancelled", rules))
 
 
-@router.post("/v1/credit-decisions/{order_reference}/invoiced", summary="The order was invoiced")
-async def invoiced(principal: Checker, order_reference: Identifier, session: DbSession) -> CreditDecision:
-    return orders.out(await orders.close(session, principal, order_reference, "invoiced"))
+@router.post(
+    "/v1/credit-decisions/{order_reference}/invoiced",
+    summary="The order was invoiced",
+    description="Its amount moves from open orders to open AR (also when its invoice names it).",
+)
+async def invoiced(
+    principal: Checker, order_reference: Identifier, session: DbSession, request: Request
+) -> CreditDecision:
+    rules = request.app.state.settings.rules
+    return out(await orders.close(session, principal, order_reference, "invoiced", rules))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,6 +35,10 @@ class HoldOut(BaseModel):
 class CreditCheck(BaseModel):
     customer_id: uuid.UUID
     decision: Decision
+    business_date: date = Field(
+        description="The business date of the customer's business entity that the check judged on "
+        "(days past due count to it)"
+    )
     amount: MoneyAmount
     credit_limit: MoneyAmount | None = Field(description="None: the customer has no credit profile (limit 0)")
     available_credit: MoneyTotal = Field(description="Limit minus exposure, before this order")
@@ -69,6 +73,9 @@ class OverrideRequest(BaseModel):
 
 
 class CreditDecision(BaseModel):
+    """A sales order's credit decision. `refused` orders are the blocked-order queue: judged again
+    whenever the customer's holds or exposure change, released (`approved`) when they pass."""
+
     order_reference: str
     customer_id: uuid.UUID
     amount: MoneyAmount
@@ -78,4 +85,6 @@ class CreditDecision(BaseModel):
     decided_by: str
     override_by: str | None
     override_reason: str | None
+    business_date: date = Field(description="The business date of the customer's entity it was decided on")
     created_at: datetime
+    updated_at: datetime = Field(description="Last change: decided, judged again, released, closed")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 
-from ar_credit.check.repository import HoldRow, check_row
-from ar_credit.domain.credit import Decision, ExposureParts, order_decision
+from ar_credit.domain.credit import Decision, ExposureParts, order_verdict
+from ar_credit.exposure.picture import CreditRules, HoldRow, read_picture
 from ar_shared.money import Money, currency_exponent, format_minor
 from ar_shared.problems import NotFound, Unprocessable
 
@@ -21,6 +21,7 @@ class CheckAnswer:
 
     customer_id: uuid.UUID
     decision: Decision
+    business_date: date
     currency: str
     amount_minor: int
     limit_minor: int | None
@@ -43,6 +44,7 @@ class CheckAnswer:
         document = {
             "customer_id": str(self.customer_id),
             "decision": self.decision,
+            "business_date": self.business_date.isoformat(),
             "amount": money(self.amount_minor),
             "credit_limit": None if self.limit_minor is None else money(self.limit_minor),
             "available_credit": money(self.available_minor),
@@ -71,39 +73,27 @@ class CheckAnswer:
 
 
 async def check(
-    connection: asyncpg.Connection,
-    customer_id: uuid.UUID,
-    amount: Money,
-    today: date,
-    *,
-    include_disputed: bool,
+    connection: asyncpg.Connection, customer_id: uuid.UUID, amount: Money, now: datetime, rules: CreditRules
 ) -> CheckAnswer:
-    """One query (customer, exposure, profile, overdue, holds), then the pure decision."""
-    row = await check_row(connection, customer_id, today)
-    if row is None:
+    """One query (the exposure picture on the customer's business date), then the pure decision."""
+    picture = await read_picture(connection, customer_id, now, rules)
+    if picture is None:
         raise NotFound(f"customer {customer_id} is unknown to credit", code="customer_not_found")
-    if amount.currency != row.currency:
+    if amount.currency != picture.currency:
         raise Unprocessable(
-            f"the customer is billed in {row.currency}, not {amount.currency}", code="currency_mismatch"
+            f"the customer is billed in {picture.currency}, not {amount.currency}", code="currency_mismatch"
         )
     if not amount.is_positive:
         raise Unprocessable("the order amount must be positive", code="amount_not_positive")
-    parts = ExposureParts(
-        open_ar=row.open_ar,
-        unapplied_cash=row.unapplied_cash,
-        unapplied_credits=row.unapplied_credits,
-        open_orders=row.open_orders,
-        disputed=row.disputed,
-        overdue=row.overdue,
-        oldest_days_past_due=max((today - row.oldest_due).days, 0) if row.oldest_due else 0,
+    parts, limit = picture.parts, picture.limit_minor
+    decision, available, reasons = order_verdict(
+        parts,
+        limit,
+        amount.minor,
+        [h.reason_code for h in picture.holds],
+        include_disputed=rules.include_disputed,
     )
-    decision, available, reasons = order_decision(
-        parts, row.limit_minor or 0, amount.minor, held=bool(row.holds), include_disputed=include_disputed
-    )
-    reasons += [h.reason_code for h in row.holds]
-    if row.limit_minor is None:
-        reasons.append("no_credit_limit")
     return CheckAnswer(
-        customer_id, decision, row.currency, amount.minor, row.limit_minor, available, parts,
-        parts.total(include_disputed=include_disputed), row.holds, reasons,
+        customer_id, decision, picture.business_date, picture.currency, amount.minor, limit, available, parts,
+        picture.exposure(rules), picture.holds, reasons,
     )  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,10 @@ class CreditCustomerRepository:
 
     async def get(self, customer_id: uuid.UUID) -> CreditCustomer | None:
         return await self.session.get(CreditCustomer, customer_id)
+
+    async def get_by_external_id(self, external_id: str) -> CreditCustomer | None:
+        query = select(CreditCustomer).where(CreditCustomer.external_id == external_id).limit(1)
+        return (await self.session.scalars(query)).first()
 
     async def upsert(self, values: dict[str, object]) -> None:
         statement = insert(CreditCustomer).values(**values)

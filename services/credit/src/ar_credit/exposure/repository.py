@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_credit.models import CreditDispute, CreditExposure, CreditHold, CreditInvoice
+from ar_credit.models import CreditCustomer, CreditDispute, CreditExposure, CreditHold, CreditInvoice
 
 
 class ExposureRepository:
@@ -54,23 +54,19 @@ class ExposureRepository:
         invoice.open_minor = open_minor
         return change
 
-    async def overdue(self, customer_id: uuid.UUID, today: date) -> tuple[int, date | None]:
-        """Open amount past due on `today` and the oldest open due date."""
-        query = select(
-            func.coalesce(func.sum(CreditInvoice.open_minor).filter(CreditInvoice.due_date < today), 0),
-            func.min(CreditInvoice.due_date),
-        ).where(CreditInvoice.customer_id == customer_id, CreditInvoice.open_minor > 0)
-        total, oldest = (await self.session.execute(query)).one()
-        return int(total), oldest
-
-    async def customers_to_evaluate(self, today: date) -> list[uuid.UUID]:
-        """Customers with an overdue invoice (it may have crossed a threshold) or an active
-        policy hold (it may be cured)."""
+    async def customers_to_evaluate(self, business_entity: str, today: date) -> list[uuid.UUID]:
+        """The entity's customers a new business date may put over or back within a policy: those
+        with an open invoice due before `today` (days past due grew) or an active policy hold."""
+        of_entity = select(CreditCustomer.id).where(CreditCustomer.business_entity == business_entity)
         overdue = select(CreditInvoice.customer_id).where(
-            CreditInvoice.open_minor > 0, CreditInvoice.due_date < today
+            CreditInvoice.customer_id.in_(of_entity),
+            CreditInvoice.open_minor > 0,
+            CreditInvoice.due_date < today,
         )
         held = select(CreditHold.customer_id).where(
-            CreditHold.source == "policy", CreditHold.status == "active"
+            CreditHold.customer_id.in_(of_entity),
+            CreditHold.source == "policy",
+            CreditHold.status == "active",
         )
         return sorted(set((await self.session.scalars(overdue.union(held))).all()))
 

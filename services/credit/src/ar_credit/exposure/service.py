@@ -7,7 +7,6 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_credit.domain.credit import ExposureParts
 from ar_credit.exposure.repository import ExposureRepository
 from ar_credit.models import CreditInvoice
 from ar_shared.money import MoneyAmount, MoneyTotal
@@ -59,24 +58,3 @@ async def adjust(session: AsyncSession, customer_id: uuid.UUID, currency: str, *
     repo = ExposureRepository(session)
     await repo.exposure_for_update(customer_id, currency)
     await repo.adjust(customer_id, **deltas)
-
-
-async def parts(
-    session: AsyncSession, customer_id: uuid.UUID, today: date
-) -> tuple[str | None, ExposureParts]:
-    """The customer's currency (None when nothing was ever posted) and exposure parts on `today`."""
-    repo = ExposureRepository(session)
-    row = await repo.exposure(customer_id)
-    overdue, oldest_due = await repo.overdue(customer_id, today)
-    oldest_days = max((today - oldest_due).days, 0) if oldest_due else 0
-    if row is None:
-        return None, ExposureParts(0, 0, 0, 0, 0, overdue, oldest_days)
-    return row.currency, ExposureParts(
-        open_ar=row.open_ar_minor,
-        unapplied_cash=row.unapplied_cash_minor,
-        unapplied_credits=row.unapplied_credits_minor,
-        open_orders=row.open_orders_minor,
-        disputed=row.disputed_minor,
-        overdue=overdue,
-        oldest_days_past_due=oldest_days,
-    )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from ar_credit.holds import service
+from ar_credit.holds.release import release_and_reevaluate
 from ar_credit.holds.repository import CreditHoldRepository
 from ar_credit.holds.schemas import CreditHold, HoldRelease, ManualHoldCreate
 from ar_shared.auth import Principal, require_scopes
@@ -35,11 +36,22 @@ async def place_hold(principal: Manager, body: ManualHoldCreate, session: DbSess
     return CreditHold.model_validate(hold)
 
 
-@router.post("/{hold_id}/release", summary="Release an active hold, with a reason")
+@router.post(
+    "/{hold_id}/release",
+    summary="Release an active hold, with a reason",
+    description=(
+        "The customer's blocked orders are judged again in the same transaction: those the hold "
+        "alone blocked are released (`CreditDecisionChanged`). A policy hold released while its "
+        "breach stands is placed again by the policy."
+    ),
+)
 async def release_hold(
-    principal: Manager, hold_id: uuid.UUID, body: HoldRelease, session: DbSession
+    principal: Manager, hold_id: uuid.UUID, body: HoldRelease, session: DbSession, request: Request
 ) -> CreditHold:
-    return CreditHold.model_validate(await service.release_hold(session, principal, hold_id, body.reason))
+    rules = request.app.state.settings.rules
+    return CreditHold.model_validate(
+        await release_and_reevaluate(session, principal, hold_id, body.reason, rules)
+    )
 
 
 @router.get("", summary="List credit holds")

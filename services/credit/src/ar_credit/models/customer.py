@@ -15,10 +15,10 @@ class CreditCustomer(Base):
     __tablename__ = "customers"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    external_id: Mapped[str] = mapped_column(Text)
+    external_id: Mapped[str] = mapped_column(Text, index=True)
     name: Mapped[str] = mapped_column(Text)
     currency: Mapped[str] = mapped_column(String(3))
-    business_entity: Mapped[str] = mapped_column(Text)
+    business_entity: Mapped[str] = mapped_column(Text, index=True)
     sales_rep: Mapped[str | None] = mapped_column(Text)
     time_zone: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(

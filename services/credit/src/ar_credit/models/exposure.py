@@ -93,13 +93,28 @@ class CreditPolicy(Base):
 
     risk_class: Mapped[str] = mapped_column(Text, primary_key=True)
     max_days_past_due: Mapped[int] = mapped_column()
-    # in the customer's currency, as a decimal string ("5000.00"): amounts are per customer
-    max_overdue_amount: Mapped[str] = mapped_column(Text)
     over_limit_tolerance_bp: Mapped[int] = mapped_column(doc="basis points over the limit before a hold")
+    # off: the policy places no hold for this class (and lifts those it placed); manual holds stay
+    auto_hold: Mapped[bool] = mapped_column(default=True, server_default="true")
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     updated_by: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+class CreditPolicyOverdueLimit(Base):
+    """A policy's overdue-amount threshold in one currency (customers billed in a currency
+    without one have no overdue-amount threshold)."""
+
+    __tablename__ = "credit_policy_overdue_limits"
+    __table_args__ = (CheckConstraint("max_overdue_minor >= 0", name="max_overdue_not_negative"),)
+
+    risk_class: Mapped[str] = mapped_column(
+        ForeignKey("credit_policies.risk_class", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    max_overdue_minor: Mapped[int] = mapped_column(BigInteger)
 
 
 class CreditOrder(Base):
@@ -111,6 +126,8 @@ class CreditOrder(Base):
         CheckConstraint(
             "status IN ('approved', 'refused', 'released', 'cancelled', 'invoiced')", name="status_known"
         ),
+        # the blocked-order queue: by status, oldest first
+        Index("ix_orders_status_created", "status", "created_at", "order_reference"),
     )
 
     order_reference: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -123,10 +140,14 @@ class CreditOrder(Base):
     decided_by: Mapped[str] = mapped_column(Text)
     override_by: Mapped[str | None] = mapped_column(Text)
     override_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    business_date: Mapped[date] = mapped_column(
+        Date, doc="the business date of the customer's entity it was decided on"
     )
+    # stamped by the service with its clock (every change of an order sets updated_at); no
+    # onupdate: with a clock standing still the value would not change, the database's now() would
+    # be written instead and the attribute expired, to be loaded lazily (impossible in async code)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class CreditDispute(Base):

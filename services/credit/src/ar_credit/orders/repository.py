@@ -1,11 +1,15 @@
-"""SQL for credit decisions on orders."""
+"""SQL for credit decisions on orders, and the blocked-order queue."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_credit.models import CreditOrder
+from ar_credit.models import CreditCustomer, CreditOrder
 
 
 class OrderRepository:
@@ -21,3 +25,43 @@ class OrderRepository:
         await self.session.flush()
         await self.session.refresh(order)
         return order
+
+    async def refused_for_update(self, customer_id: uuid.UUID) -> Sequence[CreditOrder]:
+        """The customer's blocked orders, oldest first, locked."""
+        query = (
+            select(CreditOrder)
+            .where(CreditOrder.customer_id == customer_id, CreditOrder.status == "refused")
+            .order_by(CreditOrder.created_at, CreditOrder.order_reference)
+            .with_for_update()
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def list(
+        self,
+        *,
+        limit: int,
+        after: tuple[datetime, str] | None,
+        status: str | None,
+        customer_id: uuid.UUID | None,
+        business_entity: str | None,
+        decided_from: date | None,
+        decided_to: date | None,
+    ) -> Sequence[CreditOrder]:
+        """Decisions oldest first (the order they wait in), filtered."""
+        query = select(CreditOrder).order_by(CreditOrder.created_at, CreditOrder.order_reference).limit(limit)
+        if after is not None:
+            query = query.where(tuple_(CreditOrder.created_at, CreditOrder.order_reference) > tuple_(*after))
+        if status is not None:
+            query = query.where(CreditOrder.status == status)
+        if customer_id is not None:
+            query = query.where(CreditOrder.customer_id == customer_id)
+        if business_entity is not None:
+            entity_customers = select(CreditCustomer.id).where(
+                CreditCustomer.business_entity == business_entity
+            )
+            query = query.where(CreditOrder.customer_id.in_(entity_customers))
+        if decided_from is not None:
+            query = query.where(CreditOrder.business_date >= decided_from)
+        if decided_to is not None:
+            query = query.where(CreditOrder.business_date <= decided_to)
+        return (await self.session.scalars(query)).all()

@@ -66,3 +66,24 @@ class CreditLimitRequest(BaseModel):
     decided_by: str | None
     decision_note: str | None
     created_at: datetime
+
+
+class PendingCreditProfile(BaseModel):
+    """A profile for a customer credit has not seen yet: attached when the ledger's customer arrives."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID | None = Field(description="The ledger's id it was filed for (or null)")
+    external_id: str | None = Field(description="The ERP's id it was filed for (or null)")
+    credit_limit: MoneyAmount
+    risk_class: RiskClass
+    review_date: date | None
+    reason: str
+    requested_by: str
+    status: Literal["pending", "attached", "refused"] = Field(
+        description="`pending`: the customer has not arrived; `attached`: applied (or filed as a limit "
+        "request) when it did; `refused`: in another currency than the customer's, or replaced"
+    )
+    outcome: str | None
+    attached_to: uuid.UUID | None
+    created_at: datetime
+    resolved_at: datetime | None

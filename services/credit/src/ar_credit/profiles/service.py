@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_credit.customers.repository import CreditCustomerRepository
-from ar_credit.models import CreditLimitRequest, CreditProfile, plumbing
+from ar_credit.exposure.picture import CreditRules
+from ar_credit.models import CreditLimitRequest, CreditProfile, PendingCreditProfile, plumbing
 from ar_credit.policies.repository import PolicyRepository
 from ar_credit.policies.service import evaluate
+from ar_credit.profiles.pending import file_pending
 from ar_credit.profiles.repository import LimitRequestRepository
 from ar_credit.profiles.schemas import CreditLimitRequest as CreditLimitRequestOut
 from ar_credit.profiles.schemas import CreditProfile as CreditProfileOut
@@ -66,15 +67,15 @@ async def set_profile(
     actor: Actor,
     customer_id: uuid.UUID,
     data: CreditProfileSet,
-    today: date,
+    rules: CreditRules,
     *,
-    include_disputed: bool,
     approval_threshold: Decimal,
-) -> CreditProfile | CreditLimitRequest:
-    """Applies the profile, or files a limit request when the increase needs a second manager."""
+) -> CreditProfile | CreditLimitRequest | PendingCreditProfile:
+    """Applies the profile, or files a limit request when the increase needs a second manager, or
+    keeps it until the customer arrives from the ledger."""
     customer = await CreditCustomerRepository(session).get(customer_id)
     if customer is None:
-        raise NotFound(f"customer {customer_id} is unknown to credit", code="customer_not_found")
+        return await file_pending(session, actor, data, customer_id=customer_id)
     limit = data.credit_limit.to_money()
     if limit.currency != customer.currency:
         raise Unprocessable(f"the customer is billed in {customer.currency}", code="currency_mismatch")
@@ -106,9 +107,7 @@ async def set_profile(
             after=request_out(request).model_dump(mode="json"),
         )
         return request
-    return await apply_profile(
-        session, actor, customer_id, data, today, include_disputed=include_disputed, approved_by=None
-    )
+    return await apply_profile(session, actor, customer_id, data, rules, approved_by=None)
 
 
 async def apply_profile(
@@ -116,9 +115,8 @@ async def apply_profile(
     actor: Actor,
     customer_id: uuid.UUID,
     data: CreditProfileSet,
-    today: date,
+    rules: CreditRules,
     *,
-    include_disputed: bool,
     approved_by: str | None,
     requested_by: str | None = None,
 ) -> CreditProfile:
@@ -160,7 +158,7 @@ async def apply_profile(
             ),
         )
     # a new limit or risk class can put the customer inside or outside its policy
-    await evaluate(session, customer_id, today, include_disputed=include_disputed)
+    await evaluate(session, customer_id, rules)
     return profile
 
 
@@ -170,9 +168,7 @@ async def decide_request(
     request_id: uuid.UUID,
     approve: bool,
     note: str | None,
-    today: date,
-    *,
-    include_disputed: bool,
+    rules: CreditRules,
 ) -> CreditLimitRequest:
     """A second credit manager approves (the profile changes) or rejects a pending request."""
     request = await LimitRequestRepository(session).get_for_update(request_id)
@@ -200,8 +196,7 @@ async def decide_request(
                 review_date=request.review_date,
                 reason=request.reason,
             ),
-            today,
-            include_disputed=include_disputed,
+            rules,
             approved_by=actor.subject,
             requested_by=request.requested_by,
         )
@@ -223,3 +218,19 @@ async def get_profile(session: AsyncSession, customer_id: uuid.UUID) -> CreditPr
     if profile is None:
         raise NotFound(f"customer {customer_id} has no credit profile", code="credit_profile_not_found")
     return profile
+
+
+async def set_profile_by_external_id(
+    session: AsyncSession,
+    actor: Actor,
+    external_id: str,
+    data: CreditProfileSet,
+    rules: CreditRules,
+    *,
+    approval_threshold: Decimal,
+) -> CreditProfile | CreditLimitRequest | PendingCreditProfile:
+    """The same, for the customer the ERP knows by `external_id`."""
+    customer = await CreditCustomerRepository(session).get_by_external_id(external_id)
+    if customer is None:
+        return await file_pending(session, actor, data, external_id=external_id)
+    return await set_profile(session, actor, customer.id, data, rules, approval_threshold=approval_threshold)

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Request
 
-from ar_credit.check.endpoints import Checker, Manager, business_date
+from ar_credit.check.endpoints import Checker, Manager
 from ar_credit.reviews import service
 from ar_credit.reviews.repository import ReviewRepository
 from ar_credit.reviews.schemas import CreditReference, CreditReviewCreate, CreditReviewOut, ReviewDue
@@ -34,7 +34,7 @@ async def create_review(
     session: DbSession,
     request: Request,
 ) -> CreditReviewOut:
-    row = await service.review(session, principal, body, business_date(request))
+    row = await service.review(session, principal, body, request.app.state.settings.rules)
     return service.out(row)
 
 
@@ -58,4 +58,4 @@ async def reviews_due(_: Manager, session: DbSession, as_of: BusinessDate) -> li
 async def credit_reference(
     _: Checker, customer_id: uuid.UUID, session: DbSession, request: Request
 ) -> CreditReference:
-    return await service.credit_reference(session, customer_id, business_date(request))
+    return await service.credit_reference(session, customer_id, request.app.state.settings.rules)

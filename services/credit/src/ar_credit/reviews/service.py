@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_credit.customers.repository import CreditCustomerRepository
 from ar_credit.domain.scoring import Financials, score
-from ar_credit.exposure import service as exposure
+from ar_credit.exposure.picture import CreditPicture, CreditRules, session_picture
 from ar_credit.holds.repository import CreditHoldRepository
 from ar_credit.models import CreditReview, plumbing
 from ar_credit.policies.repository import PolicyRepository
@@ -40,7 +39,17 @@ def out(review: CreditReview) -> CreditReviewOut:
     )
 
 
-async def review(session: AsyncSession, actor: Actor, data: CreditReviewCreate, today: date) -> CreditReview:
+async def _picture(session: AsyncSession, customer_id: uuid.UUID, rules: CreditRules) -> CreditPicture:
+    picture = await session_picture(session, customer_id, rules)
+    if picture is None:
+        raise NotFound(f"customer {customer_id} is unknown to credit", code="customer_not_found")
+    return picture
+
+
+async def review(
+    session: AsyncSession, actor: Actor, data: CreditReviewCreate, rules: CreditRules
+) -> CreditReview:
+    """Judged on the customer's entity's business date (its days past due, the review dates)."""
     customer = await CreditCustomerRepository(session).get(data.customer_id)
     if customer is None:
         raise NotFound(f"customer {data.customer_id} is unknown to credit", code="customer_not_found")
@@ -60,8 +69,9 @@ async def review(session: AsyncSession, actor: Actor, data: CreditReviewCreate, 
         net_income=f.net_income.to_money().to_decimal(),
         years_in_business=f.years_in_business,
     )
-    _, parts = await exposure.parts(session, customer.id, today)
-    result = score(financials, parts.oldest_days_past_due, today)
+    picture = await _picture(session, customer.id, rules)
+    today = picture.business_date
+    result = score(financials, picture.parts.oldest_days_past_due, today)
     row = await ReviewRepository(session).add(
         CreditReview(
             id=uuid.uuid4(),
@@ -99,11 +109,14 @@ async def review(session: AsyncSession, actor: Actor, data: CreditReviewCreate, 
     return row
 
 
-async def credit_reference(session: AsyncSession, customer_id: uuid.UUID, today: date) -> CreditReference:
+async def credit_reference(
+    session: AsyncSession, customer_id: uuid.UUID, rules: CreditRules
+) -> CreditReference:
     customer = await CreditCustomerRepository(session).get(customer_id)
     if customer is None:
         raise NotFound(f"customer {customer_id} is unknown to credit", code="customer_not_found")
-    _, parts = await exposure.parts(session, customer_id, today)
+    picture = await _picture(session, customer_id, rules)
+    parts, today = picture.parts, picture.business_date
     profile = await PolicyRepository(session).profile(customer_id)
     reviews = ReviewRepository(session)
     latest = await reviews.latest(customer_id)

@@ -34,6 +34,7 @@ class Invoice(Base):
         Index("uq_invoices_entity_number", "business_entity", "invoice_number", unique=True),
         Index("ix_invoices_customer_due", "customer_id", "due_date"),
         Index("ix_invoices_open_due", "due_date", postgresql_where=text("open_minor > 0")),
+        Index("ix_invoices_voided_on", "voided_on", postgresql_where=text("voided_on IS NOT NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_notifications.models import Contact, Delivery
+from ar_notifications.models import BusinessCalendar, Contact, Delivery
 
 
 class DeliveryRepository:
@@ -74,6 +74,27 @@ class DeliveryRepository:
 
     async def contact(self, customer_id: uuid.UUID) -> Contact | None:
         return await self.session.get(Contact, customer_id)
+
+    async def date_set_by_hand(self, business_entity: str | None) -> bool:
+        """Whether the entity's business date is set by hand (a simulation, a catch-up)."""
+        if business_entity is None:
+            return False
+        calendar = await self.session.get(BusinessCalendar, business_entity)
+        return calendar is not None and calendar.mode == "manual"
+
+    async def keep_calendar(
+        self, business_entity: str, mode: str, business_date: date, time_zone: str
+    ) -> None:
+        statement = insert(BusinessCalendar).values(
+            business_entity=business_entity, mode=mode, business_date=business_date, time_zone=time_zone
+        )
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[BusinessCalendar.business_entity],
+                set_={k: statement.excluded[k] for k in ("mode", "business_date", "time_zone")},
+                where=BusinessCalendar.business_date <= statement.excluded.business_date,
+            )
+        )
 
     async def upsert_contact(self, values: dict[str, object]) -> None:
         statement = insert(Contact).values(**values)

@@ -69,8 +69,11 @@ async def enqueue(
     when = now
     if respect_contact_hours and customer_id is not None:
         contact = await repo.contact(customer_id)
-        zone = contact.time_zone if contact else "UTC"
-        when = next_contact_time(now, zone, settings.contact_hours_start, settings.contact_hours_end)
+        # the wall clock's contact hours, unless the customer's entity lives on a date set by hand:
+        # a simulation or a catch-up is not held for a night or a weekend, it is sent at once
+        if contact is None or not await repo.date_set_by_hand(contact.business_entity):
+            zone = contact.time_zone if contact else "UTC"
+            when = next_contact_time(now, zone, settings.contact_hours_start, settings.contact_hours_end)
     delivery_id = uuid.uuid4()
     delivery = Delivery(
         id=delivery_id,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, Index, Integer, Text, UniqueConstraint, func, text
+from sqlalchemy import CheckConstraint, Date, DateTime, Index, Integer, Text, UniqueConstraint, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,7 +31,7 @@ class Template(Base):
 
 
 class Contact(Base):
-    """What notifications knows of a customer: its time zone (contact hours) and e-mail."""
+    """What notifications knows of a customer: its time zone (contact hours), e-mail and entity."""
 
     __tablename__ = "contacts"
 
@@ -39,6 +39,19 @@ class Contact(Base):
     name: Mapped[str] = mapped_column(Text)
     email: Mapped[str | None] = mapped_column(Text)
     time_zone: Mapped[str] = mapped_column(Text, default="UTC")
+    business_entity: Mapped[str | None] = mapped_column(Text)
+
+
+class BusinessCalendar(Base):
+    """The latest BusinessDateChanged of an entity: whether its date is set by hand (simulations
+    are then written to at once, not at the next contact hours)."""
+
+    __tablename__ = "business_calendars"
+
+    business_entity: Mapped[str] = mapped_column(Text, primary_key=True)
+    mode: Mapped[str] = mapped_column(Text)
+    business_date: Mapped[date] = mapped_column(Date)
+    time_zone: Mapped[str] = mapped_column(Text)
 
 
 class Delivery(Base):

@@ -88,6 +88,15 @@ DEFAULTS: dict[tuple[str, str], DefaultTemplate] = {
         "A credit hold ({{ reason_code }}, {{ source }}) was placed on {{ customer_name }} by {{ placed_by }}. New orders will not ship until it is released.\n",
         "<p>A credit hold (<b>{{ reason_code }}</b>, {{ source }}) was placed on {{ customer_name }} by {{ placed_by }}. New orders will not ship until it is released.</p>",
     ),
+    ("credit_decision_changed", "en"): DefaultTemplate(
+        "Order {{ order_reference }} is {{ status }}",
+        "The credit decision of order {{ order_reference }} ({{ amount }} {{ currency }}, {{ customer_name }}) "
+        "changed from {{ previous_status }} to {{ status }} on {{ business_date }}"
+        "{% if reason_codes %}: {{ reason_codes | join(', ') }}{% endif %}.\n",
+        "<p>The credit decision of order <b>{{ order_reference }}</b> ({{ amount }} {{ currency }}, "
+        "{{ customer_name }}) changed from {{ previous_status }} to <b>{{ status }}</b> on {{ business_date }}"
+        "{% if reason_codes %}: {{ reason_codes | join(', ') }}{% endif %}.</p>",
+    ),
     ("hold_released", "en"): DefaultTemplate(
         "Credit hold released for {{ customer_name }}",
         "The credit hold ({{ reason_code }}) on {{ customer_name }} was released by {{ released_by }}: {{ release_reason }}.\n",

@@ -1,0 +1,1 @@
+"""Business calendars: each entity's business date as the ledger announces it, resolved here."""
