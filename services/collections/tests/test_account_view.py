@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from ar_collections.models import Activity, Task, plumbing
+from ar_collections.models import Activity, EntityCalendar, Task, plumbing
 from ar_collections.testing import Book, money
 from ar_shared.clock import Clock
 from ar_shared.events.credit import CreditHoldPlaced, CreditHoldReleased, CreditLimitChanged
@@ -234,6 +234,22 @@ async def test_the_view_shows_balances_aging_items_payments_and_holds_from_the_e
     assert shown["assignment"]["collector"] == "collector-anna"
     assert shown["do_not_contact"] is None
     assert shown["sla"] is None
+
+
+async def test_an_older_business_date_replayed_from_the_log_does_not_move_the_account_back(
+    client: httpx.AsyncClient, collector: dict[str, str], account: dict[str, uuid.UUID], book: Book
+) -> None:
+    await book.business_date(ENTITY, D - timedelta(days=5))  # an old announcement, delivered again
+    shown = await view(client, collector, account["customer"])
+    assert (shown["business_date"], shown["oldest_days_past_due"]) == (str(D), 10)
+    # the same day in another time zone (a change that crosses no day) is kept; the next day ages it
+    await book.business_date(ENTITY, D, time_zone="Europe/Berlin")
+    async with book.session() as session:
+        zone = select(EntityCalendar.time_zone).where(EntityCalendar.business_entity == ENTITY)
+        assert await session.scalar(zone) == "Europe/Berlin"
+    await book.business_date(ENTITY, D + timedelta(days=1), time_zone="Europe/Berlin")
+    shown = await view(client, collector, account["customer"])
+    assert (shown["business_date"], shown["oldest_days_past_due"]) == (str(D + timedelta(days=1)), 11)
 
 
 async def test_reason_codes_are_set_on_open_items_of_the_account_and_kept_in_history(

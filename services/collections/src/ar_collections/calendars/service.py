@@ -54,7 +54,9 @@ async def load(session: AsyncSession, clock: Clock, default_zone: str) -> Busine
 
 
 async def record(session: AsyncSession, event: BusinessDateChanged) -> None:
-    """Keeps the entity's latest calendar (the ledger sends them in order, keyed by entity)."""
+    """Keeps the entity's latest calendar. An older announcement (a replay, a consumer group moved
+    back) never moves the date back; one of the same day (a change of mode or time zone that
+    crosses no day) is kept, as `ar_credit` does."""
     values = {
         "business_entity": event.business_entity,
         "time_zone": event.time_zone,
@@ -67,5 +69,6 @@ async def record(session: AsyncSession, event: BusinessDateChanged) -> None:
         statement.on_conflict_do_update(
             index_elements=[CalendarRow.business_entity],
             set_={k: statement.excluded[k] for k in values if k != "business_entity"},
+            where=CalendarRow.business_date <= statement.excluded.business_date,
         )
     )

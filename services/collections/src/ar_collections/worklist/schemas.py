@@ -7,9 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from ar_shared.inputs import Identifier, Text
+from ar_shared.inputs import Identifier, Text, check_identifier
 from ar_shared.money import MoneyTotal
 
 Part = Literal[
@@ -74,6 +74,12 @@ class WorklistItem(BaseModel):
     score_parts: list[ScorePart]
 
 
+# the pattern sits under the identifier guard, so the guard checks everything the value becomes
+WeightText = Annotated[
+    str, StringConstraints(pattern=r"^[0-9]{1,6}(\.[0-9]{1,4})?$"), AfterValidator(check_identifier)
+]
+
+
 class WeightsUpdate(BaseModel):
     """Only the parts sent change."""
 
@@ -81,7 +87,7 @@ class WeightsUpdate(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"weights": {"days_past_due": "0.75"}}]}
     )
 
-    weights: dict[Part, Annotated[Identifier, Field(pattern=r"^[0-9]{1,6}(\.[0-9]{1,4})?$")]] = Field(
+    weights: dict[Part, WeightText] = Field(
         min_length=1, description="Weight per part: a decimal string, 0 to 999999.9999"
     )
 
