@@ -250,8 +250,10 @@ async def seed(services: dict[str, Service], settings: dict[str, ServiceSettings
             "reason": "seeded for fuzzing",
         }
         for customer_id in seeded.values["customer_id"]:
-            # until the customer arrived over Kafka
-            response = await arrived(partial(credit.put, f"/v1/credit-profiles/{customer_id}", json=profile))
+            # once the customer arrived over Kafka (before, the profile would wait for it: 202)
+            known = await arrived(partial(credit.get, f"/v1/customers/{customer_id}/credit-reference"))
+            assert known.status_code == 200, known.text
+            response = await credit.put(f"/v1/credit-profiles/{customer_id}", json=profile)
             assert response.status_code in {200, 201}, response.text
             hold = await credit.post(
                 "/v1/holds", json={"customer_id": customer_id, "reason_code": "fraud_suspected"}
