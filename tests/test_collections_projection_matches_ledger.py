@@ -7,8 +7,9 @@ Each example posts a random sequence (invoices, auto and explicit payments, appl
 unapplied cash, unapplies, reversals, credit memos, write-offs, voids) through the ledger's own
 services, the ledger's relay publishes the events, the collections consumer applies them, and
 `ar_collections.projection.rebuild` replays everything into a fresh projection. The business
-date of the entity is set by hand (a `BusinessDateChanged` the ledger publishes), so the dates
-below are about dates and never compared with the wall clock.
+date of the entity is set by hand through the ledger's own service (a day after the tests'
+clock: the ledger closes the days crossed and publishes `BusinessDateChanged`), and every document
+is dated back from it, so nothing is compared with the wall clock.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import httpx
@@ -35,6 +36,8 @@ from ar_collections.models import Account
 from ar_collections.models import plumbing as collections_plumbing
 from ar_collections.projection.apply import ACCOUNT_COLUMNS
 from ar_collections.projection.rebuild import PROJECTED_TABLES, RebuildRefused, consumer_group, rebuild
+from ar_ledger.business_dates.schemas import BusinessDateSet
+from ar_ledger.business_dates.service import ClosingRules, set_business_date
 from ar_ledger.config import LedgerSettings
 from ar_ledger.credit_memos.schemas import CreditMemoCreate
 from ar_ledger.credit_memos.service import issue_credit_memo
@@ -53,9 +56,7 @@ from ar_ledger.write_offs.service import write_off
 from ar_shared.audit.log import SystemActor
 from ar_shared.consumer import ConsumerRunner, ConsumerSettings
 from ar_shared.db import asyncpg_dsn
-from ar_shared.events.ledger import BusinessDateChanged
 from ar_shared.money import Money, MoneyAmount
-from ar_shared.outbox import OutboxWriter
 from ar_shared.problems import ProblemError
 from ar_shared.relay import OutboxRelay, RelaySettings, build_producer
 from ar_shared.testing.clock import TEST_CLOCK
@@ -65,10 +66,12 @@ from ar_shared.testing.stack import REPO_ROOT, Stack, scratch_database
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-ACTOR = SystemActor("projection-property", frozenset({"ledger:write"}))
+ACTOR = SystemActor("projection-property", frozenset({"ledger:write", "admin"}))
 ENTITY = "PJ01"
-START = date(2026, 1, 1)
-BUSINESS_DATE = date(2026, 8, 31)  # after every effective date below: "as of" is "now"
+# set by hand a day ahead (so the ledger never finds it behind its calendar), after every
+# effective date below: "as of" is "now"
+BUSINESS_DATE = TEST_CLOCK.now().astimezone(UTC).date() + timedelta(days=1)
+START = BUSINESS_DATE - timedelta(days=242)
 
 amounts = st.integers(min_value=1, max_value=50_000)
 days = st.integers(min_value=0, max_value=40)
@@ -147,16 +150,19 @@ async def rig(stack: Stack) -> AsyncIterator[Rig]:
                 TEST_CLOCK,
             )
             rig = Rig(ledger, collections, settings_, relay, runner)
-            # the ledger announces the entity's business date (set by hand)
+            # an admin sets the entity's business date: the ledger closes the days crossed and
+            # announces each one (BusinessDateChanged), as it does for `PUT /v1/business-dates/…`
             async with ledger.state.sessionmaker() as session:
-                await OutboxWriter(ledger_plumbing).add(
+                await set_business_date(
                     session,
-                    BusinessDateChanged(
-                        business_entity=ENTITY,
-                        previous_date=None,
-                        business_date=BUSINESS_DATE,
-                        mode="manual",
-                        time_zone="UTC",
+                    ACTOR,
+                    ENTITY,
+                    BusinessDateSet(business_date=BUSINESS_DATE, time_zone="UTC"),
+                    TEST_CLOCK,
+                    ClosingRules(
+                        ledger_settings.business_time_zone,
+                        ledger_settings.aging_edges,
+                        ledger_settings.max_business_days_per_change,
                     ),
                 )
                 await session.commit()
