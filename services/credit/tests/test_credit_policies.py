@@ -4,6 +4,7 @@ currency (overdue_amount), none when automatic holds are off."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -14,10 +15,22 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from ar_credit.config import CreditSettings
+from ar_credit.consumers import handlers
+from ar_credit.exposure import service as exposure
+from ar_credit.holds.repository import CreditHoldRepository
+from ar_credit.holds.schemas import ManualHoldCreate
+from ar_credit.holds.service import place_manual_hold
 from ar_credit.models import plumbing
+from ar_credit.policies.service import evaluate
+from ar_shared.audit.log import SystemActor
 from ar_shared.clock import Clock
+from ar_shared.consumer import HandlerContext
+from ar_shared.db import build_engine, build_sessionmaker
+from ar_shared.events import CloudEvent, EventPayload
 from ar_shared.events.ledger import CustomerUpserted, InvoiceIssued, PaymentReceived
 from ar_shared.money import MoneyAmount
+from ar_shared.outbox import OutboxWriter
+from ar_shared.problems import Conflict
 from ar_shared.testing.http import bearer
 
 pytestmark = pytest.mark.integration
@@ -232,3 +245,70 @@ async def test_only_a_credit_manager_changes_a_policy_and_never_over_another_cha
     assert (await put_policy(client, manager, "high", max_days_past_due=31)).status_code == 200
     stale = await client.put("/v1/credit-policies/high", json=HIGH, headers=manager | {"If-Match": etag})
     assert (stale.status_code, stale.json()["code"]) == (412, "etag_mismatch")
+
+
+async def test_evaluations_of_one_customer_at_the_same_moment_place_one_hold_and_fail_none(
+    credit_settings: CreditSettings, credit_schema: None, clock: Clock
+) -> None:
+    """The worker (an event) and the API (a profile PUT) may judge one customer at once, each on its
+    own connection: the first places the hold, the others wait and see it (the fuzzer found a 500
+    on the unique index of active holds)."""
+    engine = build_engine(credit_settings)
+    sessions = build_sessionmaker(engine, clock)
+    customer_id, today = uuid.uuid4(), clock.now().date()
+    overdue = today - timedelta(days=200)  # past every policy's days past due
+    events: list[EventPayload] = [
+        CustomerUpserted(
+            customer_id=customer_id, external_id=f"R-{customer_id.hex[:8]}", name="Race Test",
+            currency="EUR", payment_terms_days=30, business_entity=f"R{uuid.uuid4().hex[:6]}",
+        ),
+        InvoiceIssued(
+            invoice_id=uuid.uuid4(), customer_id=customer_id, business_entity="R", invoice_number="R-1",
+            issue_date=overdue - timedelta(days=30), due_date=overdue, amount=money("10.00"),
+        ),
+    ]  # fmt: skip
+    try:
+        async with sessions() as session:  # the customer arrives (nothing to judge yet)
+            upserted = events[0]
+            context = HandlerContext(session, CloudEvent.wrap(upserted), OutboxWriter(plumbing), clock)
+            registration = handlers.get(upserted.event_type())
+            assert registration is not None
+            await registration.handler(context, upserted)
+            await session.commit()
+        async with sessions() as session:  # an overdue invoice, committed without the policy's run
+            issued = events[1]
+            assert isinstance(issued, InvoiceIssued)
+            await exposure.invoice_issued(
+                session, invoice_id=issued.invoice_id, customer_id=customer_id, invoice_number="R-1",
+                amount=issued.amount, due_date=issued.due_date, order_reference=None,
+            )  # fmt: skip
+            await session.commit()
+
+        async def judge() -> list[str]:
+            async with sessions() as session:
+                breaches = await evaluate(session, customer_id, credit_settings.rules)
+                await session.commit()
+                return breaches
+
+        assert await asyncio.gather(*(judge() for _ in range(6))) == [["past_due"]] * 6
+
+        async def hold_by_hand() -> str:
+            data = ManualHoldCreate(customer_id=customer_id, reason_code="fraud_suspected", note=None)
+            async with sessions() as session:
+                try:
+                    await place_manual_hold(session, SystemActor("credit-manager"), data)
+                except Conflict as already:
+                    return already.code
+                await session.commit()
+                return "placed"
+
+        assert sorted(await asyncio.gather(*(hold_by_hand() for _ in range(4)))) == [
+            "hold_already_active", "hold_already_active", "hold_already_active", "placed",
+        ]  # fmt: skip
+        async with sessions() as session:
+            holds = await CreditHoldRepository(session).active_for_customer(customer_id, lock=False)
+        assert sorted((h.source, h.reason_code) for h in holds) == [
+            ("manual", "fraud_suspected"), ("policy", "past_due"),
+        ]  # fmt: skip
+    finally:
+        await engine.dispose()

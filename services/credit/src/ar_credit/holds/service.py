@@ -27,7 +27,7 @@ def _snapshot(hold: CreditHold) -> dict[str, object]:
 
 
 async def place_manual_hold(session: AsyncSession, actor: Actor, data: ManualHoldCreate) -> CreditHold:
-    if await CreditCustomerRepository(session).get(data.customer_id) is None:
+    if not await CreditCustomerRepository(session).lock(data.customer_id):  # two managers at once
         raise NotFound(f"customer {data.customer_id} is unknown to credit", code="customer_not_found")
     if await CreditHoldRepository(session).active(data.customer_id, "manual", data.reason_code) is not None:
         raise Conflict(

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_credit.customers.repository import CreditCustomerRepository
 from ar_credit.domain.credit import Policy, policy_breaches
 from ar_credit.exposure.picture import CreditRules, session_picture
 from ar_credit.holds.repository import CreditHoldRepository
@@ -31,7 +32,11 @@ async def evaluate(
     and lifts those the policy placed. Then the customer's blocked orders are judged again: those
     that pass now are released.
     """
-    active = await CreditHoldRepository(session).active_for_customer(customer_id)  # locked
+    # one judgement of a customer at a time: the worker (an event) and the API (a profile or
+    # policy change) may judge it at once; the second waits, then sees the holds the first placed
+    if not await CreditCustomerRepository(session).lock(customer_id):
+        return []  # unknown to credit
+    active = await CreditHoldRepository(session).active_for_customer(customer_id)
     picture = await session_picture(session, customer_id, rules, not_before=not_before)
     if picture is None:
         return []  # unknown to credit
