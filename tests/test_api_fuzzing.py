@@ -265,7 +265,38 @@ async def seed(services: dict[str, Service], settings: dict[str, ServiceSettings
     async with httpx.AsyncClient(base_url=services["collections"].url, headers=collections_auth) as c:
         for customer_id in seeded.values["customer_id"]:
             await arrived(partial(c.get, f"/v1/accounts/{customer_id}/activities"))
+        await seed_collections(c, seeded, today)
     return seeded
+
+
+async def seed_collections(c: httpx.AsyncClient, seeded: Seeded, today: Any) -> None:
+    """The fuzzer works the seeded accounts: its own collector record, team, portfolio, rules, tasks."""
+
+    async def created(response: httpx.Response) -> dict[str, Any]:
+        assert response.status_code in {200, 201}, response.text
+        return dict(response.json())
+
+    await created(await c.put("/v1/collectors/fuzzer", json={"display_name": "Fuzzer", "role": "manager"}))
+    seeded.add("subject", "fuzzer")
+    team = await created(
+        await c.post("/v1/teams", json={"name": f"Fuzz team {os.getpid()}", "manager": "fuzzer"})
+    )
+    seeded.add("team_id", team["id"])
+    portfolio = await created(await c.post("/v1/portfolios", json={"name": "Fuzz", "collector": "fuzzer"}))
+    seeded.add("portfolio_id", portfolio["id"])
+    rule = {"name": "DE01", "portfolio_id": portfolio["id"], "priority": 100, "business_entity": "DE01"}
+    seeded.add("rule_id", (await created(await c.post("/v1/assignment-rules", json=rule)))["id"])
+    sla = {"code": "fuzz_call_7", "name": "Call within 7 days", "within_days": 7, "action_kind": "call"}
+    seeded.add("rule_id", (await created(await c.post("/v1/sla-rules", json=sla)))["id"])
+    for customer_id in seeded.values["customer_id"]:
+        move = {"portfolio_id": portfolio["id"], "reason": "seeded for fuzzing"}
+        await created(await c.post(f"/v1/accounts/{customer_id}/assignment", json=move))
+        task = {"kind": "call", "title": "Call about the overdue invoice", "due_on": str(today)}
+        seeded.add(
+            "task_id", (await created(await c.post(f"/v1/accounts/{customer_id}/tasks", json=task)))["id"]
+        )
+    seeded.add("code", "reached")
+    seeded.add("code", "awaiting_po")
 
 
 # path or query parameter name -> the seeded values it is offered
@@ -277,6 +308,13 @@ BINDINGS = {
     "application_id": "application_id",
     "memo_id": "memo_id",
     "hold_id": "hold_id",
+    "portfolio_id": "portfolio_id",
+    "rule_id": "rule_id",
+    "task_id": "task_id",
+    "team_id": "team_id",
+    "subject": "subject",
+    "collector": "subject",
+    "code": "code",
 }
 
 

@@ -234,3 +234,20 @@ def test_database_init_script_is_the_provisioning_sql() -> None:
     script = (ROOT / "deploy/compose/initdb/10-provision.sql").read_text()
     expected = "\n".join(s.strip() + ";" for s in provisioning_sql("ar")) + "\n"
     assert script == expected, "regenerate it: see this module's docstring"
+
+
+def test_kafka_keeps_every_event_so_projections_can_be_rebuilt(compose: dict[str, Any]) -> None:
+    """`ar-collections-rebuild` replays the topics from their first event: nothing may expire."""
+    environment = compose["kafka"]["environment"]
+    assert (environment["KAFKA_LOG_RETENTION_MS"], environment["KAFKA_LOG_RETENTION_BYTES"]) == ("-1", "-1")
+    assert environment["KAFKA_LOG_CLEANUP_POLICY"] == "delete"
+    local = dict(
+        line.split("=", 1)
+        for line in (ROOT / "deploy/kafka/server.properties.tmpl").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert (local["log.retention.ms"], local["log.retention.bytes"], local["log.cleanup.policy"]) == (
+        "-1",
+        "-1",
+        "delete",
+    )

@@ -14,6 +14,10 @@ from sqlalchemy import MetaData
 from ar_shared.events import EVENT_TYPES, CloudEvent, EventPayload, parse_payload
 from ar_shared.events.asyncapi import REGENERATE, build_document, render_markdown, render_yaml
 from ar_shared.events.collections import (
+    AccountAssigned,
+    ActivityLogged,
+    CollectionTaskCompleted,
+    CollectionTaskCreated,
     CreditMemoRequested,
     DisputeOpened,
     DisputeResolved,
@@ -69,6 +73,7 @@ CATALOGUE = {
     "collections": [
         "PromiseToPayRecorded", "PromiseToPayKept", "PromiseToPayBroken", "DisputeOpened", "DisputeResolved",
         "CreditMemoRequested", "EscalationRaised", "NotificationRequested", "WriteOffRecommended",
+        "AccountAssigned", "CollectionTaskCreated", "CollectionTaskCompleted", "ActivityLogged",
     ],
     "notifications": ["NotificationSent", "NotificationFailed"],
 }  # fmt: skip
@@ -215,6 +220,24 @@ def samples() -> list[EventPayload]:
         WriteOffRecommended(
             recommendation_id=new_id(), customer_id=CUSTOMER, invoice_id=INVOICE, amount=eur("0.01"),
             reason_code="small_balance",
+        ),
+        AccountAssigned(
+            customer_id=CUSTOMER, portfolio_id=new_id(), collector="collector-7", previous_portfolio_id=None,
+            source="rule", rule_id=new_id(), assigned_by="collections-system",
+            effective_on=date(2026, 11, 25),
+        ),
+        CollectionTaskCreated(
+            task_id=new_id(), customer_id=CUSTOMER, kind="follow_up", title="Call back about INV-1001",
+            due_on=date(2026, 11, 27), source="activity", created_by="collector-7",
+        ),
+        CollectionTaskCompleted(
+            task_id=new_id(), customer_id=CUSTOMER, kind="follow_up", outcome="completed",
+            completed_on=date(2026, 11, 27), completed_by="collector-7", activity_id=new_id(),
+        ),
+        ActivityLogged(
+            activity_id=new_id(), customer_id=CUSTOMER, kind="call", direction="outbound",
+            outcome="promised_to_pay", occurred_at=NOON, occurred_on=date(2026, 11, 25), duration_seconds=240,
+            next_follow_up_on=date(2026, 11, 27), logged_by="collector-7",
         ),
         CreditPolicyChanged(
             risk_class="high", max_days_past_due=30, max_overdue_amounts=[eur("5000.00")],

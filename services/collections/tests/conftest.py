@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from ar_collections.config import CollectionsSettings
 from ar_collections.main import create_app
+from ar_collections.testing import Book
 from ar_shared.clock import Clock
 from ar_shared.testing.db import migrate
 from ar_shared.testing.http import bearer, client_for, running
@@ -63,3 +64,9 @@ def manager(collections_settings: CollectionsSettings, clock: Clock) -> dict[str
         subject="collections-manager",
         clock=clock,
     )
+
+
+@pytest.fixture
+def book(collections_app: FastAPI) -> Book:
+    """Seeds people, portfolios, accounts and ledger events (rolled back with the test)."""
+    return Book(collections_app)

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from ar_collections.accounts.repository import AccountRepository
 from ar_collections.config import CollectionsSettings
+from ar_collections.testing import Book
 from ar_shared.clock import Clock
 from ar_shared.testing.http import bearer
 
@@ -18,22 +18,12 @@ pytestmark = pytest.mark.integration
 
 
 async def known_account(app: FastAPI) -> uuid.UUID:
-    customer_id = uuid.uuid4()
-    async with app.state.sessionmaker() as session:
-        await AccountRepository(session).upsert(
-            {
-                "customer_id": customer_id,
-                "external_id": f"C-{customer_id.hex[:6]}",
-                "name": "Umbrella plc",
-                "currency": "GBP",
-                "business_entity": "UK01",
-                "sales_rep": None,
-                "contact_email": "ap@umbrella.example",
-                "time_zone": "Europe/London",
-            }
-        )
-        await session.commit()
-    return customer_id
+    """An account in a portfolio of collector-anna (the `collector` fixture's subject)."""
+    book = Book(app)
+    portfolio = await book.portfolio(await book.collector("collector-anna"))
+    return await book.account(
+        portfolio_id=portfolio, name="Umbrella plc", currency="GBP", entity="UK01", time_zone="Europe/London"
+    )
 
 
 async def test_a_logged_call_appears_in_the_history_newest_first(
@@ -94,7 +84,17 @@ async def test_bad_activities_are_refused(
         headers=collector,
     )
     assert response.status_code == 422
-    assert {e["field"] for e in response.json()["errors"]} == {"kind", "outcome", "summary", "occurred_at"}
+    assert {e["field"] for e in response.json()["errors"]} == {"kind", "summary", "occurred_at"}
+
+    # outcome codes are the installation's (configurable): an unknown one is refused by name
+    response = await client.post(
+        f"/v1/accounts/{customer_id}/activities",
+        json={"kind": "call", "outcome": "maybe", "summary": "Called"},
+        headers=collector,
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "unknown_outcome"
+    assert [e["field"] for e in response.json()["errors"]] == ["outcome"]
 
     future = (clock.now() + timedelta(minutes=1)).isoformat()
     response = await client.post(

@@ -13,8 +13,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from ar_collections.accounts.repository import AccountRepository
 from ar_collections.models import Activity
+from ar_collections.testing import Book
 
 pytestmark = pytest.mark.integration
 
@@ -24,21 +24,13 @@ def forged(*values: object) -> str:
 
 
 async def known_account(app: FastAPI) -> uuid.UUID:
-    customer_id = uuid.uuid4()
-    async with app.state.sessionmaker() as session:
-        await AccountRepository(session).upsert(
-            {
-                "customer_id": customer_id, "external_id": f"H-{customer_id.hex[:6]}", "name": "Hostile",
-                "currency": "EUR", "business_entity": "HX", "sales_rep": None, "contact_email": None,
-                "time_zone": "UTC",
-            }
-        )  # fmt: skip
-        await session.commit()
-    return customer_id
+    book = Book(app)
+    portfolio = await book.portfolio(await book.collector("collector-anna"))
+    return await book.account(portfolio_id=portfolio, name="Hostile", entity="HX")
 
 
 async def activities(app: FastAPI) -> int:
-    async with app.state.sessionmaker() as session:
+    async with Book(app).session() as session:
         return await session.scalar(select(func.count()).select_from(Activity)) or 0
 
 
@@ -105,3 +97,29 @@ async def test_a_forged_cursor_is_a_400_not_a_500(
     )
     assert response.status_code == 400, response.text
     assert response.json()["code"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("PUT", "/v1/collectors/fuzzy", {"display_name": "F", "active": 0}, "active"),
+        ("PUT", "/v1/collectors/collector-anna/absence", {"absent": 1}, "absent"),
+        ("PUT", "/v1/outcome-codes/reached", {"description": "Reached", "active": 0}, "active"),
+        ("PUT", "/v1/reason-codes/awaiting_po", {"description": "PO", "active": "false"}, "active"),
+        ("POST", "/v1/assignment-runs", {"dry_run": 1}, "dry_run"),
+    ],
+)
+async def test_a_number_or_string_is_no_boolean(
+    client: httpx.AsyncClient,
+    collections_app: FastAPI,
+    manager: dict[str, str],
+    method: str,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    """The OpenAPI documents say boolean: 0, 1 or "false" is refused, not read as one (schemathesis)."""
+    await Book(collections_app).collector("collector-anna")
+    response = await client.request(method, path, json=body, headers=manager)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == [field]

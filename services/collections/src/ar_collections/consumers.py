@@ -1,25 +1,62 @@
-"""Handlers for the events the collections service consumes."""
+"""Handlers for the events the collections service consumes.
+
+Each ledger and credit event updates the account projection (projection/apply.py) in the
+handler's transaction; an account that arrives, or whose attributes or risk class change, is
+placed by the assignment rules in the same transaction. The worker sees every account (row-level
+security: `act_as_system`).
+"""
 
 from __future__ import annotations
 
-from ar_collections.accounts.repository import AccountRepository
-from ar_shared.consumer import EventHandlers, HandlerContext
-from ar_shared.events.ledger import CustomerUpserted
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from ar_collections.access import SYSTEM_SUBJECT, act_as_system
+from ar_collections.calendars import service as calendars
+from ar_collections.config import get_settings
+from ar_collections.portfolios import assignment
+from ar_collections.projection import apply as projection
+from ar_collections.projection.apply import PROJECTIONS, Projection
+from ar_shared.audit.log import SystemActor
+from ar_shared.consumer import BatchContext, Delivered, EventHandlers, HandlerContext
+from ar_shared.events.credit import CreditReviewCompleted
+from ar_shared.events.ledger import CustomerUpserted, InvoiceIssued
 
 handlers = EventHandlers()
+SYSTEM = SystemActor(SYSTEM_SUBJECT)
+
+# after the projection: what else an event sets off (keyed by payload type)
+Reaction = Callable[[HandlerContext, Any], Awaitable[None]]
 
 
-@handlers.on(CustomerUpserted)
-async def customer_upserted(ctx: HandlerContext, event: CustomerUpserted) -> None:
-    await AccountRepository(ctx.session).upsert(
-        {
-            "customer_id": event.customer_id,
-            "external_id": event.external_id,
-            "name": event.name,
-            "currency": event.currency,
-            "business_entity": event.business_entity,
-            "sales_rep": event.sales_rep,
-            "contact_email": event.contact_email,
-            "time_zone": event.time_zone,
-        }
-    )
+async def place_by_rules(ctx: HandlerContext, event: CustomerUpserted | CreditReviewCompleted) -> None:
+    known = await calendars.load(ctx.session, ctx.clock, get_settings().business_time_zone)
+    await assignment.reassess(ctx.session, [event.customer_id], actor=SYSTEM, today=known.today)
+
+
+REACTIONS: dict[type[Any], Reaction] = {
+    CustomerUpserted: place_by_rules,
+    CreditReviewCompleted: place_by_rules,
+}
+
+
+def _handler(project: Projection, react: Reaction | None) -> Callable[[HandlerContext, Any], Awaitable[None]]:
+    async def handle(ctx: HandlerContext, event: Any) -> None:
+        await act_as_system(ctx.session)
+        await project(ctx.session, event)
+        if react is not None:
+            await react(ctx, event)
+
+    return handle
+
+
+@handlers.on_batch(InvoiceIssued)
+async def invoices_issued(ctx: BatchContext, issued: Sequence[Delivered[InvoiceIssued]]) -> None:
+    # the hottest event (bulk imports): the batch's open items in one statement
+    await act_as_system(ctx.session)
+    await projection.invoices_issued(ctx.session, [delivered.payload for delivered in issued])
+
+
+for _model, _project in PROJECTIONS.items():
+    if _model is not InvoiceIssued:
+        handlers.on(_model)(_handler(_project, REACTIONS.get(_model)))

@@ -4,19 +4,40 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from ar_collections.accounts.endpoints import router as accounts_router
 from ar_collections.activities.endpoints import router as activities_router
 from ar_collections.config import CollectionsSettings, get_settings
+from ar_collections.contact_policy.endpoints import router as do_not_contact_router
 from ar_collections.models import plumbing
+from ar_collections.people.endpoints import router as people_router
+from ar_collections.portfolios.endpoints import router as portfolios_router
+from ar_collections.reasons.endpoints import router as reasons_router
+from ar_collections.tasks.endpoints import router as tasks_router
+from ar_collections.worklist.endpoints import router as worklist_router
 from ar_shared.app import create_service_app
 from ar_shared.clock import SYSTEM_CLOCK, Clock
 
 DESCRIPTION = """
-The collector's workflow: portfolios, dunning strategies, worklists, promises to pay,
-disputes, payment plans, KPIs.
+The collector's workflow: the worklist, accounts (projected from the ledger and the credit
+service), contact history and tasks, reason codes, do-not-contact, people and portfolios.
 
-All routes need a bearer token with the scopes each route names.
-Money is a decimal string plus an ISO 4217 code; errors are RFC 9457 problem documents.
+All routes need a bearer token: `collections:work` for collectors, who see only the accounts of
+the portfolios they own (or cover while the owner is absent; another account answers 404), and
+`collections:manage` for managers, who see every account and set up people, portfolios, rules
+and weights. Money is a decimal string plus an ISO 4217 code; errors are RFC 9457 problem
+documents. "Today" for an account is its business entity's business date.
 """
+
+TAGS = [
+    {"name": "worklist", "description": "The accounts and tasks to work today, in priority order"},
+    {"name": "accounts", "description": "The account view, balances, aging, open items"},
+    {"name": "activities", "description": "Calls, e-mails, letters, notes and visits: the contact history"},
+    {"name": "tasks", "description": "Follow-ups, calls, letters and reviews due on a business date"},
+    {"name": "reason codes", "description": "Why an open item is not paid yet"},
+    {"name": "do-not-contact", "description": "Accounts nobody may contact or dun"},
+    {"name": "portfolios", "description": "Portfolios, assignment rules, reassignment"},
+    {"name": "people", "description": "Collectors, managers and teams"},
+]
 
 
 def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
@@ -26,8 +47,15 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
         title="AR Collections",
         description=DESCRIPTION,
         plumbing=plumbing,
-        routers=[activities_router],
-        openapi_tags=[
-            {"name": "activities", "description": "Calls, e-mails, notes and visits on an account"}
+        routers=[
+            worklist_router,
+            accounts_router,
+            activities_router,
+            tasks_router,
+            reasons_router,
+            do_not_contact_router,
+            portfolios_router,
+            people_router,
         ],
+        openapi_tags=TAGS,
     )

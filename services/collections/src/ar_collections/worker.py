@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ar_collections.config import get_settings
 from ar_collections.consumers import handlers
 from ar_collections.models import plumbing
-from ar_shared.worker import run_worker
+from ar_collections.portfolios.refresh import BalanceBandRefresh
+from ar_shared.clock import Clock
+from ar_shared.worker import ScheduledJob, every, run_worker
+
+
+def jobs(sessionmaker: async_sessionmaker[AsyncSession], clock: Clock) -> Sequence[ScheduledJob]:
+    settings = get_settings()
+    refresh = BalanceBandRefresh(sessionmaker, clock, settings.business_time_zone)
+    return [
+        ScheduledJob("re-assess balance bands", refresh.run_once, every(settings.assignment_refresh_seconds)),
+    ]
 
 
 def main() -> None:
-    asyncio.run(run_worker(get_settings(), plumbing, handlers))
+    asyncio.run(run_worker(get_settings(), plumbing, handlers, jobs=jobs))

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from ar_shared.events.envelope import EventPayload
 from ar_shared.events.registry import register
@@ -153,3 +153,70 @@ class WriteOffRecommended(CollectionsEvent):
     invoice_id: uuid.UUID
     amount: MoneyAmount = Field(description="The amount to write off (at most the invoice's open balance)")
     reason_code: str
+
+
+@register
+class AccountAssigned(CollectionsEvent):
+    """An account moved to a portfolio (and so to its collector), by an assignment rule or by hand."""
+
+    event_name = "AccountAssigned"
+
+    customer_id: uuid.UUID
+    portfolio_id: uuid.UUID | None = Field(description="None: no rule matches; only managers see the account")
+    collector: str | None = Field(description="Token subject of the portfolio's collector")
+    previous_portfolio_id: uuid.UUID | None
+    source: Literal["rule", "manual"]
+    rule_id: uuid.UUID | None = Field(default=None, description="The assignment rule that matched")
+    reason: str | None = Field(default=None, description="Why a manager moved it (manual moves)")
+    assigned_by: str = Field(description="The manager, or `collections-system` for rules")
+    effective_on: date = Field(description="The business date of the move")
+
+
+@register
+class CollectionTaskCreated(CollectionsEvent):
+    """Work to do on an account by a date: a follow-up, a call, a letter, a review."""
+
+    event_name = "CollectionTaskCreated"
+
+    task_id: uuid.UUID
+    customer_id: uuid.UUID
+    kind: Literal["call", "email", "letter", "visit", "follow_up", "review"]
+    title: str
+    due_on: date
+    sla_due_on: date | None = Field(default=None, description="When the task breaches its SLA")
+    assignee: str | None = Field(default=None, description="None: whoever works the account")
+    source: Literal["collector", "activity", "workflow"]
+    created_by: str
+
+
+@register
+class CollectionTaskCompleted(CollectionsEvent):
+    """A task was done (or cancelled), by whom and on which business date."""
+
+    event_name = "CollectionTaskCompleted"
+
+    task_id: uuid.UUID
+    customer_id: uuid.UUID
+    kind: Literal["call", "email", "letter", "visit", "follow_up", "review"]
+    outcome: Literal["completed", "cancelled"]
+    completed_on: date
+    completed_by: str
+    activity_id: uuid.UUID | None = Field(default=None, description="The activity that did it, if any")
+
+
+@register
+class ActivityLogged(CollectionsEvent):
+    """A collector logged a call, an e-mail, a letter, a note or a visit on an account."""
+
+    event_name = "ActivityLogged"
+
+    activity_id: uuid.UUID
+    customer_id: uuid.UUID
+    kind: Literal["call", "email", "letter", "note", "visit"]
+    direction: Literal["inbound", "outbound"] | None = None
+    outcome: str | None = Field(default=None, description="An outcome code of the installation")
+    occurred_at: AwareDatetime
+    occurred_on: date = Field(description="The business date it happened on")
+    duration_seconds: int | None = Field(default=None, ge=0)
+    next_follow_up_on: date | None = Field(default=None, description="A follow-up task is due then")
+    logged_by: str

@@ -1,47 +1,71 @@
-"""SQL for activities."""
+"""SQL for activities and outcome codes."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_collections.models import Activity
+from ar_collections.models import Activity, OutcomeCode
+from ar_collections.repository import RepositoryBase
 
 
-class ActivityRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+@dataclass(frozen=True)
+class ActivityFilter:
+    kind: str | None = None
+    direction: str | None = None
+    outcome: str | None = None
+    logged_by: str | None = None
+    on_or_after: date | None = None
+    on_or_before: date | None = None
 
-    async def add(self, activity: Activity) -> Activity:
-        self.session.add(activity)
-        await self.session.flush()
-        await self.session.refresh(activity)
-        return activity
+
+class ActivityRepository(RepositoryBase[Activity]):
+    model = Activity
 
     async def for_account(
         self,
         customer_id: uuid.UUID,
         *,
-        limit: int,
+        limit: int | None,
         before: tuple[datetime, uuid.UUID] | None,
-        kind: str | None,
+        kind: str | None = None,
+        where: ActivityFilter | None = None,
     ) -> Sequence[Activity]:
-        """Newest first, keyset-paginated on (occurred_at, id)."""
+        """Newest first, keyset-paginated on (occurred_at, id); `limit` None: all of them."""
         query = (
             select(Activity)
             .where(Activity.customer_id == customer_id)
             .order_by(Activity.occurred_at.desc(), Activity.id.desc())
-            .limit(limit)
         )
+        if limit is not None:
+            query = query.limit(limit)
         if before is not None:
             at, last_id = before
             query = query.where(
                 or_(Activity.occurred_at < at, (Activity.occurred_at == at) & (Activity.id < last_id))
             )
-        if kind is not None:
-            query = query.where(Activity.kind == kind)
+        f = where or ActivityFilter(kind=kind)
+        if f.kind is not None:
+            query = query.where(Activity.kind == f.kind)
+        if f.direction is not None:
+            query = query.where(Activity.direction == f.direction)
+        if f.outcome is not None:
+            query = query.where(Activity.outcome == f.outcome)
+        if f.logged_by is not None:
+            query = query.where(Activity.logged_by == f.logged_by)
+        if f.on_or_after is not None:
+            query = query.where(Activity.occurred_on >= f.on_or_after)
+        if f.on_or_before is not None:
+            query = query.where(Activity.occurred_on <= f.on_or_before)
         return (await self.session.scalars(query)).all()
+
+
+class OutcomeCodeRepository(RepositoryBase[OutcomeCode]):
+    model = OutcomeCode
+
+    async def all(self) -> Sequence[OutcomeCode]:
+        return (await self.session.scalars(select(OutcomeCode).order_by(OutcomeCode.code))).all()

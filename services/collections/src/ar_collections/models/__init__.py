@@ -1,7 +1,52 @@
 """SQLAlchemy models of the collections schema."""
 
 from ar_collections.models.account import Account
-from ar_collections.models.activity import Activity
+from ar_collections.models.activity import Activity, OutcomeCode
 from ar_collections.models.base import Base, metadata, plumbing
+from ar_collections.models.people import (
+    AssignmentHistory,
+    AssignmentRule,
+    Collector,
+    Portfolio,
+    PortfolioHistory,
+    Team,
+)
+from ar_collections.models.projection import (
+    CreditHold,
+    CreditMemo,
+    CreditProfile,
+    EntityCalendar,
+    OpenItem,
+    Payment,
+)
+from ar_collections.models.reasons import ItemReason, ItemReasonHistory, ReasonCode
+from ar_collections.models.task import Task
+from ar_collections.models.worklist import DoNotContact, SlaRule, WorklistWeight
 
-__all__ = ["Account", "Activity", "Base", "metadata", "plumbing"]
+__all__ = [
+    "Account",
+    "Activity",
+    "AssignmentHistory",
+    "AssignmentRule",
+    "Base",
+    "Collector",
+    "CreditHold",
+    "CreditMemo",
+    "CreditProfile",
+    "DoNotContact",
+    "EntityCalendar",
+    "ItemReason",
+    "ItemReasonHistory",
+    "OpenItem",
+    "OutcomeCode",
+    "Payment",
+    "Portfolio",
+    "PortfolioHistory",
+    "ReasonCode",
+    "SlaRule",
+    "Task",
+    "Team",
+    "WorklistWeight",
+    "metadata",
+    "plumbing",
+]

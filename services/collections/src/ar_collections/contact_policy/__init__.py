@@ -1,0 +1,1 @@
+"""Do-not-contact: accounts nobody may call, write to or dun while it is in force."""

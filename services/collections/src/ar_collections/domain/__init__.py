@@ -1,0 +1,1 @@
+"""Pure collections rules (no I/O): aging, assignment rules, the priority score, SLAs."""

@@ -1,0 +1,47 @@
+"""Days past due and aging buckets of an open item, as of a business date (edges configurable)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from itertools import pairwise
+
+DEFAULT_EDGES = (30, 60, 90, 120)  # current / 1-30 / 31-60 / 61-90 / 91-120 / 121+
+
+
+def validate_edges(edges: Sequence[int]) -> tuple[int, ...]:
+    cleaned = tuple(edges)
+    if not cleaned or any(e < 1 for e in cleaned) or any(b <= a for a, b in pairwise(cleaned)):
+        raise ValueError("bucket edges must be positive and strictly increasing, e.g. 30,60,90,120")
+    return cleaned
+
+
+def days_past_due(as_of: date, due_date: date) -> int:
+    """Calendar days after the due date; zero or less is current (due today is current)."""
+    return (as_of - due_date).days
+
+
+def is_overdue(as_of: date, due_date: date) -> bool:
+    # the SQL of the worklist and the account view says `due_date < as_of`: the same thing
+    return days_past_due(as_of, due_date) > 0
+
+
+def bucket_labels(edges: Sequence[int] = DEFAULT_EDGES) -> list[str]:
+    labels = ["current"]
+    low = 1
+    for edge in edges:
+        labels.append(f"{low}-{edge}")
+        low = edge + 1
+    labels.append(f"{low}+")
+    return labels
+
+
+def bucket(days: int, edges: Sequence[int] = DEFAULT_EDGES) -> str:
+    """The bucket label of an item `days` past due."""
+    labels = bucket_labels(edges)
+    if days <= 0:
+        return labels[0]
+    for i, edge in enumerate(edges, start=1):
+        if days <= edge:
+            return labels[i]
+    return labels[-1]

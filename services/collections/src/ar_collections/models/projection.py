@@ -1,0 +1,133 @@
+"""What collections knows of each customer's receivables and credit, projected from the ledger's
+and the credit service's events. `ar-collections-rebuild` replays the topics into these tables."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ar_collections.models.base import Base
+
+
+class OpenItem(Base):
+    """An invoice of the customer; open while `open_minor` > 0 (the ledger says what it is)."""
+
+    __tablename__ = "open_items"
+    __table_args__ = (
+        Index(
+            "ix_open_items_customer_open", "customer_id", "due_date", postgresql_where=text("open_minor > 0")
+        ),
+        Index("ix_open_items_changed_at", "changed_at"),
+    )
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.customer_id"))
+    business_entity: Mapped[str] = mapped_column(Text)
+    invoice_number: Mapped[str] = mapped_column(Text)
+    issue_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    # decimal places of the currency: SQL adds up amounts of several currencies in major units
+    exponent: Mapped[int] = mapped_column(SmallInteger)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    open_minor: Mapped[int] = mapped_column(BigInteger)
+    voided: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    settled_on: Mapped[date | None] = mapped_column(Date)
+    po_number: Mapped[str | None] = mapped_column(Text)
+    # the periodic re-assessment of balance bands looks at accounts whose items moved
+    changed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class Payment(Base):
+    """Cash received from the customer; `unapplied_minor` is what is not allocated (yet)."""
+
+    __tablename__ = "payments"
+
+    payment_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.customer_id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    received_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str | None] = mapped_column(Text)
+    unapplied_minor: Mapped[int] = mapped_column(BigInteger)
+    reversed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class CreditMemo(Base):
+    """A credit memo; `unapplied_minor` is what is not applied to an invoice (yet)."""
+
+    __tablename__ = "credit_memos"
+
+    memo_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.customer_id"), index=True)
+    memo_number: Mapped[str] = mapped_column(Text)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    unapplied_minor: Mapped[int] = mapped_column(BigInteger)
+    issue_date: Mapped[date] = mapped_column(Date)
+    invoice_id: Mapped[uuid.UUID | None] = mapped_column()
+    reason_code: Mapped[str | None] = mapped_column(Text)
+
+
+class CreditHold(Base):
+    """A credit hold the credit service placed (and maybe released). Credit events travel on
+    another topic than the customer's ledger events, so no foreign key: a hold may come first."""
+
+    __tablename__ = "credit_holds"
+
+    hold_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    reason_code: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(Text)
+    placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    released_by: Mapped[str | None] = mapped_column(Text)
+    release_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CreditProfile(Base):
+    """Risk class, score and limit from the credit service (no foreign key, as for holds)."""
+
+    __tablename__ = "credit_profiles"
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    risk_class: Mapped[str | None] = mapped_column(Text)
+    score: Mapped[int | None] = mapped_column(Integer)
+    credit_limit_minor: Mapped[int | None] = mapped_column(BigInteger)
+    credit_limit_currency: Mapped[str | None] = mapped_column(String(3))
+    next_review_on: Mapped[date | None] = mapped_column(Date)
+
+
+class EntityCalendar(Base):
+    """The latest `BusinessDateChanged` of each business entity."""
+
+    __tablename__ = "entity_calendars"
+
+    business_entity: Mapped[str] = mapped_column(Text, primary_key=True)
+    time_zone: Mapped[str] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(Text)
+    business_date: Mapped[date] = mapped_column(Date)
+    previous_date: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )

@@ -1,0 +1,1 @@
+"""Collectors, managers and teams, known by the subject of their bearer token."""

@@ -1,0 +1,1 @@
+"""Portfolios, the rules that assign accounts to them, and manual reassignment."""

@@ -1,0 +1,173 @@
+"""Task rules: due on or after the business date, SLA not before the due date, a known assignee;
+created and completed tasks are announced."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_collections.calendars.service import BusinessCalendars
+from ar_collections.models import Task
+from ar_collections.people.repository import CollectorRepository
+from ar_collections.portfolios.service import require_account
+from ar_collections.recording import audit, outbox
+from ar_collections.tasks.repository import TaskRepository
+from ar_collections.tasks.schemas import Task as TaskOut
+from ar_collections.tasks.schemas import TaskCreate
+from ar_shared.audit import Actor
+from ar_shared.clock import session_clock
+from ar_shared.events.collections import CollectionTaskCompleted, CollectionTaskCreated
+from ar_shared.problems import Conflict, FieldError, NotFound, Unprocessable
+
+
+def _snapshot(task: Task) -> dict[str, object]:
+    return TaskOut.model_validate(task).model_dump(mode="json")
+
+
+async def add_task(
+    session: AsyncSession,
+    actor: Actor,
+    task: Task,
+) -> Task:
+    """Stores a task (already checked) and announces it."""
+    task = await TaskRepository(session).add(task)
+    await audit.record(
+        session,
+        actor=actor,
+        action="task.created",
+        entity_type="account",
+        entity_id=str(task.customer_id),
+        after=_snapshot(task),
+    )
+    await outbox.add(
+        session,
+        CollectionTaskCreated(
+            task_id=task.id,
+            customer_id=task.customer_id,
+            kind=task.kind,
+            title=task.title,
+            due_on=task.due_on,
+            sla_due_on=task.sla_due_on,
+            assignee=task.assignee_subject,
+            source=task.source,
+            created_by=task.created_by,
+        ),
+    )
+    return task
+
+
+async def create_task(
+    session: AsyncSession,
+    actor: Actor,
+    customer_id: uuid.UUID,
+    data: TaskCreate,
+    calendars: BusinessCalendars,
+) -> Task:
+    account = await require_account(session, customer_id)
+    today = calendars.today(account.business_entity)
+    errors: list[FieldError] = []
+    if data.due_on < today:
+        errors.append(
+            FieldError(field="due_on", message=f"the business date is {today}", code="due_in_the_past")
+        )
+    if data.sla_due_on is not None and data.sla_due_on < data.due_on:
+        errors.append(
+            FieldError(
+                field="sla_due_on", message="the SLA date is not before the due date", code="sla_before_due"
+            )
+        )
+    if data.assignee is not None and await CollectorRepository(session).get(data.assignee) is None:
+        errors.append(
+            FieldError(field="assignee", message=f"no collector {data.assignee!r}", code="unknown_collector")
+        )
+    if errors:
+        raise Unprocessable(errors[0].message, code=errors[0].code or "invalid_task", errors=errors)
+    return await add_task(
+        session,
+        actor,
+        Task(
+            id=uuid.uuid4(),
+            customer_id=customer_id,
+            kind=data.kind,
+            title=data.title,
+            note=data.note,
+            due_on=data.due_on,
+            sla_due_on=data.sla_due_on,
+            status="open",
+            assignee_subject=data.assignee,
+            source="collector",
+            created_by=actor.subject,
+        ),
+    )
+
+
+async def require_task(session: AsyncSession, task_id: uuid.UUID, *, for_update: bool = False) -> Task:
+    repo = TaskRepository(session)
+    task = await (repo.get_for_update(task_id) if for_update else repo.get(task_id))
+    if task is None:
+        raise NotFound(f"no task {task_id}", code="task_not_found")
+    return task
+
+
+async def finish(
+    session: AsyncSession,
+    actor: Actor,
+    task: Task,
+    *,
+    outcome: str,
+    on: date,
+    note: str | None,
+    activity_id: uuid.UUID | None = None,
+) -> Task:
+    """Completes or cancels an open task (the caller has locked it)."""
+    if task.status != "open":
+        raise Conflict(f"the task is {task.status} already", code="task_not_open")
+    before = _snapshot(task)
+    task.status = outcome
+    task.completed_at = session_clock(session).now()
+    task.completed_on = on
+    task.completed_by = actor.subject
+    task.completion_activity_id = activity_id
+    if note:
+        task.note = f"{task.note}\n{note}" if task.note else note
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action=f"task.{outcome}",
+        entity_type="account",
+        entity_id=str(task.customer_id),
+        before=before,
+        after=_snapshot(task),
+    )
+    await outbox.add(
+        session,
+        CollectionTaskCompleted(
+            task_id=task.id,
+            customer_id=task.customer_id,
+            kind=task.kind,
+            outcome="completed" if outcome == "completed" else "cancelled",
+            completed_on=on,
+            completed_by=actor.subject,
+            activity_id=activity_id,
+        ),
+    )
+    return task
+
+
+async def close_task(
+    session: AsyncSession,
+    actor: Actor,
+    task_id: uuid.UUID,
+    calendars: BusinessCalendars,
+    *,
+    outcome: str,
+    note: str | None,
+) -> Task:
+    task = await require_task(session, task_id, for_update=True)
+    account = await require_account(session, task.customer_id)
+    return await finish(
+        session, actor, task, outcome=outcome, on=calendars.today(account.business_entity), note=note
+    )

@@ -1,0 +1,159 @@
+"""Builders for tests and benchmarks: people, portfolios, accounts and ledger events, written
+through the worker's own handlers (so what a test sets up is what the projection would hold)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+
+from fastapi import FastAPI
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_collections.access import act_as_system
+from ar_collections.accounts.repository import AccountRepository
+from ar_collections.consumers import handlers
+from ar_collections.models import Collector, Portfolio, plumbing
+from ar_shared.consumer import HandlerContext
+from ar_shared.events.envelope import CloudEvent, EventPayload
+from ar_shared.events.ledger import BusinessDateChanged, CustomerUpserted, InvoiceIssued
+from ar_shared.money import MoneyAmount
+from ar_shared.outbox import OutboxWriter
+
+
+def money(amount: str, currency: str = "EUR") -> MoneyAmount:
+    return MoneyAmount(amount=amount, currency=currency)
+
+
+class Book:
+    """Seeds a collections schema through an app's sessions (rolled back with the test's)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.app.state.sessionmaker() as session:
+            await act_as_system(session)
+            yield session
+            await session.commit()
+
+    async def deliver(self, payload: EventPayload) -> None:
+        """Handles `payload` as the worker would (projection, then what it sets off)."""
+        registration = handlers.get(payload.event_type())
+        assert registration is not None, f"collections does not consume {payload.event_type()}"
+        async with self.session() as session:
+            context = HandlerContext(
+                session, CloudEvent.wrap(payload), OutboxWriter(plumbing), self.app.state.clock
+            )
+            await registration.handler(context, payload)
+
+    async def collector(
+        self, subject: str, *, role: str = "collector", absent: bool = False, name: str | None = None
+    ) -> str:
+        async with self.session() as session:
+            await session.execute(
+                insert(Collector)
+                .values(subject=subject, display_name=name or subject, role=role, absent=absent)
+                .on_conflict_do_nothing()
+            )
+        return subject
+
+    async def portfolio(
+        self, collector: str, *, backup: str | None = None, name: str | None = None
+    ) -> uuid.UUID:
+        portfolio_id = uuid.uuid4()
+        async with self.session() as session:
+            session.add(
+                Portfolio(
+                    id=portfolio_id,
+                    name=name or f"{collector} {portfolio_id.hex[:6]}",
+                    collector_subject=collector,
+                    backup_subject=backup,
+                    created_by="test",
+                )
+            )
+        return portfolio_id
+
+    async def account(
+        self,
+        *,
+        portfolio_id: uuid.UUID | None = None,
+        entity: str = "DE01",
+        currency: str = "EUR",
+        name: str | None = None,
+        time_zone: str = "UTC",
+        sales_rep: str | None = None,
+        customer_id: uuid.UUID | None = None,
+    ) -> uuid.UUID:
+        """A customer as the ledger announces it; with `portfolio_id`, placed there by hand."""
+        customer_id = customer_id or uuid.uuid4()
+        await self.deliver(
+            CustomerUpserted(
+                customer_id=customer_id,
+                external_id=f"C-{customer_id.hex[:8]}",
+                name=name or f"Customer {customer_id.hex[:6]}",
+                currency=currency,
+                payment_terms_days=30,
+                business_entity=entity,
+                sales_rep=sales_rep,
+                contact_email="ap@customer.example",
+                time_zone=time_zone,
+            )
+        )
+        if portfolio_id is not None:
+            await self.place(customer_id, portfolio_id)
+        return customer_id
+
+    async def place(self, customer_id: uuid.UUID, portfolio_id: uuid.UUID | None) -> None:
+        async with self.session() as session:
+            await AccountRepository(session).set_assignment(
+                customer_id,
+                portfolio_id=portfolio_id,
+                source="manual",
+                rule_id=None,
+                at=self.app.state.clock.now(),
+            )
+
+    async def invoice(
+        self,
+        customer_id: uuid.UUID,
+        *,
+        due: date,
+        amount: str,
+        currency: str = "EUR",
+        number: str | None = None,
+        issued: date | None = None,
+        entity: str = "DE01",
+    ) -> uuid.UUID:
+        invoice_id = uuid.uuid4()
+        await self.deliver(
+            InvoiceIssued(
+                invoice_id=invoice_id,
+                customer_id=customer_id,
+                business_entity=entity,
+                invoice_number=number or f"INV-{invoice_id.hex[:8]}",
+                issue_date=issued or due,
+                due_date=due,
+                amount=money(amount, currency),
+            )
+        )
+        return invoice_id
+
+    async def business_date(self, entity: str, on: date, time_zone: str = "UTC") -> None:
+        """The ledger set the entity's business date by hand."""
+        await self.deliver(
+            BusinessDateChanged(
+                business_entity=entity,
+                previous_date=None,
+                business_date=on,
+                mode="manual",
+                time_zone=time_zone,
+            )
+        )
+
+
+def utc(year: int, month: int, day: int, hour: int = 12) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)

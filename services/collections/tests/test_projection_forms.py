@@ -1,0 +1,63 @@
+"""The set-wise form of the busiest projection writes what the per-event form writes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from ar_collections.models import OpenItem
+from ar_collections.projection.apply import invoice_issued, invoices_issued
+from ar_collections.testing import Book, money
+from ar_shared.events.ledger import InvoiceIssued
+
+pytestmark = pytest.mark.integration
+
+
+def issued(customer_id: uuid.UUID, n: int, currency: str) -> InvoiceIssued:
+    return InvoiceIssued(
+        invoice_id=uuid.uuid4(), customer_id=customer_id, business_entity="DE01", invoice_number=f"F-{n}",
+        issue_date=date(2026, 1, n), due_date=date(2026, 2, n), amount=money(f"{n}00", currency),
+        po_number=f"PO-{n}" if n % 2 else None,
+    )  # fmt: skip
+
+
+async def test_invoices_issued_one_by_one_or_together_become_the_same_open_items(book: Book) -> None:
+    one_by_one, together = await book.account(), await book.account()
+    events = {customer: [issued(customer, n, c) for n, c in ((1, "EUR"), (2, "JPY"), (3, "KWD"))]
+              for customer in (one_by_one, together)}  # fmt: skip
+    async with book.session() as session:
+        for event in events[one_by_one]:
+            await invoice_issued(session, event)
+        await invoices_issued(session, events[together])
+
+    async with book.session() as session:
+        rows = (await session.scalars(select(OpenItem).order_by(OpenItem.invoice_number))).all()
+
+    def shape(customer: uuid.UUID) -> list[tuple[object, ...]]:
+        return [
+            (
+                r.invoice_number,
+                r.currency,
+                r.exponent,
+                r.amount_minor,
+                r.open_minor,
+                r.voided,
+                r.po_number,
+                r.due_date,
+            )
+            for r in rows
+            if r.customer_id == customer
+        ]
+
+    assert (
+        shape(one_by_one)
+        == shape(together)
+        == [
+            ("F-1", "EUR", 2, 10000, 10000, False, "PO-1", date(2026, 2, 1)),
+            ("F-2", "JPY", 0, 200, 200, False, None, date(2026, 2, 2)),
+            ("F-3", "KWD", 3, 300000, 300000, False, "PO-3", date(2026, 2, 3)),
+        ]
+    )
