@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_ledger.domain.aging import overdue_sql
 from ar_ledger.models import Application, Customer, Invoice
 
 
@@ -110,7 +111,11 @@ class InvoiceRepository:
             query = query.where(Invoice.due_date <= filters.due_to)
         if filters.overdue_on is not None:
             query = query.where(
-                Invoice.open_minor > 0, Invoice.due_date < filters.overdue_on, Invoice.status == "open"
+                Invoice.open_minor > 0,
+                text(overdue_sql(":overdue_on", "ledger.invoices.due_date")).bindparams(
+                    overdue_on=filters.overdue_on
+                ),
+                Invoice.status == "open",
             )
         return (await self.session.scalars(query)).all()
 
