@@ -73,7 +73,8 @@ async def events(book: Book, customer_id: uuid.UUID, event_type: str) -> list[di
         rows = await session.scalars(
             select(plumbing.outbox.c.envelope)
             .where(
-                plumbing.outbox.c.event_type == f"ar.collections.{event_type}.v1", plumbing.outbox.c.message_key == str(customer_id)
+                plumbing.outbox.c.event_type == f"ar.collections.{event_type}.v1",
+                plumbing.outbox.c.message_key == str(customer_id),
             )
             .order_by(plumbing.outbox.c.id)
         )
@@ -113,16 +114,19 @@ async def test_an_account_walks_through_its_steps_across_business_dates_and_noth
 
     pre_due = await run(client, manager, entity, -5)
     assert pre_due["fired"] == {"email_reminder": 1}
-    assert pre_due["accounts_seen"] == 1 and pre_due["status"] == "completed"
+    assert pre_due["accounts_seen"] == 1
+    assert pre_due["status"] == "completed"
     await run(client, manager, entity, 3)
     quiet = await run(client, manager, entity, 4)
-    assert quiet["fired"] == {} and quiet["skipped"] == {"nothing_due": 1}
+    assert quiet["fired"] == {}
+    assert quiet["skipped"] == {"nothing_due": 1}
     await run(client, manager, entity, 10)
     await run(client, manager, entity, 20)
     last = await run(client, manager, entity, 30)
     assert last["fired"] == {"escalate": 1}
     rerun = await run(client, manager, entity, 30)
-    assert rerun["fired"] == {} and rerun["skipped"] == {"nothing_due": 1}
+    assert rerun["fired"] == {}
+    assert rerun["skipped"] == {"nothing_due": 1}
 
     messages = await events(book, customer, "NotificationRequested")
     assert [(m["template_key"], m["locale"]) for m in messages] == [
@@ -221,7 +225,8 @@ async def test_pauses_for_a_promise_a_dispute_and_a_plan_skip_exactly_the_covere
     lifted = await client.delete(
         f"/v1/accounts/{customer}/dunning-pauses/{paused['promise']}", headers=manager
     )
-    assert lifted.status_code == 200 and lifted.json()["lifted_at"] is not None
+    assert lifted.status_code == 200
+    assert lifted.json()["lifted_at"] is not None
 
 
 async def test_an_account_whose_items_are_all_paused_gets_nothing(
@@ -269,7 +274,8 @@ async def test_a_dry_run_answers_what_a_run_would_do_and_writes_nothing(
 
     dry = await run(client, manager, entity, 12, dry_run=True)
 
-    assert dry["id"] is None and dry["fired"] == {"call_task": 1}
+    assert dry["id"] is None
+    assert dry["fired"] == {"call_task": 1}
     assert dry["planned"] == [
         {"customer_id": str(customer), "days_past_due": 12, "step_days": 10, "action": "call_task",
          "strategy": name, "strategy_version": 1},
@@ -300,4 +306,5 @@ async def test_a_new_business_date_asks_for_the_run_the_worker_executes(
     refused = await client.post(
         "/v1/strategy-runs", json={"business_entity": entity, "as_of": on(1)}, headers=manager
     )
-    assert refused.status_code == 409 and refused.json()["code"] == "run_before_last_run"
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "run_before_last_run"
