@@ -49,20 +49,20 @@ async def list_strategies(_: Worker, session: CallerSession) -> list[Strategy]:
     return await strategies.list_versions(session)
 
 
-@router.get("/v1/dunning-strategies/{name}/versions/{version}", summary="One version of a strategy")
-async def get_strategy(_: Worker, name: Name, version: Version, session: CallerSession) -> Strategy:
-    return strategies.strategy_out(await strategies.require_version(session, name, version))
+@router.get("/v1/dunning-strategies/{strategy}/versions/{version}", summary="One version of a strategy")
+async def get_strategy(_: Worker, strategy: Name, version: Version, session: CallerSession) -> Strategy:
+    return strategies.strategy_out(await strategies.require_version(session, strategy, version))
 
 
 @router.put(
-    "/v1/dunning-strategies/{name}/versions/{version}",
+    "/v1/dunning-strategies/{strategy}/versions/{version}",
     summary="Change the steps of a version no run has used",
     description="A version a run used is immutable (409 `version_in_use`): add a new version instead.",
 )
 async def edit_strategy(
-    principal: Manager, name: Name, version: Version, body: StrategyEdit, session: CallerSession
+    principal: Manager, strategy: Name, version: Version, body: StrategyEdit, session: CallerSession
 ) -> Strategy:
-    return await strategies.edit_version(session, principal, name, version, body)
+    return await strategies.edit_version(session, principal, strategy, version, body)
 
 
 @router.post(
