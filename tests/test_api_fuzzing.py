@@ -326,8 +326,8 @@ async def seed_dunning(
             if response.status_code != 422:
                 break
             await asyncio.sleep(0.2)
-    paused = await created(response)
-    seeded.add("pause_id", paused[0]["id"])
+    assert response.status_code == 201, response.text
+    seeded.add("pause_id", response.json()[0]["id"])
     run = await created(
         await c.post("/v1/strategy-runs", json={"business_entity": "DE01", "as_of": str(today)})
     )
