@@ -100,7 +100,9 @@ async def in_sql(
         f"{p(account['entity'], 'text')} AS business_entity, "
         f"{p(account['portfolio'], 'uuid')} AS portfolio_id"
     )
-    contacts = ", ".join(f"{p(account['rule_dates'][i], 'date')} AS rule_{i}" for i in range(len(rules)))
+    # what the worklist's query computes per rule from the activities: the latest it accepts
+    latest = [sla.last_action_on(rule, facts_of(account, rules)) for rule in rules]
+    contacts = ", ".join(f"{p(latest[i], 'date')} AS rule_{i}" for i in range(len(rules)))
     sql = (
         f"SELECT c.cents, {breached_sql(rules, 'k', 'co', p)} AS breached "
         f"FROM ({facts}) k LEFT JOIN (SELECT {contacts or '1 AS nothing'}) co ON true, "
@@ -109,6 +111,20 @@ async def in_sql(
     row = await conn.fetchrow(sql, *p.values)
     assert row is not None
     return int(row["cents"]), bool(row["breached"])
+
+
+def facts_of(account: dict[str, Any], rules: list[sla.SlaRule]) -> sla.SlaFacts:
+    """The activities behind `rule_dates`: the i-th rule's date is an activity of its kind and
+    direction. Two rules may accept the same activity, so each rule's latest is derived from
+    them all (as the query does), never taken from its own date alone."""
+    contacts: dict[tuple[str, str | None], date] = {}
+    for rule, on in zip(rules, account["rule_dates"], strict=False):
+        key = (rule.action_kind, rule.action_direction)
+        if on is not None and (key not in contacts or on > contacts[key]):
+            contacts[key] = on
+    return sla.SlaFacts(
+        account["entity"], account["risk_class"], account["portfolio"], account["oldest"], contacts
+    )
 
 
 def in_python(
@@ -122,12 +138,7 @@ def in_python(
         days_since_last_contact=(AS_OF - account["last_contact"]).days if account["last_contact"] else None,
         follow_up_due=account["tasks_counted"] > 0,
     )
-    contacts: dict[tuple[str, str | None], date] = {}
-    for rule, on in zip(rules, account["rule_dates"], strict=False):
-        key = (rule.action_kind, rule.action_direction)
-        if on is not None and (key not in contacts or on > contacts[key]):
-            contacts[key] = on
-    facts = sla.SlaFacts(account["entity"], account["risk_class"], account["portfolio"], oldest, contacts)
+    facts = facts_of(account, rules)
     statuses = [] if account["barred"] else [sla.rule_status(rule, facts, AS_OF) for rule in rules]
     breached = account["task_breached"] or any(s is not None and s.breached for s in statuses)
     return priority.total_in_cents(inputs, weights), breached
