@@ -157,6 +157,8 @@ async def test_an_account_walks_through_its_steps_across_business_dates_and_noth
         "escalate",
     )
     assert [f["step_days"] for f in view["fired"]] == [30, 20, 10, 3, -5]
+    shown = (await client.get(f"/v1/accounts/{customer}", headers=manager)).json()["dunning"]
+    assert (shown["strategy"], shown["level_days"], shown["level_action"]) == (name, 30, "escalate")
     recorded = (await client.get(f"/v1/strategy-runs/{last['id']}", headers=manager)).json()
     assert recorded == last
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ar_collections.accounts.repository import AccountRepository
 from ar_collections.calendars.service import BusinessCalendars
 from ar_collections.dunning.repository import DunningRepository, PauseRepository, SegmentRepository
-from ar_collections.dunning.schemas import AccountDunning, FiredStep, Pause, PauseIn
+from ar_collections.dunning.schemas import AccountDunning, DunningStanding, FiredStep, Pause, PauseIn
 from ar_collections.dunning.strategies import segment_for
 from ar_collections.models import DunningPause, DunningState, OpenItem
 from ar_collections.portfolios.assignment import facts_of
@@ -107,21 +107,27 @@ async def pauses(session: AsyncSession, customer_id: uuid.UUID) -> list[Pause]:
     return [Pause.model_validate(p) for p in await PauseRepository(session).of_account(customer_id)]
 
 
-async def account_dunning(
-    session: AsyncSession, customer_id: uuid.UUID, calendars: BusinessCalendars
-) -> AccountDunning:
-    account = await require_account(session, customer_id)
-    today = calendars.today(account.business_entity)
+async def standing(session: AsyncSession, customer_id: uuid.UUID) -> DunningStanding:
     facts = await AccountRepository(session).rule_facts([customer_id])
     segment = segment_for(await SegmentRepository(session).in_order(), facts_of(facts[0]))
     state = await session.get(DunningState, customer_id) or DunningState(cycle=1)
-    return AccountDunning(
-        customer_id=customer_id,
+    return DunningStanding(
         strategy=segment.strategy_name if segment else None,
         segment_id=segment.id if segment else None,
         cycle=state.cycle,
         level_days=state.level_days,
         level_action=state.level_action,
+    )
+
+
+async def account_dunning(
+    session: AsyncSession, customer_id: uuid.UUID, calendars: BusinessCalendars
+) -> AccountDunning:
+    account = await require_account(session, customer_id)
+    today = calendars.today(account.business_entity)
+    return AccountDunning(
+        customer_id=customer_id,
+        **(await standing(session, customer_id)).model_dump(),
         live_pauses=[
             Pause.model_validate(p)
             for p in await PauseRepository(session).of_account(customer_id)

@@ -170,15 +170,20 @@ class FiredStep(BaseModel):
     fired_on: date
 
 
-class AccountDunning(BaseModel):
-    customer_id: uuid.UUID
+class DunningStanding(BaseModel):
+    """The account's strategy and where it stands in it (the account view shows it too)."""
+
     strategy: str | None = Field(
         description="The strategy its segment assigns now (None: no segment matches)"
     )
     segment_id: uuid.UUID | None
     cycle: int = Field(description="Dunning cycle: a new one starts once the account is cured")
-    level_days: int | None = Field(description="Days of the last step fired in the cycle")
+    level_days: int | None = Field(description="Days of the last step fired in the cycle (None: none yet)")
     level_action: Action | None
+
+
+class AccountDunning(DunningStanding):
+    customer_id: uuid.UUID
     live_pauses: list[Pause]
     fired: list[FiredStep] = Field(description="Steps fired, latest first (at most 50)")
 
