@@ -30,6 +30,7 @@ STEPS = [
     {"days": 10, "action": "call_task", "sla_days": 2},
     {"days": 20, "action": "demand_letter", "template_key": "demand_letter"},
     {"days": 30, "action": "escalate"},
+    {"days": 45, "action": "recommend_credit_hold"},
 ]
 
 
@@ -127,6 +128,8 @@ async def test_an_account_walks_through_its_steps_across_business_dates_and_noth
     rerun = await run(client, manager, entity, 30)
     assert rerun["fired"] == {}
     assert rerun["skipped"] == {"nothing_due": 1}
+    assert (await run(client, manager, entity, 45))["fired"] == {"recommend_credit_hold": 1}
+    assert (await run(client, manager, entity, 46))["fired"] == {}
 
     messages = await events(book, customer, "NotificationRequested")
     assert [(m["template_key"], m["locale"]) for m in messages] == [
@@ -146,6 +149,8 @@ async def test_an_account_walks_through_its_steps_across_business_dates_and_noth
         ("call", D + timedelta(days=10), D + timedelta(days=12), None, "workflow"),
         ("review", D + timedelta(days=30), None, f"boss-{entity.lower()}", "workflow"),
     ]
+    [hold] = await events(book, customer, "CreditHoldRecommended")
+    assert (hold["days_past_due"], hold["recommended_by"]) == (45, f"strategy:{name}@1")
     escalations = await events(book, customer, "EscalationRaised")
     assert [(e["level"], e["raised_by"]) for e in escalations] == [("manager", f"strategy:{name}@1")]
 
@@ -153,12 +158,16 @@ async def test_an_account_walks_through_its_steps_across_business_dates_and_noth
     assert (view["strategy"], view["cycle"], view["level_days"], view["level_action"]) == (
         name,
         1,
-        30,
-        "escalate",
+        45,
+        "recommend_credit_hold",
     )
-    assert [f["step_days"] for f in view["fired"]] == [30, 20, 10, 3, -5]
+    assert [f["step_days"] for f in view["fired"]] == [45, 30, 20, 10, 3, -5]
     shown = (await client.get(f"/v1/accounts/{customer}", headers=manager)).json()["dunning"]
-    assert (shown["strategy"], shown["level_days"], shown["level_action"]) == (name, 30, "escalate")
+    assert (shown["strategy"], shown["level_days"], shown["level_action"]) == (
+        name,
+        45,
+        "recommend_credit_hold",
+    )
     recorded = (await client.get(f"/v1/strategy-runs/{last['id']}", headers=manager)).json()
     assert recorded == last
 
@@ -259,11 +268,12 @@ async def test_a_do_not_contact_account_gets_nothing(
     )
     assert marked.status_code == 200, marked.text
 
-    for days in (-5, 3, 10, 20, 30):
+    for days in (-5, 3, 10, 20, 30, 45):
         assert (await run(client, manager, entity, days))["skipped"] == {"do_not_contact": 1}
 
     assert await events(book, customer, "NotificationRequested") == []
     assert await events(book, customer, "EscalationRaised") == []
+    assert await events(book, customer, "CreditHoldRecommended") == []
     assert await tasks(book, customer) == []
 
 

@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-ACTIONS = ("email_reminder", "call_task", "demand_letter", "final_notice", "default_letter", "escalate")
+ACTIONS = (
+    "email_reminder",
+    "call_task",
+    "demand_letter",
+    "final_notice",
+    "default_letter",
+    "escalate",
+    "recommend_credit_hold",
+)
 # the actions that send a message through notifications (and so need a template key)
 MESSAGE_ACTIONS = ("email_reminder", "demand_letter", "final_notice", "default_letter")
 CatchUp = Literal["highest", "every"]

@@ -1,6 +1,8 @@
 """What a fired step does: a message through notifications (one per customer, listing every
 unpaused open item at that level with totals), a call task with its SLA, or an escalation to
-the manager of the portfolio's team (an `EscalationRaised` and a review task for the manager).
+the manager of the portfolio's team (an `EscalationRaised` and a review task for the manager),
+or a credit hold recommendation (`CreditHoldRecommended`: credit places a hold of source
+`collections`).
 Every event goes through the outbox, in the transaction of the run's chunk."""
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ar_collections.models import Account, OpenItem, Task
 from ar_collections.recording import outbox
 from ar_collections.tasks.service import add_task
 from ar_shared.audit.log import SystemActor
-from ar_shared.events.collections import EscalationRaised, NotificationRequested
+from ar_shared.events.collections import CreditHoldRecommended, EscalationRaised, NotificationRequested
 from ar_shared.money import format_minor
 
 SYSTEM = SystemActor(SYSTEM_SUBJECT)
@@ -114,6 +116,18 @@ async def fire(session: AsyncSession, firing: Firing) -> dict[str, Any]:
             ),
         )  # fmt: skip
         return {"task_id": str(task.id)}
+    if step.action == "recommend_credit_hold":
+        recommendation_id = request_id(firing)
+        await outbox.add(
+            session,
+            CreditHoldRecommended(
+                recommendation_id=recommendation_id,
+                customer_id=account.customer_id,
+                days_past_due=max([(firing.as_of - i.due_date).days for i in firing.items], default=0),
+                recommended_by=f"strategy:{firing.strategy}@{firing.version}",
+            ),
+        )
+        return {"recommendation_id": str(recommendation_id)}
     # escalate
     escalation_id = uuid.uuid4()
     await outbox.add(

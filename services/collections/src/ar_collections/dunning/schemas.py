@@ -13,7 +13,15 @@ from ar_shared.money import MoneyAmount, MoneyTotal
 
 Name = Annotated[Identifier, Field(min_length=1, max_length=100, examples=["standard"])]
 Criterion = Annotated[Identifier, Field(min_length=1, max_length=200)]
-Action = Literal["email_reminder", "call_task", "demand_letter", "final_notice", "default_letter", "escalate"]
+Action = Literal[
+    "email_reminder",
+    "call_task",
+    "demand_letter",
+    "final_notice",
+    "default_letter",
+    "escalate",
+    "recommend_credit_hold",
+]
 PauseReason = Literal["promise", "dispute", "payment_plan", "other"]
 
 STEPS_EXAMPLE: list[JsonValue] = [
