@@ -1,4 +1,4 @@
-"""The set-wise form of the busiest projection writes what the per-event form writes."""
+"""The set-wise forms of the busiest projections write what the per-event forms write."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from ar_collections.models import OpenItem
+from ar_collections.consumers import handlers
+from ar_collections.models import Account, OpenItem, plumbing
 from ar_collections.projection.apply import invoice_issued, invoices_issued
 from ar_collections.testing import Book, money
-from ar_shared.events.ledger import InvoiceIssued
+from ar_shared.consumer import BatchContext, Delivered
+from ar_shared.events import CloudEvent
+from ar_shared.events.ledger import CustomerUpserted, InvoiceIssued
+from ar_shared.outbox import OutboxWriter
 
 pytestmark = pytest.mark.integration
 
@@ -61,3 +65,30 @@ async def test_invoices_issued_one_by_one_or_together_become_the_same_open_items
             ("F-3", "KWD", 3, 300000, 300000, False, "PO-3", date(2026, 2, 3)),
         ]
     )
+
+
+async def test_customers_of_one_batch_become_accounts_in_one_go_the_last_values_winning(book: Book) -> None:
+    """A bulk load of customers reaches the projection as one batch; a customer announced twice in
+    it (renamed in between) keeps what the ledger said last, as one event at a time would."""
+    renamed, other = uuid.uuid4(), uuid.uuid4()
+
+    def upserted(customer_id: uuid.UUID, name: str) -> CustomerUpserted:
+        return CustomerUpserted(
+            customer_id=customer_id, external_id=f"B-{customer_id.hex[:8]}", name=name, currency="EUR",
+            payment_terms_days=30, business_entity="DE01", contact_email="ap@customer.example",
+        )  # fmt: skip
+
+    batch = [upserted(renamed, "Before"), upserted(other, "Other"), upserted(renamed, "After")]
+    registration = handlers.get(CustomerUpserted.event_type())
+    assert registration is not None
+    assert registration.batch_handler is not None
+    async with book.session() as session:
+        context = BatchContext(session, OutboxWriter(plumbing), book.app.state.clock)
+        await registration.batch_handler(context, [Delivered(CloudEvent.wrap(e), e) for e in batch])
+
+    async with book.session() as session:
+        names = {
+            row.customer_id: row.name
+            for row in await session.execute(select(Account.customer_id, Account.name))
+        }
+    assert (names[renamed], names[other]) == ("After", "Other")

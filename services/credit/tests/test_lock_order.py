@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ar_credit.check.schemas import CreditDecisionCreate
 from ar_credit.config import CreditSettings
 from ar_credit.consumers import handlers
 from ar_credit.customers.repository import CreditCustomerRepository
@@ -22,6 +21,7 @@ from ar_credit.holds.repository import CreditHoldRepository
 from ar_credit.holds.schemas import ManualHoldCreate
 from ar_credit.holds.service import place_manual_hold
 from ar_credit.models import plumbing
+from ar_credit.orders.schemas import CreditDecisionCreate
 from ar_credit.orders.service import close, decide, release
 from ar_shared.audit.log import SystemActor
 from ar_shared.clock import Clock

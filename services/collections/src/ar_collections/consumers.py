@@ -9,6 +9,7 @@ security: `act_as_system`).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -31,9 +32,13 @@ SYSTEM = SystemActor(SYSTEM_SUBJECT)
 Reaction = Callable[[HandlerContext, Any], Awaitable[None]]
 
 
-async def place_by_rules(ctx: HandlerContext, event: CustomerUpserted | CreditReviewCompleted) -> None:
+async def place_by_rules(ctx: HandlerContext | BatchContext, customer_ids: Sequence[uuid.UUID]) -> None:
     known = await calendars.load(ctx.session, ctx.clock, get_settings().business_time_zone)
-    await assignment.reassess(ctx.session, [event.customer_id], actor=SYSTEM, today=known.today)
+    await assignment.reassess(ctx.session, customer_ids, actor=SYSTEM, today=known.today)
+
+
+async def review_completed(ctx: HandlerContext, event: CreditReviewCompleted) -> None:
+    await place_by_rules(ctx, [event.customer_id])  # the risk class may move it
 
 
 async def ask_for_strategy_run(ctx: HandlerContext, event: BusinessDateChanged) -> None:
@@ -42,8 +47,7 @@ async def ask_for_strategy_run(ctx: HandlerContext, event: BusinessDateChanged) 
 
 
 REACTIONS: dict[type[Any], Reaction] = {
-    CustomerUpserted: place_by_rules,
-    CreditReviewCompleted: place_by_rules,
+    CreditReviewCompleted: review_completed,
     BusinessDateChanged: ask_for_strategy_run,
 }
 
@@ -58,6 +62,15 @@ def _handler(project: Projection, react: Reaction | None) -> Callable[[HandlerCo
     return handle
 
 
+@handlers.on_batch(CustomerUpserted)
+async def customers_upserted(ctx: BatchContext, arrived: Sequence[Delivered[CustomerUpserted]]) -> None:
+    # a bulk load of customers: their accounts in one statement, the assignment rules run once
+    await act_as_system(ctx.session)
+    events = [delivered.payload for delivered in arrived]
+    await projection.customers_upserted(ctx.session, events)
+    await place_by_rules(ctx, list(dict.fromkeys(event.customer_id for event in events)))
+
+
 @handlers.on_batch(InvoiceIssued)
 async def invoices_issued(ctx: BatchContext, issued: Sequence[Delivered[InvoiceIssued]]) -> None:
     # the hottest event (bulk imports): the batch's open items in one statement
@@ -65,6 +78,8 @@ async def invoices_issued(ctx: BatchContext, issued: Sequence[Delivered[InvoiceI
     await projection.invoices_issued(ctx.session, [delivered.payload for delivered in issued])
 
 
+BATCH_HANDLED: set[type[Any]] = {CustomerUpserted, InvoiceIssued}  # above
+
 for _model, _project in PROJECTIONS.items():
-    if _model is not InvoiceIssued:
+    if _model not in BATCH_HANDLED:
         handlers.on(_model)(_handler(_project, REACTIONS.get(_model)))

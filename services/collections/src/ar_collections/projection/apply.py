@@ -53,14 +53,27 @@ def minor(amount: MoneyTotal) -> int:
 
 
 async def customer_upserted(session: AsyncSession, event: CustomerUpserted) -> None:
-    values = {"customer_id": event.customer_id, **{c: getattr(event, c) for c in ACCOUNT_COLUMNS}}
-    statement = insert(Account).values(**values)
-    # only the ledger's columns: the portfolio, attributes and contacts are collections' own
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Account.customer_id], set_={c: statement.excluded[c] for c in ACCOUNT_COLUMNS}
+    await customers_upserted(session, [event])
+
+
+_ACCOUNTS_PER_STATEMENT = 2_000  # of 9 parameters each: well under the protocol's 32,767
+
+
+async def customers_upserted(session: AsyncSession, events: Sequence[CustomerUpserted]) -> None:
+    """Any number of customers, a statement per 2,000; one that comes twice takes its last values
+    (a statement may change a row once)."""
+    latest = {e.customer_id: e for e in events}
+    rows = [
+        {"customer_id": e.customer_id, **{c: getattr(e, c) for c in ACCOUNT_COLUMNS}} for e in latest.values()
+    ]
+    for start in range(0, len(rows), _ACCOUNTS_PER_STATEMENT):
+        statement = insert(Account).values(rows[start : start + _ACCOUNTS_PER_STATEMENT])
+        # only the ledger's columns: the portfolio, attributes and contacts are collections' own
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[Account.customer_id], set_={c: statement.excluded[c] for c in ACCOUNT_COLUMNS}
+            )
         )
-    )
 
 
 def open_item(event: InvoiceIssued) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def overdue_position(open_invoices: Iterable[tuple[int, date]], today: date) -> 
     for open_minor, due in open_invoices:
         if open_minor <= 0:
             continue
-        if due < today:
+        if is_overdue(due, today):
             overdue += open_minor
         oldest = due if oldest is None or due < oldest else oldest
     return overdue, oldest
@@ -47,6 +47,17 @@ def overdue_position(open_invoices: Iterable[tuple[int, date]], today: date) -> 
 def days_past_due(oldest_open_due: date | None, today: date) -> int:
     """Days the oldest open invoice is past due on `today` (0: nothing past due)."""
     return max((today - oldest_open_due).days, 0) if oldest_open_due else 0
+
+
+def is_overdue(due_date: date, today: date) -> bool:
+    """Past due on `today`: the day after the due date and later (due today is current)."""
+    return days_past_due(due_date, today) > 0
+
+
+def overdue_sql(due_date: str, today: str) -> str:
+    """`is_overdue` as a SQL predicate over two date expressions (column names or bind
+    parameters, never user text), on the due date alone so its index serves."""
+    return f"{due_date} < {today}"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_credit.calendars.sql import business_date_sql
-from ar_credit.domain.credit import ExposureParts, days_past_due
+from ar_credit.domain.credit import ExposureParts, days_past_due, overdue_sql
 from ar_shared.clock import session_clock
 from ar_shared.db import driver_connection
 
@@ -36,6 +36,7 @@ class CreditRules:
 
 def _picture_sql(customers: str, not_before: str, where: str, customer_column: str = "") -> str:
     calendar_date = business_date_sql("bc", "$2::timestamptz", "$3::text")
+    overdue = overdue_sql("i.due_date", "d.business_date")
     return f"""
     SELECT c.currency, c.business_entity, d.business_date, p.limit_minor, p.risk_class,
            coalesce(e.open_ar_minor, 0) AS open_ar, coalesce(e.unapplied_cash_minor, 0) AS unapplied_cash,
@@ -51,7 +52,7 @@ def _picture_sql(customers: str, not_before: str, where: str, customer_column: s
     LEFT JOIN credit.exposures e ON e.customer_id = c.id
     LEFT JOIN credit.credit_profiles p ON p.customer_id = c.id
     CROSS JOIN LATERAL (
-        SELECT coalesce(sum(i.open_minor) FILTER (WHERE i.due_date < d.business_date), 0)::bigint AS overdue,
+        SELECT coalesce(sum(i.open_minor) FILTER (WHERE {overdue}), 0)::bigint AS overdue,
                min(i.due_date) AS oldest_due
         FROM credit.invoices i WHERE i.customer_id = c.id AND i.open_minor > 0
     ) o

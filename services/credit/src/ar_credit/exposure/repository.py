@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, DATE, TEXT, TIMESTAMP, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_credit.domain.credit import overdue_sql
 from ar_credit.models import CreditCustomer, CreditDispute, CreditExposure, CreditHold, CreditInvoice
 
 # New invoices and the open AR they add, in one statement however many the batch holds: the
@@ -138,7 +139,7 @@ class ExposureRepository:
         overdue = select(CreditInvoice.customer_id).where(
             CreditInvoice.customer_id.in_(of_entity),
             CreditInvoice.open_minor > 0,
-            CreditInvoice.due_date < today,
+            text(overdue_sql("credit.invoices.due_date", ":today")).bindparams(today=today),
         )
         held = select(CreditHold.customer_id).where(
             CreditHold.customer_id.in_(of_entity),

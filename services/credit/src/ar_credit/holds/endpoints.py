@@ -5,21 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from ar_credit.holds import service
+from ar_credit.holds.auth import Checker, Manager
 from ar_credit.holds.release import release_and_reevaluate
 from ar_credit.holds.repository import CreditHoldRepository
 from ar_credit.holds.schemas import CreditHold, HoldRelease, ManualHoldCreate
-from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(prefix="/v1/holds", tags=["holds"], route_class=ServiceRoute)
-
-Manager = Annotated[Principal, Depends(require_scopes("credit:manage"))]
-Checker = Annotated[Principal, Depends(require_scopes("credit:check"))]
 
 
 @router.post(

@@ -7,27 +7,16 @@ from collections.abc import Sequence
 
 from sqlalchemy import any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_credit.models import CreditHold
+from ar_shared.repository import Repository
 
 
-class CreditHoldRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, hold: CreditHold) -> CreditHold:
-        self.session.add(hold)
-        await self.session.flush()
-        await self.session.refresh(hold)
-        return hold
+class CreditHoldRepository(Repository[CreditHold]):
+    model = CreditHold
 
     async def customer_of(self, hold_id: uuid.UUID) -> uuid.UUID | None:
         return await self.session.scalar(select(CreditHold.customer_id).where(CreditHold.id == hold_id))
-
-    async def get_for_update(self, hold_id: uuid.UUID) -> CreditHold | None:
-        query = select(CreditHold).where(CreditHold.id == hold_id).with_for_update()
-        return (await self.session.scalars(query)).one_or_none()
 
     async def active(self, customer_id: uuid.UUID, source: str, reason_code: str) -> CreditHold | None:
         query = select(CreditHold).where(
@@ -67,11 +56,9 @@ class CreditHoldRepository:
     async def list(
         self, *, limit: int, after_id: uuid.UUID | None, customer_id: uuid.UUID | None, status: str | None
     ) -> Sequence[CreditHold]:
-        query = select(CreditHold).order_by(CreditHold.id).limit(limit)
-        if after_id is not None:
-            query = query.where(CreditHold.id > after_id)
+        query = self.select()
         if customer_id is not None:
             query = query.where(CreditHold.customer_id == customer_id)
         if status is not None:
             query = query.where(CreditHold.status == status)
-        return (await self.session.scalars(query)).all()
+        return await self.page(query, [CreditHold.id], None if after_id is None else [after_id], limit)

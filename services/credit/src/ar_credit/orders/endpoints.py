@@ -1,4 +1,5 @@
-"""HTTP route for the blocked-order queue: credit decisions by status, customer, entity and date."""
+"""HTTP routes for orders' credit decisions: recording one, overriding or closing it, and the
+blocked-order queue (decisions by status, customer, entity and date)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query, Request, Response
 
-from ar_credit.check.schemas import CreditDecision
+from ar_credit.orders import service
+from ar_credit.orders.auth import Checker, Manager
 from ar_credit.orders.repository import OrderRepository
+from ar_credit.orders.schemas import CreditDecision, CreditDecisionCreate, OverrideRequest
 from ar_credit.orders.views import out
-from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
 from ar_shared.inputs import BusinessDate, Identifier
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
@@ -20,8 +22,65 @@ from ar_shared.routing import ServiceRoute
 
 router = APIRouter(tags=["credit check"], route_class=ServiceRoute)
 
-Checker = Annotated[Principal, Depends(require_scopes("credit:check"))]
 Status = Literal["approved", "refused", "released", "cancelled", "invoiced"]
+
+
+@router.post(
+    "/v1/credit-decisions",
+    status_code=201,
+    summary="Record the credit decision for an order",
+    description=(
+        "Idempotent per `order_reference`: the same order again answers with the first decision "
+        "(200); the same reference for another customer or amount is refused (409). An approved "
+        "order counts as an open order until it is invoiced or cancelled."
+    ),
+    responses={200: {"model": CreditDecision, "description": "The order was decided before"}},
+)
+async def decide(
+    principal: Checker, body: CreditDecisionCreate, session: DbSession, request: Request, response: Response
+) -> CreditDecision:
+    order, created = await service.decide(session, principal, body, request.app.state.settings.rules)
+    response.status_code = 201 if created else 200
+    return out(order)
+
+
+@router.post(
+    "/v1/credit-decisions/{order_reference}/release",
+    summary="Override: release an over-limit or held order (credit manager)",
+)
+async def release(
+    principal: Manager,
+    order_reference: Identifier,
+    body: OverrideRequest,
+    session: DbSession,
+    request: Request,
+) -> CreditDecision:
+    rules = request.app.state.settings.rules
+    return out(await service.release(session, principal, order_reference, body.reason, rules))
+
+
+@router.post(
+    "/v1/credit-decisions/{order_reference}/cancel",
+    summary="The order was cancelled",
+    description="It no longer counts as an open order: the customer's blocked orders are judged again.",
+)
+async def cancel(
+    principal: Checker, order_reference: Identifier, session: DbSession, request: Request
+) -> CreditDecision:
+    rules = request.app.state.settings.rules
+    return out(await service.close(session, principal, order_reference, "cancelled", rules))
+
+
+@router.post(
+    "/v1/credit-decisions/{order_reference}/invoiced",
+    summary="The order was invoiced",
+    description="Its amount moves from open orders to open AR (also when its invoice names it).",
+)
+async def invoiced(
+    principal: Checker, order_reference: Identifier, session: DbSession, request: Request
+) -> CreditDecision:
+    rules = request.app.state.settings.rules
+    return out(await service.close(session, principal, order_reference, "invoiced", rules))
 
 
 @router.get(

@@ -6,30 +6,19 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import any_, bindparam, select, tuple_
+from sqlalchemy import any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_credit.models import CreditCustomer, CreditOrder
+from ar_shared.repository import Repository
 
 
-class OrderRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class OrderRepository(Repository[CreditOrder]):
+    model = CreditOrder
 
     async def customer_of(self, order_reference: str) -> uuid.UUID | None:
         query = select(CreditOrder.customer_id).where(CreditOrder.order_reference == order_reference)
         return await self.session.scalar(query)
-
-    async def get_for_update(self, order_reference: str) -> CreditOrder | None:
-        query = select(CreditOrder).where(CreditOrder.order_reference == order_reference).with_for_update()
-        return (await self.session.scalars(query)).one_or_none()
-
-    async def add(self, order: CreditOrder) -> CreditOrder:
-        self.session.add(order)
-        await self.session.flush()
-        await self.session.refresh(order)
-        return order
 
     async def customers_with_refused_orders(self, customer_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
         """Which of these customers have blocked orders (to be judged again)."""
@@ -63,9 +52,7 @@ class OrderRepository:
         decided_to: date | None,
     ) -> Sequence[CreditOrder]:
         """Decisions oldest first (the order they wait in), filtered."""
-        query = select(CreditOrder).order_by(CreditOrder.created_at, CreditOrder.order_reference).limit(limit)
-        if after is not None:
-            query = query.where(tuple_(CreditOrder.created_at, CreditOrder.order_reference) > tuple_(*after))
+        query = self.select()
         if status is not None:
             query = query.where(CreditOrder.status == status)
         if customer_id is not None:
@@ -79,4 +66,4 @@ class OrderRepository:
             query = query.where(CreditOrder.business_date >= decided_from)
         if decided_to is not None:
             query = query.where(CreditOrder.business_date <= decided_to)
-        return (await self.session.scalars(query)).all()
+        return await self.page(query, [CreditOrder.created_at, CreditOrder.order_reference], after, limit)

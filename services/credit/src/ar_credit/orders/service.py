@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_credit.check.schemas import CreditDecisionCreate
 from ar_credit.check.service import check
 from ar_credit.customers.repository import CreditCustomerRepository
 from ar_credit.exposure import service as exposure
@@ -13,6 +12,7 @@ from ar_credit.exposure.picture import CreditRules, session_picture
 from ar_credit.models import CreditOrder, plumbing
 from ar_credit.orders.events import decision_changed
 from ar_credit.orders.repository import OrderRepository
+from ar_credit.orders.schemas import CreditDecisionCreate
 from ar_credit.orders.views import out
 from ar_credit.policies.service import evaluate
 from ar_shared.audit import Actor, AuditLog

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ar_credit.check.schemas import CreditDecision
 from ar_credit.models import CreditOrder
+from ar_credit.orders.schemas import CreditDecision
 from ar_shared.money import Money, MoneyAmount
 
 

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from ar_credit.policies import changes
+from ar_credit.policies.auth import Checker, Manager
 from ar_credit.policies.schemas import CreditPolicy, CreditPolicyChange, CreditPolicySet, RiskClass
-from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
 from ar_shared.etag import etag_for, parse_if_match
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(prefix="/v1/credit-policies", tags=["credit policies"], route_class=ServiceRoute)
-
-Checker = Annotated[Principal, Depends(require_scopes("credit:check"))]
-Manager = Annotated[Principal, Depends(require_scopes("credit:manage"))]
 
 
 @router.get("", summary="Every risk class's credit policy")

@@ -7,11 +7,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request, Response
 
-from ar_credit.check.endpoints import Checker, Manager
 from ar_credit.models import CreditLimitRequest as CreditLimitRequestRow
 from ar_credit.models import CreditProfile as CreditProfileRow
 from ar_credit.models import PendingCreditProfile as PendingCreditProfileRow
 from ar_credit.profiles import service
+from ar_credit.profiles.auth import Checker, Manager
 from ar_credit.profiles.pending import pending_out
 from ar_credit.profiles.repository import LimitRequestRepository, PendingProfileRepository
 from ar_credit.profiles.schemas import (

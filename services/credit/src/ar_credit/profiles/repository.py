@@ -6,26 +6,16 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_credit.models import CreditLimitRequest, CreditProfile, PendingCreditProfile
+from ar_shared.repository import Repository
 
 
-class LimitRequestRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class LimitRequestRepository(Repository[CreditLimitRequest]):
+    model = CreditLimitRequest
 
     async def has_profile(self, customer_id: uuid.UUID) -> bool:
         return await self.session.get(CreditProfile, customer_id) is not None
-
-    async def get_for_update(self, request_id: uuid.UUID) -> CreditLimitRequest | None:
-        return await self.session.get(CreditLimitRequest, request_id, with_for_update=True)
-
-    async def add(self, request: CreditLimitRequest) -> CreditLimitRequest:
-        self.session.add(request)
-        await self.session.flush()
-        await self.session.refresh(request)
-        return request
 
     async def list(self, status: str | None) -> Sequence[CreditLimitRequest]:
         query = select(CreditLimitRequest).order_by(CreditLimitRequest.created_at)
@@ -34,11 +24,11 @@ class LimitRequestRepository:
         return (await self.session.scalars(query.limit(500))).all()
 
 
-class PendingProfileRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class PendingProfileRepository(Repository[PendingCreditProfile]):
+    model = PendingCreditProfile
 
     async def add(self, row: PendingCreditProfile) -> PendingCreditProfile:
+        """Nothing to read back (every column is set here): one statement, not two."""
         self.session.add(row)
         await self.session.flush()
         return row
@@ -63,9 +53,8 @@ class PendingProfileRepository:
     async def list(
         self, *, limit: int, after_id: uuid.UUID | None, status: str | None
     ) -> Sequence[PendingCreditProfile]:
-        query = select(PendingCreditProfile).order_by(PendingCreditProfile.id).limit(limit)
-        if after_id is not None:
-            query = query.where(PendingCreditProfile.id > after_id)
+        query = self.select()
         if status is not None:
             query = query.where(PendingCreditProfile.status == status)
-        return (await self.session.scalars(query)).all()
+        after = None if after_id is None else [after_id]
+        return await self.page(query, [PendingCreditProfile.id], after, limit)

@@ -6,8 +6,8 @@ import uuid
 
 from fastapi import APIRouter, Request
 
-from ar_credit.check.endpoints import Checker, Manager
 from ar_credit.reviews import service
+from ar_credit.reviews.auth import Checker, Manager
 from ar_credit.reviews.repository import ReviewRepository
 from ar_credit.reviews.schemas import CreditReference, CreditReviewCreate, CreditReviewOut, ReviewDue
 from ar_shared.db import DbSession

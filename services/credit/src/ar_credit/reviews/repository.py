@@ -6,21 +6,15 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select, text
 
+from ar_credit.domain.credit import overdue_sql
 from ar_credit.models import CreditCustomer, CreditInvoice, CreditProfile, CreditReview
+from ar_shared.repository import Repository
 
 
-class ReviewRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, review: CreditReview) -> CreditReview:
-        self.session.add(review)
-        await self.session.flush()
-        await self.session.refresh(review)
-        return review
+class ReviewRepository(Repository[CreditReview]):
+    model = CreditReview
 
     async def latest(self, customer_id: uuid.UUID) -> CreditReview | None:
         query = (
@@ -42,10 +36,11 @@ class ReviewRepository:
         return [(row[0], row[1]) for row in (await self.session.execute(query)).all()]
 
     async def invoice_counts(self, customer_id: uuid.UUID, today: date) -> tuple[int, int, int]:
+        past_due = text(overdue_sql("credit.invoices.due_date", ":today")).bindparams(today=today)
         query = select(
             func.count(),
             func.count().filter(CreditInvoice.open_minor > 0),
-            func.count().filter(CreditInvoice.open_minor > 0, CreditInvoice.due_date < today),
+            func.count().filter(CreditInvoice.open_minor > 0, past_due),
         ).where(CreditInvoice.customer_id == customer_id)
         total, open_, overdue = (await self.session.execute(query)).one()
         return int(total), int(open_), int(overdue)

@@ -9,12 +9,11 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from ar_ledger.customers import service
 from ar_ledger.customers.auth import Reader, Writer
-from ar_ledger.customers.repository import CustomerRepository
 from ar_ledger.customers.schemas import Customer, CustomerUpsert
 from ar_shared.db import DbSession
 from ar_shared.etag import etag_for, parse_if_match
 from ar_shared.inputs import Identifier
-from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
+from ar_shared.pagination import Page, Paging
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=ServiceRoute)
@@ -47,7 +46,7 @@ async def upsert_customer(
     result = await service.upsert_customer(session, principal, external_id, body, parse_if_match(if_match))
     response.status_code = 201 if result.created else 200
     response.headers["ETag"] = etag_for(result.customer.version)
-    return Customer.model_validate(result.customer)
+    return Customer.of(result.customer)
 
 
 @router.get(
@@ -61,14 +60,14 @@ async def get_customer_by_external_id(
 ) -> Customer:
     customer = await service.get_customer_by_external_id(session, external_id)
     response.headers["ETag"] = etag_for(customer.version)
-    return Customer.model_validate(customer)
+    return Customer.of(customer)
 
 
 @router.get("/{customer_id}", summary="Get a customer", response_model=Customer)
 async def get_customer(customer_id: uuid.UUID, session: DbSession, _: Reader, response: Response) -> Customer:
     customer = await service.get_customer(session, customer_id)
     response.headers["ETag"] = etag_for(customer.version)
-    return Customer.model_validate(customer)
+    return Customer.of(customer)
 
 
 @router.get("", summary="List customers", response_model=Page[Customer])
@@ -80,13 +79,6 @@ async def list_customers(
     currency: Annotated[Identifier | None, Query(min_length=3, max_length=3, examples=["EUR"])] = None,
     sales_rep: Identifier | None = None,
 ) -> Page[Customer]:
-    after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
-    rows = await CustomerRepository(session).list(
-        limit=page.limit + 1,
-        after_id=after,
-        business_entity=business_entity,
-        currency=currency.upper() if currency else None,
-        sales_rep=sales_rep,
+    return await service.list_customers(
+        session, page, business_entity=business_entity, currency=currency, sales_rep=sales_rep
     )
-    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.id])
-    return Page[Customer](items=[Customer.model_validate(r) for r in items], next_cursor=next_cursor)

@@ -6,17 +6,13 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import exists, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.models import CreditMemo, Customer, Invoice, Payment
+from ar_shared.repository import Repository
 
 
-class CustomerRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, customer_id: uuid.UUID) -> Customer | None:
-        return await self.session.get(Customer, customer_id)
+class CustomerRepository(Repository[Customer]):
+    model = Customer
 
     async def get_by_external_id(self, external_id: str) -> Customer | None:
         query = select(Customer).where(Customer.external_id == external_id)
@@ -43,12 +39,6 @@ class CustomerRepository:
         )
         return bool(await self.session.scalar(query))
 
-    async def add(self, customer: Customer) -> Customer:
-        self.session.add(customer)
-        await self.session.flush()
-        await self.session.refresh(customer)
-        return customer
-
     async def list(
         self,
         *,
@@ -58,13 +48,11 @@ class CustomerRepository:
         currency: str | None,
         sales_rep: str | None,
     ) -> Sequence[Customer]:
-        query = select(Customer).order_by(Customer.id).limit(limit)
-        if after_id is not None:
-            query = query.where(Customer.id > after_id)
+        query = self.select()
         if business_entity is not None:
             query = query.where(Customer.business_entity == business_entity)
         if currency is not None:
             query = query.where(Customer.currency == currency)
         if sales_rep is not None:
             query = query.where(Customer.sales_rep == sales_rep)
-        return (await self.session.scalars(query)).all()
+        return await self.page(query, [Customer.id], None if after_id is None else [after_id], limit)

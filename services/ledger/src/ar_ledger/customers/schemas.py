@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ar_ledger.models import Customer as CustomerRow
 from ar_shared.inputs import EmailAddress, Identifier, Text, TimeZone
 from ar_shared.money import currency_exponent
 
@@ -52,8 +53,6 @@ class CustomerUpsert(BaseModel):
 
 
 class Customer(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: uuid.UUID
     external_id: str
     name: str
@@ -66,3 +65,20 @@ class Customer(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def of(cls, row: CustomerRow) -> Customer:
+        return cls(
+            id=row.id,
+            external_id=row.external_id,
+            name=row.name,
+            currency=row.currency,
+            payment_terms_days=row.payment_terms_days,
+            business_entity=row.business_entity,
+            sales_rep=row.sales_rep,
+            contact_email=row.contact_email,
+            time_zone=row.time_zone,
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )

@@ -15,6 +15,7 @@ from ar_ledger.models import Customer, plumbing
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.events.ledger import CustomerUpserted
 from ar_shared.outbox import OutboxWriter
+from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
 from ar_shared.problems import Conflict, NotFound, PreconditionFailed
 
 audit = AuditLog(plumbing)
@@ -28,7 +29,7 @@ class UpsertResult:
 
 
 def _snapshot(customer: Customer) -> dict[str, object]:
-    return CustomerOut.model_validate(customer).model_dump(mode="json", exclude={"created_at", "updated_at"})
+    return CustomerOut.of(customer).model_dump(mode="json", exclude={"created_at", "updated_at"})
 
 
 async def upsert_customer(
@@ -107,6 +108,26 @@ async def get_customer_by_external_id(session: AsyncSession, external_id: str) -
     if customer is None:
         raise NotFound(f"no customer has the ERP id {external_id}", code="customer_not_found")
     return customer
+
+
+async def list_customers(
+    session: AsyncSession,
+    page: PageParams,
+    *,
+    business_entity: str | None,
+    currency: str | None,
+    sales_rep: str | None,
+) -> Page[CustomerOut]:
+    after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
+    rows = await CustomerRepository(session).list(
+        limit=page.limit + 1,
+        after_id=after,
+        business_entity=business_entity,
+        currency=currency.upper() if currency else None,
+        sales_rep=sales_rep,
+    )
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.id])
+    return Page[CustomerOut](items=[CustomerOut.of(r) for r in items], next_cursor=next_cursor)
 
 
 async def resolve_filter(session: AsyncSession, wanted: CustomerFilter) -> uuid.UUID | None:

@@ -7,10 +7,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, text, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select, text
 
+from ar_ledger.domain.aging import overdue_sql
 from ar_ledger.models import Application, Customer, Invoice
+from ar_shared.repository import Repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,17 +36,8 @@ class InvoiceFilters:
     overdue_on: date | None = None
 
 
-class InvoiceRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, invoice_id: uuid.UUID) -> Invoice | None:
-        return await self.session.get(Invoice, invoice_id)
-
-    async def get_for_update(self, invoice_id: uuid.UUID) -> Invoice | None:
-        return (
-            await self.session.scalars(select(Invoice).where(Invoice.id == invoice_id).with_for_update())
-        ).one_or_none()
+class InvoiceRepository(Repository[Invoice]):
+    model = Invoice
 
     async def applications_to(self, invoice_id: uuid.UUID) -> Sequence[Application]:
         """Every application to the invoice, taken back or not, in the order they were made."""
@@ -97,9 +89,7 @@ class InvoiceRepository:
         customer_id: uuid.UUID | None,
         filters: InvoiceFilters,
     ) -> Sequence[Invoice]:
-        query = select(Invoice).order_by(Invoice.due_date, Invoice.id).limit(limit)
-        if after is not None:
-            query = query.where(tuple_(Invoice.due_date, Invoice.id) > tuple_(*after))
+        query = self.select()
         if customer_id is not None:
             query = query.where(Invoice.customer_id == customer_id)
         if filters.status is not None:
@@ -110,9 +100,13 @@ class InvoiceRepository:
             query = query.where(Invoice.due_date <= filters.due_to)
         if filters.overdue_on is not None:
             query = query.where(
-                Invoice.open_minor > 0, Invoice.due_date < filters.overdue_on, Invoice.status == "open"
+                Invoice.open_minor > 0,
+                text(overdue_sql(":overdue_on", "ledger.invoices.due_date")).bindparams(
+                    overdue_on=filters.overdue_on
+                ),
+                Invoice.status == "open",
             )
-        return (await self.session.scalars(query)).all()
+        return await self.page(query, [Invoice.due_date, Invoice.id], after, limit)
 
 
 _TERMS = (

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_ledger.domain.aging import overdue_sql
 from ar_ledger.models import Customer, PastDueState
 
 
@@ -45,7 +46,7 @@ class OverdueTotal:
 #   date. One row per account (its oldest steady due date) stands for every day.
 # - moved: a movement dated after :first changed it; judged day by day (few invoices).
 # So a range of 90 days costs about one pass over the entity's open invoices, not 90.
-OLDEST_DUE_BY_DAY = """
+OLDEST_DUE_BY_DAY = f"""
 WITH accounts AS (
     SELECT c.id FROM ledger.customers c
     WHERE CAST(:business_entity AS text) IS NULL OR c.business_entity = :business_entity
@@ -57,14 +58,15 @@ WITH accounts AS (
 ), steady AS (
     SELECT i.customer_id, NULL::date AS as_of, min(i.due_date) AS due_date
     FROM ledger.invoices i JOIN accounts c ON c.id = i.customer_id
-    WHERE i.open_minor > 0 AND i.due_date < :last AND NOT EXISTS (SELECT 1 FROM moved m WHERE m.id = i.id)
+    WHERE i.open_minor > 0 AND {overdue_sql(":last", "i.due_date")}
+      AND NOT EXISTS (SELECT 1 FROM moved m WHERE m.id = i.id)
     GROUP BY i.customer_id
 ), days AS (
     SELECT CAST(:first AS date) + n AS as_of FROM generate_series(0, CAST(:span AS integer)) AS n
 ), moved_invoices AS (
     SELECT i.id, i.customer_id, i.due_date, i.issue_date, i.voided_on, i.amount_minor
     FROM moved m JOIN ledger.invoices i ON i.id = m.id JOIN accounts c ON c.id = i.customer_id
-    WHERE i.due_date < :last
+    WHERE {overdue_sql(":last", "i.due_date")}
 ), applied AS (
     SELECT d.as_of, a.invoice_id, sum(a.amount_minor) AS applied_minor
     FROM moved_invoices i
@@ -74,7 +76,7 @@ WITH accounts AS (
 ), moved_by_day AS (
     SELECT i.customer_id, d.as_of, min(i.due_date) AS due_date
     FROM moved_invoices i
-    JOIN days d ON i.due_date < d.as_of AND i.issue_date <= d.as_of
+    JOIN days d ON {overdue_sql("d.as_of", "i.due_date")} AND i.issue_date <= d.as_of
                AND (i.voided_on IS NULL OR i.voided_on > d.as_of)
     LEFT JOIN applied ap ON ap.as_of = d.as_of AND ap.invoice_id = i.id
     WHERE i.amount_minor - coalesce(ap.applied_minor, 0) > 0
@@ -83,12 +85,12 @@ WITH accounts AS (
 SELECT customer_id, as_of, due_date FROM steady
 UNION ALL
 SELECT customer_id, as_of, due_date FROM moved_by_day
-"""
+"""  # noqa: S608 - only the domain's fixed SQL fragments are interpolated
 
 # What the accounts an announcement names owe on its day, per currency, with the overdue invoices
 # (by the same as-of rule): fetched for those only, a few per cent of a long close's (account, day)
 # pairs.
-OVERDUE_ON_THE_DAY = """
+OVERDUE_ON_THE_DAY = f"""
 WITH wanted AS (
     SELECT * FROM unnest(CAST(:customers AS uuid[]), CAST(:days AS date[])) AS w(customer_id, as_of)
 ), open_items AS (
@@ -98,7 +100,7 @@ WITH wanted AS (
           AND (a.reversed_on IS NULL OR a.reversed_on > w.as_of)
     ), 0) AS open_minor
     FROM wanted w
-    JOIN ledger.invoices i ON i.customer_id = w.customer_id AND i.due_date < w.as_of
+    JOIN ledger.invoices i ON i.customer_id = w.customer_id AND {overdue_sql("w.as_of", "i.due_date")}
                           AND i.issue_date <= w.as_of AND (i.voided_on IS NULL OR i.voided_on > w.as_of)
 )
 SELECT customer_id, as_of, currency, sum(open_minor) AS overdue_minor,
@@ -107,7 +109,7 @@ FROM open_items
 WHERE open_minor > 0
 GROUP BY customer_id, as_of, currency
 ORDER BY customer_id, as_of, currency
-"""
+"""  # noqa: S608 - only the domain's fixed SQL fragments are interpolated
 
 
 class PastDueRepository:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_ledger.domain.aging import bucket_for, bucket_index
+from ar_ledger.domain.aging import bucket_for, bucket_index, days_past_due, is_overdue
 from ar_ledger.models import plumbing
 from ar_ledger.past_due.repository import OldestDue, OverdueTotal, PastDueRepository
 from ar_ledger.past_due.rules import Change, decide
@@ -99,8 +99,12 @@ def walk_days(
         steady_due, moved = steady.get(customer_id), by_day.get(customer_id, {})
         for sweep in plan.days:
             day = sweep.as_of
-            dues = [d for d in (steady_due if steady_due and steady_due < day else None, moved.get(day)) if d]
-            oldest_days = (day - min(dues)).days if dues else 0
+            dues = [
+                d
+                for d in (steady_due if steady_due and is_overdue(day, steady_due) else None, moved.get(day))
+                if d
+            ]
+            oldest_days = days_past_due(day, min(dues)) if dues else 0
             current = bucket_index(oldest_days, edges) if dues else None
             decision = decide(state, current)
             if dues:

@@ -6,26 +6,13 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.models import Refund
+from ar_shared.repository import Repository
 
 
-class RefundRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, refund: Refund) -> Refund:
-        self.session.add(refund)
-        await self.session.flush()
-        await self.session.refresh(refund)
-        return refund
-
-    async def get(self, refund_id: uuid.UUID, *, for_update: bool = False) -> Refund | None:
-        query = select(Refund).where(Refund.id == refund_id)
-        if for_update:
-            query = query.with_for_update()
-        return (await self.session.scalars(query)).one_or_none()
+class RefundRepository(Repository[Refund]):
+    model = Refund
 
     async def issued_from(self, source_id: uuid.UUID) -> Sequence[Refund]:
         query = select(Refund).where(Refund.source_id == source_id, Refund.status == "issued")
@@ -40,11 +27,9 @@ class RefundRepository:
     async def list(
         self, *, limit: int, after_id: uuid.UUID | None, customer_id: uuid.UUID | None, status: str | None
     ) -> Sequence[Refund]:
-        query = select(Refund).order_by(Refund.id).limit(limit)
-        if after_id is not None:
-            query = query.where(Refund.id > after_id)
+        query = self.select()
         if customer_id is not None:
             query = query.where(Refund.customer_id == customer_id)
         if status is not None:
             query = query.where(Refund.status == status)
-        return (await self.session.scalars(query)).all()
+        return await self.page(query, [Refund.id], None if after_id is None else [after_id], limit)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_ledger.domain.aging import bucket_case_sql, current_sql, days_past_due_sql, overdue_sql
 from ar_ledger.filters import ResolvedScope
 from ar_ledger.reports.queries import (
     BALANCE_AS_OF,
@@ -142,11 +143,11 @@ def _scope_params(scope: ResolvedScope, **more: object) -> dict[str, object]:
     }
 
 
-def bucket_case(edges: Sequence[int], days_expr: str) -> str:
-    """SQL CASE giving the bucket index of `days_expr` (edges are validated integers)."""
-    parts = [f"WHEN {days_expr} <= 0 THEN 0"]
-    parts += [f"WHEN {days_expr} <= {int(edge)} THEN {n}" for n, edge in enumerate(edges, start=1)]
-    return f"CASE {' '.join(parts)} ELSE {len(edges) + 1} END"
+def _bucket_of_open_item(edges: Sequence[int], basis: str) -> str:
+    """The bucket of an open item `o` as of `:as_of`, by the domain's rules (domain/aging.py):
+    days past its due date, or since its issue date on the issue-date basis."""
+    reference = "o.due_date" if basis == "due_date" else "o.issue_date"
+    return bucket_case_sql(days_past_due_sql(":as_of", reference), edges)
 
 
 class ReportRepository:
@@ -180,7 +181,7 @@ class ReportRepository:
     ) -> list[OpenItemRow]:
         sql = await self._open_items_sql(as_of) + _filters(scope)
         if overdue_only:
-            sql += " AND i.due_date < :as_of"
+            sql += f" AND {overdue_sql(':as_of', 'i.due_date')}"
         sql += " ORDER BY i.due_date, i.issue_date, i.invoice_number"
         rows = (await self.session.execute(text(sql), _scope_params(scope, as_of=as_of))).all()
         return [OpenItemRow(*row) for row in rows]
@@ -194,8 +195,7 @@ class ReportRepository:
         basis: str,
     ) -> list[AgingCell]:
         """One aggregate in the database: open amount and items per currency and bucket."""
-        reference = "due_date" if basis == "due_date" else "issue_date"
-        bucket = bucket_case(edges, f"(:as_of - o.{reference})")
+        bucket = _bucket_of_open_item(edges, basis)
         sql = f"""
             SELECT o.currency, {bucket} AS bucket, sum(o.open_minor) AS open_minor, count(*) AS items
             FROM ({await self._open_items_sql(as_of)}{_filters(scope)}) o
@@ -220,8 +220,7 @@ class ReportRepository:
         Customers with only unapplied money have a row too. `after` is the sort key of the last
         row of the previous page: (name or total, currency, customer id).
         """
-        reference = "due_date" if basis == "due_date" else "issue_date"
-        bucket = bucket_case(edges, f"(:as_of - o.{reference})")
+        bucket = _bucket_of_open_item(edges, basis)
         columns = ", ".join(
             f"coalesce(sum(o.open_minor) FILTER (WHERE {bucket} = {n}), 0) AS b{n}"
             for n in range(len(edges) + 2)
@@ -285,7 +284,7 @@ class ReportRepository:
         """Open AR and its current (not past due) part per currency, as of a date."""
         sql = f"""
             SELECT o.currency, sum(o.open_minor) AS total,
-                   sum(o.open_minor) FILTER (WHERE o.due_date >= :as_of) AS current_part
+                   sum(o.open_minor) FILTER (WHERE {current_sql(":as_of", "o.due_date")}) AS current_part
             FROM ({await self._open_items_sql(as_of)}{_filters(scope)}) o
             GROUP BY o.currency
         """  # noqa: S608 - fixed fragments only

@@ -5,11 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ar_notifications.bounces import service
+from ar_notifications.bounces.auth import Manager
 from ar_notifications.bounces.schemas import BounceRecorded, BounceReport
-from ar_notifications.delivery.endpoints import DeliveryOut
+from ar_notifications.schemas import DeliveryOut, Suppression
 from ar_notifications.suppressions.repository import SuppressionRepository
-from ar_notifications.suppressions.schemas import Suppression
-from ar_notifications.templates.endpoints import Manager
 from ar_shared.db import DbSession
 from ar_shared.routing import ServiceRoute
 

@@ -8,8 +8,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ar_notifications.bounces.rules import BounceKind
-from ar_notifications.delivery.endpoints import DeliveryOut
-from ar_notifications.suppressions.schemas import Suppression
+from ar_notifications.schemas import DeliveryOut, Suppression
 from ar_shared.inputs import EmailAddress, Identifier, Text
 
 

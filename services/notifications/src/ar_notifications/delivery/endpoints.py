@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from ar_notifications.delivery.auth import Manager
 from ar_notifications.delivery.repository import DeliveryRepository
 from ar_notifications.delivery.service import enqueue
 from ar_notifications.models import Delivery
+from ar_notifications.schemas import DeliveryOut, Status
 from ar_notifications.suppressions.repository import SuppressionRepository
-from ar_notifications.templates.endpoints import Manager
 from ar_shared.clock import AppClock
 from ar_shared.db import DbSession
 from ar_shared.inputs import Identifier, JsonObject
@@ -22,27 +22,6 @@ from ar_shared.problems import Conflict, NotFound
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"], route_class=ServiceRoute)
-
-Status = Literal["queued", "sent", "failed", "bounced", "suppressed"]
-
-
-class DeliveryOut(BaseModel):
-    id: uuid.UUID
-    causing_event_id: uuid.UUID | None
-    customer_id: uuid.UUID | None
-    channel: str
-    template_key: str
-    locale: str
-    recipient: str
-    status: Status
-    attempts: int
-    next_attempt_at: datetime | None
-    last_error: str | None
-    message_id: str | None = Field(
-        description="Message-ID header of the e-mail (bounce reports may name it); null for webhooks"
-    )
-    sent_at: datetime | None
-    created_at: datetime
 
 
 class DeliveryDetail(DeliveryOut):

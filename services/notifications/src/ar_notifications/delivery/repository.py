@@ -8,14 +8,13 @@ from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_notifications.models import BusinessCalendar, Contact, Delivery
+from ar_shared.repository import Repository
 
 
-class DeliveryRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class DeliveryRepository(Repository[Delivery]):
+    model = Delivery
 
     async def add_once(self, delivery: Delivery) -> bool:
         """Inserts unless this cause already produced a message to this recipient."""
@@ -45,9 +44,6 @@ class DeliveryRepository:
         query = select(Delivery).where(Delivery.causing_event_id == causing_event_id)
         return (await self.session.scalars(query)).one()
 
-    async def get(self, delivery_id: uuid.UUID, *, for_update: bool = False) -> Delivery | None:
-        return await self._one(Delivery.id == delivery_id, for_update)
-
     async def by_message_id(self, message_id: str, *, for_update: bool = False) -> Delivery | None:
         return await self._one(Delivery.message_id == message_id, for_update)
 
@@ -61,16 +57,14 @@ class DeliveryRepository:
         self, *, limit: int, after_id: uuid.UUID | None, status: str | None, customer_id: uuid.UUID | None,
         template_key: str | None,
     ) -> Sequence[Delivery]:  # fmt: skip
-        query = select(Delivery).order_by(Delivery.id).limit(limit)
-        if after_id is not None:
-            query = query.where(Delivery.id > after_id)
+        query = self.select()
         if status is not None:
             query = query.where(Delivery.status == status)
         if customer_id is not None:
             query = query.where(Delivery.customer_id == customer_id)
         if template_key is not None:
             query = query.where(Delivery.template_key == template_key)
-        return (await self.session.scalars(query)).all()
+        return await self.page(query, [Delivery.id], None if after_id is None else [after_id], limit)
 
     async def contact(self, customer_id: uuid.UUID) -> Contact | None:
         return await self.session.get(Contact, customer_id)

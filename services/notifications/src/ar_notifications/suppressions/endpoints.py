@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
+from ar_notifications.schemas import Suppression, SuppressionReason
 from ar_notifications.suppressions import service
+from ar_notifications.suppressions.auth import Manager
 from ar_notifications.suppressions.repository import SuppressionRepository
-from ar_notifications.suppressions.schemas import Suppression, SuppressionCreate, SuppressionReason
-from ar_shared.auth import Principal, require_scopes
+from ar_notifications.suppressions.schemas import SuppressionCreate
 from ar_shared.db import DbSession
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(prefix="/v1/suppressions", tags=["suppressions"], route_class=ServiceRoute)
-
-Manager = Annotated[Principal, Depends(require_scopes("notifications:manage"))]
 
 
 @router.post("", status_code=201, summary="Add an address to the suppression list")

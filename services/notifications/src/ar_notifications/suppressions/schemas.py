@@ -1,16 +1,11 @@
-"""API shapes of suppression-list entries."""
+"""API shape of a new suppression-list entry (the entry itself is in ar_notifications/schemas.py)."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
+from ar_notifications.schemas import SuppressionReason
 from ar_shared.inputs import EmailAddress, Text
-
-SuppressionReason = Literal["hard_bounce", "complaint", "unsubscribed", "do_not_contact", "legal"]
 
 
 class SuppressionCreate(BaseModel):
@@ -24,14 +19,3 @@ class SuppressionCreate(BaseModel):
     address: EmailAddress
     reason: SuppressionReason
     note: Text | None = Field(default=None, max_length=2000)
-
-
-class Suppression(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    address: str
-    reason: SuppressionReason
-    note: str | None
-    created_by: str
-    created_at: datetime

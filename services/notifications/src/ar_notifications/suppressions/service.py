@@ -7,9 +7,10 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_notifications.models import Suppression, plumbing
+from ar_notifications.schemas import Suppression as SuppressionOut
+from ar_notifications.schemas import SuppressionReason
 from ar_notifications.suppressions.repository import SuppressionRepository
-from ar_notifications.suppressions.schemas import Suppression as SuppressionOut
-from ar_notifications.suppressions.schemas import SuppressionCreate, SuppressionReason
+from ar_notifications.suppressions.schemas import SuppressionCreate
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.problems import Conflict, NotFound
 

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from ar_notifications.templates import service
+from ar_notifications.templates.auth import Manager
 from ar_notifications.templates.defaults import DEFAULTS
 from ar_notifications.templates.repository import TemplateRepository
 from ar_notifications.templates.schemas import Preview, PreviewRequest, TemplateCreate, TemplateOut
-from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
 from ar_shared.routing import ServiceRoute, changes_nothing
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"], route_class=ServiceRoute)
-Manager = Annotated[Principal, Depends(require_scopes("notifications:manage"))]
 
 
 @router.post(

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_notifications.models import Template
+from ar_shared.repository import Repository
 
 
-class TemplateRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class TemplateRepository(Repository[Template]):
+    model = Template
 
     async def latest(self, key: str, locale: str) -> Template | None:
         query = (
@@ -28,12 +27,6 @@ class TemplateRepository:
             Template.key == key, Template.locale == locale
         )
         return int(await self.session.scalar(query) or 0) + 1
-
-    async def add(self, template: Template) -> Template:
-        self.session.add(template)
-        await self.session.flush()
-        await self.session.refresh(template)
-        return template
 
     async def all_latest(self) -> Sequence[Template]:
         latest = (

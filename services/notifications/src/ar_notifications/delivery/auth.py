@@ -1,0 +1,9 @@
+"""Who may use deliveries: the route dependencies of this package."""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from ar_shared.auth import Principal, require_scopes
+
+Manager = Annotated[Principal, Depends(require_scopes("notifications:manage"))]
