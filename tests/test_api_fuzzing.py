@@ -297,6 +297,41 @@ async def seed_collections(c: httpx.AsyncClient, seeded: Seeded, today: Any) -> 
         )
     seeded.add("code", "reached")
     seeded.add("code", "awaiting_po")
+    await seed_dunning(c, seeded, today, created)
+
+
+async def seed_dunning(
+    c: httpx.AsyncClient,
+    seeded: Seeded,
+    today: Any,
+    created: Callable[[httpx.Response], Awaitable[dict[str, Any]]],
+) -> None:
+    """A strategy, its segment, a pause and a strategy run, so their routes' paths resolve."""
+    steps = [
+        {"days": 3, "action": "email_reminder", "template_key": "first_reminder"},
+        {"days": 10, "action": "call_task"},
+    ]
+    strategy = await created(await c.post("/v1/dunning-strategies", json={"name": "fuzz", "steps": steps}))
+    seeded.add("strategy", strategy["name"])
+    seeded.add("version", str(strategy["version"]))
+    segment = {"name": "DE01", "strategy": "fuzz", "priority": 100, "business_entity": "DE01"}
+    seeded.add("segment_id", (await created(await c.post("/v1/strategy-segments", json=segment)))["id"])
+    customer_id, invoice_id = seeded.values["customer_id"][0], seeded.values["invoice_id"][0]
+    ends_on = today.fromordinal(today.toordinal() + 30)
+    pause = {"invoice_ids": [invoice_id], "reason": "promise", "ends_on": str(ends_on)}
+    async with asyncio.timeout(60):
+        # 422 while the invoice is still on its way over Kafka
+        while True:
+            response = await c.post(f"/v1/accounts/{customer_id}/dunning-pauses", json=pause)
+            if response.status_code != 422:
+                break
+            await asyncio.sleep(0.2)
+    assert response.status_code == 201, response.text
+    seeded.add("pause_id", response.json()[0]["id"])
+    run = await created(
+        await c.post("/v1/strategy-runs", json={"business_entity": "DE01", "as_of": str(today)})
+    )
+    seeded.add("run_id", run["id"])
 
 
 # path or query parameter name -> the seeded values it is offered
@@ -315,6 +350,11 @@ BINDINGS = {
     "subject": "subject",
     "collector": "subject",
     "code": "code",
+    "segment_id": "segment_id",
+    "pause_id": "pause_id",
+    "run_id": "run_id",
+    "version": "version",
+    "strategy": "strategy",
 }
 
 

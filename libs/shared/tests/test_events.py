@@ -18,6 +18,7 @@ from ar_shared.events.collections import (
     ActivityLogged,
     CollectionTaskCompleted,
     CollectionTaskCreated,
+    CreditHoldRecommended,
     CreditMemoRequested,
     DisputeOpened,
     DisputeResolved,
@@ -73,6 +74,7 @@ CATALOGUE = {
     "collections": [
         "PromiseToPayRecorded", "PromiseToPayKept", "PromiseToPayBroken", "DisputeOpened", "DisputeResolved",
         "CreditMemoRequested", "EscalationRaised", "NotificationRequested", "WriteOffRecommended",
+        "CreditHoldRecommended",
         "AccountAssigned", "CollectionTaskCreated", "CollectionTaskCompleted", "ActivityLogged",
     ],
     "notifications": ["NotificationSent", "NotificationFailed"],
@@ -220,6 +222,10 @@ def samples() -> list[EventPayload]:
         WriteOffRecommended(
             recommendation_id=new_id(), customer_id=CUSTOMER, invoice_id=INVOICE, amount=eur("0.01"),
             reason_code="small_balance",
+        ),
+        CreditHoldRecommended(
+            recommendation_id=new_id(), customer_id=CUSTOMER, days_past_due=45,
+            recommended_by="strategy:standard@1",
         ),
         AccountAssigned(
             customer_id=CUSTOMER, portfolio_id=new_id(), collector="collector-7", previous_portfolio_id=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -28,6 +29,21 @@ class CollectionsSettings(ServiceSettings):
         default=60.0,
         gt=0,
         description="How often the worker re-assesses balance bands of accounts that moved",
+    )
+    known_template_keys: tuple[str, ...] = Field(
+        default=("pre_due_reminder", "first_reminder", "second_reminder", "demand_letter", "final_notice"),
+        description="Template keys a strategy step may name (the notifications service's shipped "
+        "dunning templates by default; add the keys of templates stored there, e.g. default_letter)",
+    )
+    dunning_catch_up: Literal["highest", "every"] = Field(
+        default="highest",
+        description="A run that skips days fires the highest due step only, or every step crossed",
+    )
+    strategy_run_chunk: int = Field(
+        default=500, ge=1, description="Accounts per transaction of a strategy run"
+    )
+    strategy_run_poll_seconds: float = Field(
+        default=5.0, gt=0, description="How often the worker starts the runs business date changes asked for"
     )
     view_open_items_limit: int = Field(default=200, ge=1, description="Open items the account view lists")
 

@@ -2,7 +2,8 @@
 
 Each ledger and credit event updates the account projection (projection/apply.py) in the
 handler's transaction; an account that arrives, or whose attributes or risk class change, is
-placed by the assignment rules in the same transaction. The worker sees every account (row-level
+placed by the assignment rules in the same transaction. A new business date asks for the
+entity's strategy run (the worker runs it). The worker sees every account (row-level
 security: `act_as_system`).
 """
 
@@ -15,13 +16,14 @@ from typing import Any
 from ar_collections.access import SYSTEM_SUBJECT, act_as_system
 from ar_collections.calendars import service as calendars
 from ar_collections.config import get_settings
+from ar_collections.dunning import run as strategy_runs
 from ar_collections.portfolios import assignment
 from ar_collections.projection import apply as projection
 from ar_collections.projection.apply import PROJECTIONS, Projection
 from ar_shared.audit.log import SystemActor
 from ar_shared.consumer import BatchContext, Delivered, EventHandlers, HandlerContext
 from ar_shared.events.credit import CreditReviewCompleted
-from ar_shared.events.ledger import CustomerUpserted, InvoiceIssued
+from ar_shared.events.ledger import BusinessDateChanged, CustomerUpserted, InvoiceIssued
 
 handlers = EventHandlers()
 SYSTEM = SystemActor(SYSTEM_SUBJECT)
@@ -39,7 +41,15 @@ async def review_completed(ctx: HandlerContext, event: CreditReviewCompleted) ->
     await place_by_rules(ctx, [event.customer_id])  # the risk class may move it
 
 
-REACTIONS: dict[type[Any], Reaction] = {CreditReviewCompleted: review_completed}
+async def ask_for_strategy_run(ctx: HandlerContext, event: BusinessDateChanged) -> None:
+    # the run itself is the worker's job, chunk by chunk: this transaction only records the ask
+    await strategy_runs.ask(ctx.session, event.business_entity, event.business_date)
+
+
+REACTIONS: dict[type[Any], Reaction] = {
+    CreditReviewCompleted: review_completed,
+    BusinessDateChanged: ask_for_strategy_run,
+}
 
 
 def _handler(project: Projection, react: Reaction | None) -> Callable[[HandlerContext, Any], Awaitable[None]]:

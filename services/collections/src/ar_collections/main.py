@@ -8,6 +8,7 @@ from ar_collections.accounts.endpoints import router as accounts_router
 from ar_collections.activities.endpoints import router as activities_router
 from ar_collections.config import CollectionsSettings, get_settings
 from ar_collections.contact_policy.endpoints import router as do_not_contact_router
+from ar_collections.dunning.endpoints import router as dunning_router
 from ar_collections.models import plumbing
 from ar_collections.people.endpoints import router as people_router
 from ar_collections.portfolios.endpoints import router as portfolios_router
@@ -19,7 +20,8 @@ from ar_shared.clock import SYSTEM_CLOCK, Clock
 
 DESCRIPTION = """
 The collector's workflow: the worklist, accounts (projected from the ledger and the credit
-service), contact history and tasks, reason codes, do-not-contact, people and portfolios.
+service), contact history and tasks, reason codes, do-not-contact, people and portfolios,
+dunning strategies and the daily strategy run.
 
 All routes need a bearer token: `collections:work` for collectors, who see only the accounts of
 the portfolios they own (or cover while the owner is absent; another account answers 404), and
@@ -35,6 +37,7 @@ TAGS = [
     {"name": "tasks", "description": "Follow-ups, calls, letters and reviews due on a business date"},
     {"name": "reason codes", "description": "Why an open item is not paid yet"},
     {"name": "do-not-contact", "description": "Accounts nobody may contact or dun"},
+    {"name": "dunning", "description": "Dunning strategies, segments, pauses and the daily strategy run"},
     {"name": "portfolios", "description": "Portfolios, assignment rules, reassignment"},
     {"name": "people", "description": "Collectors, managers and teams"},
 ]
@@ -54,6 +57,7 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
             tasks_router,
             reasons_router,
             do_not_contact_router,
+            dunning_router,
             portfolios_router,
             people_router,
         ],

@@ -15,12 +15,13 @@ from ar_credit.config import get_settings
 from ar_credit.customers.repository import CreditCustomerRepository
 from ar_credit.exposure import service as exposure
 from ar_credit.exposure.repository import ExposureRepository
+from ar_credit.holds.service import place_recommended_hold
 from ar_credit.models import CreditDispute
 from ar_credit.orders.service import order_invoiced
 from ar_credit.policies.service import evaluate_many
 from ar_credit.profiles.arrival import attach_pending_profiles
 from ar_shared.consumer import BatchContext, Delivered, EventHandlers, HandlerContext
-from ar_shared.events.collections import DisputeOpened, DisputeResolved
+from ar_shared.events.collections import CreditHoldRecommended, DisputeOpened, DisputeResolved
 from ar_shared.events.ledger import (
     AccountPastDue,
     BusinessDateChanged,
@@ -207,6 +208,11 @@ async def business_date_changed(ctx: HandlerContext, event: BusinessDateChanged)
     )
     customers = await ExposureRepository(ctx.session).customers_to_evaluate(event.business_entity, today)
     await evaluate_many(ctx.session, dict.fromkeys(customers), settings.rules)
+
+
+@handlers.on(CreditHoldRecommended)
+async def credit_hold_recommended(ctx: HandlerContext, event: CreditHoldRecommended) -> None:
+    await place_recommended_hold(ctx.session, event)
 
 
 @handlers.on(DisputeOpened)

@@ -143,6 +143,20 @@ class NotificationRequested(CollectionsEvent):
 
 
 @register
+class CreditHoldRecommended(CollectionsEvent):
+    """A dunning step recommends a credit hold: credit places one of source `collections` (once
+    per customer while it is active); releasing it stays a credit decision."""
+
+    event_name = "CreditHoldRecommended"
+
+    recommendation_id: uuid.UUID
+    customer_id: uuid.UUID
+    reason_code: str = Field(default="collections_recommendation", examples=["collections_recommendation"])
+    days_past_due: int = Field(description="Days past due of the account's oldest open item when recommended")
+    recommended_by: str = Field(description="The strategy step, e.g. `strategy:standard@2`")
+
+
+@register
 class WriteOffRecommended(CollectionsEvent):
     """A strategy step recommends writing off an invoice amount (for a person to approve)."""
 

@@ -45,7 +45,7 @@ class CreditHoldPlaced(CreditEvent):
         description="Policy breaches: past_due, overdue_amount, over_limit; manual holds: the analyst's code",
         examples=["past_due"],
     )
-    source: Literal["policy", "manual"]
+    source: Literal["policy", "manual", "collections"]
     placed_by: str = Field(description="The credit analyst, or `credit-policy` for automatic holds")
     placed_at: AwareDatetime
     sales_rep: str | None = Field(default=None, description="E-mail of the customer's sales rep, to be told")
@@ -61,8 +61,8 @@ class CreditHoldReleased(CreditEvent):
     hold_id: uuid.UUID
     customer_id: uuid.UUID
     reason_code: str = Field(description="The reason code the hold was placed with")
-    source: Literal["policy", "manual"] = Field(
-        description="How the hold was placed (a manual hold is never released by policy)"
+    source: Literal["policy", "manual", "collections"] = Field(
+        description="How the hold was placed (a manual or collections hold is never released by policy)"
     )
     released_by: str = Field(description="The credit manager, or `credit-policy` when the customer cured")
     released_at: AwareDatetime

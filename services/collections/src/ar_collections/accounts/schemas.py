@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ar_collections.activities.schemas import Activity
 from ar_collections.contact_policy.schemas import DoNotContact
+from ar_collections.dunning.schemas import DunningStanding
 from ar_collections.portfolios.schemas import Assignment
 from ar_collections.tasks.schemas import Task
 from ar_collections.worklist.schemas import Sla
@@ -124,3 +125,4 @@ class AccountView(BaseModel):
     recent_activities: list[Activity] = Field(description="The last contacts and notes, newest first")
     open_tasks: list[Task]
     sla: Sla | None = Field(description="The account's most urgent SLA on the business date")
+    dunning: DunningStanding = Field(description="Its dunning strategy and current level")

@@ -26,6 +26,7 @@ from ar_collections.calendars.service import BusinessCalendars
 from ar_collections.contact_policy import service as contact_policy
 from ar_collections.contact_policy.repository import DoNotContactRepository
 from ar_collections.domain import aging, sla
+from ar_collections.dunning import pauses as dunning
 from ar_collections.models.task import CONTACT_TASK_KINDS
 from ar_collections.portfolios.service import describe, require_account
 from ar_collections.tasks.schemas import Task
@@ -160,4 +161,5 @@ async def account_view(
         recent_activities=[Activity.model_validate(a) for a in activities],
         open_tasks=[Task.model_validate(t) for t in tasks],
         sla=Sla.model_validate(urgent, from_attributes=True) if urgent else None,
+        dunning=await dunning.standing(session, customer_id),
     )

@@ -3,6 +3,14 @@
 from ar_collections.models.account import Account
 from ar_collections.models.activity import Activity, OutcomeCode
 from ar_collections.models.base import Base, metadata, plumbing
+from ar_collections.models.dunning import (
+    DunningPause,
+    DunningState,
+    DunningStepFired,
+    DunningStrategy,
+    StrategyRun,
+    StrategySegment,
+)
 from ar_collections.models.people import (
     AssignmentHistory,
     AssignmentRule,
@@ -34,6 +42,10 @@ __all__ = [
     "CreditMemo",
     "CreditProfile",
     "DoNotContact",
+    "DunningPause",
+    "DunningState",
+    "DunningStepFired",
+    "DunningStrategy",
     "EntityCalendar",
     "ItemReason",
     "ItemReasonHistory",
@@ -44,6 +56,8 @@ __all__ = [
     "PortfolioHistory",
     "ReasonCode",
     "SlaRule",
+    "StrategyRun",
+    "StrategySegment",
     "Task",
     "Team",
     "WorklistWeight",

@@ -26,7 +26,7 @@ class ExposureOut(BaseModel):
 class HoldOut(BaseModel):
     id: uuid.UUID
     reason_code: str
-    source: Literal["policy", "manual"]
+    source: Literal["policy", "manual", "collections"]
     placed_at: datetime
 
 

@@ -85,7 +85,7 @@ PICTURES_SQL = _picture_sql(
 class HoldRow:
     id: uuid.UUID
     reason_code: str
-    source: Literal["policy", "manual"]  # the table's CHECK constraint
+    source: Literal["policy", "manual", "collections"]  # the table's CHECK constraint
     placed_at: datetime
 
 

@@ -54,7 +54,7 @@ class CreditHold(BaseModel):
 
     id: uuid.UUID
     customer_id: uuid.UUID
-    source: Literal["policy", "manual"]
+    source: Literal["policy", "manual", "collections"]
     reason_code: str
     note: str | None
     status: Literal["active", "released"]

@@ -13,7 +13,9 @@ from ar_credit.holds.schemas import CreditHold as CreditHoldOut
 from ar_credit.holds.schemas import ManualHoldCreate
 from ar_credit.models import CreditHold, plumbing
 from ar_shared.audit import Actor, AuditLog
+from ar_shared.audit.log import SystemActor
 from ar_shared.clock import session_clock
+from ar_shared.events.collections import CreditHoldRecommended
 from ar_shared.events.credit import CreditHoldPlaced, CreditHoldReleased
 from ar_shared.outbox import OutboxWriter
 from ar_shared.problems import Conflict, NotFound
@@ -36,11 +38,30 @@ async def place_manual_hold(session: AsyncSession, actor: Actor, data: ManualHol
     return await place_hold(session, actor, data.customer_id, "manual", data.reason_code, data.note)
 
 
+COLLECTIONS = SystemActor("collections")
+
+
+class CustomerNotYetKnown(LookupError):
+    """The recommendation overtook the customer (another topic): the consumer retries it."""
+
+
+async def place_recommended_hold(session: AsyncSession, event: CreditHoldRecommended) -> CreditHold | None:
+    """Collections recommends a hold: one of source `collections` per customer and reason while it
+    is active (a repeated recommendation adds none). Releasing it is a credit manager's decision:
+    the policy never releases it."""
+    if not await CreditCustomerRepository(session).lock(event.customer_id):
+        raise CustomerNotYetKnown(f"customer {event.customer_id} is unknown to credit (yet)")
+    if await CreditHoldRepository(session).active(event.customer_id, "collections", event.reason_code):
+        return None
+    note = f"recommended by {event.recommended_by} at {event.days_past_due} days past due"
+    return await place_hold(session, COLLECTIONS, event.customer_id, "collections", event.reason_code, note)
+
+
 async def place_hold(
     session: AsyncSession,
     actor: Actor,
     customer_id: uuid.UUID,
-    source: Literal["policy", "manual"],
+    source: Literal["policy", "manual", "collections"],
     reason_code: str,
     note: str | None = None,
 ) -> CreditHold:
@@ -123,7 +144,7 @@ async def lift(session: AsyncSession, actor: Actor, hold: CreditHold, reason: st
             hold_id=hold.id,
             customer_id=hold.customer_id,
             reason_code=hold.reason_code,
-            source="manual" if hold.source == "manual" else "policy",
+            source=hold.source,
             released_by=actor.subject,
             released_at=hold.released_at,
             release_reason=reason,

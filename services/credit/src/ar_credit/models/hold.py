@@ -14,7 +14,7 @@ from ar_credit.models.base import Base
 class CreditHold(Base):
     __tablename__ = "credit_holds"
     __table_args__ = (
-        CheckConstraint("source IN ('policy', 'manual')", name="source_known"),
+        CheckConstraint("source IN ('policy', 'manual', 'collections')", name="source_known"),
         CheckConstraint("status IN ('active', 'released')", name="status_known"),
         CheckConstraint("(status = 'active') = (released_at IS NULL)", name="released_hold_has_release_time"),
         # at most one active hold per customer, reason and source: a re-delivered trigger

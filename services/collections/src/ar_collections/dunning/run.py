@@ -1,0 +1,351 @@
+"""The strategy run of a business entity for a business date.
+
+Accounts are taken in chunks (`strategy_run_chunk`, by id), each chunk in a transaction of its
+own: its steps fired, tasks, outbox events, cycles and the run's counts commit together, so a run
+over many accounts never holds one transaction and a crash loses at most the chunk under way
+(a rerun for the same date fires what is left, nothing twice: `dunning_steps_fired` is unique
+per account, cycle and step). The versions of the strategies are read once, when the run starts,
+and marked in use. A dry run reads the same way and writes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ar_collections.access import SYSTEM_SUBJECT, act_as_system
+from ar_collections.accounts.repository import AccountRepository
+from ar_collections.config import CollectionsSettings
+from ar_collections.contact_policy.service import barred
+from ar_collections.domain import dunning
+from ar_collections.dunning import actions
+from ar_collections.dunning.repository import (
+    DunningRepository,
+    PauseRepository,
+    RunRepository,
+    SegmentRepository,
+    StrategyRepository,
+)
+from ar_collections.dunning.schemas import PlannedStep, Run
+from ar_collections.dunning.strategies import segment_for, steps_of
+from ar_collections.models import (
+    DunningState,
+    DunningStepFired,
+    DunningStrategy,
+    OpenItem,
+    StrategyRun,
+    StrategySegment,
+)
+from ar_collections.portfolios.assignment import facts_of
+from ar_shared.clock import Clock
+from ar_shared.problems import Conflict, FieldError, NotFound
+
+PLANNED_LIMIT = 1000
+
+
+@dataclass
+class Snapshot:
+    segments: Sequence[StrategySegment]
+    strategies: dict[str, DunningStrategy]
+    steps: dict[str, list[dunning.Step]]
+
+
+@dataclass
+class Tally:
+    seen: int = 0
+    fired: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    planned: list[PlannedStep] = field(default_factory=list)
+
+
+async def snapshot(session: AsyncSession, *, mark_in_use: bool) -> Snapshot:
+    segments = await SegmentRepository(session).in_order()
+    repo = StrategyRepository(session)
+    latest = await repo.latest()
+    used = {s.strategy_name for s in segments} & latest.keys()
+    if mark_in_use:
+        await repo.mark_in_use([latest[name].id for name in used])
+    return Snapshot(segments, latest, {name: steps_of(s) for name, s in latest.items()})
+
+
+async def request(
+    session: AsyncSession, business_entity: str, as_of: date, *, trigger: str, requested_by: str, status: str
+) -> StrategyRun:
+    """Records a run (refused for a date before the entity's last run)."""
+    runs = RunRepository(session)
+    await runs.lock_entity(business_entity)
+    await refuse_going_back(runs, business_entity, as_of)
+    return await runs.add(
+        StrategyRun(
+            id=uuid.uuid4(),
+            business_entity=business_entity,
+            as_of=as_of,
+            status=status,
+            trigger=trigger,
+            requested_by=requested_by,
+        )
+    )
+
+
+async def ask(session: AsyncSession, business_entity: str, as_of: date) -> None:
+    """A new business date asks for the entity's run (pending: the worker starts it). An
+    announcement of a date already run, or older (a replay), asks for nothing."""
+    runs = RunRepository(session)
+    await runs.lock_entity(business_entity)
+    last = await runs.last_as_of(business_entity)
+    if last is not None and as_of <= last:
+        return
+    await request(
+        session,
+        business_entity,
+        as_of,
+        trigger="business_date_changed",
+        requested_by=SYSTEM_SUBJECT,
+        status="pending",
+    )
+
+
+async def refuse_going_back(runs: RunRepository, business_entity: str, as_of: date) -> None:
+    last = await runs.last_as_of(business_entity)
+    if last is not None and as_of < last:
+        message = f"{business_entity} was run for {last} already: a run may not go back to {as_of}"
+        raise Conflict(
+            message,
+            code="run_before_last_run",
+            errors=[FieldError(field="as_of", message=message, code="run_before_last_run")],
+        )
+
+
+def _state_cycle(state: DunningState | None) -> dunning.Cycle:
+    if state is None:
+        return dunning.Cycle(1, False, None)
+    return dunning.Cycle(state.cycle, state.overdue_seen, state.level_days)
+
+
+async def dun_chunk(
+    session: AsyncSession,
+    ids: Sequence[uuid.UUID],
+    as_of: date,
+    snap: Snapshot,
+    catch_up: dunning.CatchUp,
+    tally: Tally,
+    run_id: uuid.UUID | None,
+) -> None:
+    """Decides (and, unless `run_id` is None, fires) each account's due steps."""
+    dry = run_id is None
+    repo = DunningRepository(session)
+    accounts = await repo.accounts(ids)
+    items: dict[uuid.UUID, list[OpenItem]] = {}
+    for item in await repo.open_items(ids):
+        items.setdefault(item.customer_id, []).append(item)
+    paused = await PauseRepository(session).live_items(ids, as_of)
+    contact_barred = await barred(session, ids, dict.fromkeys(ids, as_of))
+    facts = {row.customer_id: facts_of(row) for row in await AccountRepository(session).rule_facts(ids)}
+    if not dry:
+        await repo.ensure_states(ids)
+    states = await repo.states(ids, lock=not dry)
+    managers = await repo.managers(ids)
+    for customer_id in ids:
+        tally.seen += 1
+        account, own = accounts[customer_id], items.get(customer_id, [])
+        listed = [
+            dunning.OpenItemFacts(i.invoice_id, i.due_date, i.currency, i.open_minor, i.invoice_id in paused)
+            for i in own
+        ]
+        # a cure is judged on every open item: a pause holds the steps, it does not end the cycle
+        everything = [
+            dunning.OpenItemFacts(f.invoice_id, f.due_date, f.currency, f.open_minor, False) for f in listed
+        ]
+        cycle = dunning.next_cycle(
+            _state_cycle(states.get(customer_id)), dunning.days_past_due(everything, as_of)
+        )
+        dpd = dunning.days_past_due(listed, as_of)
+        segment = segment_for(snap.segments, facts[customer_id])
+        due: list[dunning.Step] = []
+        if not own:
+            reason: str | None = "nothing_open"
+        elif segment is None or segment.strategy_name not in snap.steps:
+            reason = "no_strategy"
+        elif customer_id in contact_barred:
+            reason = "do_not_contact"
+        elif dpd is None:
+            reason = "all_items_paused"
+        else:
+            due = dunning.due_steps(
+                snap.steps[segment.strategy_name],
+                dpd,
+                dunning.overdue_amounts(listed, as_of),
+                cycle.level_days,
+                catch_up,
+            )
+            reason = None if due else "nothing_due"
+            if any(s.action in dunning.MESSAGE_ACTIONS for s in due) and not account.contact_email:
+                reason, due = "no_contact_email", []
+        if reason is not None:
+            tally.skipped[reason] += 1
+        strategy = snap.strategies[segment.strategy_name] if segment and due else None
+        level_days, level_action = cycle.level_days, None
+        for step in due:
+            assert strategy is not None
+            assert dpd is not None
+            if dry:
+                tally.fired[step.action] += 1
+                if len(tally.planned) < PLANNED_LIMIT:
+                    tally.planned.append(
+                        PlannedStep(
+                            customer_id=customer_id, days_past_due=dpd, step_days=step.days,
+                            action=step.action, strategy=strategy.name, strategy_version=strategy.version,
+                        )
+                    )  # fmt: skip
+                continue
+            assert run_id is not None
+            fired = DunningStepFired(
+                id=uuid.uuid4(), customer_id=customer_id, cycle=cycle.number, step_days=step.days,
+                action=step.action, strategy_name=strategy.name, strategy_version=strategy.version,
+                run_id=run_id, fired_on=as_of, detail={},
+            )  # fmt: skip
+            if not await repo.claim_step(fired):
+                tally.skipped["fired_already"] += 1
+                continue
+            unpaused = [i for i in own if i.invoice_id not in paused]
+            detail = await actions.fire(
+                session,
+                actions.Firing(
+                    run_id,
+                    account,
+                    step,
+                    strategy.name,
+                    strategy.version,
+                    cycle.number,
+                    as_of,
+                    unpaused,
+                    managers.get(customer_id),
+                ),
+            )
+            await repo.record_detail(fired.id, detail)
+            tally.fired[step.action] += 1
+            level_days, level_action = step.days, step.action
+        if dry:
+            continue
+        state = states[customer_id]
+        state.cycle, state.overdue_seen = cycle.number, cycle.overdue_seen
+        if level_days != state.level_days:
+            state.level_days = level_days
+            state.level_action = level_action
+        if strategy is not None:
+            state.strategy_name, state.strategy_version = strategy.name, strategy.version
+        state.last_run_on = as_of
+    await session.flush()
+
+
+class StrategyRuns:
+    """Runs strategies through the sessions of `sessionmaker`, a transaction per chunk."""
+
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: CollectionsSettings
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._clock = clock
+        self._chunk = settings.strategy_run_chunk
+        self._catch_up: dunning.CatchUp = settings.dunning_catch_up
+
+    async def run(self, business_entity: str, as_of: date, *, requested_by: str) -> Run:
+        """An on-demand run: recorded, executed, answered."""
+        async with self._sessionmaker() as session, session.begin():
+            await act_as_system(session)
+            run = await request(
+                session, business_entity, as_of, trigger="api", requested_by=requested_by, status="running"
+            )
+            snap = await snapshot(session, mark_in_use=True)
+        return await self._execute(run.id, business_entity, as_of, snap)
+
+    async def dry_run(self, business_entity: str, as_of: date, *, requested_by: str) -> Run:
+        async with self._sessionmaker() as session, session.begin():
+            await act_as_system(session)
+            await refuse_going_back(RunRepository(session), business_entity, as_of)
+            snap = await snapshot(session, mark_in_use=False)
+        tally = Tally()
+        await self._chunks(business_entity, as_of, snap, tally, None)
+        return Run(
+            id=None, business_entity=business_entity, as_of=as_of, dry_run=True, status="completed",
+            trigger="api", requested_by=requested_by, accounts_seen=tally.seen, fired=dict(tally.fired),
+            skipped=dict(tally.skipped), planned=tally.planned, created_at=None, finished_at=None,
+        )  # fmt: skip
+
+    async def run_pending(self) -> int:
+        """The runs business date changes asked for, oldest first; returns how many ran."""
+        async with self._sessionmaker() as session, session.begin():
+            await act_as_system(session)
+            pending = [r.id for r in await RunRepository(session).pending()]
+        ran = 0
+        for run_id in pending:
+            async with self._sessionmaker() as session, session.begin():
+                await act_as_system(session)
+                run = await RunRepository(session).get_for_update(run_id)
+                if run is None or run.status != "pending":
+                    continue  # another worker took it
+                run.status = "running"
+                entity, as_of = run.business_entity, run.as_of
+                snap = await snapshot(session, mark_in_use=True)
+            await self._execute(run_id, entity, as_of, snap)
+            ran += 1
+        return ran
+
+    async def run_pending_once(self) -> None:
+        await self.run_pending()
+
+    async def _execute(self, run_id: uuid.UUID, entity: str, as_of: date, snap: Snapshot) -> Run:
+        await self._chunks(entity, as_of, snap, Tally(), run_id)
+        async with self._sessionmaker() as session, session.begin():
+            await act_as_system(session)
+            run = await RunRepository(session).get_for_update(run_id)
+            assert run is not None
+            run.status, run.finished_at = "completed", self._clock.now()
+            return run_out(run)
+
+    async def _chunks(
+        self, entity: str, as_of: date, snap: Snapshot, tally: Tally, run_id: uuid.UUID | None
+    ) -> None:
+        after: uuid.UUID | None = None
+        while True:
+            # a dry run's session is closed without a commit: whatever it touched is rolled back
+            async with self._sessionmaker() as session:
+                await act_as_system(session)
+                ids = await DunningRepository(session).accounts_with_open_items(
+                    entity, after=after, limit=self._chunk
+                )
+                if not ids:
+                    return
+                chunk = Tally()
+                await dun_chunk(session, ids, as_of, snap, self._catch_up, chunk, run_id)
+                if run_id is not None:
+                    await RunRepository(session).add_counts(
+                        run_id, chunk.seen, dict(chunk.fired), dict(chunk.skipped)
+                    )
+                    await session.commit()
+            tally.seen += chunk.seen
+            tally.fired.update(chunk.fired)
+            tally.skipped.update(chunk.skipped)
+            tally.planned.extend(chunk.planned[: PLANNED_LIMIT - len(tally.planned)])
+            after = ids[-1]
+
+
+def run_out(run: StrategyRun) -> Run:
+    return Run(
+        id=run.id, business_entity=run.business_entity, as_of=run.as_of, dry_run=False,
+        status=run.status, trigger=run.trigger, requested_by=run.requested_by,
+        accounts_seen=run.accounts_seen, fired=run.fired, skipped=run.skipped,
+        created_at=run.created_at, finished_at=run.finished_at,
+    )  # fmt: skip
+
+
+async def get_run(session: AsyncSession, run_id: uuid.UUID) -> Run:
+    run = await RunRepository(session).get(run_id)
+    if run is None:
+        raise NotFound(f"no strategy run {run_id}", code="strategy_run_not_found")
+    return run_out(run)
