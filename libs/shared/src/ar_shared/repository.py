@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, inspect, select, tuple_
+from sqlalchemy import ColumnElement, Select, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, QueryableAttribute
 
@@ -42,14 +42,14 @@ class Repository(Generic[ModelT]):
         return await self.session.get(self.model, key)
 
     async def get_for_update(self, key: Any) -> ModelT | None:
-        (primary_key,) = inspect(self.model).primary_key
-        query = self.select().where(primary_key == key).with_for_update()
-        return cast(ModelT | None, (await self.session.scalars(query)).one_or_none())
+        """By primary key, locked until the transaction ends, and read again from the database
+        even when the session holds the row already (its attributes may predate the lock)."""
+        return await self.session.get(self.model, key, with_for_update=True, populate_existing=True)
 
     def select(self) -> Select[tuple[ModelT]]:
         return select(self.model)
 
-    async def page(
+    async def keyset_page(
         self,
         query: Select[tuple[ModelT]],
         keys: Sequence[QueryableAttribute[Any] | ColumnElement[Any]],

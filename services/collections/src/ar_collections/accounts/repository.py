@@ -21,10 +21,10 @@ from ar_collections.models import (
     Payment,
     Task,
 )
-from ar_collections.repository import RepositoryBase
+from ar_shared.repository import Repository
 
 
-class AccountRepository(RepositoryBase[Account]):
+class AccountRepository(Repository[Account]):
     model = Account
 
     async def upsert(self, values: dict[str, object]) -> None:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 
 from ar_collections.models import Activity, OutcomeCode
-from ar_collections.repository import RepositoryBase
+from ar_shared.repository import Repository
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class ActivityFilter:
     on_or_before: date | None = None
 
 
-class ActivityRepository(RepositoryBase[Activity]):
+class ActivityRepository(Repository[Activity]):
     model = Activity
 
     async def for_account(
@@ -64,7 +64,7 @@ class ActivityRepository(RepositoryBase[Activity]):
         return (await self.session.scalars(query)).all()
 
 
-class OutcomeCodeRepository(RepositoryBase[OutcomeCode]):
+class OutcomeCodeRepository(Repository[OutcomeCode]):
     model = OutcomeCode
 
     async def all(self) -> Sequence[OutcomeCode]:

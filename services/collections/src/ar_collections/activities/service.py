@@ -13,6 +13,7 @@ from ar_collections.activities.repository import ActivityRepository, OutcomeCode
 from ar_collections.activities.schemas import Activity as ActivityOut
 from ar_collections.activities.schemas import ActivityCreate, OutcomeCodeUpsert
 from ar_collections.calendars.service import BusinessCalendars
+from ar_collections.code_lists import save_code
 from ar_collections.domain.business_days import business_date_of
 from ar_collections.models import Activity, OutcomeCode, Task
 from ar_collections.models.activity import CONTACT_KINDS
@@ -141,23 +142,4 @@ async def log_activity(
 async def save_outcome_code(
     session: AsyncSession, actor: Actor, code: str, data: OutcomeCodeUpsert
 ) -> tuple[OutcomeCode, bool]:
-    repo = OutcomeCodeRepository(session)
-    row = await repo.get_for_update(code)
-    before = {"description": row.description, "active": row.active} if row else None
-    if row is None:
-        row = await repo.add(
-            OutcomeCode(code=code, description=data.description, active=data.active, updated_by=actor.subject)
-        )
-    else:
-        row.description, row.active, row.updated_by = data.description, data.active, actor.subject
-        await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action="outcome_code.saved",
-        entity_type="outcome_code",
-        entity_id=code,
-        before=before,
-        after={"description": row.description, "active": row.active},
-    )
-    return row, before is None
+    return await save_code(session, actor, OutcomeCodeRepository(session), "outcome_code", code, data)

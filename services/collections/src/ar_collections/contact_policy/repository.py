@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from ar_collections.models import DoNotContact
-from ar_collections.repository import RepositoryBase
+from ar_shared.repository import Repository
 
 
-class DoNotContactRepository(RepositoryBase[DoNotContact]):
+class DoNotContactRepository(Repository[DoNotContact]):
     model = DoNotContact
 
     async def current(self, customer_id: uuid.UUID, *, lock: bool = False) -> DoNotContact | None:

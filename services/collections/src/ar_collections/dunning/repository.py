@@ -24,10 +24,10 @@ from ar_collections.models import (
     StrategySegment,
     Team,
 )
-from ar_collections.repository import RepositoryBase
+from ar_shared.repository import Repository
 
 
-class StrategyRepository(RepositoryBase[DunningStrategy]):
+class StrategyRepository(Repository[DunningStrategy]):
     model = DunningStrategy
 
     async def version(self, name: str, version: int, *, lock: bool = False) -> DunningStrategy | None:
@@ -72,7 +72,7 @@ class StrategyRepository(RepositoryBase[DunningStrategy]):
         )
 
 
-class SegmentRepository(RepositoryBase[StrategySegment]):
+class SegmentRepository(Repository[StrategySegment]):
     model = StrategySegment
 
     async def in_order(self) -> Sequence[StrategySegment]:
@@ -83,7 +83,7 @@ class SegmentRepository(RepositoryBase[StrategySegment]):
         await self.session.execute(select(func.pg_advisory_xact_lock(func.hashtext("strategy_segments"))))
 
 
-class PauseRepository(RepositoryBase[DunningPause]):
+class PauseRepository(Repository[DunningPause]):
     model = DunningPause
 
     async def of_account(self, customer_id: uuid.UUID) -> Sequence[DunningPause]:
@@ -205,7 +205,7 @@ class DunningRepository:
         return (await self.session.scalars(query)).all()
 
 
-class RunRepository(RepositoryBase[StrategyRun]):
+class RunRepository(Repository[StrategyRun]):
     model = StrategyRun
 
     async def last_as_of(self, business_entity: str) -> date | None:

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from ar_collections.models import Collector, Team
-from ar_collections.repository import RepositoryBase
+from ar_shared.repository import Repository
 
 
-class CollectorRepository(RepositoryBase[Collector]):
+class CollectorRepository(Repository[Collector]):
     model = Collector
 
     async def page(self, *, limit: int, after: str | None, team_id: uuid.UUID | None) -> Sequence[Collector]:
@@ -23,7 +23,7 @@ class CollectorRepository(RepositoryBase[Collector]):
         return (await self.session.scalars(query)).all()
 
 
-class TeamRepository(RepositoryBase[Team]):
+class TeamRepository(Repository[Team]):
     model = Team
 
     async def by_name(self, name: str) -> Team | None:

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 
 from ar_collections.models import AssignmentHistory, AssignmentRule, Portfolio, PortfolioHistory
-from ar_collections.repository import RepositoryBase
+from ar_shared.repository import Repository
 
 
-class PortfolioRepository(RepositoryBase[Portfolio]):
+class PortfolioRepository(Repository[Portfolio]):
     model = Portfolio
 
     async def by_name(self, name: str) -> Portfolio | None:
@@ -43,7 +43,7 @@ class PortfolioRepository(RepositoryBase[Portfolio]):
         await self.session.flush()
 
 
-class RuleRepository(RepositoryBase[AssignmentRule]):
+class RuleRepository(Repository[AssignmentRule]):
     model = AssignmentRule
 
     async def all(self) -> Sequence[AssignmentRule]:
@@ -54,7 +54,7 @@ class RuleRepository(RepositoryBase[AssignmentRule]):
         await self.session.execute(delete(AssignmentRule).where(AssignmentRule.id == rule_id))
 
 
-class AssignmentHistoryRepository(RepositoryBase[AssignmentHistory]):
+class AssignmentHistoryRepository(Repository[AssignmentHistory]):
     model = AssignmentHistory
 
     async def for_account(

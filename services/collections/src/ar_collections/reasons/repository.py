@@ -9,17 +9,17 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
 from ar_collections.models import ItemReason, ItemReasonHistory, OpenItem, ReasonCode
-from ar_collections.repository import RepositoryBase
+from ar_shared.repository import Repository
 
 
-class ReasonCodeRepository(RepositoryBase[ReasonCode]):
+class ReasonCodeRepository(Repository[ReasonCode]):
     model = ReasonCode
 
     async def all(self) -> Sequence[ReasonCode]:
         return (await self.session.scalars(select(ReasonCode).order_by(ReasonCode.code))).all()
 
 
-class ItemReasonRepository(RepositoryBase[ItemReason]):
+class ItemReasonRepository(Repository[ItemReason]):
     model = ItemReason
 
     async def items(self, invoice_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, OpenItem]:

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_collections.code_lists import save_code
 from ar_collections.models import ItemReasonHistory, ReasonCode
 from ar_collections.portfolios.service import require_account
 from ar_collections.reasons.repository import ItemReasonRepository, ReasonCodeRepository
@@ -117,23 +118,4 @@ async def set_reasons(
 async def save_reason_code(
     session: AsyncSession, actor: Actor, code: str, data: ReasonCodeUpsert
 ) -> tuple[ReasonCode, bool]:
-    repo = ReasonCodeRepository(session)
-    row = await repo.get_for_update(code)
-    before = {"description": row.description, "active": row.active} if row else None
-    if row is None:
-        row = await repo.add(
-            ReasonCode(code=code, description=data.description, active=data.active, updated_by=actor.subject)
-        )
-    else:
-        row.description, row.active, row.updated_by = data.description, data.active, actor.subject
-        await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action="reason_code.saved",
-        entity_type="reason_code",
-        entity_id=code,
-        before=before,
-        after={"description": row.description, "active": row.active},
-    )
-    return row, before is None
+    return await save_code(session, actor, ReasonCodeRepository(session), "reason_code", code, data)

@@ -9,10 +9,10 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from ar_collections.models import Task
-from ar_collections.repository import RepositoryBase
+from ar_shared.repository import Repository
 
 
-class TaskRepository(RepositoryBase[Task]):
+class TaskRepository(Repository[Task]):
     model = Task
 
     async def for_account(

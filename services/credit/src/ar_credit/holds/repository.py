@@ -61,4 +61,4 @@ class CreditHoldRepository(Repository[CreditHold]):
             query = query.where(CreditHold.customer_id == customer_id)
         if status is not None:
             query = query.where(CreditHold.status == status)
-        return await self.page(query, [CreditHold.id], None if after_id is None else [after_id], limit)
+        return await self.keyset_page(query, [CreditHold.id], None if after_id is None else [after_id], limit)

@@ -66,4 +66,6 @@ class OrderRepository(Repository[CreditOrder]):
             query = query.where(CreditOrder.business_date >= decided_from)
         if decided_to is not None:
             query = query.where(CreditOrder.business_date <= decided_to)
-        return await self.page(query, [CreditOrder.created_at, CreditOrder.order_reference], after, limit)
+        return await self.keyset_page(
+            query, [CreditOrder.created_at, CreditOrder.order_reference], after, limit
+        )

@@ -57,4 +57,4 @@ class PendingProfileRepository(Repository[PendingCreditProfile]):
         if status is not None:
             query = query.where(PendingCreditProfile.status == status)
         after = None if after_id is None else [after_id]
-        return await self.page(query, [PendingCreditProfile.id], after, limit)
+        return await self.keyset_page(query, [PendingCreditProfile.id], after, limit)

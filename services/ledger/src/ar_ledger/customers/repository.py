@@ -55,4 +55,4 @@ class CustomerRepository(Repository[Customer]):
             query = query.where(Customer.currency == currency)
         if sales_rep is not None:
             query = query.where(Customer.sales_rep == sales_rep)
-        return await self.page(query, [Customer.id], None if after_id is None else [after_id], limit)
+        return await self.keyset_page(query, [Customer.id], None if after_id is None else [after_id], limit)

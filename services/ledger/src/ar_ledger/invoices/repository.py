@@ -106,7 +106,7 @@ class InvoiceRepository(Repository[Invoice]):
                 ),
                 Invoice.status == "open",
             )
-        return await self.page(query, [Invoice.due_date, Invoice.id], after, limit)
+        return await self.keyset_page(query, [Invoice.due_date, Invoice.id], after, limit)
 
 
 _TERMS = (

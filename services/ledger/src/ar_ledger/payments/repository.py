@@ -28,4 +28,4 @@ class PaymentRepository(Repository[Payment]):
         query = self.select()
         if customer_id is not None:
             query = query.where(Payment.customer_id == customer_id)
-        return await self.page(query, [Payment.id], None if after_id is None else [after_id], limit)
+        return await self.keyset_page(query, [Payment.id], None if after_id is None else [after_id], limit)

@@ -32,4 +32,4 @@ class RefundRepository(Repository[Refund]):
             query = query.where(Refund.customer_id == customer_id)
         if status is not None:
             query = query.where(Refund.status == status)
-        return await self.page(query, [Refund.id], None if after_id is None else [after_id], limit)
+        return await self.keyset_page(query, [Refund.id], None if after_id is None else [after_id], limit)

@@ -64,7 +64,7 @@ class DeliveryRepository(Repository[Delivery]):
             query = query.where(Delivery.customer_id == customer_id)
         if template_key is not None:
             query = query.where(Delivery.template_key == template_key)
-        return await self.page(query, [Delivery.id], None if after_id is None else [after_id], limit)
+        return await self.keyset_page(query, [Delivery.id], None if after_id is None else [after_id], limit)
 
     async def contact(self, customer_id: uuid.UUID) -> Contact | None:
         return await self.session.get(Contact, customer_id)

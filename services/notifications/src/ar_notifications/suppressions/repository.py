@@ -43,4 +43,6 @@ class SuppressionRepository(Repository[Suppression]):
         query = self.select()
         if reason is not None:
             query = query.where(Suppression.reason == reason)
-        return await self.page(query, [Suppression.id], None if after_id is None else [after_id], limit)
+        return await self.keyset_page(
+            query, [Suppression.id], None if after_id is None else [after_id], limit
+        )
