@@ -47,8 +47,9 @@ async def test_a_manager_adds_and_changes_a_code_and_each_change_is_audited(
                 .order_by(a.c.seq)
             )
         ).all()
+    first = {"description": "Left with reception", "active": True}
+    then = {"description": "Left at the desk", "active": False}
     assert [tuple(r) for r in trail] == [
-        (f"{kind}.saved", "collections-manager", None, {"description": "Left with reception", "active": True}),
-        (f"{kind}.saved", "collections-manager", {"description": "Left with reception", "active": True},
-         {"description": "Left at the desk", "active": False}),
-    ]  # fmt: skip
+        (f"{kind}.saved", "collections-manager", None, first),
+        (f"{kind}.saved", "collections-manager", first, then),
+    ]
