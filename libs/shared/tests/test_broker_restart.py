@@ -40,6 +40,7 @@ async def test_backlog_written_while_kafka_is_down_drains_after_restart(
         RelaySettings(
             topic_prefix=prefix, poll_interval_seconds=0.2, error_backoff_seconds=0.5, batch_size=50
         ),
+        producer_factory=lambda: build_producer(stack.kafka_bootstrap, "ar-test-restart"),
     )
     stop = asyncio.Event()
     running = asyncio.create_task(relay.run(stop))

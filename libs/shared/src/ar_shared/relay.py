@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner, murmur2
 from sqlalchemy import BigInteger, Text, any_, bindparam, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -80,10 +81,18 @@ class OutboxRelay:
         producer: AIOKafkaProducer,
         listen_dsn: str,
         settings: RelaySettings,
+        *,
+        producer_factory: Callable[[], AIOKafkaProducer] | None = None,
     ) -> None:
         self._engine = engine
         self._outbox = tables.outbox
         self._producer = producer
+        # an idempotent producer whose sends failed mid-flight (a broker restart) can stay out of
+        # step with the broker's sequence numbers for good (OutOfOrderSequenceNumber on every
+        # retry, aio-libs/aiokafka#1017): after a Kafka error the relay starts a fresh producer
+        # (a new producer id) from this factory. The producer given above stays the caller's.
+        self._producer_factory = producer_factory
+        self._renewed: list[AIOKafkaProducer] = []
         self._listen_dsn = listen_dsn
         self._settings = settings
         self._channel = outbox_channel(tables.schema)
@@ -212,8 +221,10 @@ class OutboxRelay:
             while not stop.is_set():
                 try:
                     published = await self.publish_pending()
-                except Exception:
+                except Exception as failure:
                     log.exception("outbox relay pass failed; retrying", extra={"schema": self._schema})
+                    if isinstance(failure, KafkaError):
+                        await self._renew_producer()
                     await _sleep_or_stop(stop, self._settings.error_backoff_seconds)
                     continue
                 if published >= self._settings.batch_size:
@@ -227,6 +238,28 @@ class OutboxRelay:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
+            for renewed in self._renewed:  # the ones it started; the first is the caller's
+                with contextlib.suppress(Exception):
+                    await renewed.stop()
+
+    async def _renew_producer(self) -> None:
+        if self._producer_factory is None:
+            return
+        fresh = self._producer_factory()
+        try:
+            await fresh.start()
+        except Exception:
+            log.exception("a fresh Kafka producer could not start; keeping the previous one")
+            with contextlib.suppress(Exception):
+                await fresh.stop()
+            return
+        previous, self._producer = self._producer, fresh
+        if previous in self._renewed:  # one the relay started: its unsent batches are abandoned
+            self._renewed.remove(previous)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(previous.stop(), timeout=5)
+        self._renewed.append(fresh)
+        log.warning("outbox relay renewed its Kafka producer", extra={"schema": self._schema})
 
     async def _listen(self, stop: asyncio.Event) -> None:
         # a dedicated connection: LISTEN cannot share a pooled connection

@@ -183,6 +183,9 @@ async def run_worker(
                 topic_prefix=settings.kafka_topic_prefix,
                 retention=timedelta(hours=settings.outbox_retention_hours),
             ),
+            producer_factory=lambda: build_producer(
+                settings.kafka_bootstrap_servers, f"{settings.kafka_client_id}-relay"
+            ),
         )
         tasks = [asyncio.create_task(_supervise("outbox relay", lambda: relay.run(stop), stop))]
         if handlers is not None and consuming:
