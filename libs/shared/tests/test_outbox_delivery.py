@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import OutOfOrderSequenceNumber
 from sqlalchemy import insert
 
 from ar_shared.consumer import ConsumerRunner, ConsumerSettings, EventHandlers, HandlerContext
 from ar_shared.db import asyncpg_dsn
 from ar_shared.events.ledger import CustomerUpserted
 from ar_shared.outbox import OutboxWriter
-from ar_shared.relay import OutboxRelay, RelaySettings
+from ar_shared.relay import OutboxRelay, RelaySettings, build_producer
 from ar_shared.testing.kafka import read_topic
 from ar_shared.testing.schemas import ServiceSchema
 from ar_shared.testing.stack import Stack
@@ -303,3 +304,56 @@ async def test_concurrent_relays_keep_each_customers_events_in_order(
         customer, round_ = name.rsplit(":", 1)
         seen.setdefault(customer, []).append(int(round_))
     assert all(rounds == list(range(40)) for rounds in seen.values())
+
+
+class OutOfStepProducer(AIOKafkaProducer):
+    """A real producer whose every batch is refused as an idempotent producer out of step is."""
+
+    async def send_batch(self, *args: Any, **kwargs: Any) -> Any:
+        raise OutOfOrderSequenceNumber("sequence numbers out of step with the broker")
+
+
+async def test_a_producer_that_keeps_failing_is_replaced_and_the_backlog_drains(
+    stack: Stack, producer_schema: ServiceSchema, kafka_producer: AIOKafkaProducer, unique: str
+) -> None:
+    # A producer stuck after a broker restart answers every send with OutOfOrderSequenceNumber
+    # for good (aio-libs/aiokafka#1017): every pass fails until the relay starts a fresh one.
+    prefix = f"t{unique}."
+    stuck = OutOfStepProducer(bootstrap_servers=stack.kafka_bootstrap)
+    await stuck.start()
+    started: list[AIOKafkaProducer] = []
+
+    def fresh() -> AIOKafkaProducer:
+        started.append(build_producer(stack.kafka_bootstrap, "ar-test-renewed"))
+        return started[-1]
+
+    dsn = asyncpg_dsn(producer_schema.engine.url.render_as_string(hide_password=False))
+    relay = OutboxRelay(
+        producer_schema.engine,
+        producer_schema.tables,
+        stuck,
+        dsn,
+        RelaySettings(topic_prefix=prefix, poll_interval_seconds=0.2, error_backoff_seconds=0.1),
+        producer_factory=fresh,
+    )
+    names = [f"renewed-{n}" for n in range(5)]
+    await write_events(producer_schema, [customer_upserted(uuid.uuid4(), name) for name in names])
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    try:
+        async with asyncio.timeout(60):
+            while await relay.backlog():  # noqa: ASYNC110 - polling the database
+                await asyncio.sleep(0.2)
+    finally:
+        stop.set()
+        await running
+    try:
+        assert len(started) == 1  # renewed once, after the first failed pass
+        assert started[0]._closed  # the relay stops the producers it started
+        assert not stuck._closed  # the caller's producer stays the caller's
+    finally:
+        await stuck.stop()
+    records = await read_topic(
+        stack.kafka_bootstrap, prefix + "ledger.events", expected=len(names), timeout=30
+    )
+    assert sorted(json.loads(r.value or b"{}")["data"]["name"] for r in records) == names
