@@ -9,6 +9,7 @@ from ar_collections.activities.endpoints import router as activities_router
 from ar_collections.config import CollectionsSettings, get_settings
 from ar_collections.contact_policy.endpoints import router as do_not_contact_router
 from ar_collections.dunning.endpoints import router as dunning_router
+from ar_collections.experiments.endpoints import router as experiments_router
 from ar_collections.models import plumbing
 from ar_collections.people.endpoints import router as people_router
 from ar_collections.portfolios.endpoints import router as portfolios_router
@@ -21,7 +22,7 @@ from ar_shared.clock import SYSTEM_CLOCK, Clock
 DESCRIPTION = """
 The collector's workflow: the worklist, accounts (projected from the ledger and the credit
 service), contact history and tasks, reason codes, do-not-contact, people and portfolios,
-dunning strategies and the daily strategy run.
+dunning strategies, the daily strategy run and champion / challenger experiments.
 
 All routes need a bearer token: `collections:work` for collectors, who see only the accounts of
 the portfolios they own (or cover while the owner is absent; another account answers 404), and
@@ -38,6 +39,7 @@ TAGS = [
     {"name": "reason codes", "description": "Why an open item is not paid yet"},
     {"name": "do-not-contact", "description": "Accounts nobody may contact or dun"},
     {"name": "dunning", "description": "Dunning strategies, segments, pauses and the daily strategy run"},
+    {"name": "experiments", "description": "Champion / challenger tests of dunning strategies"},
     {"name": "portfolios", "description": "Portfolios, assignment rules, reassignment"},
     {"name": "people", "description": "Collectors, managers and teams"},
 ]
@@ -58,6 +60,7 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
             reasons_router,
             do_not_contact_router,
             dunning_router,
+            experiments_router,
             portfolios_router,
             people_router,
         ],

@@ -23,6 +23,7 @@ from ar_collections.accounts.repository import AccountRepository
 from ar_collections.config import CollectionsSettings
 from ar_collections.contact_policy.service import barred
 from ar_collections.domain import dunning
+from ar_collections.domain import experiments as rules
 from ar_collections.dunning import actions
 from ar_collections.dunning.repository import (
     DunningRepository,
@@ -33,6 +34,9 @@ from ar_collections.dunning.repository import (
 )
 from ar_collections.dunning.schemas import PlannedStep, Run
 from ar_collections.dunning.strategies import segment_for, steps_of
+from ar_collections.experiments import service as experiments
+from ar_collections.experiments.repository import ExperimentRepository
+from ar_collections.experiments.service import RunningExperiment
 from ar_collections.models import (
     DunningState,
     DunningStepFired,
@@ -53,6 +57,7 @@ class Snapshot:
     segments: Sequence[StrategySegment]
     strategies: dict[str, DunningStrategy]
     steps: dict[str, list[dunning.Step]]
+    experiments: dict[uuid.UUID, RunningExperiment] = field(default_factory=dict)  # by segment id
 
 
 @dataclass
@@ -67,10 +72,21 @@ async def snapshot(session: AsyncSession, *, mark_in_use: bool) -> Snapshot:
     segments = await SegmentRepository(session).in_order()
     repo = StrategyRepository(session)
     latest = await repo.latest()
-    used = {s.strategy_name for s in segments} & latest.keys()
+    trials = await experiments.running_by_segment(session)
+    arms = {arm.strategy for trial in trials.values() for arm in trial.arms}
+    used = ({s.strategy_name for s in segments} | arms) & latest.keys()
     if mark_in_use:
         await repo.mark_in_use([latest[name].id for name in used])
-    return Snapshot(segments, latest, {name: steps_of(s) for name, s in latest.items()})
+    return Snapshot(segments, latest, {name: steps_of(s) for name, s in latest.items()}, trials)
+
+
+def strategy_name(snap: Snapshot, segment: StrategySegment, customer_id: uuid.UUID) -> tuple[str, str | None]:
+    """The segment's strategy, or the account's arm's while the segment is in an experiment."""
+    trial = snap.experiments.get(segment.id)
+    if trial is None:
+        return segment.strategy_name, None
+    arm = rules.arm_for(trial.id, customer_id, trial.arms)
+    return arm.strategy, arm.name
 
 
 async def request(
@@ -150,6 +166,7 @@ async def dun_chunk(
         await repo.ensure_states(ids)
     states = await repo.states(ids, lock=not dry)
     managers = await repo.managers(ids)
+    entries: list[dict[str, object]] = []  # accounts entering an experiment's arm
     for customer_id in ids:
         tally.seen += 1
         account, own = accounts[customer_id], items.get(customer_id, [])
@@ -166,10 +183,17 @@ async def dun_chunk(
         )
         dpd = dunning.days_past_due(listed, as_of)
         segment = segment_for(snap.segments, facts[customer_id])
+        name, arm = strategy_name(snap, segment, customer_id) if segment else (None, None)
+        if arm is not None and own and not dry:
+            assert segment is not None
+            trial = snap.experiments[segment.id]
+            entries.append(
+                {"experiment_id": trial.id, "customer_id": customer_id, "arm": arm, "entered_on": as_of}
+            )
         due: list[dunning.Step] = []
         if not own:
             reason: str | None = "nothing_open"
-        elif segment is None or segment.strategy_name not in snap.steps:
+        elif name is None or name not in snap.steps:
             reason = "no_strategy"
         elif customer_id in contact_barred:
             reason = "do_not_contact"
@@ -177,7 +201,7 @@ async def dun_chunk(
             reason = "all_items_paused"
         else:
             due = dunning.due_steps(
-                snap.steps[segment.strategy_name],
+                snap.steps[name],
                 dpd,
                 dunning.overdue_amounts(listed, as_of),
                 cycle.level_days,
@@ -188,7 +212,7 @@ async def dun_chunk(
                 reason, due = "no_contact_email", []
         if reason is not None:
             tally.skipped[reason] += 1
-        strategy = snap.strategies[segment.strategy_name] if segment and due else None
+        strategy = snap.strategies[name] if name and due else None
         level_days, level_action = cycle.level_days, None
         for step in due:
             assert strategy is not None
@@ -240,6 +264,7 @@ async def dun_chunk(
         if strategy is not None:
             state.strategy_name, state.strategy_version = strategy.name, strategy.version
         state.last_run_on = as_of
+    await ExperimentRepository(session).enter(entries)
     await session.flush()
 
 

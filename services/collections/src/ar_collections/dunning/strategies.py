@@ -17,6 +17,7 @@ from ar_collections.dunning.repository import SegmentRepository, StrategyReposit
 from ar_collections.dunning.schemas import Segment as SegmentOut
 from ar_collections.dunning.schemas import SegmentIn, StepIn, StepOut, StrategyEdit, StrategyIn
 from ar_collections.dunning.schemas import Strategy as StrategyOut
+from ar_collections.experiments.repository import ExperimentRepository
 from ar_collections.models import DunningStrategy, StrategySegment
 from ar_collections.recording import audit
 from ar_shared.audit import Actor
@@ -289,6 +290,12 @@ async def delete_segment(session: AsyncSession, actor: Actor, segment_id: uuid.U
     segment = await repo.get(segment_id)
     if segment is None:
         raise NotFound(f"no segment {segment_id}", code="segment_not_found")
+    trial = await ExperimentRepository(session).running_on(segment_id)
+    if trial is not None:
+        raise Conflict(
+            f"segment {segment.name!r} is in the running experiment {trial.name!r}: end it first",
+            code="segment_in_experiment",
+        )
     before = segment_out(segment).model_dump(mode="json")
     await session.delete(segment)
     await session.flush()

@@ -11,6 +11,7 @@ from ar_collections.models.dunning import (
     StrategyRun,
     StrategySegment,
 )
+from ar_collections.models.experiments import Experiment, ExperimentAccount, ExperimentArm
 from ar_collections.models.people import (
     AssignmentHistory,
     AssignmentRule,
@@ -47,6 +48,9 @@ __all__ = [
     "DunningStepFired",
     "DunningStrategy",
     "EntityCalendar",
+    "Experiment",
+    "ExperimentAccount",
+    "ExperimentArm",
     "ItemReason",
     "ItemReasonHistory",
     "OpenItem",

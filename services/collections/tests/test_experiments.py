@@ -1,0 +1,297 @@
+"""Champion / challenger over the real database: a segment's accounts split between two
+strategies by the strategy run, each following its arm's strategy; the outcome report on a
+constructed book whose answer is known (the challenger's accounts pay within the window, the
+champion's do not); ending the experiment promotes the winner; bad set-ups refused.
+
+Each test has its own business entity and segment; dates are about dates themselves (the run
+date is given), never compared with the wall clock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from ar_collections.models import DunningState, ExperimentAccount
+from ar_collections.testing import Book, money
+from ar_shared.events.ledger import InvoiceSettled, PaymentApplied, PaymentReceived
+
+pytestmark = pytest.mark.integration
+
+D = date(2026, 3, 2)  # every invoice's due date
+ACCOUNTS = 90
+
+
+async def strategy(client: httpx.AsyncClient, manager: dict[str, str], name: str, template: str) -> None:
+    steps = [{"days": 3, "action": "email_reminder", "template_key": template}]
+    created = await client.post(
+        "/v1/dunning-strategies", json={"name": name, "steps": steps}, headers=manager
+    )
+    assert created.status_code == 201, created.text
+
+
+async def segment_with_two_strategies(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> tuple[str, str, str, str]:
+    """(entity, segment id, champion strategy, challenger strategy)"""
+    entity = f"X{uuid.uuid4().hex[:7].upper()}"
+    champion, challenger = f"std-{entity.lower()}", f"early-{entity.lower()}"
+    await strategy(client, manager, champion, "first_reminder")
+    await strategy(client, manager, challenger, "demand_letter")
+    segment = await client.post(
+        "/v1/strategy-segments",
+        json={"name": entity, "strategy": champion, "priority": uuid.uuid4().int % 900_000 + 1000,
+              "business_entity": entity},
+        headers=manager,
+    )  # fmt: skip
+    assert segment.status_code == 201, segment.text
+    await book.business_date(entity, D)
+    return entity, segment.json()["id"], champion, challenger
+
+
+def experiment_body(segment_id: str, champion: str, challenger: str, **changes: Any) -> dict[str, Any]:
+    return {
+        "name": "Demand letter first",
+        "segment_id": segment_id,
+        "currency": "EUR",
+        "window_days": 30,
+        "champion": "champion",
+        "arms": [
+            {"name": "champion", "strategy": champion, "share_percent": "50"},
+            {"name": "challenger", "strategy": challenger, "share_percent": "50"},
+        ],
+        **changes,
+    }
+
+
+async def pay(book: Book, customer: uuid.UUID, invoice: uuid.UUID, on: date) -> None:
+    payment = uuid.uuid4()
+    await book.deliver(
+        PaymentReceived(
+            payment_id=payment, customer_id=customer, amount=money("100.00"), received_on=on,
+            unapplied=money("0.00"),
+        )
+    )  # fmt: skip
+    await book.deliver(
+        PaymentApplied(
+            application_id=uuid.uuid4(), customer_id=customer, invoice_id=invoice, source_kind="payment",
+            source_id=payment, amount=money("100.00"), effective_date=on, invoice_open_balance=money("0.00"),
+        )
+    )  # fmt: skip
+    await book.deliver(
+        InvoiceSettled(
+            invoice_id=invoice, customer_id=customer, invoice_number=f"INV-{invoice.hex[:8]}", settled_on=on,
+            amount=money("100.00"),
+        )
+    )  # fmt: skip
+
+
+async def test_the_run_splits_the_segment_and_the_report_finds_the_arm_that_collects_more(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    entity, segment_id, champion, challenger = await segment_with_two_strategies(client, manager, book)
+    started = await client.post(
+        "/v1/experiments", json=experiment_body(segment_id, champion, challenger), headers=manager
+    )
+    assert started.status_code == 201, started.text
+    experiment = started.json()
+    assert experiment["status"] == "running"
+    assert [(a["name"], a["share_percent"], a["champion"]) for a in experiment["arms"]] == [
+        ("champion", "50.00", True), ("challenger", "50.00", False),
+    ]  # fmt: skip
+    invoices = {}
+    for _ in range(ACCOUNTS):
+        customer = await book.account(entity=entity)
+        invoices[customer] = await book.invoice(customer, due=D, amount="100.00", entity=entity)
+
+    entered_on = D + timedelta(days=5)
+    ran = await client.post(
+        "/v1/strategy-runs",
+        json={"business_entity": entity, "as_of": entered_on.isoformat()},
+        headers=manager,
+    )
+    assert ran.status_code == 201, ran.text
+    assert ran.json()["fired"] == {"email_reminder": ACCOUNTS}
+
+    async with book.session() as session:
+        arms = {
+            e.customer_id: e.arm
+            for e in await session.scalars(
+                select(ExperimentAccount).where(
+                    ExperimentAccount.experiment_id == uuid.UUID(experiment["id"])
+                )
+            )
+        }
+        followed = {
+            s.customer_id: s.strategy_name
+            for s in await session.scalars(select(DunningState).where(DunningState.customer_id.in_(invoices)))
+        }
+    assert arms.keys() == invoices.keys()
+    by_arm = {"champion": champion, "challenger": challenger}
+    assert all(followed[c] == by_arm[arm] for c, arm in arms.items())  # each account follows its arm
+    sizes = {arm: list(arms.values()).count(arm) for arm in by_arm}
+    assert min(sizes.values()) >= 30, sizes  # 90 accounts 50/50: far from 30 unless the split is broken
+
+    # the challenger's accounts pay five days after entering; the champion's never do
+    for customer, arm in arms.items():
+        if arm == "challenger":
+            await pay(book, customer, invoices[customer], entered_on + timedelta(days=5))
+    # a rerun does not move or re-enter anyone
+    await client.post(
+        "/v1/strategy-runs",
+        json={"business_entity": entity, "as_of": (entered_on + timedelta(days=1)).isoformat()},
+        headers=manager,
+    )
+
+    early = await client.get(
+        f"/v1/experiments/{experiment['id']}/outcomes",
+        params={"as_of": (entered_on + timedelta(days=29)).isoformat()},
+        headers=manager,
+    )
+    assert early.status_code == 200, early.text
+    assert [a["accounts_measured"] for a in early.json()["arms"]] == [0, 0]  # no window has ended
+    assert early.json()["arms"][1]["verdict"].startswith("not enough data")
+
+    report = await client.get(
+        f"/v1/experiments/{experiment['id']}/outcomes",
+        params={"as_of": (entered_on + timedelta(days=30)).isoformat()},
+        headers=manager,
+    )
+    assert report.status_code == 200, report.text
+    kept, tried = report.json()["arms"]
+    assert (kept["arm"], kept["accounts_entered"], kept["accounts_measured"]) == (
+        "champion", sizes["champion"], sizes["champion"],
+    )  # fmt: skip
+    assert tried["accounts_measured"] == sizes["challenger"]
+    assert kept["cash_collected"]["total"] == "0.00"
+    assert tried["cash_collected"]["total"] == f"{100 * sizes['challenger']}.00"
+    assert tried["cash_collected"]["mean"] == "100.00"
+    assert (kept["cure_rate"]["rate"], tried["cure_rate"]["rate"]) == (0.0, 1.0)
+    # 5 days past due on entering (1-30), 35 at the window's end (31-60) unless paid
+    assert (kept["roll_rate"]["rate"], tried["roll_rate"]["rate"]) == (1.0, 0.0)
+    against = tried["against_champion"]
+    assert against["cash_collected"]["test"] == "mann_whitney_u"
+    assert against["cash_collected"]["significant"] is True
+    assert against["cure_rate"]["p_value"] < 1e-6
+    assert tried["verdict"].startswith("challenger collects more than champion (p = ")
+    assert kept["verdict"] is None
+    assert kept["against_champion"] == {}
+
+    ended = await client.post(
+        f"/v1/experiments/{experiment['id']}/end", json={"promote": "challenger"}, headers=manager
+    )
+    assert ended.status_code == 200, ended.text
+    assert (ended.json()["status"], ended.json()["promoted_arm"]) == ("ended", "challenger")
+    segments = (await client.get("/v1/strategy-segments", headers=manager)).json()
+    assert next(s for s in segments if s["id"] == segment_id)["strategy"] == challenger
+    again = await client.post(
+        f"/v1/experiments/{experiment['id']}/end", json={"promote": "champion"}, headers=manager
+    )
+    assert (again.status_code, again.json()["code"]) == (409, "experiment_ended")
+    still = await client.get(f"/v1/experiments/{experiment['id']}/outcomes", headers=manager)
+    assert still.status_code == 200
+
+
+async def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = dict(response.json())
+    assert body["code"] == code, body
+    return body
+
+
+async def test_bad_set_ups_are_refused_and_nothing_is_written(
+    client: httpx.AsyncClient, manager: dict[str, str], collector: dict[str, str], book: Book
+) -> None:
+    _, segment_id, champion, challenger = await segment_with_two_strategies(client, manager, book)
+    body = experiment_body(segment_id, champion, challenger)
+    listed_before = (await client.get("/v1/experiments", params={"limit": 200}, headers=manager)).json()
+
+    def arms(*shares: str) -> list[dict[str, str]]:
+        return [{"name": f"arm{n}", "strategy": champion, "share_percent": s} for n, s in enumerate(shares)]
+
+    short = await problem(
+        await client.post("/v1/experiments", json={**body, "arms": arms("60", "30"), "champion": "arm0"},
+                          headers=manager),
+        422, "invalid_experiment",
+    )  # fmt: skip
+    assert [(e["field"], e["code"]) for e in short["errors"]] == [("arms", "shares_not_100")]
+    unknown = await problem(
+        await client.post(
+            "/v1/experiments",
+            json={**body, "champion": "nobody", "arms": [*body["arms"][:1],
+                  {"name": "champion", "strategy": "no-such-strategy", "share_percent": "50"}]},
+            headers=manager,
+        ),
+        422, "invalid_experiment",
+    )  # fmt: skip
+    assert {(e["field"], e["code"]) for e in unknown["errors"]} == {
+        ("arms[1].name", "duplicate_arm"),
+        ("arms[1].strategy", "unknown_strategy"),
+        ("champion", "unknown_arm"),
+    }
+    await problem(
+        await client.post("/v1/experiments", json={**body, "segment_id": str(uuid.uuid4())}, headers=manager),
+        422, "segment_not_found",
+    )  # fmt: skip
+    for bad_share in (0.5, "0", "-10", "100.001"):
+        response = await client.post(
+            "/v1/experiments", json={**body, "arms": [{**body["arms"][0], "share_percent": bad_share}]},
+            headers=manager,
+        )  # fmt: skip
+        assert response.status_code == 422, (bad_share, response.text)
+    forbidden = await client.post("/v1/experiments", json=body, headers=collector)
+    assert forbidden.status_code == 403
+    listed_after = (await client.get("/v1/experiments", params={"limit": 200}, headers=manager)).json()
+    assert listed_after["items"] == listed_before["items"]  # nothing written
+
+    started = await client.post("/v1/experiments", json=body, headers=manager)
+    assert started.status_code == 201, started.text
+    await problem(
+        await client.post("/v1/experiments", json=body, headers=manager), 409, "segment_in_experiment"
+    )
+    await problem(
+        await client.delete(f"/v1/strategy-segments/{segment_id}", headers=manager),
+        409,
+        "segment_in_experiment",
+    )
+    await problem(
+        await client.get(f"/v1/experiments/{uuid.uuid4()}", headers=manager), 404, "experiment_not_found"
+    )
+    experiment_id = started.json()["id"]
+    no_arm = await client.post(f"/v1/experiments/{experiment_id}/end", json={"promote": "x"}, headers=manager)
+    await problem(no_arm, 422, "unknown_arm")
+    fetched = await client.get(f"/v1/experiments/{started.json()['id']}", headers=manager)
+    assert fetched.json() == started.json()
+
+
+async def test_experiments_page_newest_first_with_a_cursor(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    ids = []
+    for _ in range(3):
+        _, segment_id, champion, challenger = await segment_with_two_strategies(client, manager, book)
+        started = await client.post(
+            "/v1/experiments", json=experiment_body(segment_id, champion, challenger), headers=manager
+        )
+        ids.append(started.json()["id"])
+    seen: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": 2}
+    while True:
+        page = (await client.get("/v1/experiments", params=params, headers=manager)).json()
+        assert len(page["items"]) <= 2
+        seen.extend(page["items"])
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+    keys = [(e["created_at"], e["id"]) for e in seen]
+    assert keys == sorted(keys, reverse=True)  # newest first, no repeats, nothing skipped
+    assert len(set(keys)) == len(keys)
+    assert set(ids) <= {e["id"] for e in seen}
+    forged = await client.get("/v1/experiments", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=manager)
+    assert forged.status_code == 400
