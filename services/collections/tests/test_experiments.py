@@ -9,11 +9,13 @@ date is given), never compared with the wall clock.
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 from sqlalchemy import select
 
@@ -182,6 +184,10 @@ async def test_the_run_splits_the_segment_and_the_report_finds_the_arm_that_coll
     assert kept["verdict"] is None
     assert kept["against_champion"] == {}
 
+    await exported_as_reported(
+        client, manager, experiment["id"], entered_on + timedelta(days=30), report.json()
+    )
+
     ended = await client.post(
         f"/v1/experiments/{experiment['id']}/end", json={"promote": "challenger"}, headers=manager
     )
@@ -195,6 +201,35 @@ async def test_the_run_splits_the_segment_and_the_report_finds_the_arm_that_coll
     assert (again.status_code, again.json()["code"]) == (409, "experiment_ended")
     still = await client.get(f"/v1/experiments/{experiment['id']}/outcomes", headers=manager)
     assert still.status_code == 200
+
+
+async def exported_as_reported(
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    experiment_id: str,
+    as_of: date,
+    report: dict[str, Any],
+) -> None:
+    url = f"/v1/experiments/{experiment_id}/outcomes/export"
+    xlsx = await client.get(url, params={"as_of": as_of.isoformat(), "format": "xlsx"}, headers=manager)
+    assert xlsx.status_code == 200, xlsx.text
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:7] == (
+        "arm", "strategy", "champion", "accounts entered", "accounts measured", "currency", "cash collected",
+    )  # fmt: skip
+    assert sheet.freeze_panes == "A2"
+    challenger = report["arms"][1]
+    row = rows[2]
+    assert row[0] == "challenger"
+    assert row[4] == challenger["accounts_measured"]
+    assert row[6] == float(challenger["cash_collected"]["total"])  # a number, not text
+    assert sheet.cell(row=3, column=7).number_format == "#,##0.00##"
+    assert row[11] == 1  # cure rate
+    assert row[-1] == challenger["verdict"]
+    csv_text = (await client.get(url, params={"as_of": as_of.isoformat()}, headers=manager)).text
+    assert csv_text.splitlines()[2].startswith(f"challenger,{challenger['strategy']},no,")
 
 
 async def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

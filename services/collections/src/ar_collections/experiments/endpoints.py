@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request, Response
 
+from ar_collections import exports
 from ar_collections.access import CallerSession, Manager
 from ar_collections.calendars.dependencies import Calendars
 from ar_collections.experiments import service
+from ar_collections.experiments.export import outcomes_table
 from ar_collections.experiments.schemas import EndIn, Experiment, ExperimentIn, Outcomes
 from ar_shared.inputs import BusinessDate
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
@@ -86,3 +89,22 @@ async def experiment_outcomes(
 ) -> Outcomes:
     edges = request.app.state.settings.aging_edges
     return await service.outcomes(session, experiment_id, calendars, edges, as_of)
+
+
+@router.get(
+    "/{experiment_id}/outcomes/export",
+    summary="The outcome report as CSV or XLSX (one row per arm)",
+    responses=exports.EXPORT_RESPONSES,
+)
+async def export_outcomes(
+    request: Request,
+    _: Manager,
+    experiment_id: uuid.UUID,
+    session: CallerSession,
+    calendars: Calendars,
+    as_of: BusinessDate | None = None,
+    export_format: Annotated[exports.ExportFormat, Query(alias="format")] = "csv",
+) -> Response:
+    edges = request.app.state.settings.aging_edges
+    report = await service.outcomes(session, experiment_id, calendars, edges, as_of)
+    return exports.response(outcomes_table(report), export_format, f"experiment-{experiment_id}")
