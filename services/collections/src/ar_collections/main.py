@@ -14,6 +14,7 @@ from ar_collections.models import plumbing
 from ar_collections.people.endpoints import router as people_router
 from ar_collections.portfolios.endpoints import router as portfolios_router
 from ar_collections.reasons.endpoints import router as reasons_router
+from ar_collections.targets.endpoints import router as targets_router
 from ar_collections.tasks.endpoints import router as tasks_router
 from ar_collections.worklist.endpoints import router as worklist_router
 from ar_shared.app import create_service_app
@@ -40,6 +41,7 @@ TAGS = [
     {"name": "do-not-contact", "description": "Accounts nobody may contact or dun"},
     {"name": "dunning", "description": "Dunning strategies, segments, pauses and the daily strategy run"},
     {"name": "experiments", "description": "Champion / challenger tests of dunning strategies"},
+    {"name": "targets", "description": "Amounts to collect per collector, team and portfolio, and standings"},
     {"name": "portfolios", "description": "Portfolios, assignment rules, reassignment"},
     {"name": "people", "description": "Collectors, managers and teams"},
 ]
@@ -61,6 +63,7 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
             do_not_contact_router,
             dunning_router,
             experiments_router,
+            targets_router,
             portfolios_router,
             people_router,
         ],

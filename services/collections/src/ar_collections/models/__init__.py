@@ -29,6 +29,7 @@ from ar_collections.models.projection import (
     Payment,
 )
 from ar_collections.models.reasons import ItemReason, ItemReasonHistory, ReasonCode
+from ar_collections.models.targets import CollectionTarget
 from ar_collections.models.task import Task
 from ar_collections.models.worklist import DoNotContact, SlaRule, WorklistWeight
 
@@ -38,6 +39,7 @@ __all__ = [
     "AssignmentHistory",
     "AssignmentRule",
     "Base",
+    "CollectionTarget",
     "Collector",
     "CreditHold",
     "CreditMemo",
