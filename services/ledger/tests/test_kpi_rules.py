@@ -10,7 +10,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ar_ledger.domain.kpis import (
+from ar_shared.kpis import (
     KpiInputs,
     SalesSlice,
     compute,

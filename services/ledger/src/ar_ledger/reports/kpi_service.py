@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.customers.repository import CustomerRepository
 from ar_ledger.customers.service import resolve_scope
-from ar_ledger.domain.kpis import KpiInputs, SalesSlice, compute, count_back_slices, in_period
 from ar_ledger.filters import ReportScope
 from ar_ledger.reports.repository import ReportRepository
 from ar_ledger.reports.schemas import KpiLine, KpiReport, Statement, StatementLine
+from ar_shared.kpis import PeriodFigures, count_back_slices, for_period
 from ar_shared.money import Money
 from ar_shared.problems import NotFound, ProblemError
 
@@ -29,20 +29,17 @@ async def kpi_report(session: AsyncSession, start: date, end: date, wanted: Repo
     sales = await repo.sales_by_month(stretches[0][0], start, end, scope)
     lines = []
     for currency in sorted(set(beginning) | set(ending) | set(sales)):
-        of_currency = sales.get(currency, {})
-        slices = [
-            SalesSlice(first, last, of_currency.get((first.replace(day=1), in_period(first, start)), 0))
-            for first, last in stretches
-        ]
-        inputs = KpiInputs(
-            period_days=(end - start).days + 1,
-            credit_sales_minor=sum(s.sales_minor for s in slices if s.first >= start),
-            beginning_ar_minor=beginning.get(currency, (0, 0))[0],
-            ending_ar_minor=ending.get(currency, (0, 0))[0],
-            ending_current_ar_minor=ending.get(currency, (0, 0))[1],
-            count_back_sales=slices,
+        inputs, kpis = for_period(
+            PeriodFigures(
+                start=start,
+                end=end,
+                beginning_ar=beginning.get(currency, (0, 0))[0],
+                ending_ar=ending.get(currency, (0, 0))[0],
+                ending_current_ar=ending.get(currency, (0, 0))[1],
+                sales=sales.get(currency, {}),
+                stretches=stretches,
+            )
         )
-        kpis = compute(inputs)
 
         def text(minor: int, currency: str = currency) -> str:
             return str(Money(minor, currency))

@@ -1,5 +1,7 @@
 """Collection KPIs (pure): DSO standard and count-back, best possible DSO, ADD, CEI.
 
+The one implementation: the ledger's reports and the collections service's KPIs per collector,
+team and portfolio both compute through `for_period`, so the same customers give the same figures.
 Formulas as in the glossary (Credit Research Foundation): see docs/kpis.md. Every figure is
 reported with two decimals, rounded half-up once from the exact value: ADD is the exact DSO minus
 the exact best possible DSO, then rounded (not the difference of two rounded figures).
@@ -8,7 +10,7 @@ the exact best possible DSO, then rounded (not the difference of two rounded fig
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
@@ -142,3 +144,33 @@ def count_back_slices(earliest: date, start: date, end: date) -> list[tuple[date
 def in_period(first_day: date, start: date) -> bool:
     """Whether a stretch starting on `first_day` lies in the period starting on `start`."""
     return first_day >= start
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """What a KPI report of one currency needs from the books, in minor units."""
+
+    start: date
+    end: date
+    beginning_ar: int  # as of the day before start
+    ending_ar: int
+    ending_current_ar: int
+    # credit sales per (calendar month's first day, whether in the period), from count_back_slices
+    sales: Mapping[tuple[date, bool], int]
+    stretches: Sequence[tuple[date, date]]
+
+
+def for_period(figures: PeriodFigures) -> tuple[KpiInputs, Kpis]:
+    slices = [
+        SalesSlice(first, last, figures.sales.get((first.replace(day=1), in_period(first, figures.start)), 0))
+        for first, last in figures.stretches
+    ]
+    inputs = KpiInputs(
+        period_days=(figures.end - figures.start).days + 1,
+        credit_sales_minor=sum(s.sales_minor for s in slices if s.first >= figures.start),
+        beginning_ar_minor=figures.beginning_ar,
+        ending_ar_minor=figures.ending_ar,
+        ending_current_ar_minor=figures.ending_current_ar,
+        count_back_sales=slices,
+    )
+    return inputs, compute(inputs)
