@@ -1,7 +1,8 @@
 """Property over real Kafka: after any sequence of ledger documents, the collections projection
 (open items, days past due and bucket as of the entity's business date, unapplied cash and
-credits) equals the ledger's open-items report; and the projection rebuilt by replaying the
-topics from the beginning equals the one the worker kept live.
+credits) equals the ledger's open-items report, and its KPIs (DSO, count-back, best possible,
+ADD, CEI, AR as of each date) equal the ledger's for the same customer and periods; and the
+projection rebuilt by replaying the topics from the beginning equals the one the worker kept live.
 
 Each example posts a random sequence (invoices, auto and explicit payments, applications of
 unapplied cash, unapplies, reversals, credit memos, write-offs, voids) through the ledger's own
@@ -337,6 +338,36 @@ async def collections_view(rig: Rig, customer_id: uuid.UUID) -> dict[str, Any]:
     }
 
 
+KPI_FIELDS = (
+    "credit_sales", "beginning_ar", "ending_ar", "ending_current_ar", "dso", "dso_count_back",
+    "best_possible_dso", "average_days_delinquent", "cei_percent",
+)  # fmt: skip
+# the whole history, and a stretch inside it (so beginning AR and the walk before the period count)
+KPI_PERIODS = ((START, BUSINESS_DATE), (START + timedelta(days=20), BUSINESS_DATE - timedelta(days=200)))
+
+
+async def kpis_both_ways(rig: Rig, customer_id: uuid.UUID) -> list[tuple[Any, Any]]:
+    """(ledger, collections) KPI figures of the customer for each period: one implementation, two books."""
+    ledger_headers = bearer(rig.ledger.state.settings.auth, "ledger:read", clock=TEST_CLOCK)
+    collections_headers = bearer(rig.collections.state.settings.auth, "collections:manage", clock=TEST_CLOCK)
+    pairs = []
+    for start, end in KPI_PERIODS:
+        params = {"period_start": str(start), "period_end": str(end), "customer_id": str(customer_id)}
+        async with client_for(rig.ledger) as client:
+            ledger = await client.get("/v1/reports/kpis", params=params, headers=ledger_headers)
+        async with client_for(rig.collections) as client:
+            collections = await client.get("/v1/kpis", params=params, headers=collections_headers)
+        assert ledger.status_code == 200, ledger.text
+        assert collections.status_code == 200, collections.text
+        pairs.append(
+            (
+                [tuple(line[f] for f in KPI_FIELDS) for line in ledger.json()["lines"]],
+                [tuple(line[f] for f in KPI_FIELDS) for line in collections.json()["lines"]],
+            )
+        )
+    return pairs
+
+
 async def projection_snapshot(rig: Rig) -> dict[str, list[tuple[Any, ...]]]:
     """Every projected row (without the moments rows were written), and the accounts' ledger data."""
     snapshot: dict[str, list[tuple[Any, ...]]] = {}
@@ -368,6 +399,8 @@ async def test_the_projection_equals_the_ledger_and_its_rebuild_equals_the_live_
     await rig.deliver()
     expected = await ledger_report(rig, customer_id)
     assert await collections_view(rig, customer_id) == expected
+    for ledger_kpis, collections_kpis in await kpis_both_ways(rig, customer_id):
+        assert collections_kpis == ledger_kpis
 
     live = await projection_snapshot(rig)
     await rig.runner.stop()  # the worker is stopped, and caught up, before a rebuild

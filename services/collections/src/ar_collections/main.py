@@ -10,6 +10,7 @@ from ar_collections.config import CollectionsSettings, get_settings
 from ar_collections.contact_policy.endpoints import router as do_not_contact_router
 from ar_collections.dunning.endpoints import router as dunning_router
 from ar_collections.experiments.endpoints import router as experiments_router
+from ar_collections.kpis.endpoints import router as kpis_router
 from ar_collections.models import plumbing
 from ar_collections.people.endpoints import router as people_router
 from ar_collections.portfolios.endpoints import router as portfolios_router
@@ -41,6 +42,7 @@ TAGS = [
     {"name": "do-not-contact", "description": "Accounts nobody may contact or dun"},
     {"name": "dunning", "description": "Dunning strategies, segments, pauses and the daily strategy run"},
     {"name": "experiments", "description": "Champion / challenger tests of dunning strategies"},
+    {"name": "kpis", "description": "DSO, ADD, CEI and aging shares per collector, team, portfolio, entity"},
     {"name": "targets", "description": "Amounts to collect per collector, team and portfolio, and standings"},
     {"name": "portfolios", "description": "Portfolios, assignment rules, reassignment"},
     {"name": "people", "description": "Collectors, managers and teams"},
@@ -64,6 +66,7 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
             dunning_router,
             experiments_router,
             targets_router,
+            kpis_router,
             portfolios_router,
             people_router,
         ],

@@ -25,6 +25,7 @@ from ar_collections.models.projection import (
     CreditMemo,
     CreditProfile,
     EntityCalendar,
+    ItemMovement,
     OpenItem,
     Payment,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "Experiment",
     "ExperimentAccount",
     "ExperimentArm",
+    "ItemMovement",
     "ItemReason",
     "ItemReasonHistory",
     "OpenItem",

@@ -131,3 +131,20 @@ class EntityCalendar(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+class ItemMovement(Base):
+    """Every change of an item's open balance, dated when it took effect (issued +, voided -,
+    applied -, unapplied +, reopened by a reversal +, written off -): the open balance as of any
+    date is the sum up to it, as the ledger's reports compute it."""
+
+    __tablename__ = "item_movements"
+    __table_args__ = (Index("ix_item_movements_customer_date", "customer_id", "effective_date"),)
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(Text, primary_key=True)
+    # the application, write-off or payment that moved it (the invoice itself when issued or voided)
+    source_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column()
+    effective_date: Mapped[date] = mapped_column(Date)
+    delta_minor: Mapped[int] = mapped_column(BigInteger)

@@ -16,7 +16,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.calendars import service as calendars
-from ar_collections.models import Account, CreditHold, CreditMemo, CreditProfile, OpenItem, Payment
+from ar_collections.models import (
+    Account,
+    CreditHold,
+    CreditMemo,
+    CreditProfile,
+    ItemMovement,
+    OpenItem,
+    Payment,
+)
 from ar_shared.events.credit import (
     CreditHoldPlaced,
     CreditHoldReleased,
@@ -95,15 +103,36 @@ def open_item(event: InvoiceIssued) -> dict[str, Any]:
     }
 
 
+def issued_movement(event: InvoiceIssued) -> dict[str, Any]:
+    return {
+        "invoice_id": event.invoice_id, "kind": "issued", "source_id": event.invoice_id,
+        "customer_id": event.customer_id, "effective_date": event.issue_date,
+        "delta_minor": minor(event.amount),
+    }  # fmt: skip
+
+
+async def _moved(
+    session: AsyncSession, invoice_id: Any, customer_id: Any, kind: str, source_id: Any, on: Any, delta: int
+) -> None:
+    session.add(
+        ItemMovement(
+            invoice_id=invoice_id, kind=kind, source_id=source_id, customer_id=customer_id,
+            effective_date=on, delta_minor=delta,
+        )
+    )  # fmt: skip
+
+
 async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> None:
     # added, not executed: the ORM writes the items of a batch of events in one statement
     session.add(OpenItem(**open_item(event)))
+    session.add(ItemMovement(**issued_movement(event)))
 
 
 async def invoices_issued(session: AsyncSession, events: Sequence[InvoiceIssued]) -> None:
     """Any number of issued invoices in one statement (for a consumer that hands over batches)."""
     if events:
         await session.execute(insert(OpenItem), [open_item(e) for e in events])
+        await session.execute(insert(ItemMovement), [issued_movement(e) for e in events])
 
 
 async def _set_open(session: AsyncSession, invoice_id: Any, open_balance: MoneyTotal) -> None:
@@ -117,6 +146,11 @@ async def _set_open(session: AsyncSession, invoice_id: Any, open_balance: MoneyT
 
 
 async def invoice_voided(session: AsyncSession, event: InvoiceVoided) -> None:
+    # only an invoice with nothing applied can be voided: all of it leaves
+    await _moved(
+        session, event.invoice_id, event.customer_id, "voided", event.invoice_id, event.voided_on,
+        -minor(event.amount),
+    )  # fmt: skip
     await session.execute(
         update(OpenItem).where(OpenItem.invoice_id == event.invoice_id).values(open_minor=0, voided=True)
     )
@@ -129,6 +163,10 @@ async def invoice_settled(session: AsyncSession, event: InvoiceSettled) -> None:
 
 
 async def invoice_written_off(session: AsyncSession, event: InvoiceWrittenOff) -> None:
+    await _moved(
+        session, event.invoice_id, event.customer_id, "written_off", event.write_off_id, event.effective_date,
+        -minor(event.amount),
+    )  # fmt: skip
     await _set_open(session, event.invoice_id, event.invoice_open_balance)
 
 
@@ -164,6 +202,10 @@ async def _move_unapplied(session: AsyncSession, holder: str | None, source_id: 
 
 
 async def payment_applied(session: AsyncSession, event: PaymentApplied) -> None:
+    await _moved(
+        session, event.invoice_id, event.customer_id, "applied", event.application_id, event.effective_date,
+        -minor(event.amount),
+    )  # fmt: skip
     await _set_open(session, event.invoice_id, event.invoice_open_balance)
     # cash allocated when it arrived was never unapplied (PaymentReceived.unapplied excludes it)
     holder = {"unapplied_cash": "payment", "credit_memo": "credit_memo"}.get(event.source_kind)
@@ -171,6 +213,10 @@ async def payment_applied(session: AsyncSession, event: PaymentApplied) -> None:
 
 
 async def payment_unapplied(session: AsyncSession, event: PaymentUnapplied) -> None:
+    await _moved(
+        session, event.invoice_id, event.customer_id, "unapplied", event.application_id, event.effective_date,
+        minor(event.amount),
+    )  # fmt: skip
     await _set_open(session, event.invoice_id, event.invoice_open_balance)
     await _move_unapplied(session, event.source_kind, event.source_id, minor(event.amount))
 
@@ -178,6 +224,10 @@ async def payment_unapplied(session: AsyncSession, event: PaymentUnapplied) -> N
 async def payment_reversed(session: AsyncSession, event: PaymentReversed) -> None:
     for reopened in event.reopened:
         await _set_open(session, reopened.invoice_id, reopened.invoice_open_balance)
+        await _moved(
+            session, reopened.invoice_id, event.customer_id, "reopened", event.payment_id, event.reversed_on,
+            minor(reopened.amount),
+        )  # fmt: skip
     await session.execute(
         update(Payment)
         .where(Payment.payment_id == event.payment_id)

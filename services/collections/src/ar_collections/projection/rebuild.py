@@ -35,6 +35,7 @@ from ar_collections.models import (
     CreditMemo,
     CreditProfile,
     EntityCalendar,
+    ItemMovement,
     OpenItem,
     Payment,
     plumbing,
@@ -50,7 +51,7 @@ from ar_shared.events.registry import parse_payload
 log = logging.getLogger(__name__)
 
 # emptied and refilled; `accounts` is upserted instead (it also holds collections' own columns)
-PROJECTED_TABLES = (OpenItem, Payment, CreditMemo, CreditHold, CreditProfile, EntityCalendar)
+PROJECTED_TABLES = (OpenItem, ItemMovement, Payment, CreditMemo, CreditHold, CreditProfile, EntityCalendar)
 _PROJECTED_TYPES = {model.event_type(): model for model in PROJECTIONS}
 
 

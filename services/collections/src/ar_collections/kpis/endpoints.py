@@ -1,0 +1,42 @@
+"""HTTP route for the collection KPIs per collector, team, portfolio, entity or overall."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from ar_collections.access import CallerSession, Manager
+from ar_collections.kpis import service
+from ar_collections.kpis.repository import GroupBy, Scope
+from ar_collections.kpis.schemas import KpiReport
+from ar_shared.inputs import BusinessDate, Identifier
+from ar_shared.routing import ServiceRoute
+
+router = APIRouter(tags=["kpis"], route_class=ServiceRoute)
+
+
+@router.get(
+    "/v1/kpis",
+    summary="DSO, count-back DSO, best possible DSO, ADD, CEI, % current and % over 90 per group",
+    description=(
+        "For the period `period_start` … `period_end` (both included), per currency and per "
+        "`group_by`: `collector`, `team`, `portfolio` (an account counts for the portfolio it is in "
+        "now; '' gathers unassigned accounts), `business_entity` or `overall`; optionally narrowed "
+        "to one customer or entity. Formulas, rounding and the count-back walk are the ledger's "
+        "(docs/kpis.md), computed by the same code from this service's projection of the same "
+        "events, so the same customers give the same figures. An end before the start is 422 "
+        "`invalid_period`."
+    ),
+)
+async def kpis(
+    _: Manager,
+    session: CallerSession,
+    period_start: BusinessDate,
+    period_end: BusinessDate,
+    group_by: GroupBy = "overall",
+    customer_id: uuid.UUID | None = None,
+    business_entity: Identifier | None = None,
+) -> KpiReport:
+    scope = Scope(group_by, customer_id, business_entity)
+    return await service.kpi_report(session, period_start, period_end, scope)
