@@ -3,6 +3,7 @@
 from ar_collections.models.account import Account
 from ar_collections.models.activity import Activity, OutcomeCode
 from ar_collections.models.base import Base, metadata, plumbing
+from ar_collections.models.charges import DunningCharge, DunningFee, LateInterestRate, LateInterestTerms
 from ar_collections.models.dunning import (
     DunningPause,
     DunningState,
@@ -42,6 +43,8 @@ __all__ = [
     "CreditMemo",
     "CreditProfile",
     "DoNotContact",
+    "DunningCharge",
+    "DunningFee",
     "DunningPause",
     "DunningState",
     "DunningStepFired",
@@ -49,6 +52,8 @@ __all__ = [
     "EntityCalendar",
     "ItemReason",
     "ItemReasonHistory",
+    "LateInterestRate",
+    "LateInterestTerms",
     "OpenItem",
     "OutcomeCode",
     "Payment",
