@@ -13,11 +13,15 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ar_ledger.config import LedgerSettings
 from ar_ledger.consumers import handlers
+from ar_ledger.dunning_charges.service import issue_charge_document
 from ar_ledger.main import create_app
 from ar_ledger.models import Invoice, JournalEntry, JournalLine, plumbing
+from ar_ledger.postings.engine import write_rows
+from ar_ledger.postings.rows import NewChargeDocument
 from ar_shared.consumer import ConsumerRunner, ConsumerSettings
 from ar_shared.events.collections import ChargedItem, DunningChargeRequested
 from ar_shared.events.envelope import CloudEvent, EventPayload
@@ -214,3 +218,37 @@ async def test_a_fee_requested_once_is_issued_once_even_when_delivered_twice_or_
         [row] = aging.json()["rows"]
         # the invoice is 21 days past due, the fee documents (due on July 10) 1 day
         assert (row["total"], row["buckets"]["1-30"]) == ("1010.35", "1010.35")
+        kpis = await client.get(
+            "/v1/reports/kpis",
+            params={
+                "period_start": "2026-05-01",
+                "period_end": "2026-07-31",
+                "customer_id": str(customer_id),
+            },
+            headers=headers,
+        )
+        assert kpis.status_code == 200, kpis.text
+        [line] = kpis.json()["lines"]
+        # fees are receivables, not sales: ending AR holds them, credit sales do not
+        assert (line["credit_sales"], line["ending_ar"]) == ("1000.00", "1010.35")
+
+
+async def test_the_database_refuses_a_second_fee_document_for_one_request_even_past_the_lookup(
+    ledger_settings: LedgerSettings, ledger_schema: None, unique: str
+) -> None:
+    headers = bearer(ledger_settings.auth, "ledger:write", "ledger:read")
+    async with running(create_app(ledger_settings, TEST_CLOCK)) as app, client_for(app) as client:
+        customer_id, invoice_id = await customer_with_invoice(client, headers, unique)
+        request = fee_request(customer_id, invoice_id, uuid.uuid4())
+        async with app.state.sessionmaker() as session:
+            assert await issue_charge_document(session, request) is True
+            assert await issue_charge_document(session, request) is False  # found: nothing twice
+            # a writer that skipped the lookup still cannot issue a second document for the request
+            second = NewChargeDocument(
+                id=uuid.uuid4(), customer_id=customer_id, business_entity=f"F{unique}", invoice_number="DF-OTHER",
+                issue_date=CHARGED_ON, due_date=CHARGED_ON, currency="EUR", amount_minor=500, open_minor=500,
+                status="open", order_reference=None, po_number=None, version=1, created_at=TEST_CLOCK.now(),
+                document_kind="dunning_fee", charge_request_id=request.request_id,
+            )  # fmt: skip
+            with pytest.raises(IntegrityError, match="uq_invoices_charge_request"):
+                await write_rows(session, Invoice.__table__, [second])
