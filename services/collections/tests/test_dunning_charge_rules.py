@@ -50,7 +50,8 @@ def test_act_360_counts_a_year_as_360_days() -> None:
     # 1000.00 EUR at 8 % for 45 days: 100000 x 8 x 45 / 36000 = 1000 exactly -> 10.00 EUR
     eight = RatePeriod(date(2026, 1, 1), Decimal(0), Decimal(8))
     computed = item_interest(item(100_000), eur(eight, day_count="act_360"), DUE + timedelta(days=45))
-    assert computed is not None and computed.interest_minor == 1000
+    assert computed is not None
+    assert computed.interest_minor == 1000
 
 
 def test_half_a_minor_unit_rounds_to_the_even_neighbour() -> None:
@@ -68,7 +69,8 @@ def test_a_rate_change_applies_from_its_date_day_by_day() -> None:
     # 10 days at 10.27 % (June 21-30) and 10 days at 9.27 % (July 1-10):
     # 100000 x (102.7 + 92.7) / 36500 = 535.34... -> 5.35 EUR
     computed = item_interest(item(100_000), eur(LOWER, STATUTORY), date(2026, 7, 10))
-    assert computed is not None and (computed.interest_minor, computed.days_late) == (535, 20)
+    assert computed is not None
+    assert (computed.interest_minor, computed.days_late) == (535, 20)
 
 
 def test_interest_charged_through_a_date_is_not_charged_again() -> None:
@@ -143,7 +145,9 @@ def test_charging_in_two_goes_differs_from_one_go_by_rounding_only(
     whole = item_interest(item(open_minor), terms, end)
     first = item_interest(item(open_minor), terms, middle)
     second = item_interest(item(open_minor, through=middle), terms, end)
-    assert whole is not None and first is not None and second is not None
+    assert whole is not None
+    assert first is not None
+    assert second is not None
     assert whole.interest_minor >= 0
     assert abs(whole.interest_minor - first.interest_minor - second.interest_minor) <= 1
     assert first.days_late + second.days_late == whole.days_late

@@ -99,7 +99,8 @@ async def test_a_manager_sets_fees_and_interest_terms_and_the_change_is_audited(
         ("dunning_charge_settings.replaced", "collections-manager"),
     ]
     _, _, before, after = trail[-1]
-    assert len(before["fees"]) == 3 and len(before["interest"]) == 1
+    assert len(before["fees"]) == 3
+    assert len(before["interest"]) == 1
     assert after == {"fees": [{"level": 1, "amount": {"amount": "5.00", "currency": "EUR"}}], "interest": []}
 
 
@@ -116,7 +117,7 @@ def with_fee(amount: str, currency: str = "EUR") -> dict[str, Any]:
     return {"fees": [{"level": 1, "amount": {"amount": amount, "currency": currency}}]}
 
 
-def with_rate(reference: str, margin: str, currency: str = "EUR") -> dict[str, Any]:
+def with_rate(reference: str, margin: str | int, currency: str = "EUR") -> dict[str, Any]:
     period = {"effective_from": "2026-01-01", "reference_rate_percent": reference, "margin_percent": margin}
     return {"interest": [{"currency": currency, "day_count": "act_365", "rate_periods": [period]}]}
 

@@ -57,7 +57,8 @@ def interest_request(customer_id: uuid.UUID, invoice_id: uuid.UUID) -> DunningCh
         items=[
             ChargedItem(
                 invoice_id=invoice_id, open_balance=MoneyTotal(amount="1000.00", currency="EUR"),
-                interest_from=date(2026, 6, 21), days_late=20, interest=MoneyTotal(amount="5.35", currency="EUR"),
+                interest_from=date(2026, 6, 21), days_late=20,
+                interest=MoneyTotal(amount="5.35", currency="EUR"),
             )
         ],
         days_past_due=20, strategy="strategy:standard@1", step_days=20,
@@ -245,7 +246,8 @@ async def test_the_database_refuses_a_second_fee_document_for_one_request_even_p
             assert await issue_charge_document(session, request) is False  # found: nothing twice
             # a writer that skipped the lookup still cannot issue a second document for the request
             second = NewChargeDocument(
-                id=uuid.uuid4(), customer_id=customer_id, business_entity=f"F{unique}", invoice_number="DF-OTHER",
+                id=uuid.uuid4(), customer_id=customer_id, business_entity=f"F{unique}",
+                invoice_number="DF-OTHER",
                 issue_date=CHARGED_ON, due_date=CHARGED_ON, currency="EUR", amount_minor=500, open_minor=500,
                 status="open", order_reference=None, po_number=None, version=1, created_at=TEST_CLOCK.now(),
                 document_kind="dunning_fee", charge_request_id=request.request_id,
