@@ -190,6 +190,12 @@ async def test_a_fee_requested_once_is_issued_once_even_when_delivered_twice_or_
         kinds = sorted(e["data"]["document_kind"] for e in issued)
         assert kinds == ["dunning_fee", "invoice", "late_interest"]
 
+        shown = (await client.get(f"/v1/invoices/{request_id}", headers=headers)).json()
+        assert (shown["document_kind"], shown["amount"], shown["status"]) == (
+            "dunning_fee",
+            eur("5.00"),
+            "open",
+        )
         open_items = await client.get(
             "/v1/reports/open-items",
             params={"as_of": "2026-07-11", "customer_id": str(customer_id)},
