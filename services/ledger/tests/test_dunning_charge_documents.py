@@ -25,7 +25,7 @@ from ar_ledger.postings.rows import NewChargeDocument
 from ar_shared.consumer import ConsumerRunner, ConsumerSettings
 from ar_shared.events.collections import ChargedItem, DunningChargeRequested
 from ar_shared.events.envelope import CloudEvent, EventPayload
-from ar_shared.money import MoneyAmount, MoneyTotal
+from ar_shared.money import MoneyTotal, PositiveMoneyAmount
 from ar_shared.relay import build_producer
 from ar_shared.testing.clock import TEST_CLOCK
 from ar_shared.testing.http import bearer, client_for, running
@@ -45,7 +45,7 @@ def fee_request(
 ) -> DunningChargeRequested:
     return DunningChargeRequested(
         request_id=request_id, customer_id=customer_id, kind="fee", level=1,
-        amount=MoneyAmount(amount="5.00", currency="EUR"), as_of=CHARGED_ON, invoice_ids=[invoice_id],
+        amount=PositiveMoneyAmount(amount="5.00", currency="EUR"), as_of=CHARGED_ON, invoice_ids=[invoice_id],
         days_past_due=20, strategy="strategy:standard@1", step_days=20,
     )  # fmt: skip
 
@@ -53,7 +53,7 @@ def fee_request(
 def interest_request(customer_id: uuid.UUID, invoice_id: uuid.UUID) -> DunningChargeRequested:
     return DunningChargeRequested(
         request_id=uuid.uuid4(), customer_id=customer_id, kind="interest", day_count="act_365",
-        amount=MoneyAmount(amount="5.35", currency="EUR"), as_of=CHARGED_ON, invoice_ids=[invoice_id],
+        amount=PositiveMoneyAmount(amount="5.35", currency="EUR"), as_of=CHARGED_ON, invoice_ids=[invoice_id],
         items=[
             ChargedItem(
                 invoice_id=invoice_id, open_balance=MoneyTotal(amount="1000.00", currency="EUR"),

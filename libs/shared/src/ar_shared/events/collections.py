@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from ar_shared.events.envelope import EventPayload
 from ar_shared.events.registry import register
-from ar_shared.money import MoneyAmount, MoneyTotal
+from ar_shared.money import MoneyAmount, MoneyTotal, PositiveMoneyAmount
 
 
 class CollectionsEvent(EventPayload):
@@ -179,7 +179,7 @@ class DunningChargeRequested(CollectionsEvent):
     )
     customer_id: uuid.UUID
     kind: Literal["fee", "interest"]
-    amount: MoneyAmount = Field(description="More than zero, in the customer's currency")
+    amount: PositiveMoneyAmount = Field(description="More than zero, in the customer's currency")
     as_of: date = Field(description="The business date charged for (the fee document's issue date)")
     level: int | None = Field(default=None, description="The dunning level of a fee")
     day_count: Literal["act_365", "act_360"] | None = Field(

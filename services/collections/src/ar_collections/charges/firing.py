@@ -21,7 +21,7 @@ from ar_collections.domain import charges
 from ar_collections.models import Account, DunningCharge, OpenItem
 from ar_collections.recording import outbox
 from ar_shared.events.collections import ChargedItem, DunningChargeRequested
-from ar_shared.money import Money, MoneyAmount, MoneyTotal
+from ar_shared.money import Money, MoneyTotal, PositiveMoneyAmount
 
 # request ids are derived from the account, cycle, step and kind: a retried chunk asks again with
 # the same id, and the ledger issues one document per id
@@ -77,7 +77,7 @@ async def charge(
             request_id = charge_request_id(account.customer_id, cycle, step_days, "fee")
             event = DunningChargeRequested(
                 request_id=request_id, kind="fee", level=fee_level,
-                amount=MoneyAmount.from_money(Money(fee_minor, account.currency)),
+                amount=PositiveMoneyAmount.from_money(Money(fee_minor, account.currency)),
                 invoice_ids=[i.invoice_id for i in overdue], **common,
             )  # fmt: skip
             ids = [str(i) for i in event.invoice_ids]
@@ -113,7 +113,7 @@ async def _interest(
     request_id = charge_request_id(account.customer_id, cycle, step_days, "interest")
     event = DunningChargeRequested(
         request_id=request_id, kind="interest", day_count=terms.day_count,
-        amount=MoneyAmount.from_money(Money(total, currency)),
+        amount=PositiveMoneyAmount.from_money(Money(total, currency)),
         invoice_ids=[c.invoice_id for c in computed],
         items=[
             ChargedItem(

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from ar_shared.inputs import BusinessDate, check_identifier
+from ar_shared.inputs import BusinessDate, Identifier, check_identifier
 from ar_shared.money import MoneyTotal, PositiveMoneyAmount, currency_exponent
 
 DayCount = Literal["act_365", "act_360"]
@@ -40,7 +40,7 @@ class RatePeriodIn(BaseModel):
 class InterestTermsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    currency: str = Field(description="ISO 4217 code the terms apply to", examples=["EUR"])
+    currency: Identifier = Field(description="ISO 4217 code the terms apply to", examples=["EUR"])
     day_count: DayCount = Field(
         description="What a year is: `act_365` (actual days late / 365) or `act_360` (actual / 360)"
     )
