@@ -29,6 +29,7 @@ from ar_shared.money import MoneyTotal, PositiveMoneyAmount
 from ar_shared.relay import build_producer
 from ar_shared.testing.clock import TEST_CLOCK
 from ar_shared.testing.http import bearer, client_for, running
+from ar_shared.testing.kafka import read_topic
 from ar_shared.testing.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -260,3 +261,30 @@ async def test_the_database_refuses_a_second_fee_document_for_one_request_even_p
             )  # fmt: skip
             with pytest.raises(IntegrityError, match="uq_invoices_charge_request"):
                 await write_rows(session, Invoice.__table__, [second])
+
+
+async def test_a_charge_in_another_currency_than_the_customers_is_dead_lettered_and_issues_nothing(
+    ledger_settings: LedgerSettings, ledger_schema: None, stack: Stack, unique: str
+) -> None:
+    headers = bearer(ledger_settings.auth, "ledger:write", "ledger:read")
+    async with (
+        running(create_app(ledger_settings, TEST_CLOCK), rollback=False) as app,
+        client_for(app) as client,
+    ):
+        customer_id, invoice_id = await customer_with_invoice(client, headers, unique)
+        request = fee_request(customer_id, invoice_id, uuid.uuid4()).model_copy(
+            update={"amount": PositiveMoneyAmount(amount="5.00", currency="USD")}
+        )
+        assert await deliver_over_kafka(stack, app, unique, [CloudEvent.wrap(request)]) == 1
+
+        [dead] = await read_topic(stack.kafka_bootstrap, f"deadletter.ledger-{unique}", expected=1)
+        reasons = dict(dead.headers)
+        assert (reasons["dlt.error.type"], reasons["dlt.attempts"]) == (b"PoisonMessage", b"1")
+        assert b"currency_mismatch" in reasons["dlt.error"]
+        async with app.state.sessionmaker() as session:
+            documents = await session.scalar(
+                select(func.count())
+                .select_from(Invoice)
+                .where(Invoice.charge_request_id == request.request_id)
+            )
+        assert documents == 0
