@@ -218,6 +218,17 @@ async def charges(book: Book, customer_id: uuid.UUID) -> list[dict[str, Any]]:
         return [r["data"] for r in rows]
 
 
+async def messages(book: Book, customer_id: uuid.UUID) -> list[dict[str, Any]]:
+    async with book.session() as session:
+        rows = await session.scalars(
+            select(plumbing.outbox.c.envelope).where(
+                plumbing.outbox.c.event_type == "ar.collections.NotificationRequested.v1",
+                plumbing.outbox.c.message_key == str(customer_id),
+            )
+        )
+        return [r["data"] for r in rows]
+
+
 async def test_a_strategy_run_charges_a_fee_then_interest_once_each_on_the_unpaused_overdue_items(
     client: httpx.AsyncClient, manager: dict[str, str], book: Book
 ) -> None:
@@ -258,6 +269,10 @@ async def test_a_strategy_run_charges_a_fee_then_interest_once_each_on_the_unpau
         )
     )  # fmt: skip
     assert (await run(client, manager, entity, 20))["fired"] == {"demand_letter": 1}
+    [letter] = await messages(book, customer)
+    # the letter lists the fee document with the unpaused invoice, the disputed one left out
+    assert [i["invoice_number"] for i in letter["context"]["open_items"]] == ["INV-1", "DF-1"]
+    assert letter["context"]["totals"] == {"EUR": "1005.00"}
     _, interest = await charges(book, customer)
     # INV-1 only: 20 days (June 21 - July 10), 10 at 10.27 % and 10 at 9.27 % of 1000.00 -> 5.35
     assert interest == interest | {
