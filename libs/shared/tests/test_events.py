@@ -22,6 +22,7 @@ from ar_shared.events.collections import (
     CreditMemoRequested,
     DisputeOpened,
     DisputeResolved,
+    DunningChargeRequested,
     EscalationRaised,
     NotificationRequested,
     PromiseToPayBroken,
@@ -74,7 +75,7 @@ CATALOGUE = {
     "collections": [
         "PromiseToPayRecorded", "PromiseToPayKept", "PromiseToPayBroken", "DisputeOpened", "DisputeResolved",
         "CreditMemoRequested", "EscalationRaised", "NotificationRequested", "WriteOffRecommended",
-        "CreditHoldRecommended",
+        "CreditHoldRecommended", "DunningChargeRequested",
         "AccountAssigned", "CollectionTaskCreated", "CollectionTaskCompleted", "ActivityLogged",
     ],
     "notifications": ["NotificationSent", "NotificationFailed"],
@@ -226,6 +227,11 @@ def samples() -> list[EventPayload]:
         CreditHoldRecommended(
             recommendation_id=new_id(), customer_id=CUSTOMER, days_past_due=45,
             recommended_by="strategy:standard@1",
+        ),
+        DunningChargeRequested(
+            request_id=new_id(), customer_id=CUSTOMER, kind="fee", amount=eur("5.00"),
+            as_of=date(2026, 11, 25), level=1, invoice_ids=[INVOICE], days_past_due=20,
+            strategy="strategy:standard@1", step_days=20,
         ),
         AccountAssigned(
             customer_id=CUSTOMER, portfolio_id=new_id(), collector="collector-7", previous_portfolio_id=None,

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from ar_collections.accounts.endpoints import router as accounts_router
 from ar_collections.activities.endpoints import router as activities_router
+from ar_collections.charges.endpoints import router as charges_router
 from ar_collections.config import CollectionsSettings, get_settings
 from ar_collections.contact_policy.endpoints import router as do_not_contact_router
 from ar_collections.dunning.endpoints import router as dunning_router
@@ -67,6 +68,7 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
             experiments_router,
             targets_router,
             kpis_router,
+            charges_router,
             portfolios_router,
             people_router,
         ],

@@ -6,11 +6,11 @@ import uuid
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from ar_shared.events.envelope import EventPayload
 from ar_shared.events.registry import register
-from ar_shared.money import MoneyAmount, MoneyTotal
+from ar_shared.money import MoneyAmount, MoneyTotal, PositiveMoneyAmount
 
 
 class CollectionsEvent(EventPayload):
@@ -154,6 +154,46 @@ class CreditHoldRecommended(CollectionsEvent):
     reason_code: str = Field(default="collections_recommendation", examples=["collections_recommendation"])
     days_past_due: int = Field(description="Days past due of the account's oldest open item when recommended")
     recommended_by: str = Field(description="The strategy step, e.g. `strategy:standard@2`")
+
+
+class ChargedItem(BaseModel):
+    """An open item a late-payment interest charge was computed from."""
+
+    invoice_id: uuid.UUID
+    open_balance: MoneyTotal = Field(description="The item's open balance interest ran on")
+    interest_from: date = Field(description="The first day late counted")
+    days_late: int = Field(ge=1, description="Days late counted: interest_from up to as_of, both included")
+    interest: MoneyTotal = Field(description="The item's interest, rounded half to even to the minor unit")
+
+
+@register
+class DunningChargeRequested(CollectionsEvent):
+    """A dunning step charges the customer a dunning fee or late-payment interest: the ledger issues
+    one fee document per `request_id` (an open item of the customer, due at once)."""
+
+    event_name = "DunningChargeRequested"
+
+    request_id: uuid.UUID = Field(
+        description="Derived from the account, dunning cycle, step and kind: a retried run asks again "
+        "with the same id, and the ledger issues the document once"
+    )
+    customer_id: uuid.UUID
+    kind: Literal["fee", "interest"]
+    amount: PositiveMoneyAmount = Field(description="More than zero, in the customer's currency")
+    as_of: date = Field(description="The business date charged for (the fee document's issue date)")
+    level: int | None = Field(default=None, description="The dunning level of a fee")
+    day_count: Literal["act_365", "act_360"] | None = Field(
+        default=None, description="Interest: the day-count basis"
+    )
+    invoice_ids: list[uuid.UUID] = Field(
+        default_factory=list, description="The overdue items the charge was computed from"
+    )
+    days_past_due: int = Field(description="Days past due of the account's oldest overdue item")
+    items: list[ChargedItem] = Field(
+        default_factory=list, description="Interest: per item, the balance, days late and interest"
+    )
+    strategy: str = Field(description="The strategy step that charged, e.g. `strategy:standard@2`")
+    step_days: int = Field(description="The step's days past due")
 
 
 @register

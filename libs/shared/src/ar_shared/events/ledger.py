@@ -49,6 +49,10 @@ class InvoiceIssued(LedgerEvent):
     amount: MoneyAmount
     order_reference: str | None = Field(default=None, description="Sales order the invoice bills, if any")
     po_number: str | None = Field(default=None, description="The customer's purchase order number")
+    document_kind: Literal["invoice", "dunning_fee", "late_interest"] = Field(
+        default="invoice",
+        description="An invoice, or a fee document the ledger issued for a DunningChargeRequested",
+    )
 
 
 @register

@@ -26,6 +26,7 @@ ACTIONS = (
     "default_letter",
     "escalate",
     "recommend_credit_hold",
+    "charge_fee",
 )
 # the actions that send a message through notifications (and so need a template key)
 MESSAGE_ACTIONS = ("email_reminder", "demand_letter", "final_notice", "default_letter")
@@ -42,6 +43,8 @@ class Step:
     band_min_minor: int | None = None
     band_max_minor: int | None = None
     sla_days: int = 2
+    fee_level: int | None = None  # charge_fee: the level of the fee schedule it charges
+    charge_interest: bool = False  # any step may also charge late-payment interest when it fires
 
     def band_matches(self, overdue_minor: Mapping[str, int]) -> bool:
         if self.band_currency is None:

@@ -2,7 +2,8 @@
 unpaused open item at that level with totals), a call task with its SLA, or an escalation to
 the manager of the portfolio's team (an `EscalationRaised` and a review task for the manager),
 or a credit hold recommendation (`CreditHoldRecommended`: credit places a hold of source
-`collections`).
+`collections`), or a dunning fee and/or late-payment interest (`DunningChargeRequested`, see
+charges/firing.py).
 Every event goes through the outbox, in the transaction of the run's chunk."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.access import SYSTEM_SUBJECT
+from ar_collections.charges.firing import charge
 from ar_collections.domain import dunning
 from ar_collections.models import Account, OpenItem, Task
 from ar_collections.recording import outbox
@@ -80,7 +82,20 @@ def letter_context(firing: Firing) -> dict[str, Any]:
 
 
 async def fire(session: AsyncSession, firing: Firing) -> dict[str, Any]:
-    """Does the step's action; returns what it did (kept with the fired step)."""
+    """Does the step's action, and charges what it charges (a fee, interest); returns what it did
+    (kept with the fired step)."""
+    step = firing.step
+    done = {} if step.action == "charge_fee" else await _act(session, firing)
+    if step.action == "charge_fee" or step.charge_interest:
+        done["charges"] = await charge(
+            session, account=firing.account, items=firing.items, as_of=firing.as_of, cycle=firing.cycle,
+            step_days=step.days, fee_level=step.fee_level, with_interest=step.charge_interest,
+            strategy=f"strategy:{firing.strategy}@{firing.version}",
+        )  # fmt: skip
+    return done
+
+
+async def _act(session: AsyncSession, firing: Firing) -> dict[str, Any]:
     step, account = firing.step, firing.account
     if step.action in dunning.MESSAGE_ACTIONS:
         assert step.template_key is not None

@@ -21,6 +21,7 @@ Action = Literal[
     "default_letter",
     "escalate",
     "recommend_credit_hold",
+    "charge_fee",
 ]
 PauseReason = Literal["promise", "dispute", "payment_plan", "other"]
 
@@ -50,6 +51,17 @@ class StepIn(BaseModel):
     overdue_min: MoneyAmount | None = Field(default=None, description="Overdue amount at least this")
     overdue_max: MoneyAmount | None = Field(default=None, description="Overdue amount below this")
     sla_days: int = Field(default=2, ge=0, le=365, description="A call task's SLA: days after its due date")
+    fee_level: int | None = Field(
+        default=None,
+        ge=1,
+        le=100,
+        description="A charge_fee step: the dunning level whose fee it charges "
+        "(see /v1/dunning-charges/settings)",
+    )
+    charge_interest: StrictBool = Field(
+        default=False,
+        description="When the step fires, also charge late-payment interest on the overdue items",
+    )
 
 
 class StrategyIn(BaseModel):
@@ -80,6 +92,8 @@ class StepOut(BaseModel):
     overdue_min: MoneyTotal | None
     overdue_max: MoneyTotal | None
     sla_days: int
+    fee_level: int | None
+    charge_interest: bool
 
 
 class Strategy(BaseModel):

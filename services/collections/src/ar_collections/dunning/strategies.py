@@ -56,6 +56,26 @@ def _band(
     return currency, lo, hi, errors
 
 
+def _fee_level_errors(where: str, step: StepIn) -> list[FieldError]:
+    if step.action == "charge_fee" and step.fee_level is None:
+        return [
+            FieldError(
+                field=f"{where}.fee_level",
+                message="a charge_fee step needs a fee level",
+                code="fee_level_missing",
+            )
+        ]
+    if step.action != "charge_fee" and step.fee_level is not None:
+        return [
+            FieldError(
+                field=f"{where}.fee_level",
+                message=f"a {step.action} charges no fee",
+                code="fee_level_not_used",
+            )
+        ]
+    return []
+
+
 def to_steps(data: Sequence[StepIn]) -> tuple[list[dunning.Step], list[FieldError]]:
     known = set(get_settings().known_template_keys)
     steps: list[dunning.Step] = []
@@ -87,9 +107,15 @@ def to_steps(data: Sequence[StepIn]) -> tuple[list[dunning.Step], list[FieldErro
                     code="template_not_used",
                 )
             )
+        errors += _fee_level_errors(where, s)
         currency, lo, hi, band_errors = _band(f"{where}.overdue_min", s.overdue_min, s.overdue_max)
         errors += band_errors
-        steps.append(dunning.Step(s.days, s.action, s.template_key, s.locale, currency, lo, hi, s.sla_days))
+        steps.append(
+            dunning.Step(
+                s.days, s.action, s.template_key, s.locale, currency, lo, hi, s.sla_days,
+                s.fee_level, s.charge_interest,
+            )
+        )  # fmt: skip
     for i, j in dunning.overlapping_pairs(steps):
         errors.append(
             FieldError(
@@ -105,7 +131,8 @@ def step_json(step: dunning.Step) -> dict[str, Any]:
     return {
         "days": step.days, "action": step.action, "template_key": step.template_key, "locale": step.locale,
         "band_currency": step.band_currency, "band_min_minor": step.band_min_minor,
-        "band_max_minor": step.band_max_minor, "sla_days": step.sla_days,
+        "band_max_minor": step.band_max_minor, "sla_days": step.sla_days, "fee_level": step.fee_level,
+        "charge_interest": step.charge_interest,
     }  # fmt: skip
 
 
@@ -128,6 +155,7 @@ def strategy_out(strategy: DunningStrategy) -> StrategyOut:
                 days=s.days, action=s.action, template_key=s.template_key, locale=s.locale,
                 overdue_min=_money(s.band_min_minor, s.band_currency),
                 overdue_max=_money(s.band_max_minor, s.band_currency), sla_days=s.sla_days,
+                fee_level=s.fee_level, charge_interest=s.charge_interest,
             )
             for s in steps_of(strategy)
         ],

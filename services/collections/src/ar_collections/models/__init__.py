@@ -3,6 +3,7 @@
 from ar_collections.models.account import Account
 from ar_collections.models.activity import Activity, OutcomeCode
 from ar_collections.models.base import Base, metadata, plumbing
+from ar_collections.models.charges import DunningCharge, DunningFee, LateInterestRate, LateInterestTerms
 from ar_collections.models.dunning import (
     DunningPause,
     DunningState,
@@ -46,6 +47,8 @@ __all__ = [
     "CreditMemo",
     "CreditProfile",
     "DoNotContact",
+    "DunningCharge",
+    "DunningFee",
     "DunningPause",
     "DunningState",
     "DunningStepFired",
@@ -57,6 +60,8 @@ __all__ = [
     "ItemMovement",
     "ItemReason",
     "ItemReasonHistory",
+    "LateInterestRate",
+    "LateInterestTerms",
     "OpenItem",
     "OutcomeCode",
     "Payment",

@@ -18,6 +18,8 @@ class Account(StrEnum):
     SALES_RETURNS = "sales_returns"  # credit memos reduce revenue
     WRITE_OFF_EXPENSE = "write_off_expense"
     OPENING_BALANCE = "opening_balance"  # the other side of balances carried over from another system
+    DUNNING_FEE_INCOME = "dunning_fee_income"  # fees charged by dunning steps
+    LATE_INTEREST_INCOME = "late_interest_income"  # late-payment interest charged by dunning steps
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,12 @@ def _pair(debit: Account, credit: Account, amount_minor: int) -> list[Line]:
 
 def invoice_issued(amount_minor: int) -> list[Line]:
     return _pair(Account.ACCOUNTS_RECEIVABLE, Account.SALES, amount_minor)
+
+
+def charge_issued(income: Account, amount_minor: int) -> list[Line]:
+    """A dunning fee or late-payment interest charged to the customer: owed, and earned as
+    other income (not sales: it is no revenue from goods or services)."""
+    return _pair(Account.ACCOUNTS_RECEIVABLE, income, amount_minor)
 
 
 def invoice_voided(amount_minor: int) -> list[Line]:

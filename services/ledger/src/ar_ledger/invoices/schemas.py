@@ -80,6 +80,10 @@ class Invoice(BaseModel):
     po_number: str | None
     voided_on: date | None
     created_at: datetime
+    document_kind: Literal["invoice", "dunning_fee", "late_interest"] = Field(
+        default="invoice",
+        description="An invoice, or a fee document issued for a dunning charge collections requested",
+    )
     as_of: date | None = Field(
         default=None,
         description="With `?as_of=`: the date `open_balance`, `status` and `days_past_due` are as of",
@@ -108,6 +112,7 @@ class Invoice(BaseModel):
             po_number=row.po_number,
             voided_on=row.voided_on,
             created_at=row.created_at,
+            document_kind=row.document_kind,
         )
 
 

@@ -35,6 +35,13 @@ class Invoice(Base):
         Index("ix_invoices_customer_due", "customer_id", "due_date"),
         Index("ix_invoices_open_due", "due_date", postgresql_where=text("open_minor > 0")),
         Index("ix_invoices_voided_on", "voided_on", postgresql_where=text("voided_on IS NOT NULL")),
+        CheckConstraint(
+            "document_kind IN ('invoice', 'dunning_fee', 'late_interest')", name="document_kind_known"
+        ),
+        CheckConstraint(
+            "(document_kind = 'invoice') = (charge_request_id IS NULL)", name="charge_has_request"
+        ),
+        Index("uq_invoices_charge_request", "charge_request_id", unique=True),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -53,6 +60,10 @@ class Invoice(Base):
     void_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # a fee document is an invoice of another kind (see dunning_charges/service.py); its
+    # `charge_request_id` is the DunningChargeRequested's request id: one document per request
+    document_kind: Mapped[str] = mapped_column(Text, server_default=text("'invoice'"))
+    charge_request_id: Mapped[uuid.UUID | None] = mapped_column()
 
 
 class Payment(Base):

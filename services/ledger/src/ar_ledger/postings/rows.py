@@ -58,6 +58,14 @@ class NewInvoice:
 
 
 @dataclass(frozen=True, slots=True)
+class NewChargeDocument(NewInvoice):
+    """A fee document: an invoice of kind `dunning_fee` or `late_interest`, for one charge request."""
+
+    document_kind: str
+    charge_request_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
 class NewJournalEntry:
     id: uuid.UUID
     customer_id: uuid.UUID

@@ -150,7 +150,8 @@ async def open_items(
     summary="DSO (standard and count-back), best possible DSO, ADD and CEI for a period",
     description=(
         "For everyone, or narrowed to one customer (`customer_id` or `customer_external_id`), a "
-        "business entity and / or a sales rep, per currency. Credit sales are the invoices issued "
+        "business entity and / or a sales rep, per currency. Credit sales are the invoices (not fee "
+        "documents: dunning fees, late interest) issued "
         "in the period and not void at its end; AR is open invoices (gross of unapplied cash). "
         "Days and percentages have two decimals, rounded half-up once from the exact value; ADD "
         "is the exact DSO minus the exact best possible DSO, then rounded. Count-back DSO "

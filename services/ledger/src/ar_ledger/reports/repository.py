@@ -301,12 +301,14 @@ class ReportRepository:
         self, first: date, start: date, end: date, scope: ResolvedScope
     ) -> dict[str, dict[tuple[date, bool], int]]:
         """Credit sales (invoices issued, not void by `end`) issued in [first, end], per currency,
-        calendar month and whether in the period [start, end] (the month of `start` in two parts)."""
+        calendar month and whether in the period [start, end] (the month of `start` in two parts).
+        Dunning fees and late interest are receivables, not sales: they are left out."""
         sql = f"""
             SELECT i.currency, date_trunc('month', i.issue_date)::date AS month,
                    i.issue_date >= :start AS in_period, sum(i.amount_minor) AS sales
             FROM ledger.invoices i
             WHERE i.issue_date BETWEEN :first AND :end AND (i.voided_on IS NULL OR i.voided_on > :end)
+              AND i.document_kind = 'invoice'
             {_filters(scope)}
             GROUP BY i.currency, month, in_period
         """  # noqa: S608 - fixed fragments only

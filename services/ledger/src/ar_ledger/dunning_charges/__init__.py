@@ -1,0 +1,1 @@
+"""Fee documents for the dunning charges collections requests."""
