@@ -27,6 +27,14 @@ from ar_collections.models.projection import (
     OpenItem,
     Payment,
 )
+from ar_collections.models.promises import (
+    PaymentApplication,
+    PaymentPlan,
+    PlanInstalment,
+    PlanItem,
+    PromiseItem,
+    PromiseToPay,
+)
 from ar_collections.models.reasons import ItemReason, ItemReasonHistory, ReasonCode
 from ar_collections.models.task import Task
 from ar_collections.models.worklist import DoNotContact, SlaRule, WorklistWeight
@@ -52,6 +60,12 @@ __all__ = [
     "OpenItem",
     "OutcomeCode",
     "Payment",
+    "PaymentApplication",
+    "PaymentPlan",
+    "PlanInstalment",
+    "PlanItem",
+    "PromiseItem",
+    "PromiseToPay",
     "Portfolio",
     "PortfolioHistory",
     "ReasonCode",
