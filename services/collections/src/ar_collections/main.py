@@ -11,7 +11,9 @@ from ar_collections.contact_policy.endpoints import router as do_not_contact_rou
 from ar_collections.dunning.endpoints import router as dunning_router
 from ar_collections.models import plumbing
 from ar_collections.people.endpoints import router as people_router
+from ar_collections.plans.endpoints import router as plans_router
 from ar_collections.portfolios.endpoints import router as portfolios_router
+from ar_collections.promises.endpoints import router as promises_router
 from ar_collections.reasons.endpoints import router as reasons_router
 from ar_collections.tasks.endpoints import router as tasks_router
 from ar_collections.worklist.endpoints import router as worklist_router
@@ -20,8 +22,8 @@ from ar_shared.clock import SYSTEM_CLOCK, Clock
 
 DESCRIPTION = """
 The collector's workflow: the worklist, accounts (projected from the ledger and the credit
-service), contact history and tasks, reason codes, do-not-contact, people and portfolios,
-dunning strategies and the daily strategy run.
+service), contact history and tasks, promises to pay and payment plans, reason codes,
+do-not-contact, people and portfolios, dunning strategies and the daily strategy run.
 
 All routes need a bearer token: `collections:work` for collectors, who see only the accounts of
 the portfolios they own (or cover while the owner is absent; another account answers 404), and
@@ -34,6 +36,8 @@ TAGS = [
     {"name": "worklist", "description": "The accounts and tasks to work today, in priority order"},
     {"name": "accounts", "description": "The account view, balances, aging, open items"},
     {"name": "activities", "description": "Calls, e-mails, letters, notes and visits: the contact history"},
+    {"name": "promises to pay", "description": "Promises to pay, judged kept, partially kept or broken"},
+    {"name": "payment plans", "description": "Instalment plans over open items, monitored from payments"},
     {"name": "tasks", "description": "Follow-ups, calls, letters and reviews due on a business date"},
     {"name": "reason codes", "description": "Why an open item is not paid yet"},
     {"name": "do-not-contact", "description": "Accounts nobody may contact or dun"},
@@ -54,6 +58,8 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
             worklist_router,
             accounts_router,
             activities_router,
+            promises_router,
+            plans_router,
             tasks_router,
             reasons_router,
             do_not_contact_router,

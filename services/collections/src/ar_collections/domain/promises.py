@@ -136,12 +136,18 @@ def instalment_errors(
     errors: list[tuple[int | None, str, str]] = []
     for n, instalment in enumerate(instalments):
         if instalment.due_date < today:
-            errors.append((n, "instalment_in_the_past", f"due {instalment.due_date}, the business date is {today}"))
+            errors.append(
+                (n, "instalment_in_the_past", f"due {instalment.due_date}, the business date is {today}")
+            )
         if n and instalment.due_date <= instalments[n - 1].due_date:
             errors.append((n, "instalments_not_in_date_order", "each instalment is due after the one before"))
     total = sum(i.minor for i in instalments)
     if total != covered_minor:
         errors.append(
-            (None, "instalments_do_not_add_up", f"the instalments add up to {total}, the items to {covered_minor} (minor units)")
+            (
+                None,
+                "instalments_do_not_add_up",
+                f"the instalments add up to {total}, the items to {covered_minor} (minor units)",
+            )
         )
     return errors

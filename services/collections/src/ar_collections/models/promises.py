@@ -91,7 +91,9 @@ class PromiseItem(Base):
     __tablename__ = "promise_items"
 
     promise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("promises_to_pay.id"), primary_key=True)
-    invoice_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # no foreign key: a rebuild empties open items
+    invoice_id: Mapped[uuid.UUID] = mapped_column(
+        primary_key=True
+    )  # no foreign key: a rebuild empties open items
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.customer_id"), index=True)
     open_minor: Mapped[int] = mapped_column(BigInteger, doc="the item's open balance when promised")
     pause_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("dunning_pauses.id"))
@@ -149,9 +151,9 @@ class PlanItem(Base):
     __tablename__ = "plan_items"
 
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment_plans.id"), primary_key=True)
-    invoice_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # no foreign key: a rebuild empties open items
+    invoice_id: Mapped[uuid.UUID] = mapped_column(
+        primary_key=True
+    )  # no foreign key: a rebuild empties open items
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.customer_id"), index=True)
     open_minor: Mapped[int] = mapped_column(BigInteger, doc="the item's open balance when agreed")
     pause_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("dunning_pauses.id"))
-
-

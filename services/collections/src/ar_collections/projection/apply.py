@@ -197,7 +197,9 @@ async def payment_unapplied(session: AsyncSession, event: PaymentUnapplied) -> N
     await _move_unapplied(session, event.source_kind, event.source_id, minor(event.amount))
     await session.execute(
         update(PaymentApplication)
-        .where(PaymentApplication.application_id == event.application_id, PaymentApplication.undone_on.is_(None))
+        .where(
+            PaymentApplication.application_id == event.application_id, PaymentApplication.undone_on.is_(None)
+        )
         .values(undone_on=event.effective_date)
     )
 
