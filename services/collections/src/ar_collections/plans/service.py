@@ -271,6 +271,10 @@ async def plans_out(session: AsyncSession, rows: Sequence[PaymentPlan]) -> list[
     return [plan_out(p, await repo.items(p.id), await repo.instalments(p.id)) for p in rows]
 
 
+async def active_plans(session: AsyncSession, customer_id: uuid.UUID) -> list[Plan]:
+    return await plans_out(session, await PlanRepository(session).active_of_account(customer_id))
+
+
 async def judge_due(session: AsyncSession, business_entity: str, today: date) -> None:
     """Judges the entity's active plans on a new business date."""
     for plan in await PlanRepository(session).active_for_date(business_entity):

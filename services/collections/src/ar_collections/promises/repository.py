@@ -119,6 +119,16 @@ class PromiseRepository(Repository[PromiseToPay]):
         )
         return (await self.session.scalars(query)).all()
 
+    async def judged_counts(self, customer_id: uuid.UUID) -> tuple[dict[str, int], date | None]:
+        """How many of the account's promises were judged each way, and the last broken one's date."""
+        query = (
+            select(PromiseToPay.status, func.count(), func.max(PromiseToPay.judged_on))
+            .where(PromiseToPay.customer_id == customer_id)
+            .group_by(PromiseToPay.status)
+        )
+        rows = (await self.session.execute(query)).all()
+        return {s: int(n) for s, n, _ in rows}, next((on for s, _, on in rows if s == "broken"), None)
+
     async def broken_count(self, customer_id: uuid.UUID) -> int:
         query = select(func.count()).where(
             PromiseToPay.customer_id == customer_id, PromiseToPay.status == "broken"
@@ -147,6 +157,14 @@ class PromiseRepository(Repository[PromiseToPay]):
 
 class PlanRepository(Repository[PaymentPlan]):
     model = PaymentPlan
+
+    async def active_of_account(self, customer_id: uuid.UUID) -> Sequence[PaymentPlan]:
+        query = (
+            select(PaymentPlan)
+            .where(PaymentPlan.customer_id == customer_id, PaymentPlan.status == "active")
+            .order_by(PaymentPlan.agreed_on, PaymentPlan.id)
+        )
+        return (await self.session.scalars(query)).all()
 
     async def items(self, plan_id: uuid.UUID) -> Sequence[PlanItem]:
         query = select(PlanItem).where(PlanItem.plan_id == plan_id).order_by(PlanItem.invoice_id)

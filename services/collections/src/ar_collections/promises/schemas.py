@@ -79,3 +79,13 @@ class Promise(BaseModel):
     activity_id: uuid.UUID | None = Field(description="The contact-history entry it was taken in")
     recorded_by: str
     created_at: datetime
+
+
+class PromiseStanding(BaseModel):
+    """The account's promises at a glance: the live ones, and how earlier ones were judged."""
+
+    open: list[Promise] = Field(description="Promises not judged yet, by promised date")
+    kept: int
+    partially_kept: int
+    broken: int = Field(description="Broken promises count against the account (and escalate)")
+    last_broken_on: date | None

@@ -19,7 +19,7 @@ from ar_collections.portfolios.service import require_account
 from ar_collections.promises import coverage
 from ar_collections.promises import repository as sql
 from ar_collections.promises.repository import PromiseRepository
-from ar_collections.promises.schemas import Promise, PromiseCreate
+from ar_collections.promises.schemas import Promise, PromiseCreate, PromiseStanding
 from ar_collections.recording import audit, outbox
 from ar_shared.audit import Actor
 from ar_shared.events.collections import PromiseToPayRecorded
@@ -266,3 +266,16 @@ async def get_promise(session: AsyncSession, customer_id: uuid.UUID, promise_id:
 async def promises_out(session: AsyncSession, rows: Sequence[PromiseToPay]) -> list[Promise]:
     items = await PromiseRepository(session).items([p.id for p in rows])
     return [promise_out(p, items[p.id]) for p in rows]
+
+
+async def standing(session: AsyncSession, customer_id: uuid.UUID) -> PromiseStanding:
+    repo = PromiseRepository(session)
+    counts, last_broken_on = await repo.judged_counts(customer_id)
+    live = await repo.page(customer_id=customer_id, status="open", due_by=None, after=None, limit=100)
+    return PromiseStanding(
+        open=await promises_out(session, live),
+        kept=counts.get("kept", 0),
+        partially_kept=counts.get("partially_kept", 0),
+        broken=counts.get("broken", 0),
+        last_broken_on=last_broken_on,
+    )
