@@ -11,7 +11,7 @@ clock: dates are compared with each other, never with the wall clock.
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 from ar_collections.dunning.run import StrategyRuns
 from ar_collections.models import Activity, DunningPause, PromiseToPay, Task, plumbing
 from ar_collections.testing import Book, money
-from ar_shared.events.ledger import PaymentApplied, PaymentReversed, ReopenedInvoice
 from ar_shared.testing.clock import TEST_CLOCK
 
 pytestmark = pytest.mark.integration
@@ -46,46 +45,6 @@ async def account(book: Book, entity: str, *amounts: str) -> tuple[uuid.UUID, li
     return customer, invoices
 
 
-async def pay(
-    book: Book, customer: uuid.UUID, invoice: uuid.UUID, amount: str, open_after: str, on: date
-) -> uuid.UUID:
-    """The ledger applied a payment to the invoice; returns the payment's id."""
-    payment_id = uuid.uuid4()
-    await book.deliver(
-        PaymentApplied(
-            application_id=uuid.uuid4(),
-            customer_id=customer,
-            invoice_id=invoice,
-            source_kind="payment",
-            source_id=payment_id,
-            amount=money(amount),
-            effective_date=on,
-            invoice_open_balance=money(open_after),
-        )
-    )
-    return payment_id
-
-
-async def reverse(
-    book: Book, customer: uuid.UUID, payment_id: uuid.UUID, invoice: uuid.UUID, amount: str, open_after: str
-) -> None:
-    await book.deliver(
-        PaymentReversed(
-            payment_id=payment_id,
-            customer_id=customer,
-            amount=money(amount),
-            reversed_on=TODAY,
-            reopened_invoice_ids=[invoice],
-            reopened=[
-                ReopenedInvoice(
-                    invoice_id=invoice, amount=money(amount), invoice_open_balance=money(open_after)
-                )
-            ],
-            unapplied_removed=money("0.00"),
-        )
-    )
-
-
 async def promise(
     client: httpx.AsyncClient, headers: dict[str, str], customer: uuid.UUID, **body: Any
 ) -> httpx.Response:
@@ -98,19 +57,6 @@ async def get(client: httpx.AsyncClient, headers: dict[str, str], customer: uuid
     response = await client.get(f"/v1/accounts/{customer}/promises/{pid}", headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
-
-
-async def events(book: Book, customer: uuid.UUID, event_type: str) -> list[dict[str, Any]]:
-    async with book.session() as session:
-        rows = await session.scalars(
-            select(plumbing.outbox.c.envelope)
-            .where(
-                plumbing.outbox.c.event_type == f"ar.collections.{event_type}.v1",
-                plumbing.outbox.c.message_key == str(customer),
-            )
-            .order_by(plumbing.outbox.c.id)
-        )
-        return [r["data"] for r in rows]
 
 
 async def live_paused(client: httpx.AsyncClient, headers: dict[str, str], customer: uuid.UUID) -> set[str]:
@@ -150,9 +96,9 @@ async def test_a_promise_over_the_oldest_items_pauses_exactly_them_and_is_confir
     assert body["deadline"] == (TODAY + timedelta(days=10)).isoformat()
     assert await live_paused(client, manager, customer) == {str(oldest), str(second)}
     assert await reason_codes(client, manager, customer) == {str(oldest): "promised", str(second): "promised"}
-    [recorded] = await events(book, customer, "PromiseToPayRecorded")
+    [recorded] = await book.emitted(customer, "PromiseToPayRecorded")
     assert recorded["invoice_ids"] == [str(oldest), str(second)]
-    [notice] = await events(book, customer, "NotificationRequested")
+    [notice] = await book.emitted(customer, "NotificationRequested")
     assert notice["template_key"] == "promise_confirmation"
     assert notice["context"]["amount"] == "120.00"
     history = (await client.get(f"/v1/accounts/{customer}/activities", headers=manager)).json()["items"]
@@ -170,7 +116,7 @@ async def test_paid_in_full_is_kept_at_once_and_a_reversal_before_the_deadline_r
     customer, (invoice,) = await account(book, entity_of_test(), "100.00")
     pid = (await promise(client, manager, customer, amount=money("100.00").model_dump())).json()["id"]
 
-    payment = await pay(book, customer, invoice, "100.00", "0.00", TODAY)
+    payment = await book.pay(customer, invoice, "100.00", "0.00", TODAY)
 
     kept = await get(client, manager, customer, pid)
     assert (kept["status"], kept["received"]["amount"], kept["judged_on"]) == (
@@ -179,10 +125,10 @@ async def test_paid_in_full_is_kept_at_once_and_a_reversal_before_the_deadline_r
         TODAY.isoformat(),
     )
     assert await live_paused(client, manager, customer) == set()
-    [event] = await events(book, customer, "PromiseToPayKept")
+    [event] = await book.emitted(customer, "PromiseToPayKept")
     assert event["outcome"] == "kept"
 
-    await reverse(book, customer, payment, invoice, "100.00", "100.00")
+    await book.reverse(customer, payment, invoice, "100.00", "100.00", TODAY)
 
     reopened = await get(client, manager, customer, pid)
     assert (reopened["status"], reopened["received"]["amount"], reopened["judged_on"]) == (
@@ -192,7 +138,7 @@ async def test_paid_in_full_is_kept_at_once_and_a_reversal_before_the_deadline_r
     )
     assert await live_paused(client, manager, customer) == {str(invoice)}
     assert await reason_codes(client, manager, customer) == {str(invoice): "promised"}
-    assert len(await events(book, customer, "PromiseToPayReopened")) == 1
+    assert len(await book.emitted(customer, "PromiseToPayReopened")) == 1
 
 
 async def test_part_paid_is_partially_kept_on_the_first_business_day_after_the_tolerance(
@@ -203,7 +149,7 @@ async def test_part_paid_is_partially_kept_on_the_first_business_day_after_the_t
     pid = (
         await promise(client, manager, customer, amount=money("100.00").model_dump(), tolerance_days=2)
     ).json()["id"]
-    await pay(book, customer, invoice, "40.00", "60.00", TODAY + timedelta(days=1))
+    await book.pay(customer, invoice, "40.00", "60.00", TODAY + timedelta(days=1))
 
     await book.business_date(entity, TODAY + timedelta(days=2))  # the last day of the tolerance
     assert (await get(client, manager, customer, pid))["status"] == "open"
@@ -212,9 +158,9 @@ async def test_part_paid_is_partially_kept_on_the_first_business_day_after_the_t
     judged = await get(client, manager, customer, pid)
     assert (judged["status"], judged["received"]["amount"]) == ("partially_kept", "40.00")
     assert judged["judged_on"] == (TODAY + timedelta(days=3)).isoformat()
-    [event] = await events(book, customer, "PromiseToPayPartiallyKept")
+    [event] = await book.emitted(customer, "PromiseToPayPartiallyKept")
     assert event["received"]["amount"] == "40.00"
-    assert await events(book, customer, "PromiseToPayBroken") == []
+    assert await book.emitted(customer, "PromiseToPayBroken") == []
 
 
 async def test_a_promise_breaks_on_the_day_after_its_tolerance_and_that_days_run_duns_its_items(
@@ -263,7 +209,7 @@ async def test_a_promise_breaks_on_the_day_after_its_tolerance_and_that_days_run
     assert [(f["action"], f["fired_on"]) for f in dunning["fired"]] == [
         ("call_task", (TODAY + timedelta(days=2)).isoformat())
     ]
-    notices = [n["template_key"] for n in await events(book, customer, "NotificationRequested")]
+    notices = [n["template_key"] for n in await book.emitted(customer, "NotificationRequested")]
     assert notices == ["promise_confirmation", "broken_promise"]
     async with book.session() as session:
         titles = (await session.scalars(select(Task.title).where(Task.customer_id == customer))).all()
@@ -296,8 +242,8 @@ async def test_the_third_broken_promise_escalates_to_the_manager(
         assert response.status_code == 201, response.text
     await book.business_date(entity, TODAY + timedelta(days=1))
 
-    assert len(await events(book, customer, "PromiseToPayBroken")) == 3
-    [escalation] = await events(book, customer, "EscalationRaised")
+    assert len(await book.emitted(customer, "PromiseToPayBroken")) == 3
+    [escalation] = await book.emitted(customer, "EscalationRaised")
     assert escalation["reason"] == "3 broken promises to pay"
 
 
