@@ -168,7 +168,7 @@ async def test_refused_plans_write_nothing(
         headers=manager,
     )
     assert taken.status_code == 201, taken.text
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         (
             {"instalments": [instalment(5, "50.00"), instalment(10, "40.00")]},
             "instalments",

@@ -300,3 +300,43 @@ async def test_refused_promises_write_nothing(
             == 1
         )
         assert await session.scalar(select(func.count()).select_from(plumbing.outbox)) == before
+
+
+async def test_a_broken_promise_puts_the_account_at_the_top_of_the_worklist_until_the_next_contact(
+    client: httpx.AsyncClient, collector: dict[str, str], book: Book
+) -> None:
+    entity = entity_of_test()
+    await book.business_date(entity, TODAY)
+    portfolio = await book.portfolio(await book.collector("collector-anna"))
+    bigger = await book.account(entity=entity, portfolio_id=portfolio)
+    await book.invoice(bigger, due=TODAY - timedelta(days=30), amount="900.00", entity=entity)
+    promised = await book.account(entity=entity, portfolio_id=portfolio)
+    await book.invoice(promised, due=TODAY - timedelta(days=30), amount="100.00", entity=entity)
+    recorded = await promise(
+        client, collector, promised, amount=money("100.00").model_dump(), channel="portal"
+    )
+    assert recorded.status_code == 201, recorded.text
+
+    def promise_part(item: dict[str, Any]) -> str:
+        return str(next(p["value"] for p in item["score_parts"] if p["part"] == "promise"))
+
+    async def worklist() -> list[dict[str, Any]]:
+        response = await client.get("/v1/worklist", params={"limit": 200}, headers=collector)
+        assert response.status_code == 200, response.text
+        return [i for i in response.json()["items"] if i["customer_id"] in {str(bigger), str(promised)}]
+
+    due_today = {i["customer_id"]: promise_part(i) for i in await worklist()}
+    assert due_today == {str(bigger): "0", str(promised): "1"}
+
+    await book.business_date(entity, TODAY + timedelta(days=4))  # past the 3 days' tolerance: broken
+    top = await worklist()
+    assert [(i["customer_id"], promise_part(i)) for i in top] == [(str(promised), "2"), (str(bigger), "0")]
+
+    logged = await client.post(
+        f"/v1/accounts/{promised}/activities",
+        json={"kind": "call", "outcome": "no_answer", "summary": "Called about the broken promise"},
+        headers=collector,
+    )
+    assert logged.status_code == 201, logged.text
+    after_call = {i["customer_id"]: promise_part(i) for i in await worklist()}
+    assert after_call[str(promised)] == "0"
