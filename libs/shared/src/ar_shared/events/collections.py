@@ -35,7 +35,9 @@ class PromiseToPayRecorded(CollectionsEvent):
 
 @register
 class PromiseToPayKept(CollectionsEvent):
-    """Payments covered the promise (fully, or partially within its tolerance)."""
+    """Payments covered the promise in full by its deadline (judged as soon as they do). A promise
+    paid in part by its deadline is `PromiseToPayPartiallyKept`; `outcome` is then never
+    `partially_kept` (kept for consumers of the first version)."""
 
     event_name = "PromiseToPayKept"
 
