@@ -276,6 +276,7 @@ async def test_refused_promises_write_nothing(
             "invoice_ids.0",
             "item_already_promised",
         ),
+        ({"amount": money("10.00", "USD").model_dump()}, "amount.currency", "currency_mismatch"),
     ]
     async with book.session() as session:
         before = await session.scalar(select(func.count()).select_from(plumbing.outbox))
@@ -340,3 +341,31 @@ async def test_a_broken_promise_puts_the_account_at_the_top_of_the_worklist_unti
     assert logged.status_code == 201, logged.text
     after_call = {i["customer_id"]: promise_part(i) for i in await worklist()}
     assert after_call[str(promised)] == "0"
+
+
+async def test_a_collector_lists_the_promises_of_their_own_accounts_only(
+    client: httpx.AsyncClient, collector: dict[str, str], manager: dict[str, str], book: Book
+) -> None:
+    entity = entity_of_test()
+    await book.business_date(entity, TODAY)
+    mine = await book.account(
+        entity=entity, portfolio_id=await book.portfolio(await book.collector("collector-anna"))
+    )
+    theirs = await book.account(
+        entity=entity, portfolio_id=await book.portfolio(await book.collector(f"ben-{entity}"))
+    )
+    ids = {}
+    for customer in (mine, theirs):
+        await book.invoice(customer, due=TODAY - timedelta(days=3), amount="10.00", entity=entity)
+        response = await promise(client, manager, customer, amount=money("10.00").model_dump())
+        assert response.status_code == 201, response.text
+        ids[customer] = response.json()["id"]
+
+    listed = await client.get("/v1/promises", params={"status": "open", "limit": 200}, headers=collector)
+
+    assert listed.status_code == 200, listed.text
+    seen = {p["id"] for p in listed.json()["items"]}
+    assert ids[mine] in seen
+    assert ids[theirs] not in seen
+    hidden = await client.get(f"/v1/accounts/{theirs}/promises/{ids[theirs]}", headers=collector)
+    assert hidden.status_code == 404

@@ -75,6 +75,7 @@ async def agree_plan(
     calendars: BusinessCalendars,
 ) -> Plan:
     account = await require_account(session, customer_id)
+    await sql.lock_coverage(session, customer_id)
     today = calendars.today(account.business_entity)
     errors: list[FieldError] = []
     schedule = ([("down_payment", data.down_payment)] if data.down_payment else []) + [

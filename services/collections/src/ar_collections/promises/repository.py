@@ -24,6 +24,12 @@ from ar_shared.repository import Repository
 CASH_KINDS = ("payment", "unapplied_cash")  # credit memos are no payment
 
 
+async def lock_coverage(session: AsyncSession, customer_id: uuid.UUID) -> None:
+    """Serialises new promises and plans of one account until the transaction ends, so two
+    collectors never both cover the same item (each checks what the other has not written yet)."""
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"coverage:{customer_id}"))))
+
+
 async def cash_applied(session: AsyncSession, invoice_ids: Sequence[uuid.UUID], since: date) -> list[Applied]:
     """Cash applied to these items on or after `since`, leaving out what was taken back."""
     if not invoice_ids:

@@ -69,11 +69,20 @@ async def _covered_items(
         taken = await sql.covered_elsewhere(session, [i.invoice_id for i in candidates])
         free = [i for i in candidates if i.invoice_id not in taken]
         chosen = _oldest_first(free, amount.currency, amount.minor)
-        if not chosen:
+        if not chosen and free:
+            currencies = ", ".join(sorted({i.currency for i in free}))
+            errors.append(
+                FieldError(
+                    field="amount.currency",
+                    message=f"the account's open items are in {currencies}, the promise in {amount.currency}",
+                    code="currency_mismatch",
+                )
+            )
+        elif not chosen:
             errors.append(
                 FieldError(
                     field="invoice_ids",
-                    message=f"no open item in {amount.currency} that no promise or plan covers",
+                    message="no open item of the account is free of a live promise or plan",
                     code="nothing_to_promise",
                 )
             )
@@ -127,6 +136,7 @@ async def record_promise(
     calendars: BusinessCalendars,
 ) -> Promise:
     account = await require_account(session, customer_id)
+    await sql.lock_coverage(session, customer_id)
     today = calendars.today(account.business_entity)
     amount = data.amount.to_money()
     errors: list[FieldError] = []
