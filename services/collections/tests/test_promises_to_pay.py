@@ -255,7 +255,7 @@ async def test_refused_promises_write_nothing(
         client, manager, customer, amount=money("50.00").model_dump(), invoice_ids=[str(other)]
     )
     assert taken.status_code == 201
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         (
             {"amount": money("10.00").model_dump(), "promised_date": (TODAY - timedelta(days=1)).isoformat()},
             "promised_date",
