@@ -26,6 +26,7 @@ from ar_collections.portfolios import assignment
 from ar_collections.projection import apply as projection
 from ar_collections.projection.apply import PROJECTIONS, Projection
 from ar_collections.promises import judging as promises
+from ar_collections.promises import repository as promise_coverage
 from ar_shared.audit.log import SystemActor
 from ar_shared.consumer import BatchContext, Delivered, EventHandlers, HandlerContext
 from ar_shared.events.credit import CreditReviewCompleted
@@ -70,8 +71,10 @@ async def cash_moved(ctx: HandlerContext, event: PaymentApplied | PaymentUnappli
     invoice_ids = event.reopened_invoice_ids if isinstance(event, PaymentReversed) else [event.invoice_id]
     if isinstance(event, PaymentReversed):
         invoice_ids = list(dict.fromkeys([*invoice_ids, *(r.invoice_id for r in event.reopened)]))
+    if not invoice_ids or not await promise_coverage.anything_covers(ctx.session, invoice_ids):
+        return
     account = await ctx.session.get(Account, event.customer_id)
-    if account is None or not invoice_ids:
+    if account is None:
         return
     known = await calendars.load(ctx.session, ctx.clock, get_settings().business_time_zone)
     today = known.today(account.business_entity)

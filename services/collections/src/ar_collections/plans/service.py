@@ -306,6 +306,20 @@ async def judge_plan(session: AsyncSession, plan: PaymentPlan, today: date) -> N
         await session.flush()
         return
     plan.status, plan.closed_on = judged.status, today
+    await audit.record(
+        session,
+        actor=SYSTEM,
+        action="payment_plan.judged",
+        entity_type="account",
+        entity_id=str(plan.customer_id),
+        before={"plan_id": str(plan.id), "status": "active"},
+        after={
+            "plan_id": str(plan.id),
+            "status": judged.status,
+            "instalments": [i.status for i in judged.instalments],
+            "on": today.isoformat(),
+        },
+    )
     await coverage.lift(session, [i.pause_id for i in items])
     await coverage.unmark(session, plan.customer_id, ids, "payment_plan")
     received = MoneyTotal.from_money(Money(judged.received_minor, plan.currency))

@@ -24,7 +24,7 @@ from ar_collections.dunning.repository import DunningRepository
 from ar_collections.models import Account, PromiseItem, PromiseToPay, Task
 from ar_collections.promises import coverage
 from ar_collections.promises.repository import PromiseRepository, cash_applied
-from ar_collections.recording import outbox
+from ar_collections.recording import audit, outbox
 from ar_collections.tasks.service import add_task
 from ar_shared.audit.log import SystemActor
 from ar_shared.events.collections import (
@@ -77,6 +77,20 @@ async def _judge_one(
         return
     promise.status = judged.status
     promise.judged_on = None if judged.status == "open" else today
+    await audit.record(
+        session,
+        actor=SYSTEM,
+        action="promise.judged",
+        entity_type="account",
+        entity_id=str(promise.customer_id),
+        before={"promise_id": str(promise.id), "status": previous},
+        after={
+            "promise_id": str(promise.id),
+            "status": judged.status,
+            "received_minor": judged.received_minor,
+            "on": today.isoformat(),
+        },
+    )
     account = await session.get(Account, promise.customer_id)
     assert account is not None  # the promise's foreign key
     promised = MoneyAmount.from_money(Money(promise.amount_minor, promise.currency))

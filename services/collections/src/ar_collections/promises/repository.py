@@ -76,6 +76,13 @@ async def covered_elsewhere(session: AsyncSession, invoice_ids: Sequence[uuid.UU
     return found
 
 
+async def anything_covers(session: AsyncSession, invoice_ids: Sequence[uuid.UUID]) -> bool:
+    """Whether any promise or plan covers one of these items (most payments meet none)."""
+    promised = select(PromiseItem.invoice_id).where(PromiseItem.invoice_id.in_(invoice_ids))
+    planned = select(PlanItem.invoice_id).where(PlanItem.invoice_id.in_(invoice_ids))
+    return bool(await session.scalar(select(promised.union_all(planned).exists())))
+
+
 class PromiseRepository(Repository[PromiseToPay]):
     model = PromiseToPay
 
