@@ -102,6 +102,9 @@ def test_an_instalment_paid_after_its_due_date_is_late_and_one_unpaid_is_due_the
     breached = judge_plan(PLAN, 5, cash, day(36))
     assert breached.status == "breached"
     assert [i.status for i in breached.instalments] == ["late", "missed", "pending"]
+    # paid only after the tolerance: missed, whenever the plan is judged
+    paid_too_late = [*cash, Applied(day(36), 2_000)]
+    assert [i.status for i in judge_plan(PLAN, 5, paid_too_late, day(36)).instalments][1] == "missed"
 
 
 def test_a_part_payment_counts_towards_the_instalments_in_order() -> None:
@@ -125,3 +128,27 @@ def test_instalments_must_add_up_to_the_covered_amount_and_be_in_date_order() ->
     assert [(n, code) for n, code, _ in instalment_errors(PLAN, 5_000, day(1))] == [
         (0, "instalment_in_the_past")
     ]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 90), st.integers(1, 10_000)), min_size=1, max_size=6),
+    st.lists(st.tuples(st.integers(0, 120), st.integers(1, 20_000)), max_size=8),
+    st.integers(0, 130),
+    st.integers(0, 10),
+)
+def test_a_plans_cash_pays_its_instalments_in_order_and_never_more_than_each_one(
+    schedule: list[tuple[int, int]], cash: list[tuple[int, int]], today: int, tolerance: int
+) -> None:
+    instalments = [Instalment(day(d), m) for d, m in sorted(schedule)]
+    applied = [Applied(day(d), m) for d, m in cash]
+    judged = judge_plan(instalments, tolerance, applied, day(today))
+    received = sum(m for _, m in cash)
+    total = sum(i.minor for i in instalments)
+    assert sum(j.paid_minor for j in judged.instalments) == min(received, total)
+    assert all(0 <= j.paid_minor <= i.minor for i, j in zip(instalments, judged.instalments, strict=True))
+    paid_in_full = [j.paid_minor == i.minor for i, j in zip(instalments, judged.instalments, strict=True)]
+    assert paid_in_full == sorted(paid_in_full, reverse=True)  # earlier instalments are paid first
+    assert (judged.status == "completed") == (
+        received >= total and "missed" not in {j.status for j in judged.instalments}
+    )
+    assert (judged.status == "breached") == any(j.status == "missed" for j in judged.instalments)

@@ -10,9 +10,10 @@ judged kept whose cash is taken back (reversal, unapply) is open again while its
 not passed, and judged again after it.
 
 A plan's cash pays its instalments in due-date order (the down payment first). An instalment is
-kept when it was fully paid by its due date, late when it was paid after it, due while it is past
-its due date but within the tolerance, missed once it is unpaid after due date + tolerance; a
-missed instalment breaches the plan. A plan whose every instalment is paid is completed.
+kept when it was fully paid by its due date, late when it was paid after it but within the
+tolerance, due while it is past its due date, unpaid, within the tolerance, and missed when it
+was not paid by due date + tolerance; a missed instalment breaches the plan. A plan whose every
+instalment is paid in time is completed.
 """
 
 from __future__ import annotations
@@ -101,18 +102,20 @@ def judge_plan(
         owed_through += instalment.minor
         paid = min(max(received - before, 0), instalment.minor)
         paid_on = _reached(cash, owed_through)
-        if paid_on is not None:
+        last_day = instalment.due_date + timedelta(days=tolerance_days)
+        if paid_on is not None and paid_on <= last_day:
             status: InstalmentStatus = "kept" if paid_on <= instalment.due_date else "late"
+        elif paid_on is not None or today > last_day:
+            # paid only after the tolerance is missed all the same, whenever it is judged
+            status = "missed"
         elif today <= instalment.due_date:
             status = "pending"
-        elif today <= instalment.due_date + timedelta(days=tolerance_days):
-            status = "due"
         else:
-            status = "missed"
+            status = "due"
         judged.append(InstalmentJudgement(status, paid, paid_on))
     if any(j.status == "missed" for j in judged):
         plan: PlanStatus = "breached"
-    elif all(j.paid_on is not None for j in judged):
+    elif all(j.status in ("kept", "late") for j in judged):
         plan = "completed"
     else:
         plan = "active"
