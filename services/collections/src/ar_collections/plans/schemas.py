@@ -68,8 +68,9 @@ class Instalment(BaseModel):
     paid: MoneyTotal
     paid_on: date | None
     status: InstalmentStatus = Field(
-        description="pending (not due yet), due (past due, within the tolerance), kept (paid by its due "
-        "date), late (paid after it), missed (unpaid after the tolerance: the plan is breached)"
+        description="pending (not due yet), due (past due, unpaid, within the tolerance), kept (paid by "
+        "its due date), late (paid after it, within the tolerance), missed (not paid by due date + "
+        "tolerance: the plan is breached)"
     )
 
 
