@@ -278,7 +278,7 @@ async def active_plans(session: AsyncSession, customer_id: uuid.UUID) -> list[Pl
 
 async def judge_due(session: AsyncSession, business_entity: str, today: date) -> None:
     """Judges the entity's active plans on a new business date."""
-    for plan in await PlanRepository(session).active_for_date(business_entity):
+    for plan in await PlanRepository(session).active_for_date(business_entity, today):
         await judge_plan(session, plan, today)
 
 

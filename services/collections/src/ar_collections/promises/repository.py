@@ -189,10 +189,19 @@ class PlanRepository(Repository[PaymentPlan]):
         )
         return (await self.session.scalars(query)).all()
 
-    async def active_for_date(self, business_entity: str) -> Sequence[PaymentPlan]:
+    async def active_for_date(self, business_entity: str, today: date) -> Sequence[PaymentPlan]:
+        """The entity's active plans a new business date may change (an unpaid instalment that
+        fell due before it), locked."""
+        falling_due = select(PlanInstalment.plan_id).where(
+            PlanInstalment.status.in_(("pending", "due")), PlanInstalment.due_date < today
+        )
         query = (
             select(PaymentPlan)
-            .where(PaymentPlan.business_entity == business_entity, PaymentPlan.status == "active")
+            .where(
+                PaymentPlan.business_entity == business_entity,
+                PaymentPlan.status == "active",
+                PaymentPlan.id.in_(falling_due),
+            )
             .order_by(PaymentPlan.id)
             .with_for_update()
         )
