@@ -21,7 +21,7 @@ from ar_collections.calendars import service as calendars
 from ar_collections.config import get_settings
 from ar_collections.dunning import run as strategy_runs
 from ar_collections.models import Account
-from ar_collections.plans import service as plans
+from ar_collections.plans import judging as plans
 from ar_collections.portfolios import assignment
 from ar_collections.projection import apply as projection
 from ar_collections.projection.apply import PROJECTIONS, Projection
