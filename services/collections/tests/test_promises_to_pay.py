@@ -369,3 +369,18 @@ async def test_a_collector_lists_the_promises_of_their_own_accounts_only(
     assert ids[theirs] not in seen
     hidden = await client.get(f"/v1/accounts/{theirs}/promises/{ids[theirs]}", headers=collector)
     assert hidden.status_code == 404
+
+
+async def test_a_retried_submit_with_its_idempotency_key_records_the_promise_once(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    customer, _ = await account(book, entity_of_test(), "100.00")
+    body = {"amount": money("60.00").model_dump(), "promised_date": TODAY.isoformat(), "channel": "email"}
+    headers = manager | {"Idempotency-Key": f"ptp-{uuid.uuid4()}"}
+
+    first = await client.post(f"/v1/accounts/{customer}/promises", json=body, headers=headers)
+    again = await client.post(f"/v1/accounts/{customer}/promises", json=body, headers=headers)
+
+    assert first.status_code == again.status_code == 201, again.text
+    assert first.json()["id"] == again.json()["id"]
+    assert len(await book.emitted(customer, "PromiseToPayRecorded")) == 1
