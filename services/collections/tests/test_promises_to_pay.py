@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from ar_collections.dunning.run import StrategyRuns
 from ar_collections.models import Activity, DunningPause, PromiseToPay, Task, plumbing
 from ar_collections.testing import Book, money
+from ar_shared.events.ledger import PaymentApplied, PaymentUnapplied
 from ar_shared.testing.clock import TEST_CLOCK
 
 pytestmark = pytest.mark.integration
@@ -384,3 +385,40 @@ async def test_a_retried_submit_with_its_idempotency_key_records_the_promise_onc
     assert first.status_code == again.status_code == 201, again.text
     assert first.json()["id"] == again.json()["id"]
     assert len(await book.emitted(customer, "PromiseToPayRecorded")) == 1
+
+
+async def test_an_unapplied_payment_reopens_a_kept_promise(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    customer, (invoice,) = await account(book, entity_of_test(), "80.00")
+    pid = (await promise(client, manager, customer, amount=money("80.00").model_dump())).json()["id"]
+    application_id, payment_id = uuid.uuid4(), uuid.uuid4()
+    await book.deliver(
+        PaymentApplied(
+            application_id=application_id,
+            customer_id=customer,
+            invoice_id=invoice,
+            source_kind="payment",
+            source_id=payment_id,
+            amount=money("80.00"),
+            effective_date=TODAY,
+            invoice_open_balance=money("0.00"),
+        )
+    )
+    assert (await get(client, manager, customer, pid))["status"] == "kept"
+
+    await book.deliver(
+        PaymentUnapplied(
+            application_id=application_id,
+            customer_id=customer,
+            invoice_id=invoice,
+            source_kind="payment",
+            source_id=payment_id,
+            amount=money("80.00"),
+            effective_date=TODAY,
+            invoice_open_balance=money("80.00"),
+        )
+    )
+
+    assert (await get(client, manager, customer, pid))["status"] == "open"
+    assert await live_paused(client, manager, customer) == {str(invoice)}
