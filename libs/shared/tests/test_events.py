@@ -25,9 +25,15 @@ from ar_shared.events.collections import (
     DunningChargeRequested,
     EscalationRaised,
     NotificationRequested,
+    PaymentPlanAgreed,
+    PaymentPlanBreached,
+    PaymentPlanCompleted,
+    PlanInstalment,
     PromiseToPayBroken,
     PromiseToPayKept,
+    PromiseToPayPartiallyKept,
     PromiseToPayRecorded,
+    PromiseToPayReopened,
     WriteOffRecommended,
 )
 from ar_shared.events.credit import (
@@ -74,6 +80,8 @@ CATALOGUE = {
     ],
     "collections": [
         "PromiseToPayRecorded", "PromiseToPayKept", "PromiseToPayBroken", "DisputeOpened", "DisputeResolved",
+        "PromiseToPayPartiallyKept", "PromiseToPayReopened", "PaymentPlanAgreed", "PaymentPlanBreached",
+        "PaymentPlanCompleted",
         "CreditMemoRequested", "EscalationRaised", "NotificationRequested", "WriteOffRecommended",
         "CreditHoldRecommended", "DunningChargeRequested",
         "AccountAssigned", "CollectionTaskCreated", "CollectionTaskCompleted", "ActivityLogged",
@@ -194,6 +202,30 @@ def samples() -> list[EventPayload]:
             promise_id=new_id(), customer_id=CUSTOMER, promised=eur("1190.00"),
             received=MoneyTotal(amount="0.00", currency="EUR"),
             evaluated_on=date(2026, 12, 8),
+        ),
+        PromiseToPayPartiallyKept(
+            promise_id=new_id(), customer_id=CUSTOMER, promised=eur("1190.00"),
+            received=MoneyTotal(amount="500.00", currency="EUR"), evaluated_on=date(2026, 12, 8),
+        ),
+        PromiseToPayReopened(
+            promise_id=new_id(), customer_id=CUSTOMER, promised=eur("1190.00"),
+            received=MoneyTotal(amount="0.00", currency="EUR"), reopened_on=date(2026, 12, 6),
+        ),
+        PaymentPlanAgreed(
+            plan_id=new_id(), customer_id=CUSTOMER, total=eur("2999.00"),
+            instalments=[
+                PlanInstalment(number=0, due_date=date(2026, 12, 5), amount=eur("999.00"), down_payment=True),
+                PlanInstalment(number=1, due_date=date(2027, 1, 5), amount=eur("2000.00")),
+            ],
+            tolerance_days=5, invoice_ids=[INVOICE], agreed_by="collector-7",
+        ),
+        PaymentPlanBreached(
+            plan_id=new_id(), customer_id=CUSTOMER, missed_instalments=[1],
+            received=MoneyTotal(amount="1000.00", currency="EUR"), breached_on=date(2027, 1, 11),
+        ),
+        PaymentPlanCompleted(
+            plan_id=new_id(), customer_id=CUSTOMER, received=MoneyTotal(amount="2999.00", currency="EUR"),
+            completed_on=date(2027, 1, 5),
         ),
         DisputeOpened(
             dispute_id=new_id(), customer_id=CUSTOMER, invoice_id=INVOICE, disputed_amount=eur("200.00"),

@@ -68,6 +68,8 @@ def accounts(draw: st.DrawFn) -> dict[str, Any]:
         "risk_class": draw(st.sampled_from([None, "low", "medium", "high", "very_high", "unknown"])),
         "tasks_counted": draw(st.integers(0, 3)),
         "barred": draw(st.booleans()),
+        "promise_broken": draw(st.booleans()),
+        "promise_due_today": draw(st.booleans()),
         "task_breached": draw(st.booleans()),
         "entity": draw(st.sampled_from(["DE01", "UK01"])),
         "portfolio": draw(st.sampled_from(PORTFOLIOS)),
@@ -96,6 +98,8 @@ async def in_sql(
         f"{p(AS_OF, 'date')} AS as_of, {p(account['tasks_counted'], 'bigint')} AS tasks_counted, "
         f"{p(account['barred'], 'boolean')} AS barred, "
         f"{p(account['task_breached'], 'boolean')} AS task_breached, "
+        f"{p(account['promise_broken'], 'boolean')} AS promise_broken, "
+        f"{p(account['promise_due_today'], 'boolean')} AS promise_due_today, "
         f"{p(account['oldest'], 'date')} AS oldest_overdue_due, "
         f"{p(account['entity'], 'text')} AS business_entity, "
         f"{p(account['portfolio'], 'uuid')} AS portfolio_id"
@@ -137,6 +141,8 @@ def in_python(
         risk_class=account["risk_class"],
         days_since_last_contact=(AS_OF - account["last_contact"]).days if account["last_contact"] else None,
         follow_up_due=account["tasks_counted"] > 0,
+        promise_due_today=account["promise_due_today"],
+        promise_broken=account["promise_broken"],
     )
     facts = facts_of(account, rules)
     statuses = [] if account["barred"] else [sla.rule_status(rule, facts, AS_OF) for rule in rules]
@@ -158,7 +164,8 @@ async def test_postgresql_orders_by_the_same_cents_and_breaches_as_the_domain(
 async def test_a_half_cent_rounds_to_even_in_both(connection: asyncpg.Connection) -> None:
     # 0.5 x 1 = 0.50 exactly; 0.125 x 1 day = 12.5 cents -> 12 (even); 0.375 x 1 -> 37.5 -> 38
     base = {"overdue": {}, "oldest": AS_OF - timedelta(days=1), "last_contact": AS_OF, "risk_class": "low",
-            "tasks_counted": 0, "barred": False, "task_breached": False, "entity": "DE01",
+            "tasks_counted": 0, "barred": False, "task_breached": False, "promise_broken": False,
+            "promise_due_today": False, "entity": "DE01",
             "portfolio": PORTFOLIOS[0], "rule_dates": [None, None, None]}  # fmt: skip
     for weight, cents in ((Decimal("0.125"), 12), (Decimal("0.375"), 38), (Decimal("0.5"), 50)):
         weights = dict.fromkeys(priority.PARTS, Decimal(0)) | {"days_past_due": weight}

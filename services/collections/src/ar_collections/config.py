@@ -45,6 +45,18 @@ class CollectionsSettings(ServiceSettings):
     strategy_run_poll_seconds: float = Field(
         default=5.0, gt=0, description="How often the worker starts the runs business date changes asked for"
     )
+    promise_tolerance_days: int = Field(
+        default=3, ge=0, le=60, description="Days after the promised date a payment still keeps a promise"
+    )
+    broken_promises_escalate_after: int = Field(
+        default=3,
+        ge=0,
+        description="The account escalates to the manager at this many broken promises (and each as many "
+        "more); 0: never",
+    )
+    plan_tolerance_days: int = Field(
+        default=5, ge=0, le=60, description="Days after an instalment's due date before it counts as missed"
+    )
     view_open_items_limit: int = Field(default=200, ge=1, description="Open items the account view lists")
 
     @field_validator("business_time_zone")

@@ -3,7 +3,10 @@
 Each ledger and credit event updates the account projection (projection/apply.py) in the
 handler's transaction; an account that arrives, or whose attributes or risk class change, is
 placed by the assignment rules in the same transaction. A new business date asks for the
-entity's strategy run (the worker runs it). The worker sees every account (row-level
+entity's strategy run (the worker runs it), after the entity's promises and payment plans are
+judged for that date in the same transaction, so a promise broken today no longer pauses its
+items when the run reads the pauses. Cash applied to, unapplied from or reversed off an item
+judges again the promises and plans over it. The worker sees every account (row-level
 security: `act_as_system`).
 """
 
@@ -17,13 +20,24 @@ from ar_collections.access import SYSTEM_SUBJECT, act_as_system
 from ar_collections.calendars import service as calendars
 from ar_collections.config import get_settings
 from ar_collections.dunning import run as strategy_runs
+from ar_collections.models import Account
+from ar_collections.plans import judging as plans
 from ar_collections.portfolios import assignment
 from ar_collections.projection import apply as projection
 from ar_collections.projection.apply import PROJECTIONS, Projection
+from ar_collections.promises import judging as promises
+from ar_collections.promises import repository as promise_coverage
 from ar_shared.audit.log import SystemActor
 from ar_shared.consumer import BatchContext, Delivered, EventHandlers, HandlerContext
 from ar_shared.events.credit import CreditReviewCompleted
-from ar_shared.events.ledger import BusinessDateChanged, CustomerUpserted, InvoiceIssued
+from ar_shared.events.ledger import (
+    BusinessDateChanged,
+    CustomerUpserted,
+    InvoiceIssued,
+    PaymentApplied,
+    PaymentReversed,
+    PaymentUnapplied,
+)
 
 handlers = EventHandlers()
 SYSTEM = SystemActor(SYSTEM_SUBJECT)
@@ -41,14 +55,39 @@ async def review_completed(ctx: HandlerContext, event: CreditReviewCompleted) ->
     await place_by_rules(ctx, [event.customer_id])  # the risk class may move it
 
 
-async def ask_for_strategy_run(ctx: HandlerContext, event: BusinessDateChanged) -> None:
+async def close_of_business(ctx: HandlerContext, event: BusinessDateChanged) -> None:
+    # promises and plans first: what they stop pausing is dunned by the run this date asks for;
+    # a replayed older announcement judges with the entity's latest date, never an earlier one
+    known = await calendars.load(ctx.session, ctx.clock, get_settings().business_time_zone)
+    today = max(event.business_date, known.today(event.business_entity))
+    await promises.judge_due(ctx.session, event.business_entity, today)
+    await plans.judge_due(ctx.session, event.business_entity, today)
     # the run itself is the worker's job, chunk by chunk: this transaction only records the ask
     await strategy_runs.ask(ctx.session, event.business_entity, event.business_date)
 
 
+async def cash_moved(ctx: HandlerContext, event: PaymentApplied | PaymentUnapplied | PaymentReversed) -> None:
+    """Promises and plans over the items whose cash moved are judged again."""
+    invoice_ids = event.reopened_invoice_ids if isinstance(event, PaymentReversed) else [event.invoice_id]
+    if isinstance(event, PaymentReversed):
+        invoice_ids = list(dict.fromkeys([*invoice_ids, *(r.invoice_id for r in event.reopened)]))
+    if not invoice_ids or not await promise_coverage.anything_covers(ctx.session, invoice_ids):
+        return
+    account = await ctx.session.get(Account, event.customer_id)
+    if account is None:
+        return
+    known = await calendars.load(ctx.session, ctx.clock, get_settings().business_time_zone)
+    today = known.today(account.business_entity)
+    await promises.judge_items(ctx.session, event.customer_id, invoice_ids, today)
+    await plans.judge_items(ctx.session, event.customer_id, invoice_ids, today)
+
+
 REACTIONS: dict[type[Any], Reaction] = {
     CreditReviewCompleted: review_completed,
-    BusinessDateChanged: ask_for_strategy_run,
+    BusinessDateChanged: close_of_business,
+    PaymentApplied: cash_moved,
+    PaymentUnapplied: cash_moved,
+    PaymentReversed: cash_moved,
 }
 
 

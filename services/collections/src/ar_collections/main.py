@@ -14,7 +14,9 @@ from ar_collections.experiments.endpoints import router as experiments_router
 from ar_collections.kpis.endpoints import router as kpis_router
 from ar_collections.models import plumbing
 from ar_collections.people.endpoints import router as people_router
+from ar_collections.plans.endpoints import router as plans_router
 from ar_collections.portfolios.endpoints import router as portfolios_router
+from ar_collections.promises.endpoints import router as promises_router
 from ar_collections.reasons.endpoints import router as reasons_router
 from ar_collections.targets.endpoints import router as targets_router
 from ar_collections.tasks.endpoints import router as tasks_router
@@ -24,8 +26,9 @@ from ar_shared.clock import SYSTEM_CLOCK, Clock
 
 DESCRIPTION = """
 The collector's workflow: the worklist, accounts (projected from the ledger and the credit
-service), contact history and tasks, reason codes, do-not-contact, people and portfolios,
-dunning strategies, the daily strategy run and champion / challenger experiments.
+service), contact history and tasks, promises to pay and payment plans, reason codes,
+do-not-contact, people and portfolios, dunning strategies and fees, the daily strategy run,
+champion / challenger experiments, KPIs and collection targets.
 
 All routes need a bearer token: `collections:work` for collectors, who see only the accounts of
 the portfolios they own (or cover while the owner is absent; another account answers 404), and
@@ -38,6 +41,8 @@ TAGS = [
     {"name": "worklist", "description": "The accounts and tasks to work today, in priority order"},
     {"name": "accounts", "description": "The account view, balances, aging, open items"},
     {"name": "activities", "description": "Calls, e-mails, letters, notes and visits: the contact history"},
+    {"name": "promises to pay", "description": "Promises to pay, judged kept, partially kept or broken"},
+    {"name": "payment plans", "description": "Instalment plans over open items, monitored from payments"},
     {"name": "tasks", "description": "Follow-ups, calls, letters and reviews due on a business date"},
     {"name": "reason codes", "description": "Why an open item is not paid yet"},
     {"name": "do-not-contact", "description": "Accounts nobody may contact or dun"},
@@ -61,6 +66,8 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
             worklist_router,
             accounts_router,
             activities_router,
+            promises_router,
+            plans_router,
             tasks_router,
             reasons_router,
             do_not_contact_router,

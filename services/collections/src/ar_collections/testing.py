@@ -7,8 +7,10 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
+from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +20,14 @@ from ar_collections.consumers import handlers
 from ar_collections.models import Collector, Portfolio, plumbing
 from ar_shared.consumer import HandlerContext
 from ar_shared.events.envelope import CloudEvent, EventPayload
-from ar_shared.events.ledger import BusinessDateChanged, CustomerUpserted, InvoiceIssued
+from ar_shared.events.ledger import (
+    BusinessDateChanged,
+    CustomerUpserted,
+    InvoiceIssued,
+    PaymentApplied,
+    PaymentReversed,
+    ReopenedInvoice,
+)
 from ar_shared.money import MoneyAmount
 from ar_shared.outbox import OutboxWriter
 
@@ -153,6 +162,64 @@ class Book:
                 time_zone=time_zone,
             )
         )
+
+    async def pay(
+        self, customer_id: uuid.UUID, invoice_id: uuid.UUID, amount: str, open_after: str, on: date
+    ) -> uuid.UUID:
+        """The ledger applied a payment (EUR) to the invoice; returns the payment's id."""
+        payment_id = uuid.uuid4()
+        await self.deliver(
+            PaymentApplied(
+                application_id=uuid.uuid4(),
+                customer_id=customer_id,
+                invoice_id=invoice_id,
+                source_kind="payment",
+                source_id=payment_id,
+                amount=money(amount),
+                effective_date=on,
+                invoice_open_balance=money(open_after),
+            )
+        )
+        return payment_id
+
+    async def reverse(
+        self,
+        customer_id: uuid.UUID,
+        payment_id: uuid.UUID,
+        invoice_id: uuid.UUID,
+        amount: str,
+        open_after: str,
+        on: date,
+    ) -> None:
+        """The ledger reversed a payment (EUR) that paid `amount` of one invoice."""
+        await self.deliver(
+            PaymentReversed(
+                payment_id=payment_id,
+                customer_id=customer_id,
+                amount=money(amount),
+                reversed_on=on,
+                reopened_invoice_ids=[invoice_id],
+                reopened=[
+                    ReopenedInvoice(
+                        invoice_id=invoice_id, amount=money(amount), invoice_open_balance=money(open_after)
+                    )
+                ],
+                unapplied_removed=money("0.00"),
+            )
+        )
+
+    async def emitted(self, customer_id: uuid.UUID, event_name: str) -> list[dict[str, Any]]:
+        """The `data` of the collections events of that name in the outbox, oldest first."""
+        async with self.session() as session:
+            rows = await session.scalars(
+                select(plumbing.outbox.c.envelope)
+                .where(
+                    plumbing.outbox.c.event_type == f"ar.collections.{event_name}.v1",
+                    plumbing.outbox.c.message_key == str(customer_id),
+                )
+                .order_by(plumbing.outbox.c.id)
+            )
+            return [dict(r["data"]) for r in rows]
 
 
 def utc(year: int, month: int, day: int, hour: int = 12) -> datetime:

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ar_shared.events.envelope import EventPayload
 from ar_shared.events.registry import register
@@ -30,11 +30,14 @@ class PromiseToPayRecorded(CollectionsEvent):
     tolerance_days: int = Field(ge=0, description="Days after promised_date before it counts as broken")
     invoice_ids: list[uuid.UUID] = Field(default_factory=list, description="The invoices the promise covers")
     recorded_by: str = Field(description="The collector who took the promise")
+    channel: str | None = Field(default=None, description="How it was given", examples=["call"])
 
 
 @register
 class PromiseToPayKept(CollectionsEvent):
-    """Payments covered the promise (fully, or partially within its tolerance)."""
+    """Payments covered the promise in full by its deadline (judged as soon as they do). A promise
+    paid in part by its deadline is `PromiseToPayPartiallyKept`; `outcome` is then never
+    `partially_kept` (kept for consumers of the first version)."""
 
     event_name = "PromiseToPayKept"
 
@@ -57,6 +60,84 @@ class PromiseToPayBroken(CollectionsEvent):
     promised: MoneyAmount
     received: MoneyTotal = Field(description="Cash applied to the promised items by the deadline (may be 0)")
     evaluated_on: date
+
+
+@register
+class PromiseToPayPartiallyKept(CollectionsEvent):
+    """The promised date plus tolerance passed with part of the promised amount paid."""
+
+    event_name = "PromiseToPayPartiallyKept"
+
+    promise_id: uuid.UUID
+    customer_id: uuid.UUID
+    promised: MoneyAmount
+    received: MoneyTotal = Field(description="Cash applied to the promised items by the deadline")
+    evaluated_on: date
+
+
+@register
+class PromiseToPayReopened(CollectionsEvent):
+    """Cash that kept a promise was taken back (payment reversed or unapplied) before its deadline
+    passed: the promise is open again and pauses its items until it is judged."""
+
+    event_name = "PromiseToPayReopened"
+
+    promise_id: uuid.UUID
+    customer_id: uuid.UUID
+    promised: MoneyAmount
+    received: MoneyTotal = Field(description="Cash still applied to the promised items")
+    reopened_on: date = Field(description="The business date it was reopened")
+
+
+class PlanInstalment(BaseModel):
+    """One instalment of a payment plan."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    number: int = Field(ge=0, description="0 is the down payment, if the plan has one")
+    due_date: date
+    amount: MoneyAmount
+    down_payment: bool = False
+
+
+@register
+class PaymentPlanAgreed(CollectionsEvent):
+    """The customer agreed to pay some open items in instalments; their dunning pauses."""
+
+    event_name = "PaymentPlanAgreed"
+
+    plan_id: uuid.UUID
+    customer_id: uuid.UUID
+    total: MoneyAmount = Field(description="The covered items' open balance, what the instalments add up to")
+    instalments: list[PlanInstalment]
+    tolerance_days: int = Field(ge=0, description="Days after an instalment's due date before it is missed")
+    invoice_ids: list[uuid.UUID] = Field(description="The invoices the plan covers")
+    agreed_by: str = Field(description="The collector who set it up")
+
+
+@register
+class PaymentPlanBreached(CollectionsEvent):
+    """An instalment was missed beyond the tolerance: the plan ends, its items are dunned again."""
+
+    event_name = "PaymentPlanBreached"
+
+    plan_id: uuid.UUID
+    customer_id: uuid.UUID
+    missed_instalments: list[int] = Field(description="Numbers of the instalments missed")
+    received: MoneyTotal = Field(description="Cash applied to the plan's items since it was agreed")
+    breached_on: date
+
+
+@register
+class PaymentPlanCompleted(CollectionsEvent):
+    """Every instalment of the plan was paid: the plan closed itself."""
+
+    event_name = "PaymentPlanCompleted"
+
+    plan_id: uuid.UUID
+    customer_id: uuid.UUID
+    received: MoneyTotal
+    completed_on: date
 
 
 @register

@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ar_collections.activities.schemas import Activity
 from ar_collections.contact_policy.schemas import DoNotContact
 from ar_collections.dunning.schemas import DunningStanding
+from ar_collections.plans.schemas import Plan
 from ar_collections.portfolios.schemas import Assignment
+from ar_collections.promises.schemas import PromiseStanding
 from ar_collections.tasks.schemas import Task
 from ar_collections.worklist.schemas import Sla
 from ar_shared.inputs import Identifier
@@ -126,3 +128,5 @@ class AccountView(BaseModel):
     open_tasks: list[Task]
     sla: Sla | None = Field(description="The account's most urgent SLA on the business date")
     dunning: DunningStanding = Field(description="Its dunning strategy and current level")
+    promises: PromiseStanding = Field(description="Live promises to pay, and how earlier ones were judged")
+    payment_plans: list[Plan] = Field(description="Active payment plans, with each instalment's status")

@@ -28,7 +28,9 @@ from ar_collections.contact_policy.repository import DoNotContactRepository
 from ar_collections.domain import aging, sla
 from ar_collections.dunning import pauses as dunning
 from ar_collections.models.task import CONTACT_TASK_KINDS
+from ar_collections.plans import service as plans
 from ar_collections.portfolios.service import describe, require_account
+from ar_collections.promises import service as promises
 from ar_collections.tasks.schemas import Task
 from ar_collections.worklist.repository import WorklistRepository
 from ar_collections.worklist.schemas import Sla
@@ -162,4 +164,6 @@ async def account_view(
         open_tasks=[Task.model_validate(t) for t in tasks],
         sla=Sla.model_validate(urgent, from_attributes=True) if urgent else None,
         dunning=await dunning.standing(session, customer_id),
+        promises=await promises.standing(session, customer_id),
+        payment_plans=await plans.active_plans(session, customer_id),
     )

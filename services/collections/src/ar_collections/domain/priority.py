@@ -5,7 +5,7 @@
 | amount_overdue | overdue amount in thousands (major units, currencies added at face value) |
 | days_past_due | days past due of the oldest overdue item |
 | risk_class | low 0, medium 1, high 2, very_high 3 (no credit profile: 1) |
-| promise | 2 when a promise is broken, 1 when one is due today, else 0 |
+| promise | 2 when a promise was broken since the last contact, 1 when one is due today, else 0 |
 | dispute_age | days since the oldest open dispute was opened |
 | days_since_last_contact | days past due without a contact: days since the last contact, at most the |
 |  | oldest item's days past due (0 when nothing is overdue) |

@@ -30,6 +30,14 @@ from ar_collections.models.projection import (
     OpenItem,
     Payment,
 )
+from ar_collections.models.promises import (
+    PaymentApplication,
+    PaymentPlan,
+    PlanInstalment,
+    PlanItem,
+    PromiseItem,
+    PromiseToPay,
+)
 from ar_collections.models.reasons import ItemReason, ItemReasonHistory, ReasonCode
 from ar_collections.models.targets import CollectionTarget
 from ar_collections.models.task import Task
@@ -65,8 +73,14 @@ __all__ = [
     "OpenItem",
     "OutcomeCode",
     "Payment",
+    "PaymentApplication",
+    "PaymentPlan",
+    "PlanInstalment",
+    "PlanItem",
     "Portfolio",
     "PortfolioHistory",
+    "PromiseItem",
+    "PromiseToPay",
     "ReasonCode",
     "SlaRule",
     "StrategyRun",

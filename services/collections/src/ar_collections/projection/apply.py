@@ -24,6 +24,7 @@ from ar_collections.models import (
     ItemMovement,
     OpenItem,
     Payment,
+    PaymentApplication,
 )
 from ar_shared.events.credit import (
     CreditHoldPlaced,
@@ -210,6 +211,20 @@ async def payment_applied(session: AsyncSession, event: PaymentApplied) -> None:
     # cash allocated when it arrived was never unapplied (PaymentReceived.unapplied excludes it)
     holder = {"unapplied_cash": "payment", "credit_memo": "credit_memo"}.get(event.source_kind)
     await _move_unapplied(session, holder, event.source_id, -minor(event.amount))
+    # kept one by one: promises and plans are judged from the cash applied to their items by a date
+    await session.execute(
+        insert(PaymentApplication)
+        .values(
+            application_id=event.application_id,
+            customer_id=event.customer_id,
+            invoice_id=event.invoice_id,
+            source_kind=event.source_kind,
+            source_id=event.source_id,
+            amount_minor=minor(event.amount),
+            effective_date=event.effective_date,
+        )
+        .on_conflict_do_nothing()
+    )
 
 
 async def payment_unapplied(session: AsyncSession, event: PaymentUnapplied) -> None:
@@ -219,6 +234,13 @@ async def payment_unapplied(session: AsyncSession, event: PaymentUnapplied) -> N
     )  # fmt: skip
     await _set_open(session, event.invoice_id, event.invoice_open_balance)
     await _move_unapplied(session, event.source_kind, event.source_id, minor(event.amount))
+    await session.execute(
+        update(PaymentApplication)
+        .where(
+            PaymentApplication.application_id == event.application_id, PaymentApplication.undone_on.is_(None)
+        )
+        .values(undone_on=event.effective_date)
+    )
 
 
 async def payment_reversed(session: AsyncSession, event: PaymentReversed) -> None:
@@ -235,6 +257,16 @@ async def payment_reversed(session: AsyncSession, event: PaymentReversed) -> Non
             unapplied_minor=Payment.unapplied_minor - minor(event.unapplied_removed),
             reversed_on=event.reversed_on,
         )
+    )
+    # every application of the payment's cash goes with it
+    await session.execute(
+        update(PaymentApplication)
+        .where(
+            PaymentApplication.source_id == event.payment_id,
+            PaymentApplication.source_kind.in_(("payment", "unapplied_cash")),
+            PaymentApplication.undone_on.is_(None),
+        )
+        .values(undone_on=event.reversed_on)
     )
 
 

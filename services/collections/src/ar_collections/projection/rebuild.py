@@ -4,11 +4,12 @@ fresh projection, in one transaction (readers see the old projection until it co
 Run it with the collections worker stopped after it has caught up (the command checks both, and
 refuses otherwise unless `--force`): the events between the worker's committed offsets and the
 end would otherwise skip what else they set off. It empties the projected tables (open items,
-payments, credit memos, holds, credit profiles, entity calendars), upserts every account's ledger
-data (collections' own columns, assignments, activities, tasks and reason codes stay), applies
-every event up to the end offsets it found at the start, records each in the worker's inbox,
-runs the assignment rules once over every account, and finally moves the worker's consumer
-group to those end offsets, so the worker resumes exactly after the replay.
+payments and their applications, credit memos, holds, credit profiles, entity calendars),
+upserts every account's ledger data (collections' own columns, assignments, activities, tasks
+and reason codes stay), applies every event up to the end offsets it found at the start,
+records each in the worker's inbox, runs the assignment rules once over every account, and
+finally moves the worker's consumer group to those end offsets, so the worker resumes exactly
+after the replay.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from ar_collections.models import (
     ItemMovement,
     OpenItem,
     Payment,
+    PaymentApplication,
     plumbing,
 )
 from ar_collections.portfolios import assignment
@@ -51,7 +53,9 @@ from ar_shared.events.registry import parse_payload
 log = logging.getLogger(__name__)
 
 # emptied and refilled; `accounts` is upserted instead (it also holds collections' own columns)
-PROJECTED_TABLES = (OpenItem, ItemMovement, Payment, CreditMemo, CreditHold, CreditProfile, EntityCalendar)
+PROJECTED_TABLES = (
+    OpenItem, ItemMovement, Payment, PaymentApplication, CreditMemo, CreditHold, CreditProfile, EntityCalendar,
+)  # fmt: skip
 _PROJECTED_TYPES = {model.event_type(): model for model in PROJECTIONS}
 
 

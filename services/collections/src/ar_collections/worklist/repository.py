@@ -89,6 +89,17 @@ due_tasks AS (
       AND (t.assignee_subject IS NULL OR t.assignee_subject = {p(scope.collector, "text")})
     GROUP BY t.customer_id
 ),
+promises AS (
+    -- a promise broken since the account's last contact, one due on the business date
+    SELECT p.customer_id,
+           bool_or(p.status = 'broken' AND (s.last_contact_on IS NULL OR s.last_contact_on < p.judged_on))
+               AS promise_broken,
+           bool_or(p.status = 'open' AND p.promised_date = s.as_of) AS promise_due_today
+    FROM collections.promises_to_pay p
+    JOIN scope s ON s.customer_id = p.customer_id
+    WHERE p.status IN ('open', 'broken')
+    GROUP BY p.customer_id
+),
 contacts AS (
     SELECT a.customer_id{"".join(", " + column for column in contacts)}
     FROM collections.activities a
@@ -103,10 +114,13 @@ joined AS (
            t.tasks, cp.risk_class, n.reason AS do_not_contact, n.ends_on AS do_not_contact_ends_on,
            (n.reason IS NOT NULL AND (n.ends_on IS NULL OR n.ends_on >= s.as_of)) AS barred,
            coalesce(t.all_tasks, 0) AS all_tasks, coalesce(t.other_tasks, 0) AS other_tasks,
-           t.all_breached, t.other_breached
+           t.all_breached, t.other_breached,
+           coalesce(pr.promise_broken, false) AS promise_broken,
+           coalesce(pr.promise_due_today, false) AS promise_due_today
     FROM scope s
     LEFT JOIN balances b ON b.customer_id = s.customer_id
     LEFT JOIN due_tasks t ON t.customer_id = s.customer_id
+    LEFT JOIN promises pr ON pr.customer_id = s.customer_id
     LEFT JOIN collections.credit_profiles cp ON cp.customer_id = s.customer_id
     LEFT JOIN collections.do_not_contact n ON n.customer_id = s.customer_id AND n.lifted_at IS NULL
 ),
@@ -116,7 +130,8 @@ counted AS (
            CASE WHEN j.barred THEN j.other_tasks ELSE j.all_tasks END AS tasks_counted,
            CASE WHEN j.barred THEN j.other_breached ELSE j.all_breached END AS task_breached
     FROM joined j
-    WHERE (j.oldest_overdue_due IS NOT NULL OR j.all_tasks > 0) AND NOT (j.barred AND j.other_tasks = 0)
+    WHERE (j.oldest_overdue_due IS NOT NULL OR j.all_tasks > 0 OR j.promise_broken OR j.promise_due_today)
+      AND NOT (j.barred AND j.other_tasks = 0)
 ),
 ranked AS (
     SELECT k.*{"".join(f", co.rule_{i}" for i in range(len(rules)))}, c.cents,

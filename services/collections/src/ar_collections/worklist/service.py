@@ -166,6 +166,8 @@ def judge(
         risk_class=row["risk_class"],
         days_since_last_contact=(as_of - row["last_contact_on"]).days if row["last_contact_on"] else None,
         follow_up_due=bool(tasks),
+        promise_due_today=bool(row["promise_due_today"]),
+        promise_broken=bool(row["promise_broken"]),
     )
     statuses: list[sla.SlaStatus | None] = [
         sla.task_status(t.id, t.kind, t.sla_due_on, as_of) for t in tasks if t.sla_due_on is not None

@@ -1,0 +1,1 @@
+"""Promises to pay: recorded by collectors, judged from the cash applied to the items they cover."""
