@@ -54,7 +54,8 @@ log = logging.getLogger(__name__)
 
 # emptied and refilled; `accounts` is upserted instead (it also holds collections' own columns)
 PROJECTED_TABLES = (
-    OpenItem, ItemMovement, Payment, PaymentApplication, CreditMemo, CreditHold, CreditProfile, EntityCalendar,
+    OpenItem, ItemMovement, Payment, PaymentApplication, CreditMemo, CreditHold, CreditProfile,
+    EntityCalendar,
 )  # fmt: skip
 _PROJECTED_TYPES = {model.event_type(): model for model in PROJECTIONS}
 
