@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from ar_collections.models import Collector, Team
 from ar_collections.testing import Book, money
-from ar_shared.events.ledger import PaymentApplied, PaymentReceived
+from ar_shared.events.ledger import InvoiceIssued, PaymentApplied, PaymentReceived
 
 pytestmark = pytest.mark.integration
 
@@ -137,3 +137,33 @@ async def test_kpis_per_collector_team_and_overall_on_a_worked_example(
     unknown = await client.get("/v1/kpis", params={**MARCH, "group_by": "region"}, headers=manager)
     assert unknown.status_code == 422
     assert (await client.get("/v1/kpis", params=MARCH, headers=collector)).status_code == 403
+
+
+async def test_a_dunning_fee_is_receivable_but_not_a_sale(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    entity = f"F{uuid.uuid4().hex[:6].upper()}"
+    customer = await book.account(entity=entity)
+    await book.invoice(
+        customer, issued=date(2026, 3, 1), due=date(2026, 3, 31), amount="1000.00", entity=entity
+    )
+    await book.deliver(
+        InvoiceIssued(
+            invoice_id=uuid.uuid4(), customer_id=customer, business_entity=entity, invoice_number="DF-1",
+            issue_date=date(2026, 3, 15), due_date=date(2026, 3, 15), amount=money("10.00"),
+            document_kind="dunning_fee",
+        )
+    )  # fmt: skip
+    response = await client.get("/v1/kpis", params={**MARCH, "business_entity": entity}, headers=manager)
+    [line] = response.json()["lines"]
+    # AR 1,010 (the fee is owed, and past due), sales 1,000: 1,010 / 1,000 x 31 = 31.31; best 31.00
+    assert (line["credit_sales"], line["ending_ar"], line["ending_current_ar"]) == (
+        "1000.00",
+        "1010.00",
+        "1000.00",
+    )
+    assert (line["dso"], line["best_possible_dso"], line["average_days_delinquent"]) == (
+        "31.31",
+        "31.00",
+        "0.31",
+    )

@@ -97,7 +97,7 @@ class KpiRepository:
     async def sales_by_month(
         self, first: date, start: date, end: date, scope: Scope
     ) -> dict[tuple[str, str], dict[tuple[date, bool], int]]:
-        """Credit sales (invoices issued in [first, end], not void by `end`) per (group, currency),
+        """Credit sales (invoices issued in [first, end], not void by `end`, not fees) per (group, currency),
         calendar month and whether in the period."""
         sql = f"""
             SELECT {GROUP_KEYS[scope.group_by]} AS group_key, i.currency,
@@ -106,6 +106,7 @@ class KpiRepository:
             FROM collections.open_items i
             {_JOINS}
             WHERE i.issue_date BETWEEN :first AND :end
+              AND i.document_kind = 'invoice'  -- fees and interest are not sales (as in the ledger)
               AND NOT EXISTS (
                   SELECT 1 FROM collections.item_movements v
                   WHERE v.invoice_id = i.invoice_id AND v.kind = 'voided' AND v.effective_date <= :end

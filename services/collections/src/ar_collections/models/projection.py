@@ -50,6 +50,8 @@ class OpenItem(Base):
     voided: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     settled_on: Mapped[date | None] = mapped_column(Date)
     po_number: Mapped[str | None] = mapped_column(Text)
+    # invoice, or a dunning fee / late interest the ledger issued at collections' request
+    document_kind: Mapped[str] = mapped_column(Text, default="invoice", server_default=text("'invoice'"))
     # the periodic re-assessment of balance bands looks at accounts whose items moved
     changed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

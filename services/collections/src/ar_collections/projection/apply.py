@@ -101,6 +101,7 @@ def open_item(event: InvoiceIssued) -> dict[str, Any]:
         "open_minor": money.minor,
         "voided": False,
         "po_number": event.po_number,
+        "document_kind": event.document_kind,
     }
 
 
