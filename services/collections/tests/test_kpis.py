@@ -126,6 +126,8 @@ async def test_kpis_per_collector_team_and_overall_on_a_worked_example(
     by_entity = await report("business_entity")
     assert set(by_entity) == {(entity, "EUR"), (entity, "USD")}
 
+    await aging_of_the_worked_example(client, manager, entity, anna, ben)
+
     one = await client.get("/v1/kpis", params={**MARCH, "customer_id": str(a)}, headers=manager)
     assert figures(one.json()["lines"][0]) == figures(by_collector[(anna, "EUR")])
 
@@ -137,6 +139,57 @@ async def test_kpis_per_collector_team_and_overall_on_a_worked_example(
     unknown = await client.get("/v1/kpis", params={**MARCH, "group_by": "region"}, headers=manager)
     assert unknown.status_code == 422
     assert (await client.get("/v1/kpis", params=MARCH, headers=collector)).status_code == 403
+
+
+async def aging_of_the_worked_example(
+    client: httpx.AsyncClient, manager: dict[str, str], entity: str, anna: str, ben: str
+) -> None:
+    params: dict[str, Any] = {"as_of": "2026-03-31", "group_by": "collector", "business_entity": entity}
+    response = await client.get("/v1/aging", params=params, headers=manager)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["bucket_labels"] == ["current", "1-30", "31-60", "61-90", "91-120", "121+"]
+    lines = {(line["group"], line["currency"]): line for line in report["lines"]}
+
+    def buckets(line: dict[str, Any]) -> list[tuple[str, str]]:
+        return [(b["amount"], b["percent"]) for b in line["buckets"]]
+
+    zero = ("0.00", "0.0")
+    # ben: 500 not yet due, 2,000 due 3 March (28 days late)
+    assert buckets(lines[(ben, "EUR")]) == [("500.00", "20.0"), ("2000.00", "80.0"), zero, zero, zero, zero]
+    assert lines[(ben, "EUR")]["total"] == "2500.00"
+    # anna: 600 due today (current); 100 USD due 1 December (120 days late)
+    assert buckets(lines[(anna, "EUR")]) == [("600.00", "100.0"), zero, zero, zero, zero, zero]
+    assert buckets(lines[(anna, "USD")]) == [zero, zero, zero, zero, ("100.00", "100.0"), zero]
+
+    compared = await client.get(
+        "/v1/aging/comparative",
+        params={"as_of": ["2026-03-31", "2026-02-28"], "group_by": "collector", "business_entity": entity},
+        headers=manager,
+    )
+    assert compared.status_code == 200, compared.text
+    assert [r["as_of"] for r in compared.json()["reports"]] == ["2026-02-28", "2026-03-31"]
+    deltas = {(d["group"], d["currency"]): d for d in compared.json()["deltas"]}
+    ben_moved = deltas[(ben, "EUR")]
+    assert (ben_moved["earlier"], ben_moved["later"]) == ("2026-02-28", "2026-03-31")
+    assert ben_moved["buckets"]["current"] == {"amount": "-1500.00", "percent": "-75.0"}
+    assert ben_moved["buckets"]["1-30"] == {"amount": "2000.00", "percent": None}
+    assert ben_moved["total"] == {"amount": "500.00", "percent": "25.0"}
+    # 89 days late on 28 February, 120 on 31 March
+    assert deltas[(anna, "USD")]["buckets"]["61-90"] == {"amount": "-100.00", "percent": "-100.0"}
+    assert deltas[(anna, "USD")]["buckets"]["91-120"] == {"amount": "100.00", "percent": None}
+    assert deltas[(anna, "EUR")]["total"] == {"amount": "600.00", "percent": None}  # nothing open in February
+
+    one_date = await client.get("/v1/aging/comparative", params={"as_of": "2026-03-31"}, headers=manager)
+    assert (one_date.status_code, one_date.json()["code"]) == (422, "invalid_dates")
+    exported = await client.get("/v1/aging/export", params=params, headers=manager)
+    assert (
+        exported.text.splitlines()[0]
+        == "group,name,currency,current,1-30,31-60,61-90,91-120,121+,total,as of"
+    )
+    assert (
+        f"{ben},Ben,EUR,500.00,2000.00,0.00,0.00,0.00,0.00,2500.00,2026-03-31" in exported.text.splitlines()
+    )
 
 
 async def test_a_dunning_fee_is_receivable_but_not_a_sale(

@@ -15,7 +15,7 @@ from ar_ledger.domain.aging import bucket_for, buckets, days_past_due, validate_
 from ar_ledger.domain.allocation import OpenInvoice, auto_allocate, auto_apply_order
 from ar_ledger.invoices.repository import BillingTerms
 from ar_ledger.invoices.terms_cache import BillingTermsCache
-from ar_ledger.reports.service import percent_of
+from ar_shared.percent import percent_of
 
 AS_OF = date(2026, 11, 24)
 

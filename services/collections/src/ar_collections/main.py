@@ -15,6 +15,7 @@ from ar_collections.kpis.endpoints import router as kpis_router
 from ar_collections.models import plumbing
 from ar_collections.people.endpoints import router as people_router
 from ar_collections.plans.endpoints import router as plans_router
+from ar_collections.portfolio_aging.endpoints import router as aging_router
 from ar_collections.portfolios.endpoints import router as portfolios_router
 from ar_collections.promises.endpoints import router as promises_router
 from ar_collections.reasons.endpoints import router as reasons_router
@@ -75,6 +76,7 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
             experiments_router,
             targets_router,
             kpis_router,
+            aging_router,
             charges_router,
             portfolios_router,
             people_router,

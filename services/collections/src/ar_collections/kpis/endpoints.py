@@ -7,8 +7,8 @@ import uuid
 from fastapi import APIRouter
 
 from ar_collections.access import CallerSession, Manager
+from ar_collections.grouping import GroupBy, Scope
 from ar_collections.kpis import service
-from ar_collections.kpis.repository import GroupBy, Scope
 from ar_collections.kpis.schemas import KpiReport
 from ar_shared.inputs import BusinessDate, Identifier
 from ar_shared.routing import ServiceRoute

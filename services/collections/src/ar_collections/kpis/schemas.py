@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from ar_collections.kpis.repository import GroupBy
+from ar_collections.grouping import GroupBy
 
 
 class KpiLine(BaseModel):

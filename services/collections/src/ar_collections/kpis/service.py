@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_collections.kpis.repository import KpiRepository, Scope
+from ar_collections.grouping import Scope, group_names
+from ar_collections.kpis.repository import KpiRepository
 from ar_collections.kpis.schemas import KpiLine, KpiReport
 from ar_shared.kpis import PeriodFigures, count_back_slices, for_period, rounded
 from ar_shared.money import Money
@@ -32,7 +33,7 @@ async def kpi_report(session: AsyncSession, start: date, end: date, scope: Scope
     ending = await repo.ar(end, scope)
     stretches = count_back_slices(await repo.oldest_open_issue_date(end, scope) or start, start, end)
     sales = await repo.sales_by_month(stretches[0][0], start, end, scope)
-    names = await repo.names(scope.group_by)
+    names = await group_names(session, scope.group_by)
     lines = []
     for group, currency in sorted(set(beginning) | set(ending) | set(sales)):
         closing = ending.get((group, currency))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from itertools import pairwise
 
@@ -15,6 +14,7 @@ from ar_ledger.filters import ReportScope
 from ar_ledger.reports.schemas import AgingBasis, AgingChange, AgingDelta, AgingLine, ComparativeAging
 from ar_ledger.reports.service import scoped_aging
 from ar_shared.money import Money, currency_exponent, format_minor
+from ar_shared.percent import percent_change
 
 
 async def comparative_aging(
@@ -43,11 +43,10 @@ async def comparative_aging(
 def change(earlier_minor: int, later_minor: int, currency: str) -> AgingChange:
     """Later minus earlier, and that as a percentage of earlier (one decimal, halves away from zero)."""
     difference = later_minor - earlier_minor
-    percent = None
-    if earlier_minor != 0:
-        ratio = Decimal(difference) * 100 / Decimal(abs(earlier_minor))
-        percent = str(ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-    return AgingChange(amount=format_minor(difference, currency_exponent(currency)), percent=percent)
+    return AgingChange(
+        amount=format_minor(difference, currency_exponent(currency)),
+        percent=percent_change(earlier_minor, later_minor),
+    )
 
 
 def aging_deltas(

@@ -6,7 +6,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,20 +23,11 @@ from ar_ledger.reports.repository import (
 from ar_ledger.reports.schemas import AgingBasis, AgingLine, AgingReport, OpenItem, OpenItems
 from ar_shared.money import currency_exponent, format_minor
 from ar_shared.pagination import page_from_rows
+from ar_shared.percent import percent_of
 
 
 def _amount(minor: int, currency: str) -> str:
     return format_minor(minor, currency_exponent(currency))
-
-
-def percent_of(part: int, whole: int) -> str:
-    """`part` as a percentage of `whole`, one decimal, halves rounded up."""
-    if whole == 0:
-        return "0.0"
-    if part >= 0 and whole > 0:  # the usual case, in integers: a report has a million of them
-        tenths = (part * 2000 + whole) // (2 * whole)
-        return f"{tenths // 10}.{tenths % 10}"
-    return str((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def aging_line(
