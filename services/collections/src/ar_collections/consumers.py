@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from typing import Any
 
 from ar_collections.access import SYSTEM_SUBJECT, act_as_system
+from ar_collections.accounts.repository import AccountRepository
 from ar_collections.calendars import service as calendars
 from ar_collections.config import get_settings
+from ar_collections.disputes import settlement
 from ar_collections.dunning import run as strategy_runs
 from ar_collections.portfolios import assignment
 from ar_collections.projection import apply as projection
@@ -23,7 +26,13 @@ from ar_collections.projection.apply import PROJECTIONS, Projection
 from ar_shared.audit.log import SystemActor
 from ar_shared.consumer import BatchContext, Delivered, EventHandlers, HandlerContext
 from ar_shared.events.credit import CreditReviewCompleted
-from ar_shared.events.ledger import BusinessDateChanged, CustomerUpserted, InvoiceIssued
+from ar_shared.events.ledger import (
+    BusinessDateChanged,
+    CreditMemoIssued,
+    CustomerUpserted,
+    InvoiceIssued,
+    PaymentApplied,
+)
 
 handlers = EventHandlers()
 SYSTEM = SystemActor(SYSTEM_SUBJECT)
@@ -46,9 +55,39 @@ async def ask_for_strategy_run(ctx: HandlerContext, event: BusinessDateChanged) 
     await strategy_runs.ask(ctx.session, event.business_entity, event.business_date)
 
 
+async def business_date_of(ctx: HandlerContext, customer_id: uuid.UUID) -> date:
+    known = await calendars.load(ctx.session, ctx.clock, get_settings().business_time_zone)
+    account = await AccountRepository(ctx.session).get(customer_id)
+    return known.today(account.business_entity) if account is not None else known.default_today()
+
+
+async def credit_memo_issued(ctx: HandlerContext, event: CreditMemoIssued) -> None:
+    # the memo a valid dispute asked for: its item goes back to normal, the case may close
+    if event.request_id is not None:
+        await settlement.credit_memo_arrived(
+            ctx.session, event, await business_date_of(ctx, event.customer_id)
+        )
+
+
+async def payment_applied(ctx: HandlerContext, event: PaymentApplied) -> None:
+    # a short payment with a deduction reason: a deduction case, or a small residual's write-off
+    if event.deduction_reason is not None:
+        settings = get_settings()
+        await settlement.payment_applied_short(
+            ctx.session,
+            event,
+            await business_date_of(ctx, event.customer_id),
+            tolerances=settings.short_payment_write_off_tolerance,
+            due_days=settings.dispute_due_days,
+            write_off_reason=settings.short_payment_write_off_reason,
+        )
+
+
 REACTIONS: dict[type[Any], Reaction] = {
     CreditReviewCompleted: review_completed,
     BusinessDateChanged: ask_for_strategy_run,
+    CreditMemoIssued: credit_memo_issued,
+    PaymentApplied: payment_applied,
 }
 
 

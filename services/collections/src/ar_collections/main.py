@@ -8,11 +8,13 @@ from ar_collections.accounts.endpoints import router as accounts_router
 from ar_collections.activities.endpoints import router as activities_router
 from ar_collections.config import CollectionsSettings, get_settings
 from ar_collections.contact_policy.endpoints import router as do_not_contact_router
+from ar_collections.disputes.endpoints import router as disputes_router
 from ar_collections.dunning.endpoints import router as dunning_router
 from ar_collections.models import plumbing
 from ar_collections.people.endpoints import router as people_router
 from ar_collections.portfolios.endpoints import router as portfolios_router
 from ar_collections.reasons.endpoints import router as reasons_router
+from ar_collections.recommendations.endpoints import router as recommendations_router
 from ar_collections.tasks.endpoints import router as tasks_router
 from ar_collections.worklist.endpoints import router as worklist_router
 from ar_shared.app import create_service_app
@@ -21,7 +23,8 @@ from ar_shared.clock import SYSTEM_CLOCK, Clock
 DESCRIPTION = """
 The collector's workflow: the worklist, accounts (projected from the ledger and the credit
 service), contact history and tasks, reason codes, do-not-contact, people and portfolios,
-dunning strategies and the daily strategy run.
+dunning strategies and the daily strategy run, disputes and deductions, write-off and
+suspension recommendations.
 
 All routes need a bearer token: `collections:work` for collectors, who see only the accounts of
 the portfolios they own (or cover while the owner is absent; another account answers 404), and
@@ -38,6 +41,8 @@ TAGS = [
     {"name": "reason codes", "description": "Why an open item is not paid yet"},
     {"name": "do-not-contact", "description": "Accounts nobody may contact or dun"},
     {"name": "dunning", "description": "Dunning strategies, segments, pauses and the daily strategy run"},
+    {"name": "disputes", "description": "Disputes and deductions, their lifecycle and root causes"},
+    {"name": "recommendations", "description": "Write-off and suspension recommendations a manager decides"},
     {"name": "portfolios", "description": "Portfolios, assignment rules, reassignment"},
     {"name": "people", "description": "Collectors, managers and teams"},
 ]
@@ -58,6 +63,8 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
             reasons_router,
             do_not_contact_router,
             dunning_router,
+            disputes_router,
+            recommendations_router,
             portfolios_router,
             people_router,
         ],

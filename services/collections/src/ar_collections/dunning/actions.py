@@ -2,7 +2,8 @@
 unpaused open item at that level with totals), a call task with its SLA, or an escalation to
 the manager of the portfolio's team (an `EscalationRaised` and a review task for the manager),
 or a credit hold recommendation (`CreditHoldRecommended`: credit places a hold of source
-`collections`).
+`collections`), or a write-off (each overdue unpaused item's open balance) or suspension
+recommendation for a manager to decide.
 Every event goes through the outbox, in the transaction of the run's chunk."""
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.domain import dunning
-from ar_collections.models import Account, OpenItem, Task
+from ar_collections.models import Account, OpenItem, Recommendation, Task
+from ar_collections.recommendations.service import add_recommendation
 from ar_collections.recording import outbox
 from ar_collections.tasks.service import add_task
 from ar_shared.audit.log import SystemActor
@@ -128,6 +130,8 @@ async def fire(session: AsyncSession, firing: Firing) -> dict[str, Any]:
             ),
         )
         return {"recommendation_id": str(recommendation_id)}
+    if step.action in ("recommend_write_off", "recommend_suspension"):
+        return await _recommend(session, firing)
     # escalate
     escalation_id = uuid.uuid4()
     await outbox.add(
@@ -150,3 +154,53 @@ async def fire(session: AsyncSession, firing: Firing) -> dict[str, Any]:
         ),
     )  # fmt: skip
     return {"escalation_id": str(escalation_id), "task_id": str(task.id), "manager": firing.manager}
+
+
+async def _recommend(session: AsyncSession, firing: Firing) -> dict[str, Any]:
+    """Recommendations named after the account, cycle and step (and item): a retried chunk finds them."""
+    base = request_id(firing)
+    by = f"strategy:{firing.strategy}@{firing.version}"
+    customer_id = firing.account.customer_id
+    if firing.step.action == "recommend_suspension":
+        row = await add_recommendation(
+            session,
+            SYSTEM,
+            Recommendation(
+                id=base,
+                customer_id=customer_id,
+                kind="suspension",
+                source="strategy",
+                status="pending",
+                reason_code="persistent_non_payment",
+                recommended_by=by,
+                recommended_on=firing.as_of,
+                note=f"{firing.step.days} days past due",
+            ),
+            firing.as_of,
+        )
+        return {"recommendation_ids": [str(row.id)]}
+    ids = []
+    for item in firing.items:
+        if item.open_minor <= 0 or item.due_date >= firing.as_of:
+            continue
+        row = await add_recommendation(
+            session,
+            SYSTEM,
+            Recommendation(
+                id=uuid.uuid5(base, str(item.invoice_id)),
+                customer_id=customer_id,
+                kind="write_off",
+                source="strategy",
+                status="pending",
+                invoice_id=item.invoice_id,
+                currency=item.currency,
+                amount_minor=item.open_minor,
+                reason_code="uncollectable",
+                recommended_by=by,
+                recommended_on=firing.as_of,
+                note=f"{firing.step.days} days past due",
+            ),
+            firing.as_of,
+        )
+        ids.append(str(row.id))
+    return {"recommendation_ids": ids}

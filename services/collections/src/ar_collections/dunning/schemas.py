@@ -21,6 +21,8 @@ Action = Literal[
     "default_letter",
     "escalate",
     "recommend_credit_hold",
+    "recommend_write_off",
+    "recommend_suspension",
 ]
 PauseReason = Literal["promise", "dispute", "payment_plan", "other"]
 

@@ -3,6 +3,7 @@
 from ar_collections.models.account import Account
 from ar_collections.models.activity import Activity, OutcomeCode
 from ar_collections.models.base import Base, metadata, plumbing
+from ar_collections.models.disputes import DisputeCase, DisputeHistory, DisputeItem, Recommendation
 from ar_collections.models.dunning import (
     DunningPause,
     DunningState,
@@ -41,6 +42,9 @@ __all__ = [
     "CreditHold",
     "CreditMemo",
     "CreditProfile",
+    "DisputeCase",
+    "DisputeHistory",
+    "DisputeItem",
     "DoNotContact",
     "DunningPause",
     "DunningState",
@@ -55,6 +59,7 @@ __all__ = [
     "Portfolio",
     "PortfolioHistory",
     "ReasonCode",
+    "Recommendation",
     "SlaRule",
     "StrategyRun",
     "StrategySegment",
