@@ -51,6 +51,23 @@ async def account_with_invoices(book: Book, *amounts: str) -> tuple[uuid.UUID, l
     return customer_id, invoices
 
 
+def applied(
+    customer_id: uuid.UUID, invoice_id: uuid.UUID, amount: str, left: str, deduction_reason: str | None = None
+) -> PaymentApplied:
+    """A payment allocated to the invoice, leaving `left` open."""
+    return PaymentApplied(
+        application_id=uuid.uuid4(),
+        customer_id=customer_id,
+        invoice_id=invoice_id,
+        source_kind="payment",
+        source_id=uuid.uuid4(),
+        amount=money(amount),
+        effective_date=D,
+        invoice_open_balance=money(left),
+        deduction_reason=deduction_reason,
+    )
+
+
 def item(invoice_id: uuid.UUID, amount: str, currency: str = "EUR") -> dict[str, Any]:
     return {"invoice_id": str(invoice_id), "amount": {"amount": amount, "currency": currency}}
 
@@ -187,12 +204,7 @@ async def test_disputes_on_paid_or_voided_invoices_or_above_the_open_balance_are
     client: httpx.AsyncClient, manager: dict[str, str], book: Book
 ) -> None:
     customer_id, (paid, voided, open_one) = await account_with_invoices(book, "100.00", "50.00", "70.00")
-    await book.deliver(
-        PaymentApplied(
-            application_id=uuid.uuid4(), customer_id=customer_id, invoice_id=paid, source_kind="payment",
-            source_id=uuid.uuid4(), amount=money("100.00"), effective_date=D, invoice_open_balance=money("0.00"),
-        )
-    )  # fmt: skip
+    await book.deliver(applied(customer_id, paid, "100.00", "0.00"))
     await book.deliver(
         InvoiceVoided(
             invoice_id=voided,
@@ -266,13 +278,7 @@ async def test_a_short_payment_with_a_deduction_reason_opens_a_deduction_case(
     client: httpx.AsyncClient, manager: dict[str, str], book: Book
 ) -> None:
     customer_id, (invoice,) = await account_with_invoices(book, "1000.00")
-    await book.deliver(
-        PaymentApplied(
-            application_id=uuid.uuid4(), customer_id=customer_id, invoice_id=invoice, source_kind="payment",
-            source_id=uuid.uuid4(), amount=money("950.00"), effective_date=D, invoice_open_balance=money("50.00"),
-            deduction_reason="damaged_goods",
-        )
-    )  # fmt: skip
+    await book.deliver(applied(customer_id, invoice, "950.00", "50.00", "damaged_goods"))
     listed = (await client.get(f"/v1/accounts/{customer_id}/disputes", headers=manager)).json()["items"]
     (case,) = listed
     assert case["kind"] == "deduction"
@@ -287,20 +293,9 @@ async def test_a_short_payment_under_the_tolerance_is_recommended_for_write_off_
     client: httpx.AsyncClient, manager: dict[str, str], book: Book
 ) -> None:
     customer_id, (invoice, plain) = await account_with_invoices(book, "1000.00", "100.00")
-    await book.deliver(
-        PaymentApplied(
-            application_id=uuid.uuid4(), customer_id=customer_id, invoice_id=invoice, source_kind="payment",
-            source_id=uuid.uuid4(), amount=money("997.50"), effective_date=D, invoice_open_balance=money("2.50"),
-            deduction_reason="bank_charges",
-        )
-    )  # fmt: skip
+    await book.deliver(applied(customer_id, invoice, "997.50", "2.50", "bank_charges"))
     # a partial payment without a deduction reason is just that
-    await book.deliver(
-        PaymentApplied(
-            application_id=uuid.uuid4(), customer_id=customer_id, invoice_id=plain, source_kind="payment",
-            source_id=uuid.uuid4(), amount=money("60.00"), effective_date=D, invoice_open_balance=money("40.00"),
-        )
-    )  # fmt: skip
+    await book.deliver(applied(customer_id, plain, "60.00", "40.00"))
     assert (await client.get(f"/v1/accounts/{customer_id}/disputes", headers=manager)).json()["items"] == []
     async with book.session() as session:
         (recommendation,) = (
