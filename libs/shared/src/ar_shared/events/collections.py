@@ -164,7 +164,8 @@ class CreditHoldRecommended(CollectionsEvent):
 
 @register
 class WriteOffRecommended(CollectionsEvent):
-    """A strategy step recommends writing off an invoice amount (for a person to approve)."""
+    """A strategy step, a collector or a short payment recommends writing off an invoice amount (a
+    manager other than the recommender approves it: `WriteOffApproved`)."""
 
     event_name = "WriteOffRecommended"
 
