@@ -186,6 +186,12 @@ async def test_an_invalid_dispute_goes_back_into_dunning_with_its_note(
     assert await paused_invoices(client, manager, customer_id) == set()
     (outcome,) = await events(book, customer_id, "DisputeResolved")
     assert outcome["resolution"] == "customer_wrong"
+    # the item's reason code was `disputed` while the case held it, and is cleared again
+    history = await client.get(f"/v1/accounts/{customer_id}/reason-codes/history", headers=manager)
+    assert [(h["invoice_id"], h["code"], h["source"]) for h in history.json()["items"]] == [
+        (str(invoice), None, "workflow"),
+        (str(invoice), "disputed", "workflow"),
+    ]
     assert await events(book, customer_id, "CreditMemoRequested") == []
 
 

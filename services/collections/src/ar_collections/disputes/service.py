@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.calendars.service import BusinessCalendars
+from ar_collections.disputes.items import lift, mark_disputed
 from ar_collections.disputes.repository import DisputeRepository
 from ar_collections.disputes.schemas import Dispute, DisputeCreate, DisputeStatusChange
 from ar_collections.domain import disputes as rules
@@ -22,7 +23,6 @@ from ar_collections.people.repository import CollectorRepository
 from ar_collections.portfolios.service import require_account
 from ar_collections.recording import audit, outbox
 from ar_shared.audit import Actor
-from ar_shared.clock import session_clock
 from ar_shared.events.collections import CreditMemoRequested, DisputeOpened, DisputeResolved
 from ar_shared.inputs import LAST_BUSINESS_DATE
 from ar_shared.money import Money, MoneyAmount
@@ -239,6 +239,7 @@ async def open_case(
                 case_id=case.id,
             ),
         )
+    await mark_disputed(session, actor, account.customer_id, [i.invoice_id for i, _ in new.items], case.id)
     result = await snapshot(session, case)
     await audit.record(
         session,
@@ -249,15 +250,6 @@ async def open_case(
         after=result.model_dump(mode="json"),
     )
     return case
-
-
-async def lift(session: AsyncSession, item: DisputeItem, by: str) -> None:
-    """The item goes back into dunning (its pause lifted)."""
-    if item.pause_id is None:
-        return
-    pause = await PauseRepository(session).get_for_update(item.pause_id)
-    if pause is not None and pause.lifted_at is None:
-        pause.lifted_at, pause.lifted_by = session_clock(session).now(), by
 
 
 async def change_status(
@@ -327,6 +319,7 @@ async def _resolve(
     valid = data.status == "resolved_valid"
     if not valid:
         case.closed_on = today  # back into dunning at once (invalid) or nothing to settle (withdrawn)
+    closed: list[uuid.UUID] = []
     for item in await DisputeRepository(session).items(case.id, lock=True):
         amount = MoneyAmount.from_money(Money(item.amount_minor, case.currency))
         await outbox.add(
@@ -359,4 +352,6 @@ async def _resolve(
             )
         else:
             await lift(session, item, actor.subject)
+            closed.append(item.invoice_id)
+    await mark_disputed(session, actor, case.customer_id, closed, None)
     await session.flush()

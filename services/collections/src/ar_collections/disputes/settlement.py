@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.accounts.repository import AccountRepository
+from ar_collections.disputes.items import lift, mark_disputed
 from ar_collections.disputes.repository import DisputeRepository
-from ar_collections.disputes.service import NewCase, lift, open_case, snapshot
+from ar_collections.disputes.service import NewCase, open_case, snapshot
 from ar_collections.domain import disputes as rules
 from ar_collections.models import DisputeHistory, OpenItem, Recommendation
 from ar_collections.recommendations.service import add_recommendation
@@ -39,6 +40,7 @@ async def credit_memo_arrived(session: AsyncSession, event: CreditMemoIssued, to
     assert case is not None
     item.credit_memo_id = event.credit_memo_id
     await lift(session, item, SYSTEM_SUBJECT)
+    await mark_disputed(session, SYSTEM, case.customer_id, [item.invoice_id], None)
     if all(i.credit_memo_id is not None for i in await repo.items(case.id)):
         case.closed_on = today
         await repo.add_history(
