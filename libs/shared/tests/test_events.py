@@ -15,6 +15,7 @@ from ar_shared.events import EVENT_TYPES, CloudEvent, EventPayload, parse_payloa
 from ar_shared.events.asyncapi import REGENERATE, build_document, render_markdown, render_yaml
 from ar_shared.events.collections import (
     AccountAssigned,
+    AccountSuspensionRecommended,
     ActivityLogged,
     CollectionTaskCompleted,
     CollectionTaskCreated,
@@ -23,10 +24,12 @@ from ar_shared.events.collections import (
     DisputeOpened,
     DisputeResolved,
     EscalationRaised,
+    EscalationResolved,
     NotificationRequested,
     PromiseToPayBroken,
     PromiseToPayKept,
     PromiseToPayRecorded,
+    WriteOffApproved,
     WriteOffRecommended,
 )
 from ar_shared.events.credit import (
@@ -74,7 +77,7 @@ CATALOGUE = {
     "collections": [
         "PromiseToPayRecorded", "PromiseToPayKept", "PromiseToPayBroken", "DisputeOpened", "DisputeResolved",
         "CreditMemoRequested", "EscalationRaised", "NotificationRequested", "WriteOffRecommended",
-        "CreditHoldRecommended",
+        "CreditHoldRecommended", "WriteOffApproved", "AccountSuspensionRecommended", "EscalationResolved",
         "AccountAssigned", "CollectionTaskCreated", "CollectionTaskCompleted", "ActivityLogged",
     ],
     "notifications": ["NotificationSent", "NotificationFailed"],
@@ -226,6 +229,19 @@ def samples() -> list[EventPayload]:
         CreditHoldRecommended(
             recommendation_id=new_id(), customer_id=CUSTOMER, days_past_due=45,
             recommended_by="strategy:standard@1",
+        ),
+        WriteOffApproved(
+            recommendation_id=new_id(), customer_id=CUSTOMER, invoice_id=INVOICE, amount=eur("0.01"),
+            reason_code="small_balance", effective_date=date(2026, 11, 25), recommended_by="collector-7",
+            approved_by="manager-1",
+        ),
+        AccountSuspensionRecommended(
+            recommendation_id=new_id(), customer_id=CUSTOMER, reason_code="persistent_non_payment",
+            recommended_by="collector-7", approved_by="manager-1", approved_on=date(2026, 11, 25),
+        ),
+        EscalationResolved(
+            escalation_id=new_id(), customer_id=CUSTOMER, outcome="plan agreed", resolved_by="manager-1",
+            resolved_on=date(2026, 11, 25),
         ),
         AccountAssigned(
             customer_id=CUSTOMER, portfolio_id=new_id(), collector="collector-7", previous_portfolio_id=None,

@@ -1,4 +1,5 @@
-"""dispute and deduction cases, their items and history; write-off and suspension recommendations
+"""dispute and deduction cases, their items and history; write-off and suspension recommendations;
+escalations
 
 Revision ID: 0008
 Revises: 0004
@@ -17,7 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # account tables: the same row-level security as part 1's (migration 0003)
-ACCOUNT_TABLES = ("dispute_cases", "dispute_items", "dispute_history", "recommendations")
+ACCOUNT_TABLES = ("dispute_cases", "dispute_items", "dispute_history", "recommendations", "escalations")
 ROW_LEVEL_SECURITY = [
     statement
     for table in ACCOUNT_TABLES
@@ -159,7 +160,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.CheckConstraint("kind IN ('write_off', 'suspension')", name=op.f("ck_recommendations_kind_known")),
         sa.CheckConstraint(
-            "source IN ('collector', 'strategy', 'short_payment')", name=op.f("ck_recommendations_source_known")
+            "source IN ('collector', 'strategy', 'short_payment')",
+            name=op.f("ck_recommendations_source_known"),
         ),
         sa.CheckConstraint(
             "status IN ('pending', 'approved', 'rejected')", name=op.f("ck_recommendations_status_known")
@@ -185,11 +187,47 @@ def upgrade() -> None:
         postgresql_where=sa.text("status = 'pending'"),
     )
     op.create_index("ix_recommendations_customer", "recommendations", ["customer_id"], schema="collections")
+    op.create_table(
+        "escalations",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("customer_id", sa.Uuid(), nullable=False),
+        sa.Column("level", sa.Text(), nullable=False),
+        sa.Column("department", sa.Text(), nullable=True),
+        sa.Column("assignee", sa.Text(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.Text(), nullable=False),
+        sa.Column("outcome", sa.Text(), nullable=True),
+        sa.Column("raised_by", sa.Text(), nullable=False),
+        sa.Column("raised_on", sa.Date(), nullable=False),
+        sa.Column("resolved_by", sa.Text(), nullable=True),
+        sa.Column("resolved_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint(
+            "level IN ('manager', 'department', 'legal', 'agency')", name=op.f("ck_escalations_level_known")
+        ),
+        sa.CheckConstraint("status IN ('open', 'resolved')", name=op.f("ck_escalations_status_known")),
+        sa.CheckConstraint(
+            "(level = 'department') = (department IS NOT NULL)", name=op.f("ck_escalations_department_named")
+        ),
+        _account_fk("escalations"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_escalations")),
+        schema="collections",
+    )
+    op.create_index(
+        "ix_escalations_open",
+        "escalations",
+        ["due_on"],
+        schema="collections",
+        postgresql_where=sa.text("status = 'open'"),
+    )
+    op.create_index("ix_escalations_customer", "escalations", ["customer_id"], schema="collections")
     for statement in ROW_LEVEL_SECURITY:
         op.execute(statement)
 
 
 def downgrade() -> None:
+    op.drop_table("escalations", schema="collections")
     op.drop_table("recommendations", schema="collections")
     op.drop_table("dispute_history", schema="collections")
     op.drop_table("dispute_items", schema="collections")

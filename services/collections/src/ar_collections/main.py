@@ -10,6 +10,7 @@ from ar_collections.config import CollectionsSettings, get_settings
 from ar_collections.contact_policy.endpoints import router as do_not_contact_router
 from ar_collections.disputes.endpoints import router as disputes_router
 from ar_collections.dunning.endpoints import router as dunning_router
+from ar_collections.escalations.endpoints import router as escalations_router
 from ar_collections.models import plumbing
 from ar_collections.people.endpoints import router as people_router
 from ar_collections.portfolios.endpoints import router as portfolios_router
@@ -24,7 +25,7 @@ DESCRIPTION = """
 The collector's workflow: the worklist, accounts (projected from the ledger and the credit
 service), contact history and tasks, reason codes, do-not-contact, people and portfolios,
 dunning strategies and the daily strategy run, disputes and deductions, write-off and
-suspension recommendations.
+suspension recommendations, escalations.
 
 All routes need a bearer token: `collections:work` for collectors, who see only the accounts of
 the portfolios they own (or cover while the owner is absent; another account answers 404), and
@@ -43,6 +44,7 @@ TAGS = [
     {"name": "dunning", "description": "Dunning strategies, segments, pauses and the daily strategy run"},
     {"name": "disputes", "description": "Disputes and deductions, their lifecycle and root causes"},
     {"name": "recommendations", "description": "Write-off and suspension recommendations a manager decides"},
+    {"name": "escalations", "description": "Escalations to a manager or another department, the queue"},
     {"name": "portfolios", "description": "Portfolios, assignment rules, reassignment"},
     {"name": "people", "description": "Collectors, managers and teams"},
 ]
@@ -65,6 +67,7 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
             dunning_router,
             disputes_router,
             recommendations_router,
+            escalations_router,
             portfolios_router,
             people_router,
         ],

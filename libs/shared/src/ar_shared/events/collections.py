@@ -117,9 +117,25 @@ class EscalationRaised(CollectionsEvent):
 
     escalation_id: uuid.UUID
     customer_id: uuid.UUID
-    level: Literal["manager", "legal", "agency"]
+    level: Literal["manager", "department", "legal", "agency"]
     reason: str
     raised_by: str = Field(description="The collector, or the strategy step that escalated")
+    department: str | None = Field(default=None, description="The department escalated to (level department)")
+    assignee: str | None = Field(default=None, description="The manager whose queue it is in")
+    due_on: date | None = Field(default=None, description="When an outcome is expected")
+
+
+@register
+class EscalationResolved(CollectionsEvent):
+    """An escalation got its outcome (a manager or the department decided what happens next)."""
+
+    event_name = "EscalationResolved"
+
+    escalation_id: uuid.UUID
+    customer_id: uuid.UUID
+    outcome: str = Field(examples=["payment plan agreed", "passed to agency"])
+    resolved_by: str
+    resolved_on: date = Field(description="The business date of the outcome")
 
 
 @register

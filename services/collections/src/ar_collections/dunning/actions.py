@@ -18,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.domain import dunning
-from ar_collections.models import Account, OpenItem, Recommendation, Task
+from ar_collections.escalations.service import add_escalation
+from ar_collections.models import Account, Escalation, OpenItem, Recommendation, Task
 from ar_collections.recommendations.service import add_recommendation
 from ar_collections.recording import outbox
 from ar_collections.tasks.service import add_task
 from ar_shared.audit.log import SystemActor
-from ar_shared.events.collections import CreditHoldRecommended, EscalationRaised, NotificationRequested
+from ar_shared.events.collections import CreditHoldRecommended, NotificationRequested
 from ar_shared.money import format_minor
 
 SYSTEM = SystemActor(SYSTEM_SUBJECT)
@@ -132,18 +133,17 @@ async def fire(session: AsyncSession, firing: Firing) -> dict[str, Any]:
         return {"recommendation_id": str(recommendation_id)}
     if step.action in ("recommend_write_off", "recommend_suspension"):
         return await _recommend(session, firing)
-    # escalate
-    escalation_id = uuid.uuid4()
-    await outbox.add(
+    # escalate: a record in the manager's queue (announced as EscalationRaised) and a review task
+    escalation = await add_escalation(
         session,
-        EscalationRaised(
-            escalation_id=escalation_id,
-            customer_id=account.customer_id,
-            level="manager",
-            reason=f"{firing.strategy} v{firing.version}: {step.days} days past due",
-            raised_by=f"strategy:{firing.strategy}@{firing.version}",
+        SYSTEM,
+        Escalation(
+            id=uuid.uuid4(), customer_id=account.customer_id, level="manager", assignee=firing.manager,
+            reason=f"{firing.strategy} v{firing.version}: {step.days} days past due", due_on=firing.as_of,
+            status="open", raised_by=f"strategy:{firing.strategy}@{firing.version}", raised_on=firing.as_of,
         ),
-    )
+    )  # fmt: skip
+    escalation_id = escalation.id
     task = await add_task(
         session,
         SYSTEM,

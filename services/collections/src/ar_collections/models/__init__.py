@@ -3,7 +3,13 @@
 from ar_collections.models.account import Account
 from ar_collections.models.activity import Activity, OutcomeCode
 from ar_collections.models.base import Base, metadata, plumbing
-from ar_collections.models.disputes import DisputeCase, DisputeHistory, DisputeItem, Recommendation
+from ar_collections.models.disputes import (
+    DisputeCase,
+    DisputeHistory,
+    DisputeItem,
+    Escalation,
+    Recommendation,
+)
 from ar_collections.models.dunning import (
     DunningPause,
     DunningState,
@@ -51,6 +57,7 @@ __all__ = [
     "DunningStepFired",
     "DunningStrategy",
     "EntityCalendar",
+    "Escalation",
     "ItemReason",
     "ItemReasonHistory",
     "OpenItem",

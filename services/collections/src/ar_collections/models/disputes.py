@@ -1,5 +1,5 @@
-"""Dispute and deduction cases (the items they contest, their status history) and the write-off
-and suspension recommendations a manager approves or rejects."""
+"""Dispute and deduction cases (the items they contest, their status history), the write-off and
+suspension recommendations a manager approves or rejects, and escalations."""
 
 from __future__ import annotations
 
@@ -141,4 +141,36 @@ class Recommendation(Base):
     decided_by: Mapped[str | None] = mapped_column(Text)
     decided_on: Mapped[date | None] = mapped_column(Date)
     decision_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+ESCALATION_LEVELS = ("manager", "department", "legal", "agency")
+
+
+class Escalation(Base):
+    """An account escalated to a manager, another department, legal or an agency, with the reason,
+    a due date and (once resolved) the outcome; open ones form the manager's queue."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        CheckConstraint(f"level IN {ESCALATION_LEVELS}", name="level_known"),
+        CheckConstraint("status IN ('open', 'resolved')", name="status_known"),
+        CheckConstraint("(level = 'department') = (department IS NOT NULL)", name="department_named"),
+        Index("ix_escalations_open", "due_on", postgresql_where=text("status = 'open'")),
+        Index("ix_escalations_customer", "customer_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.customer_id"))
+    level: Mapped[str] = mapped_column(Text)
+    department: Mapped[str | None] = mapped_column(Text)
+    assignee: Mapped[str | None] = mapped_column(Text, doc="the manager whose queue it is in")
+    reason: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    raised_by: Mapped[str] = mapped_column(Text)
+    raised_on: Mapped[date] = mapped_column(Date)
+    resolved_by: Mapped[str | None] = mapped_column(Text)
+    resolved_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
