@@ -12,6 +12,7 @@ from ar_collections.access import CallerSession, Manager, Worker
 from ar_collections.calendars.dependencies import Calendars
 from ar_collections.escalations import service
 from ar_collections.escalations.schemas import Escalation, EscalationCreate, EscalationResolution
+from ar_shared.inputs import Identifier
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.routing import ServiceRoute
 
@@ -42,7 +43,7 @@ async def queue(
     session: CallerSession,
     page: Paging,
     status: Literal["open", "resolved"] | None = "open",
-    assignee: str | None = None,
+    assignee: Identifier | None = None,
 ) -> Page[Escalation]:
     after = decode_cursor(page.cursor, date, uuid.UUID) if page.cursor else None
     rows = await service.EscalationRepository(session).queue(
