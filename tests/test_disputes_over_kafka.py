@@ -1,6 +1,7 @@
 """Disputes and write-offs between collections and the ledger, over real Kafka: a valid dispute's
 CreditMemoRequested reaches Kafka, the ERP posts the memo through the ledger's API with the request
-id, and the ledger's CreditMemoIssued closes the case; a payment allocated short with a deduction
+id, and the ledger's CreditMemoIssued closes the case (credit keeps the disputed amount apart
+meanwhile, per item); a payment allocated short with a deduction
 reason opens a deduction case; an approved write-off is written off once by the ledger even when
 its event is delivered twice (the same event again, and a copy under a new event id)."""
 
@@ -27,6 +28,11 @@ from ar_collections.consumers import handlers as collections_handlers
 from ar_collections.main import create_app as create_collections_app
 from ar_collections.models import plumbing as collections_plumbing
 from ar_collections.recording import outbox as collections_outbox
+from ar_credit.config import CreditSettings
+from ar_credit.consumers import handlers as credit_handlers
+from ar_credit.main import create_app as create_credit_app
+from ar_credit.models import CreditDispute
+from ar_credit.models import plumbing as credit_plumbing
 from ar_ledger.config import LedgerSettings
 from ar_ledger.consumers import handlers as ledger_handlers
 from ar_ledger.main import create_app as create_ledger_app
@@ -59,6 +65,8 @@ class Rig:
     collections_relay: OutboxRelay
     into_collections: ConsumerRunner
     into_ledger: ConsumerRunner
+    into_credit: ConsumerRunner
+    credit_app: FastAPI
     bootstrap: str
     prefix: str
 
@@ -79,10 +87,19 @@ class Rig:
     async def ledger_to_collections(self) -> None:
         await self.ledger_relay.drain()
         await self._until_idle(self.into_collections)
+        await self._until_idle(self.into_credit)
 
     async def collections_to_ledger(self) -> None:
         await self.collections_relay.drain()
         await self._until_idle(self.into_ledger)
+        await self._until_idle(self.into_credit)
+
+    async def credit_disputes(self, customer_id: str) -> list[tuple[str, int, bool]]:
+        async with self.credit_app.state.sessionmaker() as session:
+            rows = await session.scalars(
+                select(CreditDispute).where(CreditDispute.customer_id == uuid.UUID(customer_id))
+            )
+            return [(str(d.id), d.amount_minor, d.open) for d in rows.all()]
 
     async def published(self, topic: str, key: str, event_type: str) -> list[dict[str, Any]]:
         consumer = AIOKafkaConsumer(
@@ -140,12 +157,14 @@ async def rig(stack: Stack, all_schemas: None) -> AsyncIterator[Rig]:
     collections_settings = CollectionsSettings(
         database_url=SecretStr(stack.url("collections", "app")), **common
     )
+    credit_settings = CreditSettings(database_url=SecretStr(stack.url("credit", "app")), **common)
     producer = build_producer(stack.kafka_bootstrap, "ar-test")
     await producer.start()
     try:
         async with (
             running(create_ledger_app(ledger_settings, TEST_CLOCK), rollback=False) as ledger,
             running(create_collections_app(collections_settings, TEST_CLOCK), rollback=False) as collections,
+            running(create_credit_app(credit_settings, TEST_CLOCK), rollback=False) as credit,
             client_for(ledger) as ledger_client,
             client_for(collections) as collections_client,
         ):
@@ -175,6 +194,7 @@ async def rig(stack: Stack, all_schemas: None) -> AsyncIterator[Rig]:
                 for name, handlers, app, plumbing in (
                     ("collections", collections_handlers, collections, collections_plumbing),
                     ("ledger", ledger_handlers, ledger, ledger_plumbing),
+                    ("credit", credit_handlers, credit, credit_plumbing),
                 )
             ]
             for runner in runners:
@@ -189,6 +209,8 @@ async def rig(stack: Stack, all_schemas: None) -> AsyncIterator[Rig]:
                     relays[1],
                     runners[0],
                     runners[1],
+                    runners[2],
+                    credit,
                     stack.kafka_bootstrap,
                     prefix,
                 )
@@ -210,6 +232,9 @@ async def test_a_valid_dispute_is_closed_by_the_credit_memo_the_erp_posts_with_i
     )
     assert opened.status_code == 201, opened.text
     case_id = opened.json()["id"]
+    (item_id,) = [i["id"] for i in opened.json()["items"]]
+    await rig.collections_to_ledger()
+    assert await rig.credit_disputes(customer_id) == [(item_id, 12000, True)]
     resolved = await rig.collections.post(
         f"/v1/disputes/{case_id}/status",
         json={"status": "resolved_valid", "root_cause_code": "billing_error"},
@@ -245,6 +270,7 @@ async def test_a_valid_dispute_is_closed_by_the_credit_memo_the_erp_posts_with_i
     assert case["closed"] is True
     assert case["items"][0]["credit_memo_id"] == posted.json()["id"]
     assert case["history"][-1]["to_status"] == "closed"
+    assert await rig.credit_disputes(customer_id) == [(item_id, 12000, False)]
     dunning = (await rig.collections.get(f"/v1/accounts/{customer_id}/dunning", headers=rig.manager())).json()
     assert dunning["live_pauses"] == []
 
