@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from ar_collections.models import DisputeCase, DisputeHistory, DisputeItem
+from ar_collections.models import DisputeCase, DisputeHistory, DisputeItem, OpenItem
 from ar_shared.repository import Repository
 
 
@@ -42,6 +42,17 @@ class DisputeRepository(Repository[DisputeCase]):
             .where(DisputeItem.invoice_id.in_(invoice_ids), DisputeCase.closed_on.is_(None))
         )
         return set((await self.session.scalars(query)).all())
+
+    async def lock_items(self, invoice_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, OpenItem]:
+        """The open items (those the caller may see), locked in id order."""
+        query = (
+            select(OpenItem)
+            .where(OpenItem.invoice_id.in_(sorted(set(invoice_ids))))
+            .order_by(OpenItem.invoice_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return {item.invoice_id: item for item in (await self.session.scalars(query)).all()}
 
     async def item_answered_by(self, request_id: uuid.UUID) -> DisputeItem | None:
         """The item whose credit memo request this is, locked."""

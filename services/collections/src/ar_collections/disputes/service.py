@@ -61,8 +61,10 @@ async def _checked_items(
 ) -> tuple[list[tuple[OpenItem, int]], list[FieldError]]:
     errors: list[FieldError] = []
     found: list[tuple[OpenItem, int]] = []
+    # locked in id order: two cases opened at once over one item are judged one after the other
+    locked = await DisputeRepository(session).lock_items([i.invoice_id for i in data.items])
     for n, asked in enumerate(data.items):
-        item = await session.get(OpenItem, asked.invoice_id)
+        item = locked.get(asked.invoice_id)
         field = f"items.{n}"
         amount = asked.amount.to_money().minor
         if item is None or item.customer_id != customer_id:
