@@ -3,7 +3,9 @@
 Each ledger and credit event updates the account projection (projection/apply.py) in the
 handler's transaction; an account that arrives, or whose attributes or risk class change, is
 placed by the assignment rules in the same transaction. A new business date asks for the
-entity's strategy run (the worker runs it). The worker sees every account (row-level
+entity's strategy run (the worker runs it). A credit memo answering a dispute's request may close
+the case, and a payment applied short with a deduction reason opens a deduction case (or a
+write-off recommendation): disputes/settlement.py. The worker sees every account (row-level
 security: `act_as_system`).
 """
 
