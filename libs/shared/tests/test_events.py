@@ -15,6 +15,7 @@ from ar_shared.events import EVENT_TYPES, CloudEvent, EventPayload, parse_payloa
 from ar_shared.events.asyncapi import REGENERATE, build_document, render_markdown, render_yaml
 from ar_shared.events.collections import (
     AccountAssigned,
+    AccountSuspensionRecommended,
     ActivityLogged,
     CollectionTaskCompleted,
     CollectionTaskCreated,
@@ -24,6 +25,7 @@ from ar_shared.events.collections import (
     DisputeResolved,
     DunningChargeRequested,
     EscalationRaised,
+    EscalationResolved,
     NotificationRequested,
     PaymentPlanAgreed,
     PaymentPlanBreached,
@@ -34,6 +36,7 @@ from ar_shared.events.collections import (
     PromiseToPayPartiallyKept,
     PromiseToPayRecorded,
     PromiseToPayReopened,
+    WriteOffApproved,
     WriteOffRecommended,
 )
 from ar_shared.events.credit import (
@@ -83,7 +86,8 @@ CATALOGUE = {
         "PromiseToPayPartiallyKept", "PromiseToPayReopened", "PaymentPlanAgreed", "PaymentPlanBreached",
         "PaymentPlanCompleted",
         "CreditMemoRequested", "EscalationRaised", "NotificationRequested", "WriteOffRecommended",
-        "CreditHoldRecommended", "DunningChargeRequested",
+        "CreditHoldRecommended", "DunningChargeRequested", "WriteOffApproved", "AccountSuspensionRecommended",
+        "EscalationResolved",
         "AccountAssigned", "CollectionTaskCreated", "CollectionTaskCompleted", "ActivityLogged",
     ],
     "notifications": ["NotificationSent", "NotificationFailed"],
@@ -264,6 +268,19 @@ def samples() -> list[EventPayload]:
             request_id=new_id(), customer_id=CUSTOMER, kind="fee", amount=eur("5.00"),
             as_of=date(2026, 11, 25), level=1, invoice_ids=[INVOICE], days_past_due=20,
             strategy="strategy:standard@1", step_days=20,
+        ),
+        WriteOffApproved(
+            recommendation_id=new_id(), customer_id=CUSTOMER, invoice_id=INVOICE, amount=eur("0.01"),
+            reason_code="small_balance", effective_date=date(2026, 11, 25), recommended_by="collector-7",
+            approved_by="manager-1",
+        ),
+        AccountSuspensionRecommended(
+            recommendation_id=new_id(), customer_id=CUSTOMER, reason_code="persistent_non_payment",
+            recommended_by="collector-7", approved_by="manager-1", approved_on=date(2026, 11, 25),
+        ),
+        EscalationResolved(
+            escalation_id=new_id(), customer_id=CUSTOMER, outcome="plan agreed", resolved_by="manager-1",
+            resolved_on=date(2026, 11, 25),
         ),
         AccountAssigned(
             customer_id=CUSTOMER, portfolio_id=new_id(), collector="collector-7", previous_portfolio_id=None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -58,6 +59,21 @@ class CollectionsSettings(ServiceSettings):
         default=5, ge=0, le=60, description="Days after an instalment's due date before it counts as missed"
     )
     view_open_items_limit: int = Field(default=200, ge=1, description="Open items the account view lists")
+    dispute_due_days: int = Field(
+        default=30, ge=1, le=365, description="A dispute or deduction is due this many days after it opens"
+    )
+    short_payment_write_off_tolerance: dict[str, Decimal] = Field(
+        default_factory=lambda: {"EUR": Decimal("5.00"), "USD": Decimal("5.00"), "GBP": Decimal("5.00")},
+        description="Per currency: a short-paid residual under this is recommended for write-off "
+        "instead of opening a deduction case (a currency not listed: always a deduction)",
+    )
+    write_off_reason_codes: tuple[str, ...] = Field(
+        default=("small_balance", "uncollectable", "bankruptcy", "dispute_settlement", "goodwill", "other"),
+        description="The ledger's write-off reason codes a recommendation may carry",
+    )
+    short_payment_write_off_reason: str = Field(
+        default="small_balance", description="Reason code of a short payment's write-off recommendation"
+    )
 
     @field_validator("business_time_zone")
     @classmethod

@@ -6,7 +6,9 @@ placed by the assignment rules in the same transaction. A new business date asks
 entity's strategy run (the worker runs it), after the entity's promises and payment plans are
 judged for that date in the same transaction, so a promise broken today no longer pauses its
 items when the run reads the pauses. Cash applied to, unapplied from or reversed off an item
-judges again the promises and plans over it. The worker sees every account (row-level
+judges again the promises and plans over it. A credit memo answering a dispute's request may
+close the case, and a payment applied short with a deduction reason opens a deduction case (or
+a write-off recommendation): disputes/settlement.py. The worker sees every account (row-level
 security: `act_as_system`).
 """
 
@@ -14,11 +16,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from typing import Any
 
 from ar_collections.access import SYSTEM_SUBJECT, act_as_system
+from ar_collections.accounts.repository import AccountRepository
 from ar_collections.calendars import service as calendars
 from ar_collections.config import get_settings
+from ar_collections.disputes import settlement
 from ar_collections.dunning import run as strategy_runs
 from ar_collections.models import Account
 from ar_collections.plans import judging as plans
@@ -32,6 +37,7 @@ from ar_shared.consumer import BatchContext, Delivered, EventHandlers, HandlerCo
 from ar_shared.events.credit import CreditReviewCompleted
 from ar_shared.events.ledger import (
     BusinessDateChanged,
+    CreditMemoIssued,
     CustomerUpserted,
     InvoiceIssued,
     PaymentApplied,
@@ -82,10 +88,40 @@ async def cash_moved(ctx: HandlerContext, event: PaymentApplied | PaymentUnappli
     await plans.judge_items(ctx.session, event.customer_id, invoice_ids, today)
 
 
+async def business_date_of(ctx: HandlerContext, customer_id: uuid.UUID) -> date:
+    known = await calendars.load(ctx.session, ctx.clock, get_settings().business_time_zone)
+    account = await AccountRepository(ctx.session).get(customer_id)
+    return known.today(account.business_entity) if account is not None else known.default_today()
+
+
+async def credit_memo_issued(ctx: HandlerContext, event: CreditMemoIssued) -> None:
+    # the memo a valid dispute asked for: its item goes back to normal, the case may close
+    if event.request_id is not None:
+        await settlement.credit_memo_arrived(
+            ctx.session, event, await business_date_of(ctx, event.customer_id)
+        )
+
+
+async def payment_applied(ctx: HandlerContext, event: PaymentApplied) -> None:
+    await cash_moved(ctx, event)
+    # a short payment with a deduction reason: a deduction case, or a small residual's write-off
+    if event.deduction_reason is not None:
+        settings = get_settings()
+        await settlement.payment_applied_short(
+            ctx.session,
+            event,
+            await business_date_of(ctx, event.customer_id),
+            tolerances=settings.short_payment_write_off_tolerance,
+            due_days=settings.dispute_due_days,
+            write_off_reason=settings.short_payment_write_off_reason,
+        )
+
+
 REACTIONS: dict[type[Any], Reaction] = {
     CreditReviewCompleted: review_completed,
     BusinessDateChanged: close_of_business,
-    PaymentApplied: cash_moved,
+    CreditMemoIssued: credit_memo_issued,
+    PaymentApplied: payment_applied,
     PaymentUnapplied: cash_moved,
     PaymentReversed: cash_moved,
 }

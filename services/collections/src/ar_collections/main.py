@@ -9,7 +9,9 @@ from ar_collections.activities.endpoints import router as activities_router
 from ar_collections.charges.endpoints import router as charges_router
 from ar_collections.config import CollectionsSettings, get_settings
 from ar_collections.contact_policy.endpoints import router as do_not_contact_router
+from ar_collections.disputes.endpoints import router as disputes_router
 from ar_collections.dunning.endpoints import router as dunning_router
+from ar_collections.escalations.endpoints import router as escalations_router
 from ar_collections.experiments.endpoints import router as experiments_router
 from ar_collections.kpis.endpoints import router as kpis_router
 from ar_collections.models import plumbing
@@ -19,6 +21,7 @@ from ar_collections.portfolio_aging.endpoints import router as aging_router
 from ar_collections.portfolios.endpoints import router as portfolios_router
 from ar_collections.promises.endpoints import router as promises_router
 from ar_collections.reasons.endpoints import router as reasons_router
+from ar_collections.recommendations.endpoints import router as recommendations_router
 from ar_collections.targets.endpoints import router as targets_router
 from ar_collections.tasks.endpoints import router as tasks_router
 from ar_collections.worklist.endpoints import router as worklist_router
@@ -27,7 +30,8 @@ from ar_shared.clock import SYSTEM_CLOCK, Clock
 
 DESCRIPTION = """
 The collector's workflow: the worklist, accounts (projected from the ledger and the credit
-service), contact history and tasks, promises to pay and payment plans, reason codes,
+service), contact history and tasks, promises to pay and payment plans, disputes and
+deductions, write-off and suspension recommendations, escalations, reason codes,
 do-not-contact, people and portfolios, dunning strategies and fees, the daily strategy run,
 champion / challenger experiments, KPIs and collection targets.
 
@@ -51,6 +55,9 @@ TAGS = [
     {"name": "experiments", "description": "Champion / challenger tests of dunning strategies"},
     {"name": "kpis", "description": "DSO, ADD, CEI and aging shares per collector, team, portfolio, entity"},
     {"name": "targets", "description": "Amounts to collect per collector, team and portfolio, and standings"},
+    {"name": "disputes", "description": "Disputes and deductions, their lifecycle and root causes"},
+    {"name": "recommendations", "description": "Write-off and suspension recommendations a manager decides"},
+    {"name": "escalations", "description": "Escalations to a manager or another department, the queue"},
     {"name": "portfolios", "description": "Portfolios, assignment rules, reassignment"},
     {"name": "people", "description": "Collectors, managers and teams"},
 ]
@@ -78,6 +85,9 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
             kpis_router,
             aging_router,
             charges_router,
+            disputes_router,
+            recommendations_router,
+            escalations_router,
             portfolios_router,
             people_router,
         ],

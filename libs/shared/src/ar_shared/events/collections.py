@@ -152,6 +152,11 @@ class DisputeOpened(CollectionsEvent):
     disputed_amount: MoneyAmount = Field(description="The contested part of the invoice")
     reason_code: str = Field(examples=["pricing", "damaged_goods", "not_received"])
     owner: str | None = Field(default=None, description="Who works the dispute")
+    case_id: uuid.UUID | None = Field(
+        default=None,
+        description="The dispute or deduction case the item belongs to (`dispute_id` names the item: "
+        "a case of several invoices sends one event per invoice)",
+    )
 
 
 @register
@@ -167,6 +172,7 @@ class DisputeResolved(CollectionsEvent):
     disputed_amount: MoneyAmount = Field(description="The amount that was in dispute, no longer")
     root_cause_code: str | None = Field(default=None, examples=["billing_error"])
     credit_amount: MoneyAmount | None = Field(default=None, description="Credit granted, if any")
+    case_id: uuid.UUID | None = Field(default=None, description="The case the disputed item belongs to")
 
 
 @register
@@ -192,9 +198,25 @@ class EscalationRaised(CollectionsEvent):
 
     escalation_id: uuid.UUID
     customer_id: uuid.UUID
-    level: Literal["manager", "legal", "agency"]
+    level: Literal["manager", "department", "legal", "agency"]
     reason: str
     raised_by: str = Field(description="The collector, or the strategy step that escalated")
+    department: str | None = Field(default=None, description="The department escalated to (level department)")
+    assignee: str | None = Field(default=None, description="The manager whose queue it is in")
+    due_on: date | None = Field(default=None, description="When an outcome is expected")
+
+
+@register
+class EscalationResolved(CollectionsEvent):
+    """An escalation got its outcome (a manager or the department decided what happens next)."""
+
+    event_name = "EscalationResolved"
+
+    escalation_id: uuid.UUID
+    customer_id: uuid.UUID
+    outcome: str = Field(examples=["payment plan agreed", "passed to agency"])
+    resolved_by: str
+    resolved_on: date = Field(description="The business date of the outcome")
 
 
 @register
@@ -279,7 +301,8 @@ class DunningChargeRequested(CollectionsEvent):
 
 @register
 class WriteOffRecommended(CollectionsEvent):
-    """A strategy step recommends writing off an invoice amount (for a person to approve)."""
+    """A strategy step, a collector or a short payment recommends writing off an invoice amount (a
+    manager other than the recommender approves it: `WriteOffApproved`)."""
 
     event_name = "WriteOffRecommended"
 
@@ -288,6 +311,43 @@ class WriteOffRecommended(CollectionsEvent):
     invoice_id: uuid.UUID
     amount: MoneyAmount = Field(description="The amount to write off (at most the invoice's open balance)")
     reason_code: str
+    recommended_by: str | None = Field(
+        default=None, description="The collector, `strategy:<name>@<version>`, or `collections-system`"
+    )
+
+
+@register
+class WriteOffApproved(CollectionsEvent):
+    """A manager approved a write-off recommendation: the ledger writes the amount off, once per
+    recommendation however often the event arrives (capped at the invoice's open balance then)."""
+
+    event_name = "WriteOffApproved"
+
+    recommendation_id: uuid.UUID = Field(description="The recommendation; the ledger's request id")
+    customer_id: uuid.UUID
+    invoice_id: uuid.UUID
+    amount: MoneyAmount
+    reason_code: str = Field(examples=["small_balance", "uncollectable"])
+    effective_date: date = Field(description="The business date of the approval")
+    recommended_by: str
+    approved_by: str
+    note: str | None = None
+
+
+@register
+class AccountSuspensionRecommended(CollectionsEvent):
+    """A manager approved suspending the account: the order system stops taking its orders (a
+    `CreditHoldRecommended` goes to credit with it)."""
+
+    event_name = "AccountSuspensionRecommended"
+
+    recommendation_id: uuid.UUID
+    customer_id: uuid.UUID
+    reason_code: str = Field(examples=["persistent_non_payment"])
+    recommended_by: str
+    approved_by: str
+    approved_on: date = Field(description="The business date of the approval")
+    note: str | None = None
 
 
 @register

@@ -82,6 +82,10 @@ class CreditMemoIssued(LedgerEvent):
     amount: MoneyAmount
     invoice_id: uuid.UUID | None = Field(default=None, description="The invoice it was issued against")
     reason_code: str | None = None
+    request_id: uuid.UUID | None = Field(
+        default=None, description="The CreditMemoRequested it answers (collections matches the memo by it)"
+    )
+    dispute_id: uuid.UUID | None = Field(default=None, description="The dispute case it settles, if any")
 
 
 @register
@@ -115,6 +119,11 @@ class PaymentApplied(LedgerEvent):
     amount: MoneyAmount
     effective_date: date
     invoice_open_balance: MoneyAmount = Field(description="The invoice's open balance after this application")
+    deduction_reason: str | None = Field(
+        default=None,
+        description="Why the customer paid short (a residual with a reason opens a deduction case)",
+        examples=["pricing", "damaged_goods"],
+    )
 
 
 class ReopenedInvoice(BaseModel):

@@ -27,6 +27,8 @@ ACTIONS = (
     "escalate",
     "recommend_credit_hold",
     "charge_fee",
+    "recommend_write_off",
+    "recommend_suspension",
 )
 # the actions that send a message through notifications (and so need a template key)
 MESSAGE_ACTIONS = ("email_reminder", "demand_letter", "final_notice", "default_letter")

@@ -2,8 +2,9 @@
 unpaused open item at that level with totals), a call task with its SLA, or an escalation to
 the manager of the portfolio's team (an `EscalationRaised` and a review task for the manager),
 or a credit hold recommendation (`CreditHoldRecommended`: credit places a hold of source
-`collections`), or a dunning fee and/or late-payment interest (`DunningChargeRequested`, see
-charges/firing.py).
+`collections`), a write-off (each overdue unpaused item's open balance) or suspension
+recommendation for a manager to decide, or a dunning fee and/or late-payment interest
+(`DunningChargeRequested`, see charges/firing.py).
 Every event goes through the outbox, in the transaction of the run's chunk."""
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.charges.firing import charge
 from ar_collections.domain import dunning
-from ar_collections.models import Account, OpenItem, Task
+from ar_collections.escalations.service import add_escalation
+from ar_collections.models import Account, Escalation, OpenItem, Recommendation, Task
+from ar_collections.recommendations.service import add_recommendation
 from ar_collections.recording import outbox
 from ar_collections.tasks.service import add_task
 from ar_shared.audit.log import SystemActor
-from ar_shared.events.collections import CreditHoldRecommended, EscalationRaised, NotificationRequested
+from ar_shared.events.collections import CreditHoldRecommended, NotificationRequested
 from ar_shared.money import format_minor
 
 SYSTEM = SystemActor(SYSTEM_SUBJECT)
@@ -143,18 +146,19 @@ async def _act(session: AsyncSession, firing: Firing) -> dict[str, Any]:
             ),
         )
         return {"recommendation_id": str(recommendation_id)}
-    # escalate
-    escalation_id = uuid.uuid4()
-    await outbox.add(
+    if step.action in ("recommend_write_off", "recommend_suspension"):
+        return await _recommend(session, firing)
+    # escalate: a record in the manager's queue (announced as EscalationRaised) and a review task
+    escalation = await add_escalation(
         session,
-        EscalationRaised(
-            escalation_id=escalation_id,
-            customer_id=account.customer_id,
-            level="manager",
-            reason=f"{firing.strategy} v{firing.version}: {step.days} days past due",
-            raised_by=f"strategy:{firing.strategy}@{firing.version}",
+        SYSTEM,
+        Escalation(
+            id=uuid.uuid4(), customer_id=account.customer_id, level="manager", assignee=firing.manager,
+            reason=f"{firing.strategy} v{firing.version}: {step.days} days past due", due_on=firing.as_of,
+            status="open", raised_by=f"strategy:{firing.strategy}@{firing.version}", raised_on=firing.as_of,
         ),
-    )
+    )  # fmt: skip
+    escalation_id = escalation.id
     task = await add_task(
         session,
         SYSTEM,
@@ -165,3 +169,53 @@ async def _act(session: AsyncSession, firing: Firing) -> dict[str, Any]:
         ),
     )  # fmt: skip
     return {"escalation_id": str(escalation_id), "task_id": str(task.id), "manager": firing.manager}
+
+
+async def _recommend(session: AsyncSession, firing: Firing) -> dict[str, Any]:
+    """Recommendations named after the account, cycle and step (and item): a retried chunk finds them."""
+    base = request_id(firing)
+    by = f"strategy:{firing.strategy}@{firing.version}"
+    customer_id = firing.account.customer_id
+    if firing.step.action == "recommend_suspension":
+        row = await add_recommendation(
+            session,
+            SYSTEM,
+            Recommendation(
+                id=base,
+                customer_id=customer_id,
+                kind="suspension",
+                source="strategy",
+                status="pending",
+                reason_code="persistent_non_payment",
+                recommended_by=by,
+                recommended_on=firing.as_of,
+                note=f"{firing.step.days} days past due",
+            ),
+            firing.as_of,
+        )
+        return {"recommendation_ids": [str(row.id)]}
+    ids = []
+    for item in firing.items:
+        if item.open_minor <= 0 or item.due_date >= firing.as_of:
+            continue
+        row = await add_recommendation(
+            session,
+            SYSTEM,
+            Recommendation(
+                id=uuid.uuid5(base, str(item.invoice_id)),
+                customer_id=customer_id,
+                kind="write_off",
+                source="strategy",
+                status="pending",
+                invoice_id=item.invoice_id,
+                currency=item.currency,
+                amount_minor=item.open_minor,
+                reason_code="uncollectable",
+                recommended_by=by,
+                recommended_on=firing.as_of,
+                note=f"{firing.step.days} days past due",
+            ),
+            firing.as_of,
+        )
+        ids.append(str(row.id))
+    return {"recommendation_ids": ids}

@@ -22,6 +22,8 @@ Action = Literal[
     "escalate",
     "recommend_credit_hold",
     "charge_fee",
+    "recommend_write_off",
+    "recommend_suspension",
 ]
 PauseReason = Literal["promise", "dispute", "payment_plan", "other"]
 

@@ -4,6 +4,13 @@ from ar_collections.models.account import Account
 from ar_collections.models.activity import Activity, OutcomeCode
 from ar_collections.models.base import Base, metadata, plumbing
 from ar_collections.models.charges import DunningCharge, DunningFee, LateInterestRate, LateInterestTerms
+from ar_collections.models.disputes import (
+    DisputeCase,
+    DisputeHistory,
+    DisputeItem,
+    Escalation,
+    Recommendation,
+)
 from ar_collections.models.dunning import (
     DunningPause,
     DunningState,
@@ -54,6 +61,9 @@ __all__ = [
     "CreditHold",
     "CreditMemo",
     "CreditProfile",
+    "DisputeCase",
+    "DisputeHistory",
+    "DisputeItem",
     "DoNotContact",
     "DunningCharge",
     "DunningFee",
@@ -62,6 +72,7 @@ __all__ = [
     "DunningStepFired",
     "DunningStrategy",
     "EntityCalendar",
+    "Escalation",
     "Experiment",
     "ExperimentAccount",
     "ExperimentArm",
@@ -82,6 +93,7 @@ __all__ = [
     "PromiseItem",
     "PromiseToPay",
     "ReasonCode",
+    "Recommendation",
     "SlaRule",
     "StrategyRun",
     "StrategySegment",

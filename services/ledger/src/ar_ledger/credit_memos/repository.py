@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
 from sqlalchemy import select, tuple_
@@ -26,3 +27,7 @@ class CreditMemoRepository(Repository[CreditMemo]):
             return {}
         query = select(CreditMemo).where(tuple_(CreditMemo.business_entity, CreditMemo.memo_number).in_(keys))
         return {(m.business_entity, m.memo_number): m for m in (await self.session.scalars(query)).all()}
+
+    async def answering(self, request_id: uuid.UUID) -> CreditMemo | None:
+        """The memo issued for a CreditMemoRequested, if any."""
+        return await self.session.scalar(select(CreditMemo).where(CreditMemo.request_id == request_id))

@@ -50,6 +50,15 @@ class CreditMemoCreate(BaseModel):
         examples=["pricing", "damaged_goods", "returns"],
     )
 
+    request_id: uuid.UUID | None = Field(
+        default=None,
+        description="The `request_id` of the CreditMemoRequested this memo answers: collections "
+        "closes the dispute by it. One memo per request (a second answers 409)",
+    )
+    dispute_id: uuid.UUID | None = Field(
+        default=None, description="The dispute case the memo settles (CreditMemoRequested's `dispute_id`)"
+    )
+
     @model_validator(mode="after")
     def _check(self) -> Self:
         if (self.customer_id is None) == (self.customer_external_id is None):
@@ -74,6 +83,8 @@ class CreditMemoOut(BaseModel):
     refunded: MoneyAmount = Field(description="Paid back to the customer (issued refunds)")
     invoice_id: uuid.UUID | None
     reason_code: str | None
+    request_id: uuid.UUID | None
+    dispute_id: uuid.UUID | None
     applications: list[ApplicationOut]
     created_at: datetime
 
@@ -91,6 +102,8 @@ class CreditMemoOut(BaseModel):
             refunded=MoneyAmount.from_money(Money(refunded_minor, row.currency)),
             invoice_id=row.invoice_id,
             reason_code=row.reason_code,
+            request_id=row.request_id,
+            dispute_id=row.dispute_id,
             applications=[ApplicationOut.of(a, row.currency) for a in applications],
             created_at=row.created_at,
         )

@@ -39,6 +39,10 @@ async def issue_credit_memo(
     memos = CreditMemoRepository(session)
     if await memos.number_taken(customer.business_entity, data.memo_number):
         raise Conflict(f"credit memo {data.memo_number} already exists", code="duplicate_memo_number")
+    if data.request_id is not None and await memos.answering(data.request_id) is not None:
+        raise Conflict(
+            f"a credit memo answering request {data.request_id} exists already", code="duplicate_memo_request"
+        )
     amount = data.amount.to_money().minor
     if data.invoice_id is not None:
         invoice = (await invoices_by_id(session, [data.invoice_id]))[data.invoice_id]
@@ -59,6 +63,8 @@ async def issue_credit_memo(
         issue_date=data.issue_date,
         invoice_id=data.invoice_id,
         reason_code=data.reason_code,
+        request_id=data.request_id,
+        dispute_id=data.dispute_id,
     )
     await memos.add(memo)
     await post_entry(
@@ -74,6 +80,8 @@ async def issue_credit_memo(
             amount=data.amount,
             invoice_id=data.invoice_id,
             reason_code=data.reason_code,
+            request_id=data.request_id,
+            dispute_id=data.dispute_id,
         ),
     )
     if data.invoice_id is not None:

@@ -21,6 +21,7 @@ class OpenInvoice:
 class Allocation:
     invoice_id: uuid.UUID
     amount_minor: int
+    deduction_reason: str | None = None  # the customer paid the invoice short, for this reason
 
 
 def auto_apply_order(items: Sequence[OpenInvoice], remittance_reference: str | None) -> list[OpenInvoice]:

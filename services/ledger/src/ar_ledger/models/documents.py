@@ -100,6 +100,12 @@ class CreditMemo(Base):
             "unapplied_minor >= 0 AND unapplied_minor <= amount_minor", name="unapplied_within_amount"
         ),
         Index("uq_credit_memos_entity_number", "business_entity", "memo_number", unique=True),
+        Index(
+            "uq_credit_memos_request",
+            "request_id",
+            unique=True,
+            postgresql_where=text("request_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -112,12 +118,24 @@ class CreditMemo(Base):
     issue_date: Mapped[date] = mapped_column(Date)
     invoice_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("invoices.id"))
     reason_code: Mapped[str | None] = mapped_column(Text)
+    # the CreditMemoRequested it answers (one memo per request) and the dispute it settles
+    request_id: Mapped[uuid.UUID | None] = mapped_column()
+    dispute_id: Mapped[uuid.UUID | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class WriteOff(Base):
     __tablename__ = "write_offs"
-    __table_args__ = (CheckConstraint("amount_minor > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        # an approved recommendation is written off once, however often its event arrives
+        Index(
+            "uq_write_offs_request",
+            "request_id",
+            unique=True,
+            postgresql_where=text("request_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -127,6 +145,8 @@ class WriteOff(Base):
     reason_code: Mapped[str] = mapped_column(Text)
     effective_date: Mapped[date] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
+    # the approved recommendation (WriteOffApproved) it carries out
+    request_id: Mapped[uuid.UUID | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -156,6 +176,7 @@ class Application(Base):
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     effective_date: Mapped[date] = mapped_column(Date)
     reversed_on: Mapped[date | None] = mapped_column(Date)
+    deduction_reason: Mapped[str | None] = mapped_column(Text, doc="Why the customer paid this invoice short")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

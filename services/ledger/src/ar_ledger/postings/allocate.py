@@ -24,6 +24,7 @@ from ar_shared.problems import FieldError, Unprocessable
 class RequestedAllocation:
     invoice_id: uuid.UUID
     amount_minor: int
+    deduction_reason: str | None = None
 
 
 async def plan(
@@ -42,7 +43,7 @@ async def plan(
     available = await drawable_on(session, source, effective_date)
     if requested is not None:
         _check_requested(requested, available, customer.currency)
-        return [Allocation(r.invoice_id, r.amount_minor) for r in requested]
+        return [Allocation(r.invoice_id, r.amount_minor, r.deduction_reason) for r in requested]
     open_rows = await PostingRepository(session).open_invoices_for_update(customer.id, effective_date)
     candidates = [
         OpenInvoice(i.id, i.invoice_number, i.issue_date, i.due_date, i.open_minor) for i in open_rows
@@ -78,6 +79,7 @@ async def execute(
             amount_minor=allocation.amount_minor,
             effective_date=effective_date,
             event_source_kind=event_source_kind,
+            deduction_reason=allocation.deduction_reason,
         )
         source.unapplied_minor -= allocation.amount_minor
         applications.append(application)
@@ -154,4 +156,6 @@ def requested_allocations(
                 f"allocation {n} is in {a.amount.currency}, the payment in {currency}",
                 code="currency_mismatch",
             )
-    return [RequestedAllocation(a.invoice_id, a.amount.to_money().minor) for a in allocations]
+    return [
+        RequestedAllocation(a.invoice_id, a.amount.to_money().minor, a.deduction_reason) for a in allocations
+    ]

@@ -9,9 +9,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ar_ledger.models import Application as ApplicationRow
+from ar_shared.inputs import Identifier
 from ar_shared.money import Money, MoneyAmount, PositiveMoneyAmount
 
 
@@ -20,6 +21,14 @@ class AllocationIn(BaseModel):
 
     invoice_id: uuid.UUID
     amount: PositiveMoneyAmount
+    deduction_reason: Identifier | None = Field(
+        default=None,
+        min_length=1,
+        max_length=50,
+        description="Why the customer paid this invoice short (remittance advice): a residual left "
+        "with a reason opens a deduction case in collections",
+        examples=["pricing", "damaged_goods"],
+    )
 
 
 class ApplicationOut(BaseModel):
@@ -30,6 +39,7 @@ class ApplicationOut(BaseModel):
     amount: MoneyAmount
     effective_date: date
     reversed_on: date | None
+    deduction_reason: str | None = None
 
     @classmethod
     def of(cls, row: ApplicationRow, currency: str) -> ApplicationOut:
@@ -41,4 +51,5 @@ class ApplicationOut(BaseModel):
             amount=MoneyAmount.from_money(Money(row.amount_minor, currency)),
             effective_date=row.effective_date,
             reversed_on=row.reversed_on,
+            deduction_reason=row.deduction_reason,
         )

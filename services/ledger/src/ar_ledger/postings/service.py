@@ -95,6 +95,7 @@ async def apply_to_invoice(
     amount_minor: int,
     effective_date: date,
     event_source_kind: Literal["payment", "credit_memo", "unapplied_cash"] | None = None,
+    deduction_reason: str | None = None,
 ) -> Application:
     """Applies an amount to one invoice: application, journal entry, balances and events.
 
@@ -128,6 +129,7 @@ async def apply_to_invoice(
         source_id=source_id,
         amount_minor=amount_minor,
         effective_date=effective_date,
+        deduction_reason=deduction_reason,
     )
     repo = PostingRepository(session)
     await repo.add_application(application)
@@ -152,6 +154,7 @@ async def apply_to_invoice(
                 amount=money(amount_minor, invoice.currency),
                 effective_date=effective_date,
                 invoice_open_balance=money(invoice.open_minor, invoice.currency),
+                deduction_reason=deduction_reason,
             ),
         )
     if invoice.open_minor == 0:

@@ -20,8 +20,15 @@ audit = AuditLog(plumbing)
 
 
 async def write_off(
-    session: AsyncSession, actor: Actor, data: WriteOffCreate, reason_codes: Collection[str]
+    session: AsyncSession,
+    actor: Actor,
+    data: WriteOffCreate,
+    reason_codes: Collection[str],
+    *,
+    request_id: uuid.UUID | None = None,
 ) -> WriteOff:
+    """Writes off an amount of an invoice; `request_id` is the approved recommendation it carries
+    out (unique: a recommendation is written off once)."""
     require_known(data.reason_code, reason_codes, "write-off")
     found = await InvoiceRepository(session).get(data.invoice_id)
     if found is None:
@@ -40,6 +47,7 @@ async def write_off(
         reason_code=data.reason_code,
         effective_date=data.effective_date,
         note=data.note,
+        request_id=request_id,
     )
     session.add(row)
     await session.flush()

@@ -1,0 +1,1 @@
+"""Dispute and deduction cases."""

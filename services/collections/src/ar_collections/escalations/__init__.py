@@ -1,0 +1,1 @@
+"""Escalations and the manager's queue."""

@@ -1,0 +1,151 @@
+"""Escalation rules: due on or after the business date; assigned to the manager of the account's
+collector's team; resolved once, with an outcome. Raised and resolved escalations are announced."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_collections.calendars.service import BusinessCalendars
+from ar_collections.dunning.repository import DunningRepository
+from ar_collections.escalations.schemas import Escalation as EscalationOut
+from ar_collections.escalations.schemas import EscalationCreate, EscalationResolution
+from ar_collections.models import Escalation
+from ar_collections.portfolios.service import require_account
+from ar_collections.recording import audit, outbox
+from ar_shared.audit import Actor
+from ar_shared.events.collections import EscalationRaised, EscalationResolved
+from ar_shared.problems import Conflict, FieldError, NotFound, Unprocessable
+from ar_shared.repository import Repository
+
+
+class EscalationRepository(Repository[Escalation]):
+    model = Escalation
+
+    async def queue(
+        self, *, status: str | None, assignee: str | None, limit: int, after: tuple[date, uuid.UUID] | None
+    ) -> Sequence[Escalation]:
+        query = self.select()
+        if status is not None:
+            query = query.where(Escalation.status == status)
+        if assignee is not None:
+            query = query.where(Escalation.assignee == assignee)
+        return await self.keyset_page(query, [Escalation.due_on, Escalation.id], after, limit)
+
+
+async def add_escalation(session: AsyncSession, actor: Actor, row: Escalation) -> Escalation:
+    """Stores a checked escalation and announces it."""
+    row = await EscalationRepository(session).add(row)
+    await audit.record(
+        session,
+        actor=actor,
+        action="escalation.raised",
+        entity_type="account",
+        entity_id=str(row.customer_id),
+        after=EscalationOut.model_validate(row).model_dump(mode="json"),
+    )
+    await outbox.add(
+        session,
+        EscalationRaised(
+            escalation_id=row.id,
+            customer_id=row.customer_id,
+            level=row.level,
+            reason=row.reason,
+            raised_by=row.raised_by,
+            department=row.department,
+            assignee=row.assignee,
+            due_on=row.due_on,
+        ),
+    )
+    return row
+
+
+async def escalate(
+    session: AsyncSession,
+    actor: Actor,
+    customer_id: uuid.UUID,
+    data: EscalationCreate,
+    calendars: BusinessCalendars,
+    *,
+    due_days: int,
+) -> Escalation:
+    account = await require_account(session, customer_id)
+    today = calendars.today(account.business_entity)
+    if data.due_on is not None and data.due_on < today:
+        raise Unprocessable(
+            f"the business date is {today}",
+            code="due_in_the_past",
+            errors=[
+                FieldError(field="due_on", message=f"the business date is {today}", code="due_in_the_past")
+            ],
+        )
+    manager = (await DunningRepository(session).managers([customer_id])).get(customer_id)
+    return await add_escalation(
+        session,
+        actor,
+        Escalation(
+            id=uuid.uuid4(),
+            customer_id=customer_id,
+            level=data.level,
+            department=data.department,
+            assignee=manager,
+            reason=data.reason,
+            due_on=data.due_on or today + timedelta(days=due_days),
+            status="open",
+            raised_by=actor.subject,
+            raised_on=today,
+        ),
+    )
+
+
+async def require_escalation(
+    session: AsyncSession, escalation_id: uuid.UUID, *, for_update: bool = False
+) -> Escalation:
+    row = await EscalationRepository(session).get(escalation_id, for_update=for_update)
+    if row is None:
+        raise NotFound(f"no escalation {escalation_id}", code="escalation_not_found")
+    return row
+
+
+async def resolve(
+    session: AsyncSession,
+    actor: Actor,
+    escalation_id: uuid.UUID,
+    data: EscalationResolution,
+    calendars: BusinessCalendars,
+) -> Escalation:
+    row = await require_escalation(session, escalation_id, for_update=True)
+    account = await require_account(session, row.customer_id)
+    if row.status != "open":
+        raise Conflict(
+            "the escalation is resolved already",
+            code="escalation_resolved",
+            errors=[FieldError(field="outcome", message="resolved already", code="escalation_resolved")],
+        )
+    before = EscalationOut.model_validate(row).model_dump(mode="json")
+    row.status, row.outcome = "resolved", data.outcome
+    row.resolved_by, row.resolved_on = actor.subject, calendars.today(account.business_entity)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="escalation.resolved",
+        entity_type="account",
+        entity_id=str(row.customer_id),
+        before=before,
+        after=EscalationOut.model_validate(row).model_dump(mode="json"),
+    )
+    await outbox.add(
+        session,
+        EscalationResolved(
+            escalation_id=row.id,
+            customer_id=row.customer_id,
+            outcome=data.outcome,
+            resolved_by=actor.subject,
+            resolved_on=row.resolved_on,
+        ),
+    )
+    return row

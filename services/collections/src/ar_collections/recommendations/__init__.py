@@ -1,0 +1,1 @@
+"""Write-off and suspension recommendations."""
