@@ -162,7 +162,17 @@ async def test_an_account_walks_through_its_steps_across_business_dates_and_noth
         "recommend_credit_hold",
     )
     assert [f["step_days"] for f in view["fired"]] == [45, 30, 20, 10, 3, -5]
-    shown = (await client.get(f"/v1/accounts/{customer}", headers=manager)).json()["dunning"]
+    account_view = (await client.get(f"/v1/accounts/{customer}", headers=manager)).json()
+    # the letters sent, latest first, each under the request id notifications keeps it by
+    assert [
+        (x["request_id"], x["template_key"], x["action"], x["level_days"], x["fired_on"], x["items"])
+        for x in account_view["letters"]
+    ] == [
+        (messages[2]["request_id"], "demand_letter", "demand_letter", 20, on(20), 2),
+        (messages[1]["request_id"], "first_reminder", "email_reminder", 3, on(3), 1),
+        (messages[0]["request_id"], "pre_due_reminder", "email_reminder", -5, on(-5), 1),
+    ]
+    shown = account_view["dunning"]
     assert (shown["strategy"], shown["level_days"], shown["level_action"]) == (
         name,
         45,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ar_collections.activities.schemas import Activity
 from ar_collections.contact_policy.schemas import DoNotContact
-from ar_collections.dunning.schemas import DunningStanding
+from ar_collections.dunning.schemas import DunningStanding, LetterSent
 from ar_collections.portfolios.schemas import Assignment
 from ar_collections.tasks.schemas import Task
 from ar_collections.worklist.schemas import Sla
@@ -126,3 +126,8 @@ class AccountView(BaseModel):
     open_tasks: list[Task]
     sla: Sla | None = Field(description="The account's most urgent SLA on the business date")
     dunning: DunningStanding = Field(description="Its dunning strategy and current level")
+    letters: list[LetterSent] = Field(
+        default_factory=list,
+        description="Letters its dunning steps sent, latest first (at most 20); notifications prints "
+        "each: `GET /v1/letters?request_id=...`",
+    )

@@ -162,4 +162,5 @@ async def account_view(
         open_tasks=[Task.model_validate(t) for t in tasks],
         sla=Sla.model_validate(urgent, from_attributes=True) if urgent else None,
         dunning=await dunning.standing(session, customer_id),
+        letters=await dunning.letters_sent(session, customer_id),
     )

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_collections.domain import dunning
 from ar_collections.models import (
     Account,
     Collector,
@@ -199,6 +200,20 @@ class DunningRepository:
         query = (
             select(DunningStepFired)
             .where(DunningStepFired.customer_id == customer_id)
+            .order_by(DunningStepFired.fired_on.desc(), DunningStepFired.step_days.desc())
+            .limit(limit)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def letters(self, customer_id: uuid.UUID, limit: int) -> Sequence[DunningStepFired]:
+        """The account's message steps that asked for a letter, latest first."""
+        query = (
+            select(DunningStepFired)
+            .where(
+                DunningStepFired.customer_id == customer_id,
+                DunningStepFired.action.in_(dunning.MESSAGE_ACTIONS),
+                DunningStepFired.detail.has_key("request_id"),
+            )
             .order_by(DunningStepFired.fired_on.desc(), DunningStepFired.step_days.desc())
             .limit(limit)
         )
