@@ -3,13 +3,15 @@ unpaused open item at that level with totals), a call task with its SLA, or an e
 the manager of the portfolio's team (an `EscalationRaised` and a review task for the manager),
 or a credit hold recommendation (`CreditHoldRecommended`: credit places a hold of source
 `collections`).
-Every event goes through the outbox, in the transaction of the run's chunk."""
+Every event goes through the outbox, in the transaction of the run's chunk: a chunk's steps
+collect their effects, written together when the chunk is decided (its tasks in one statement,
+its events in one, in the order the steps fired)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,8 +21,9 @@ from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.domain import dunning
 from ar_collections.models import Account, OpenItem, Task
 from ar_collections.recording import outbox
-from ar_collections.tasks.service import add_task
+from ar_collections.tasks.service import store_tasks, task_created
 from ar_shared.audit.log import SystemActor
+from ar_shared.events import EventPayload
 from ar_shared.events.collections import CreditHoldRecommended, EscalationRaised, NotificationRequested
 from ar_shared.money import format_minor
 
@@ -40,6 +43,28 @@ class Firing:
     as_of: date
     items: Sequence[OpenItem]
     manager: str | None
+
+
+@dataclass
+class Effects:
+    """What a chunk's fired steps do, kept until the chunk is decided."""
+
+    events: list[EventPayload] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+
+    def extend(self, other: Effects) -> None:
+        self.events.extend(other.events)
+        self.tasks.extend(other.tasks)
+
+    def task(self, task: Task) -> Task:
+        self.tasks.append(task)
+        self.events.append(task_created(task))
+        return task
+
+
+async def write(session: AsyncSession, effects: Effects) -> None:
+    await store_tasks(session, SYSTEM, effects.tasks)
+    await outbox.add_many(session, effects.events)
 
 
 def request_id(firing: Firing) -> uuid.UUID:
@@ -79,16 +104,15 @@ def letter_context(firing: Firing) -> dict[str, Any]:
     }
 
 
-async def fire(session: AsyncSession, firing: Firing) -> dict[str, Any]:
-    """Does the step's action; returns what it did (kept with the fired step)."""
+def fire(firing: Firing, effects: Effects) -> dict[str, Any]:
+    """Does the step's action (into `effects`); returns what it did (kept with the fired step)."""
     step, account = firing.step, firing.account
     if step.action in dunning.MESSAGE_ACTIONS:
         assert step.template_key is not None
         assert account.contact_email is not None
         context = letter_context(firing)
         rid = request_id(firing)
-        await outbox.add(
-            session,
+        effects.events.append(
             NotificationRequested(
                 request_id=rid,
                 customer_id=account.customer_id,
@@ -105,9 +129,7 @@ async def fire(session: AsyncSession, firing: Firing) -> dict[str, Any]:
             "items": len(context["open_items"]),
         }
     if step.action == "call_task":
-        task = await add_task(
-            session,
-            SYSTEM,
+        task = effects.task(
             Task(
                 id=uuid.uuid4(), customer_id=account.customer_id, kind="call",
                 title=f"Call: {firing.strategy} step at {step.days} days past due",
@@ -118,8 +140,7 @@ async def fire(session: AsyncSession, firing: Firing) -> dict[str, Any]:
         return {"task_id": str(task.id)}
     if step.action == "recommend_credit_hold":
         recommendation_id = request_id(firing)
-        await outbox.add(
-            session,
+        effects.events.append(
             CreditHoldRecommended(
                 recommendation_id=recommendation_id,
                 customer_id=account.customer_id,
@@ -130,8 +151,7 @@ async def fire(session: AsyncSession, firing: Firing) -> dict[str, Any]:
         return {"recommendation_id": str(recommendation_id)}
     # escalate
     escalation_id = uuid.uuid4()
-    await outbox.add(
-        session,
+    effects.events.append(
         EscalationRaised(
             escalation_id=escalation_id,
             customer_id=account.customer_id,
@@ -140,9 +160,7 @@ async def fire(session: AsyncSession, firing: Firing) -> dict[str, Any]:
             raised_by=f"strategy:{firing.strategy}@{firing.version}",
         ),
     )
-    task = await add_task(
-        session,
-        SYSTEM,
+    task = effects.task(
         Task(
             id=uuid.uuid4(), customer_id=account.customer_id, kind="review",
             title=f"Escalated: {step.days} days past due", due_on=firing.as_of, status="open",
