@@ -7,7 +7,8 @@ the same due steps (each overdue account's highest step within its days past due
 level, not paused, not barred from contact) in one statement; same database, same run.
 
 It also shows that the run emits its events through the outbox in chunk transactions, never in
-one transaction over the whole run: the transactions the run committed (counted on its engine),
+one transaction over the whole run: the transactions the run committed (counted on its engine:
+the run's record, the quiet accounts' count, one per chunk of accounts judged, the completion),
 the transactions that wrote outbox rows and the largest of them (by the rows' `xmin`), and how
 many outbox rows another connection saw committed while the run was still going.
 
@@ -242,6 +243,7 @@ async def bench_run(stack: Stack, accounts: int, overdue: int, chunk: int) -> di
             "SELECT xmin::text AS tx, count(*) AS n FROM collections.outbox GROUP BY 1"
         )
         events = await conn.fetchval("SELECT count(*) FROM collections.outbox")
+        judged = await conn.fetchval("SELECT count(*) FROM collections.dunning_states")
         fired_rows = await conn.fetch(
             "SELECT customer_id, step_days, action FROM collections.dunning_steps_fired ORDER BY customer_id"
         )
@@ -270,7 +272,9 @@ async def bench_run(stack: Stack, accounts: int, overdue: int, chunk: int) -> di
         "same_steps_as_raw_sql": same,
         "outbox_events": total_outbox,
         "transactions_committed_by_the_run": commits,
-        "chunks_expected": math.ceil(run["accounts_seen"] / chunk),
+        "accounts_judged": int(judged),
+        "accounts_quiet": run["accounts_seen"] - int(judged),
+        "chunks": math.ceil(int(judged) / chunk),
         "transactions_writing_outbox_rows": len(by_transaction),
         "largest_transaction_outbox_rows": max((int(r["n"]) for r in by_transaction), default=0),
         "outbox_rows_seen_committed_mid_run": sorted(set(seen_mid_run)),
