@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from ar_collections.dunning.run import StrategyRuns
 from ar_collections.models import Collector, OpenItem, Task, Team, plumbing
 from ar_collections.testing import Book
+from ar_shared.audit.verify import verify_chains
 
 pytestmark = pytest.mark.integration
 
@@ -330,3 +331,39 @@ async def test_a_new_business_date_asks_for_the_run_the_worker_executes(
     )
     assert refused.status_code == 409
     assert refused.json()["code"] == "run_before_last_run"
+
+
+async def test_the_tasks_of_a_chunk_extend_each_accounts_audit_chain_in_order(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    """Steps caught up in one run (`every`): two tasks for one account, their audit records
+    appended to the account's chain together, after what was on it, and every chain verifies."""
+    entity, _ = await setup(client, manager, book)
+    customer = await managed_account(book, entity)
+    await book.invoice(customer, due=D, amount="10.00", entity=entity)
+    noted = await client.post(
+        f"/v1/accounts/{customer}/dunning-pauses",
+        json={"invoice_ids": [str(await book.invoice(customer, due=D, amount="1.00", entity=entity))],
+              "reason": "other", "ends_on": on(60)},
+        headers=manager,
+    )  # fmt: skip
+    assert noted.status_code == 201, noted.text  # a record on the account's chain before the run
+    app = book.app
+    every = app.state.settings.model_copy(update={"dunning_catch_up": "every"})
+    await StrategyRuns(app.state.sessionmaker, app.state.clock, every).run(
+        entity, D + timedelta(days=30), requested_by="t"
+    )
+
+    assert [t.kind for t in await tasks(book, customer)] == ["call", "review"]
+    log = plumbing.audit_log
+    async with book.session() as session:
+        chain = (
+            await session.execute(
+                select(log.c.action, log.c.chain_seq)
+                .where(log.c.entity_type == "account", log.c.entity_id == str(customer))
+                .order_by(log.c.chain_seq)
+            )
+        ).all()
+        report = await verify_chains(await session.connection(), "collections")
+    assert [tuple(r) for r in chain] == [("dunning.paused", 1), ("task.created", 2), ("task.created", 3)]
+    assert report.broken == []
