@@ -64,7 +64,9 @@ class Effects:
 
 async def write(session: AsyncSession, effects: Effects) -> None:
     await store_tasks(session, SYSTEM, effects.tasks)
-    await outbox.add_many(session, effects.events)
+    if effects.events:
+        # COPY: a chunk emits hundreds of events; the envelopes are those add_many writes
+        await outbox.copy_many(session, effects.events)
 
 
 def request_id(firing: Firing) -> uuid.UUID:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, TypedDict
 
-from sqlalchemy import cast, column, func, select, update, values
-from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.domain import dunning
@@ -208,19 +208,21 @@ class DunningRepository:
         return set((await self.session.scalars(statement, list(fired))).all())
 
     async def save_states(self, states: Sequence[StateRow]) -> None:
-        """Accounts' dunning states, by customer id, in one statement."""
+        """Accounts' dunning states, by customer id, in one statement (one array per column:
+        the statement is the same whatever the number of accounts, compiled once)."""
         if not states:
             return
         names = list(StateRow.__annotations__)
         table = DunningState.__table__
-        rows = values(*(column(n, table.c[n].type) for n in names), name="next_state").data(
-            [tuple(s[n] for n in names) for s in states]  # type: ignore[literal-required]
-        )
+        arrays = [
+            literal([s[n] for s in states], ARRAY(table.c[n].type))  # type: ignore[literal-required]
+            for n in names
+        ]
+        rows = func.unnest(*arrays).table_valued(*names).render_derived(name="next_state")
         await self.session.execute(
             update(DunningState)
             .where(DunningState.customer_id == rows.c.customer_id)
-            # a column of NULLs alone in VALUES would be text: each is cast to the column's type
-            .values({n: cast(rows.c[n], table.c[n].type) for n in names if n != "customer_id"})
+            .values({n: rows.c[n] for n in names if n != "customer_id"})
             .execution_options(synchronize_session=False)
         )
 
