@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select, update
 
 from ar_collections.dunning.run import StrategyRuns
-from ar_collections.models import Collector, OpenItem, Task, Team, plumbing
+from ar_collections.models import Collector, DunningState, OpenItem, Task, Team, plumbing
 from ar_collections.testing import Book
 from ar_shared.audit.verify import verify_chains
 
@@ -367,3 +367,29 @@ async def test_the_tasks_of_a_chunk_extend_each_accounts_audit_chain_in_order(
         report = await verify_chains(await session.connection(), "collections")
     assert [tuple(r) for r in chain] == [("dunning.paused", 1), ("task.created", 2), ("task.created", 3)]
     assert report.broken == []
+
+
+async def test_an_account_no_step_can_reach_yet_is_counted_but_not_read(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    """Quiet: its oldest item falls due after the earliest step's reach (a pre-due reminder at -5
+    days), its cycle fresh: seen and skipped as nothing_due, without a dunning state; the day it
+    comes within reach it is judged and dunned."""
+    entity, _ = await setup(client, manager, book)
+    quiet = await book.account(entity=entity)
+    await book.invoice(quiet, due=D + timedelta(days=30), amount="10.00", entity=entity)
+    due = await book.account(entity=entity)
+    await book.invoice(due, due=D, amount="10.00", entity=entity)
+
+    first = await run(client, manager, entity, -5)
+
+    assert (first["accounts_seen"], first["fired"], first["skipped"]) == (
+        2, {"email_reminder": 1}, {"nothing_due": 1},
+    )  # fmt: skip
+    async with book.session() as session:
+        assert await session.get(DunningState, quiet) is None
+    later = await run(client, manager, entity, 25)  # the quiet account's item is 5 days from due
+    assert later["fired"] == {"email_reminder": 1, "demand_letter": 1}
+    assert [m["template_key"] for m in await events(book, quiet, "NotificationRequested")] == [
+        "pre_due_reminder"
+    ]
