@@ -13,9 +13,12 @@ from ar_collections.domain.dunning import (
     Step,
     days_past_due,
     due_steps,
+    is_quiet,
     items_for_step,
     next_cycle,
+    overdue_amounts,
     overlaps,
+    quiet_below,
 )
 
 AS_OF = date(2026, 3, 31)
@@ -107,3 +110,57 @@ def test_paused_items_count_neither_for_the_days_past_due_nor_in_the_letter() ->
     assert items_for_step([old, newer, soon], Step(3, "email_reminder"), AS_OF) == [newer]
     # a pre-due reminder also lists what falls due within its days
     assert items_for_step([old, newer, soon], Step(-5, "email_reminder"), AS_OF) == [newer, soon]
+
+
+@given(
+    st.lists(st.lists(steps(), max_size=4), max_size=3),
+    st.lists(st.tuples(st.integers(-40, 90), st.booleans(), st.integers(0, 5_000)), min_size=1, max_size=4),
+    st.integers(1, 3),
+    st.booleans(),
+    st.one_of(st.none(), st.integers(-10, 60)),
+    st.sampled_from(["highest", "every"]),
+)
+def test_a_quiet_account_has_no_step_due_and_keeps_its_cycle(
+    strategies: list[list[Step]],
+    items: list[tuple[int, bool, int]],
+    number: int,
+    seen: bool,
+    level: int | None,
+    catch_up: str,
+) -> None:
+    """What lets a run leave quiet accounts unread: whatever their segment's strategy, pauses and
+    amounts, no step is due and the cycle stays as it is."""
+    facts = [
+        OpenItemFacts(n, AS_OF - timedelta(days=days), "EUR", minor, paused)
+        for n, (days, paused, minor) in enumerate(items)
+    ]
+    cycle = Cycle(number, seen, level)
+    oldest = max(days for days, _, _ in items)
+    if not is_quiet(cycle, oldest, quiet_below(strategies)):
+        return
+    dpd = days_past_due(facts, AS_OF)
+    assert (
+        next_cycle(
+            cycle,
+            days_past_due(
+                [OpenItemFacts(f.invoice_id, f.due_date, f.currency, f.open_minor, False) for f in facts],
+                AS_OF,
+            ),
+        )
+        == cycle
+    )
+    for strategy in strategies:
+        assert due_steps(strategy, dpd, overdue_amounts(facts, AS_OF), cycle.level_days, catch_up) == []  # type: ignore[arg-type]
+
+
+def test_quiet_means_below_the_earliest_step_and_not_yet_overdue() -> None:
+    pre_due = [Step(-5, "email_reminder"), Step(3, "email_reminder")]
+    assert quiet_below([pre_due]) == -5
+    assert quiet_below([[Step(3, "email_reminder")]]) == 1  # not overdue: a day past due changes the cycle
+    assert quiet_below([]) == 1
+    fresh = Cycle(1, False, None)
+    assert is_quiet(fresh, -6, -5)
+    assert not is_quiet(fresh, -5, -5)
+    assert not is_quiet(Cycle(1, True, None), -30, 1)  # seen overdue: a cure would start a new cycle
+    assert not is_quiet(Cycle(1, False, -5), -30, 1)  # a pre-due step fired: the cycle may end
+    assert not is_quiet(fresh, None, 1)  # nothing open: a cycle may need closing

@@ -18,8 +18,9 @@ import pytest
 from sqlalchemy import select, update
 
 from ar_collections.dunning.run import StrategyRuns
-from ar_collections.models import Collector, OpenItem, Task, Team, plumbing
+from ar_collections.models import Collector, DunningState, OpenItem, Task, Team, plumbing
 from ar_collections.testing import Book
+from ar_shared.audit.verify import verify_chains
 
 pytestmark = pytest.mark.integration
 
@@ -162,7 +163,17 @@ async def test_an_account_walks_through_its_steps_across_business_dates_and_noth
         "recommend_credit_hold",
     )
     assert [f["step_days"] for f in view["fired"]] == [45, 30, 20, 10, 3, -5]
-    shown = (await client.get(f"/v1/accounts/{customer}", headers=manager)).json()["dunning"]
+    account_view = (await client.get(f"/v1/accounts/{customer}", headers=manager)).json()
+    # the letters sent, latest first, each under the request id notifications keeps it by
+    assert [
+        (x["request_id"], x["template_key"], x["action"], x["level_days"], x["fired_on"], x["items"])
+        for x in account_view["letters"]
+    ] == [
+        (messages[2]["request_id"], "demand_letter", "demand_letter", 20, on(20), 2),
+        (messages[1]["request_id"], "first_reminder", "email_reminder", 3, on(3), 1),
+        (messages[0]["request_id"], "pre_due_reminder", "email_reminder", -5, on(-5), 1),
+    ]
+    shown = account_view["dunning"]
     assert (shown["strategy"], shown["level_days"], shown["level_action"]) == (
         name,
         45,
@@ -320,3 +331,65 @@ async def test_a_new_business_date_asks_for_the_run_the_worker_executes(
     )
     assert refused.status_code == 409
     assert refused.json()["code"] == "run_before_last_run"
+
+
+async def test_the_tasks_of_a_chunk_extend_each_accounts_audit_chain_in_order(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    """Steps caught up in one run (`every`): two tasks for one account, their audit records
+    appended to the account's chain together, after what was on it, and every chain verifies."""
+    entity, _ = await setup(client, manager, book)
+    customer = await managed_account(book, entity)
+    await book.invoice(customer, due=D, amount="10.00", entity=entity)
+    noted = await client.post(
+        f"/v1/accounts/{customer}/dunning-pauses",
+        json={"invoice_ids": [str(await book.invoice(customer, due=D, amount="1.00", entity=entity))],
+              "reason": "other", "ends_on": on(60)},
+        headers=manager,
+    )  # fmt: skip
+    assert noted.status_code == 201, noted.text  # a record on the account's chain before the run
+    app = book.app
+    every = app.state.settings.model_copy(update={"dunning_catch_up": "every"})
+    await StrategyRuns(app.state.sessionmaker, app.state.clock, every).run(
+        entity, D + timedelta(days=30), requested_by="t"
+    )
+
+    assert [t.kind for t in await tasks(book, customer)] == ["call", "review"]
+    log = plumbing.audit_log
+    async with book.session() as session:
+        chain = (
+            await session.execute(
+                select(log.c.action, log.c.chain_seq)
+                .where(log.c.entity_type == "account", log.c.entity_id == str(customer))
+                .order_by(log.c.chain_seq)
+            )
+        ).all()
+        report = await verify_chains(await session.connection(), "collections")
+    assert [tuple(r) for r in chain] == [("dunning.paused", 1), ("task.created", 2), ("task.created", 3)]
+    assert report.broken == []
+
+
+async def test_an_account_no_step_can_reach_yet_is_counted_but_not_read(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    """Quiet: its oldest item falls due after the earliest step's reach (a pre-due reminder at -5
+    days), its cycle fresh: seen and skipped as nothing_due, without a dunning state; the day it
+    comes within reach it is judged and dunned."""
+    entity, _ = await setup(client, manager, book)
+    quiet = await book.account(entity=entity)
+    await book.invoice(quiet, due=D + timedelta(days=30), amount="10.00", entity=entity)
+    due = await book.account(entity=entity)
+    await book.invoice(due, due=D, amount="10.00", entity=entity)
+
+    first = await run(client, manager, entity, -5)
+
+    assert (first["accounts_seen"], first["fired"], first["skipped"]) == (
+        2, {"email_reminder": 1}, {"nothing_due": 1},
+    )  # fmt: skip
+    async with book.session() as session:
+        assert await session.get(DunningState, quiet) is None
+    later = await run(client, manager, entity, 25)  # the quiet account's item is 5 days from due
+    assert later["fired"] == {"email_reminder": 1, "demand_letter": 1}
+    assert [m["template_key"] for m in await events(book, quiet, "NotificationRequested")] == [
+        "pre_due_reminder"
+    ]

@@ -32,9 +32,16 @@ class CollectionsSettings(ServiceSettings):
         description="How often the worker re-assesses balance bands of accounts that moved",
     )
     known_template_keys: tuple[str, ...] = Field(
-        default=("pre_due_reminder", "first_reminder", "second_reminder", "demand_letter", "final_notice"),
+        default=(
+            "pre_due_reminder",
+            "first_reminder",
+            "second_reminder",
+            "demand_letter",
+            "final_notice",
+            "default_letter",
+        ),
         description="Template keys a strategy step may name (the notifications service's shipped "
-        "dunning templates by default; add the keys of templates stored there, e.g. default_letter)",
+        "dunning templates by default; add the keys of templates stored there)",
     )
     dunning_catch_up: Literal["highest", "every"] = Field(
         default="highest",

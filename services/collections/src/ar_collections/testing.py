@@ -96,6 +96,7 @@ class Book:
         time_zone: str = "UTC",
         sales_rep: str | None = None,
         customer_id: uuid.UUID | None = None,
+        contact_email: str = "ap@customer.example",
     ) -> uuid.UUID:
         """A customer as the ledger announces it; with `portfolio_id`, placed there by hand."""
         customer_id = customer_id or uuid.uuid4()
@@ -108,7 +109,7 @@ class Book:
                 payment_terms_days=30,
                 business_entity=entity,
                 sales_rep=sales_rep,
-                contact_email="ap@customer.example",
+                contact_email=contact_email,
                 time_zone=time_zone,
             )
         )

@@ -56,6 +56,7 @@ async def notification_requested(ctx: HandlerContext, event: NotificationRequest
             context=context,
             now=ctx.clock.now(),
             respect_contact_hours=event.channel == "email",
+            request_id=event.request_id,
         )
     except (InvalidRecipient, RenderLimitExceeded) as exc:
         # a bad address (or a webhook to a private address) never becomes good, and a template

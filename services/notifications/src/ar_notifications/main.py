@@ -8,6 +8,7 @@ from ar_notifications.bounces.endpoints import router as bounces_router
 from ar_notifications.config import NotificationsSettings, get_settings
 from ar_notifications.delivery.endpoints import router as deliveries_router
 from ar_notifications.delivery.webhook_targets import WebhookTargets
+from ar_notifications.letters.endpoints import router as letters_router
 from ar_notifications.models import plumbing
 from ar_notifications.suppressions.endpoints import router as suppressions_router
 from ar_notifications.templates.endpoints import router as templates_router
@@ -35,10 +36,11 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = SYS
         title="AR Notifications",
         description=DESCRIPTION,
         plumbing=plumbing,
-        routers=[templates_router, deliveries_router, bounces_router, suppressions_router],
+        routers=[templates_router, deliveries_router, letters_router, bounces_router, suppressions_router],
         openapi_tags=[
             {"name": "templates", "description": "Versioned Jinja2 templates per locale, with preview"},
             {"name": "deliveries", "description": "Every message sent: status, attempts, content; resend"},
+            {"name": "letters", "description": "A customer's messages as rendered, printable"},
             {"name": "bounces", "description": "Bounces and complaints reported after a message was sent"},
             {"name": "suppressions", "description": "Addresses no message may be sent to"},
         ],

@@ -20,7 +20,11 @@ class DeliveryOut(BaseModel):
     customer_id: uuid.UUID | None
     channel: str
     template_key: str
+    template_version: int | None = Field(
+        default=None, description="Version of the template rendered (0: the shipped default)"
+    )
     locale: str
+    request_id: uuid.UUID | None = Field(default=None, description="The request that asked for the message")
     recipient: str
     status: Status
     attempts: int

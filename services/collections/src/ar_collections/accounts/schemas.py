@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ar_collections.activities.schemas import Activity
 from ar_collections.contact_policy.schemas import DoNotContact
-from ar_collections.dunning.schemas import DunningStanding
+from ar_collections.dunning.schemas import DunningStanding, LetterSent
 from ar_collections.plans.schemas import Plan
 from ar_collections.portfolios.schemas import Assignment
 from ar_collections.promises.schemas import PromiseStanding
@@ -130,3 +130,8 @@ class AccountView(BaseModel):
     dunning: DunningStanding = Field(description="Its dunning strategy and current level")
     promises: PromiseStanding = Field(description="Live promises to pay, and how earlier ones were judged")
     payment_plans: list[Plan] = Field(description="Active payment plans, with each instalment's status")
+    letters: list[LetterSent] = Field(
+        default_factory=list,
+        description="Letters its dunning steps sent, latest first (at most 20); notifications prints "
+        "each: `GET /v1/letters?request_id=...`",
+    )

@@ -166,4 +166,5 @@ async def account_view(
         dunning=await dunning.standing(session, customer_id),
         promises=await promises.standing(session, customer_id),
         payment_plans=await plans.active_plans(session, customer_id),
+        letters=await dunning.letters_sent(session, customer_id),
     )

@@ -13,7 +13,7 @@ run was several business dates ago) fires only the highest due step by default (
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -150,3 +150,24 @@ def due_steps(
     if not reached:
         return []
     return reached if catch_up == "every" else [reached[-1]]
+
+
+def quiet_below(strategies: Iterable[Sequence[Step]]) -> int:
+    """The days past due below which an account is quiet on a run: no step of any strategy can
+    be due (its earliest step is not reached) and its cycle cannot change (it is not overdue).
+
+    A run may leave a quiet account without reading its items, segment, pauses or contact bar,
+    when its cycle is fresh (no step fired, never seen overdue): `is_quiet` says so, and
+    `due_steps` / `next_cycle` agree (tested). Pauses only lower the days past due."""
+    return min([s.days for steps in strategies for s in steps] + [1])
+
+
+def is_quiet(cycle: Cycle, oldest_due_days: int | None, below: int) -> bool:
+    """Whether an account with open items, whose oldest (paused or not) is `oldest_due_days`
+    past due, is quiet (`quiet_below`): fresh cycle, oldest item not yet within reach."""
+    return (
+        oldest_due_days is not None
+        and oldest_due_days < below
+        and not cycle.overdue_seen
+        and cycle.level_days is None
+    )

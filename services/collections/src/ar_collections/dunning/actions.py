@@ -5,13 +5,17 @@ or a credit hold recommendation (`CreditHoldRecommended`: credit places a hold o
 `collections`), a write-off (each overdue unpaused item's open balance) or suspension
 recommendation for a manager to decide, or a dunning fee and/or late-payment interest
 (`DunningChargeRequested`, see charges/firing.py).
-Every event goes through the outbox, in the transaction of the run's chunk."""
+Every event goes through the outbox, in the transaction of the run's chunk: messages, call tasks
+and hold recommendations collect their effects, written together when the chunk is decided (its
+tasks in one statement, its events in one, in the order the steps fired); the steps that keep a
+record of their own (escalations, recommendations, charges) act once their step is claimed
+(`act_later`), after those."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,8 +28,9 @@ from ar_collections.escalations.service import add_escalation
 from ar_collections.models import Account, Escalation, OpenItem, Recommendation, Task
 from ar_collections.recommendations.service import add_recommendation
 from ar_collections.recording import outbox
-from ar_collections.tasks.service import add_task
+from ar_collections.tasks.service import add_task, store_tasks, task_created
 from ar_shared.audit.log import SystemActor
+from ar_shared.events import EventPayload
 from ar_shared.events.collections import CreditHoldRecommended, NotificationRequested
 from ar_shared.money import format_minor
 
@@ -45,6 +50,30 @@ class Firing:
     as_of: date
     items: Sequence[OpenItem]
     manager: str | None
+
+
+@dataclass
+class Effects:
+    """What a chunk's fired steps do, kept until the chunk is decided."""
+
+    events: list[EventPayload] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+
+    def extend(self, other: Effects) -> None:
+        self.events.extend(other.events)
+        self.tasks.extend(other.tasks)
+
+    def task(self, task: Task) -> Task:
+        self.tasks.append(task)
+        self.events.append(task_created(task))
+        return task
+
+
+async def write(session: AsyncSession, effects: Effects) -> None:
+    await store_tasks(session, SYSTEM, effects.tasks)
+    if effects.events:
+        # COPY: a chunk emits hundreds of events; the envelopes are those add_many writes
+        await outbox.copy_many(session, effects.events)
 
 
 def request_id(firing: Firing) -> uuid.UUID:
@@ -84,29 +113,24 @@ def letter_context(firing: Firing) -> dict[str, Any]:
     }
 
 
-async def fire(session: AsyncSession, firing: Firing) -> dict[str, Any]:
-    """Does the step's action, and charges what it charges (a fee, interest); returns what it did
+RECORDED_ACTIONS = ("escalate", "recommend_write_off", "recommend_suspension", "charge_fee")
+
+
+def acts_later(step: dunning.Step) -> bool:
+    """Whether the step keeps records of its own (through their services, once it is claimed)."""
+    return step.action in RECORDED_ACTIONS or step.charge_interest
+
+
+def fire(firing: Firing, effects: Effects) -> dict[str, Any]:
+    """Does a message, call task or hold recommendation step (into `effects`); returns what it did
     (kept with the fired step)."""
-    step = firing.step
-    done = {} if step.action == "charge_fee" else await _act(session, firing)
-    if step.action == "charge_fee" or step.charge_interest:
-        done["charges"] = await charge(
-            session, account=firing.account, items=firing.items, as_of=firing.as_of, cycle=firing.cycle,
-            step_days=step.days, fee_level=step.fee_level, with_interest=step.charge_interest,
-            strategy=f"strategy:{firing.strategy}@{firing.version}",
-        )  # fmt: skip
-    return done
-
-
-async def _act(session: AsyncSession, firing: Firing) -> dict[str, Any]:
     step, account = firing.step, firing.account
     if step.action in dunning.MESSAGE_ACTIONS:
         assert step.template_key is not None
         assert account.contact_email is not None
         context = letter_context(firing)
         rid = request_id(firing)
-        await outbox.add(
-            session,
+        effects.events.append(
             NotificationRequested(
                 request_id=rid,
                 customer_id=account.customer_id,
@@ -123,9 +147,7 @@ async def _act(session: AsyncSession, firing: Firing) -> dict[str, Any]:
             "items": len(context["open_items"]),
         }
     if step.action == "call_task":
-        task = await add_task(
-            session,
-            SYSTEM,
+        task = effects.task(
             Task(
                 id=uuid.uuid4(), customer_id=account.customer_id, kind="call",
                 title=f"Call: {firing.strategy} step at {step.days} days past due",
@@ -136,8 +158,7 @@ async def _act(session: AsyncSession, firing: Firing) -> dict[str, Any]:
         return {"task_id": str(task.id)}
     if step.action == "recommend_credit_hold":
         recommendation_id = request_id(firing)
-        await outbox.add(
-            session,
+        effects.events.append(
             CreditHoldRecommended(
                 recommendation_id=recommendation_id,
                 customer_id=account.customer_id,
@@ -146,6 +167,25 @@ async def _act(session: AsyncSession, firing: Firing) -> dict[str, Any]:
             ),
         )
         return {"recommendation_id": str(recommendation_id)}
+    return {}  # the others act once claimed: act_later
+
+
+async def act_later(session: AsyncSession, firing: Firing) -> dict[str, Any]:
+    """A claimed step's own records: an escalation or recommendations, and the charges it makes."""
+    step = firing.step
+    recorded = step.action in RECORDED_ACTIONS and step.action != "charge_fee"
+    done = await _record(session, firing) if recorded else {}
+    if step.action == "charge_fee" or step.charge_interest:
+        done["charges"] = await charge(
+            session, account=firing.account, items=firing.items, as_of=firing.as_of, cycle=firing.cycle,
+            step_days=step.days, fee_level=step.fee_level, with_interest=step.charge_interest,
+            strategy=f"strategy:{firing.strategy}@{firing.version}",
+        )  # fmt: skip
+    return done
+
+
+async def _record(session: AsyncSession, firing: Firing) -> dict[str, Any]:
+    step, account = firing.step, firing.account
     if step.action in ("recommend_write_off", "recommend_suspension"):
         return await _recommend(session, firing)
     # escalate: a record in the manager's queue (announced as EscalationRaised) and a review task

@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ar_collections.accounts.repository import AccountRepository
 from ar_collections.calendars.service import BusinessCalendars
 from ar_collections.dunning.repository import DunningRepository, PauseRepository, SegmentRepository
-from ar_collections.dunning.schemas import AccountDunning, DunningStanding, FiredStep, Pause, PauseIn
+from ar_collections.dunning.schemas import (
+    AccountDunning,
+    DunningStanding,
+    FiredStep,
+    LetterSent,
+    Pause,
+    PauseIn,
+)
 from ar_collections.dunning.strategies import segment_for
 from ar_collections.models import DunningPause, DunningState, OpenItem
 from ar_collections.portfolios.assignment import facts_of
@@ -118,6 +125,25 @@ async def standing(session: AsyncSession, customer_id: uuid.UUID) -> DunningStan
         level_days=state.level_days,
         level_action=state.level_action,
     )
+
+
+async def letters_sent(session: AsyncSession, customer_id: uuid.UUID, limit: int = 20) -> list[LetterSent]:
+    """The letters the account's fired steps asked for, latest first (notifications keeps them
+    as rendered, printable, under the same request id)."""
+    return [
+        LetterSent(
+            request_id=uuid.UUID(f.detail["request_id"]),
+            template_key=f.detail.get("template_key", ""),
+            action=f.action,
+            level_days=f.step_days,
+            cycle=f.cycle,
+            strategy_name=f.strategy_name,
+            strategy_version=f.strategy_version,
+            fired_on=f.fired_on,
+            items=f.detail.get("items", 0),
+        )
+        for f in await DunningRepository(session).letters(customer_id, limit)
+    ]
 
 
 async def account_dunning(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, TypedDict
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_collections.domain import dunning
 from ar_collections.models import (
     Account,
     Collector,
@@ -104,33 +105,71 @@ class PauseRepository(Repository[DunningPause]):
         return set((await self.session.scalars(query)).all())
 
 
+class FiredRow(TypedDict):
+    """A step fired, as `claim_steps` writes it (the columns of `dunning_steps_fired`)."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    cycle: int
+    step_days: int
+    action: str
+    strategy_name: str
+    strategy_version: int
+    run_id: uuid.UUID
+    fired_on: date
+    detail: dict[str, Any]
+
+
+class StateRow(TypedDict):
+    """An account's dunning state after a run, as `save_states` writes it."""
+
+    customer_id: uuid.UUID
+    cycle: int
+    overdue_seen: bool
+    level_days: int | None
+    level_action: str | None
+    strategy_name: str | None
+    strategy_version: int | None
+    last_run_on: date
+
+
 class DunningRepository:
     """What a strategy run reads and writes per account."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def accounts_with_open_items(
-        self, business_entity: str, *, after: uuid.UUID | None, limit: int
-    ) -> list[uuid.UUID]:
-        """The next chunk of the entity's accounts that have open items or a dunning state (a
-        state without open items may need its cycle closed), by id."""
-        with_items = select(OpenItem.customer_id).where(OpenItem.open_minor > 0)
-        with_state = select(DunningState.customer_id).where(
-            (DunningState.level_days.is_not(None)) | DunningState.overdue_seen
+    async def accounts_to_judge(
+        self, business_entity: str, as_of: date, quiet_below: int
+    ) -> tuple[list[uuid.UUID], int]:
+        """The entity's accounts a run must judge, by id, and how many it may leave as quiet, in
+        one statement: an account with open items is quiet when its oldest open item is fewer
+        than `quiet_below` days past due and its cycle is fresh (domain/dunning.py `is_quiet`);
+        an account with a cycle under way is judged even with nothing open (it may be cured)."""
+        oldest = (
+            select(OpenItem.customer_id, func.min(OpenItem.due_date).label("due"))
+            .join(Account, Account.customer_id == OpenItem.customer_id)
+            .where(OpenItem.open_minor > 0, Account.business_entity == business_entity)
+            .group_by(OpenItem.customer_id)
+            .subquery()
         )
+        under_way = DunningState.level_days.is_not(None) | DunningState.overdue_seen
+        judged = func.coalesce(under_way, False) | (oldest.c.due <= as_of - timedelta(days=quiet_below))
         query = (
-            select(Account.customer_id)
+            select(
+                func.array_agg(aggregate_order_by(Account.customer_id, Account.customer_id)).filter(judged),
+                func.count().filter(~judged),
+            )
+            .select_from(Account)
+            .outerjoin(oldest, oldest.c.customer_id == Account.customer_id)
+            .outerjoin(DunningState, DunningState.customer_id == Account.customer_id)
             .where(
                 Account.business_entity == business_entity,
-                or_(Account.customer_id.in_(with_items), Account.customer_id.in_(with_state)),
+                oldest.c.customer_id.is_not(None) | func.coalesce(under_way, False),
             )
-            .order_by(Account.customer_id)
-            .limit(limit)
         )
-        if after is not None:
-            query = query.where(Account.customer_id > after)
-        return list((await self.session.scalars(query)).all())
+        ids, quiet = (await self.session.execute(query)).one()
+        return list(ids or []), int(quiet)
 
     async def open_items(self, customer_ids: Sequence[uuid.UUID]) -> Sequence[OpenItem]:
         query = (
@@ -153,35 +192,43 @@ class DunningRepository:
     async def ensure_states(self, customer_ids: Sequence[uuid.UUID]) -> None:
         if customer_ids:
             await self.session.execute(
-                insert(DunningState)
-                .values([{"customer_id": c} for c in customer_ids])
-                .on_conflict_do_nothing()
+                insert(DunningState).on_conflict_do_nothing(), [{"customer_id": c} for c in customer_ids]
             )
 
-    async def claim_step(self, fired: DunningStepFired) -> bool:
-        """Records the step as fired; False when it fired already (another run got there)."""
+    async def claim_steps(self, fired: Sequence[FiredRow]) -> set[uuid.UUID]:
+        """Records the steps as fired (one batched statement); returns the ids of those recorded
+        now (a step that fired already, in another run or a retried chunk, is left out)."""
+        if not fired:
+            return set()
         statement = (
             insert(DunningStepFired)
-            .values(
-                id=fired.id,
-                customer_id=fired.customer_id,
-                cycle=fired.cycle,
-                step_days=fired.step_days,
-                action=fired.action,
-                strategy_name=fired.strategy_name,
-                strategy_version=fired.strategy_version,
-                run_id=fired.run_id,
-                fired_on=fired.fired_on,
-                detail=fired.detail,
-            )
             .on_conflict_do_nothing(constraint="uq_dunning_step_once")
             .returning(DunningStepFired.id)
         )
-        return (await self.session.scalar(statement)) is not None
+        return set((await self.session.scalars(statement, list(fired))).all())
 
     async def record_detail(self, fired_id: uuid.UUID, detail: dict[str, Any]) -> None:
         await self.session.execute(
             update(DunningStepFired).where(DunningStepFired.id == fired_id).values(detail=detail)
+        )
+
+    async def save_states(self, states: Sequence[StateRow]) -> None:
+        """Accounts' dunning states, by customer id, in one statement (one array per column:
+        the statement is the same whatever the number of accounts, compiled once)."""
+        if not states:
+            return
+        names = list(StateRow.__annotations__)
+        table = DunningState.__table__
+        arrays = [
+            literal([s[n] for s in states], ARRAY(table.c[n].type))  # type: ignore[literal-required]
+            for n in names
+        ]
+        rows = func.unnest(*arrays).table_valued(*names).render_derived(name="next_state")
+        await self.session.execute(
+            update(DunningState)
+            .where(DunningState.customer_id == rows.c.customer_id)
+            .values({n: rows.c[n] for n in names if n != "customer_id"})
+            .execution_options(synchronize_session=False)
         )
 
     async def managers(self, customer_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str | None]:
@@ -199,6 +246,20 @@ class DunningRepository:
         query = (
             select(DunningStepFired)
             .where(DunningStepFired.customer_id == customer_id)
+            .order_by(DunningStepFired.fired_on.desc(), DunningStepFired.step_days.desc())
+            .limit(limit)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def letters(self, customer_id: uuid.UUID, limit: int) -> Sequence[DunningStepFired]:
+        """The account's message steps that asked for a letter, latest first."""
+        query = (
+            select(DunningStepFired)
+            .where(
+                DunningStepFired.customer_id == customer_id,
+                DunningStepFired.action.in_(dunning.MESSAGE_ACTIONS),
+                DunningStepFired.detail.has_key("request_id"),
+            )
             .order_by(DunningStepFired.fired_on.desc(), DunningStepFired.step_days.desc())
             .limit(limit)
         )

@@ -1,11 +1,13 @@
 """The strategy run of a business entity for a business date.
 
-Accounts are taken in chunks (`strategy_run_chunk`, by id), each chunk in a transaction of its
-own: its steps fired, tasks, outbox events, cycles and the run's counts commit together, so a run
-over many accounts never holds one transaction and a crash loses at most the chunk under way
-(a rerun for the same date fires what is left, nothing twice: `dunning_steps_fired` is unique
-per account, cycle and step). The versions of the strategies are read once, when the run starts,
-and marked in use. A dry run reads the same way and writes nothing.
+One statement picks the accounts to judge: quiet accounts (no step of any strategy within reach
+of their oldest open item, a fresh cycle) are only counted. The others are taken in chunks
+(`strategy_run_chunk`, by id), each chunk in a transaction of its own: its steps fired (claimed
+in one statement), tasks, outbox events (one statement each), cycles and the run's counts commit
+together, so a run over many accounts never holds one transaction and a crash loses at most the
+chunk under way (a rerun for the same date fires what is left, nothing twice:
+`dunning_steps_fired` is unique per account, cycle and step). The versions of the strategies are
+read once, when the run starts, and marked in use. A dry run reads the same way and writes nothing.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from ar_collections.domain import experiments as rules
 from ar_collections.dunning import actions
 from ar_collections.dunning.repository import (
     DunningRepository,
+    FiredRow,
     PauseRepository,
     RunRepository,
     SegmentRepository,
+    StateRow,
     StrategyRepository,
 )
 from ar_collections.dunning.schemas import PlannedStep, Run
@@ -39,7 +43,6 @@ from ar_collections.experiments.repository import ExperimentRepository
 from ar_collections.experiments.service import RunningExperiment
 from ar_collections.models import (
     DunningState,
-    DunningStepFired,
     DunningStrategy,
     OpenItem,
     StrategyRun,
@@ -154,6 +157,9 @@ async def dun_chunk(
 ) -> None:
     """Decides (and, unless `run_id` is None, fires) each account's due steps."""
     dry = run_id is None
+    planned: list[tuple[FiredRow, actions.Effects, actions.Firing | None]] = []
+    entries: list[dict[str, object]] = []  # accounts entering an experiment's arm
+    next_states: dict[uuid.UUID, StateRow] = {}
     repo = DunningRepository(session)
     accounts = await repo.accounts(ids)
     items: dict[uuid.UUID, list[OpenItem]] = {}
@@ -166,7 +172,6 @@ async def dun_chunk(
         await repo.ensure_states(ids)
     states = await repo.states(ids, lock=not dry)
     managers = await repo.managers(ids)
-    entries: list[dict[str, object]] = []  # accounts entering an experiment's arm
     for customer_id in ids:
         tally.seen += 1
         account, own = accounts[customer_id], items.get(customer_id, [])
@@ -213,7 +218,6 @@ async def dun_chunk(
         if reason is not None:
             tally.skipped[reason] += 1
         strategy = snap.strategies[name] if name and due else None
-        level_days, level_action = cycle.level_days, None
         for step in due:
             assert strategy is not None
             assert dpd is not None
@@ -228,44 +232,53 @@ async def dun_chunk(
                     )  # fmt: skip
                 continue
             assert run_id is not None
-            fired = DunningStepFired(
+            unpaused = [i for i in own if i.invoice_id not in paused]
+            firing = actions.Firing(
+                run_id, account, step, strategy.name, strategy.version, cycle.number, as_of, unpaused,
+                managers.get(customer_id),
+            )  # fmt: skip
+            # what the step would do, kept only if it is claimed below (its detail is recorded with it)
+            effects = actions.Effects()
+            fired = FiredRow(
                 id=uuid.uuid4(), customer_id=customer_id, cycle=cycle.number, step_days=step.days,
                 action=step.action, strategy_name=strategy.name, strategy_version=strategy.version,
-                run_id=run_id, fired_on=as_of, detail={},
+                run_id=run_id, fired_on=as_of, detail=actions.fire(firing, effects),
             )  # fmt: skip
-            if not await repo.claim_step(fired):
-                tally.skipped["fired_already"] += 1
-                continue
-            unpaused = [i for i in own if i.invoice_id not in paused]
-            detail = await actions.fire(
-                session,
-                actions.Firing(
-                    run_id,
-                    account,
-                    step,
-                    strategy.name,
-                    strategy.version,
-                    cycle.number,
-                    as_of,
-                    unpaused,
-                    managers.get(customer_id),
-                ),
-            )
-            await repo.record_detail(fired.id, detail)
-            tally.fired[step.action] += 1
-            level_days, level_action = step.days, step.action
+            # escalations, recommendations and charges keep records of their own: once claimed
+            planned.append((fired, effects, firing if actions.acts_later(step) else None))
         if dry:
             continue
         state = states[customer_id]
-        state.cycle, state.overdue_seen = cycle.number, cycle.overdue_seen
-        if level_days != state.level_days:
-            state.level_days = level_days
-            state.level_action = level_action
-        if strategy is not None:
-            state.strategy_name, state.strategy_version = strategy.name, strategy.version
-        state.last_run_on = as_of
+        # a new cycle starts at no level; otherwise the level stays until a step fires
+        level_action = state.level_action if cycle.level_days == state.level_days else None
+        next_states[customer_id] = StateRow(
+            customer_id=customer_id, cycle=cycle.number, overdue_seen=cycle.overdue_seen,
+            level_days=cycle.level_days, level_action=level_action,
+            strategy_name=strategy.name if strategy else state.strategy_name,
+            strategy_version=strategy.version if strategy else state.strategy_version,
+            last_run_on=as_of,
+        )  # fmt: skip
+    if dry:
+        return
+    # the chunk's steps are claimed in one statement; only those claimed now act
+    claimed = await repo.claim_steps([fired for fired, _, _ in planned])
+    done = actions.Effects()
+    later: list[tuple[FiredRow, actions.Firing]] = []
+    for fired, effects, acting_later in planned:
+        if fired["id"] not in claimed:
+            tally.skipped["fired_already"] += 1
+            continue
+        done.extend(effects)
+        if acting_later is not None:
+            later.append((fired, acting_later))
+        tally.fired[fired["action"]] += 1
+        state_after = next_states[fired["customer_id"]]
+        state_after["level_days"], state_after["level_action"] = fired["step_days"], fired["action"]
+    await actions.write(session, done)
+    for fired, firing in later:
+        await repo.record_detail(fired["id"], {**fired["detail"], **await actions.act_later(session, firing)})
+    await repo.save_states(list(next_states.values()))
     await ExperimentRepository(session).enter(entries)
-    await session.flush()
 
 
 class StrategyRuns:
@@ -336,16 +349,23 @@ class StrategyRuns:
     async def _chunks(
         self, entity: str, as_of: date, snap: Snapshot, tally: Tally, run_id: uuid.UUID | None
     ) -> None:
-        after: uuid.UUID | None = None
-        while True:
+        """Judges the accounts that need it, a transaction per chunk; quiet accounts (nothing
+        within any step's reach, a fresh cycle: `dunning.is_quiet`) are counted, not read."""
+        below = dunning.quiet_below(snap.steps.values())
+        async with self._sessionmaker() as session:
+            await act_as_system(session)
+            judged, quiet = await DunningRepository(session).accounts_to_judge(entity, as_of, below)
+            if quiet and run_id is not None:
+                await RunRepository(session).add_counts(run_id, quiet, {}, {"nothing_due": quiet})
+                await session.commit()
+        tally.seen += quiet
+        if quiet:
+            tally.skipped["nothing_due"] += quiet
+        for start in range(0, len(judged), self._chunk):
+            ids = judged[start : start + self._chunk]
             # a dry run's session is closed without a commit: whatever it touched is rolled back
             async with self._sessionmaker() as session:
                 await act_as_system(session)
-                ids = await DunningRepository(session).accounts_with_open_items(
-                    entity, after=after, limit=self._chunk
-                )
-                if not ids:
-                    return
                 chunk = Tally()
                 await dun_chunk(session, ids, as_of, snap, self._catch_up, chunk, run_id)
                 if run_id is not None:
@@ -357,7 +377,6 @@ class StrategyRuns:
             tally.fired.update(chunk.fired)
             tally.skipped.update(chunk.skipped)
             tally.planned.extend(chunk.planned[: PLANNED_LIMIT - len(tally.planned)])
-            after = ids[-1]
 
 
 def run_out(run: StrategyRun) -> Run:

@@ -194,6 +194,21 @@ class FiredStep(BaseModel):
     fired_on: date
 
 
+class LetterSent(BaseModel):
+    """A message a fired step asked notifications to send: the UI prints it from notifications
+    (`GET /v1/letters?request_id=...`, then `GET /v1/letters/{id}/printable`)."""
+
+    request_id: uuid.UUID = Field(description="The NotificationRequested's request id")
+    template_key: str
+    action: Action = Field(description="The step's action: email_reminder, demand_letter, final_notice …")
+    level_days: int = Field(description="Days past due of the step (the dunning level)")
+    cycle: int
+    strategy_name: str
+    strategy_version: int
+    fired_on: date = Field(description="The business date of the run that sent it")
+    items: int = Field(description="Open items the letter lists")
+
+
 class DunningStanding(BaseModel):
     """The account's strategy and where it stands in it (the account view shows it too)."""
 

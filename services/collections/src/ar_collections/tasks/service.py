@@ -4,6 +4,7 @@ created and completed tasks are announced."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,36 +27,45 @@ def _snapshot(task: Task) -> dict[str, object]:
     return TaskOut.model_validate(task).model_dump(mode="json")
 
 
+def task_created(task: Task) -> CollectionTaskCreated:
+    return CollectionTaskCreated(
+        task_id=task.id,
+        customer_id=task.customer_id,
+        kind=task.kind,
+        title=task.title,
+        due_on=task.due_on,
+        sla_due_on=task.sla_due_on,
+        assignee=task.assignee_subject,
+        source=task.source,
+        created_by=task.created_by,
+    )
+
+
 async def add_task(
     session: AsyncSession,
     actor: Actor,
     task: Task,
 ) -> Task:
     """Stores a task (already checked) and announces it."""
-    task = await TaskRepository(session).add(task)
-    await audit.record(
+    await store_tasks(session, actor, [task])
+    await outbox.add(session, task_created(task))
+    return task
+
+
+async def store_tasks(session: AsyncSession, actor: Actor, tasks: Sequence[Task]) -> None:
+    """Stores tasks (already checked) in one statement, each with its audit record; announcing
+    them (`task_created`) is the caller's, in order with its other events."""
+    if not tasks:
+        return
+    session.add_all(tasks)
+    await session.flush()  # one INSERT; RETURNING fills in the database's defaults
+    await audit.record_many(
         session,
         actor=actor,
         action="task.created",
         entity_type="account",
-        entity_id=str(task.customer_id),
-        after=_snapshot(task),
+        entries=[(str(task.customer_id), _snapshot(task)) for task in tasks],
     )
-    await outbox.add(
-        session,
-        CollectionTaskCreated(
-            task_id=task.id,
-            customer_id=task.customer_id,
-            kind=task.kind,
-            title=task.title,
-            due_on=task.due_on,
-            sla_due_on=task.sla_due_on,
-            assignee=task.assignee_subject,
-            source=task.source,
-            created_by=task.created_by,
-        ),
-    )
-    return task
 
 
 async def create_task(

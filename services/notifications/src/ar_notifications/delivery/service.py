@@ -53,8 +53,11 @@ async def enqueue(
     now: datetime,
     respect_contact_hours: bool,
     targets: WebhookTargets | None = None,
+    request_id: uuid.UUID | None = None,
 ) -> bool:
     """Renders and queues a message; False when this cause already queued one for the recipient.
+    The rendered message is kept (with the template version and the `request_id` that asked for
+    it): it is the delivery log's content and, for an e-mail to a customer, its printable letter.
 
     `InvalidRecipient` when the recipient is no address for the channel (or a webhook URL leads
     to an address no webhook may reach, judged by `targets`).
@@ -81,7 +84,9 @@ async def enqueue(
         customer_id=customer_id,
         channel=channel,
         template_key=template_key,
+        template_version=template.version,
         locale=template.locale,
+        request_id=request_id,
         recipient=recipient,
         context=context,
         subject=rendered.subject,

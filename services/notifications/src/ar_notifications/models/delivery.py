@@ -55,6 +55,9 @@ class BusinessCalendar(Base):
 
 
 class Delivery(Base):
+    """A message rendered for a recipient, kept with its content: the delivery log, and for
+    e-mails to a customer the printable letter."""
+
     __tablename__ = "deliveries"
     __table_args__ = (
         CheckConstraint("channel IN ('email', 'webhook')", name="channel_known"),
@@ -65,6 +68,11 @@ class Delivery(Base):
         UniqueConstraint("causing_event_id", "recipient", name="uq_deliveries_cause_recipient"),
         Index("ix_deliveries_due", "next_attempt_at", postgresql_where=text("status = 'queued'")),
         Index("ix_deliveries_customer", "customer_id", "created_at"),
+        Index("ix_deliveries_request_id", "request_id", postgresql_where=text("request_id IS NOT NULL")),
+        # a customer's letters, paged by id
+        Index(
+            "ix_deliveries_customer_letters", "customer_id", "id", postgresql_where=text("channel = 'email'")
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -72,7 +80,11 @@ class Delivery(Base):
     customer_id: Mapped[uuid.UUID | None] = mapped_column()
     channel: Mapped[str] = mapped_column(Text)
     template_key: Mapped[str] = mapped_column(Text)
+    # the version rendered (0: the shipped default), kept so a printed letter names its wording
+    template_version: Mapped[int | None] = mapped_column(Integer)
     locale: Mapped[str] = mapped_column(Text)
+    # the request that asked for the message (collections' NotificationRequested.request_id)
+    request_id: Mapped[uuid.UUID | None] = mapped_column()
     recipient: Mapped[str] = mapped_column(Text)
     context: Mapped[dict[str, Any]] = mapped_column(JSONB)
     subject: Mapped[str] = mapped_column(Text)

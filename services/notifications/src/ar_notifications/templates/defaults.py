@@ -68,6 +68,13 @@ DEFAULTS: dict[tuple[str, str], DefaultTemplate] = {
         "This is our final notice concerning the following unpaid invoices.",
         "Unless paid within 5 days, the account will be placed in default and passed to our legal department.",
     ),
+    ("default_letter", "en"): _dunning(
+        "Notice of default",
+        "Despite our reminders, demand and final notice, the following invoices remain unpaid: "
+        "the account is now in default.",
+        "The full amount is due at once. We will pass the matter to our legal department and may "
+        "charge the costs of collection.",
+    ),
     ("promise_confirmation", "en"): DefaultTemplate(
         "Confirmation of your payment promise",
         "Dear {{ customer_name }},\n\nThank you: we note your promise to pay {{ amount }} {{ currency }} by {{ promised_date }}.\n",

@@ -1,0 +1,1 @@
+"""Letters: the messages rendered for a customer, kept for reading and printing."""
