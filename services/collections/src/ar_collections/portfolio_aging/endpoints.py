@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -76,7 +75,7 @@ async def comparative_aging(
     request: Request,
     _: Manager,
     session: CallerSession,
-    as_of: Annotated[list[date], Query(max_length=12)],
+    as_of: Annotated[list[BusinessDate], Query(max_length=12)],
     group_by: GroupBy = "portfolio",
     business_entity: Identifier | None = None,
 ) -> ComparativeAging:
