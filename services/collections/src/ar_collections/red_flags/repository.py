@@ -27,7 +27,7 @@ class RedFlagRepository(Repository[RedFlag]):
 
     async def of_customer(self, customer_id: uuid.UUID) -> Sequence[RedFlag]:
         query = (
-            self.select().where(RedFlag.customer_id == customer_id).order_by(RedFlag.created_at, RedFlag.id)
+            select(RedFlag).where(RedFlag.customer_id == customer_id).order_by(RedFlag.created_at, RedFlag.id)
         )
         return (await self.session.scalars(query)).all()
 
