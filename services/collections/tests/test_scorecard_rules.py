@@ -34,7 +34,7 @@ def test_months_back_cross_the_year_oldest_first() -> None:
 
 @pytest.mark.parametrize("text", ["2026-13", "2026-00", "26-01", "2026-1", "3000-01", "2026-01-01"])
 def test_a_month_not_written_yyyy_mm_is_refused(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is not a month written YYYY-MM"):
         parse_month(text)
 
 
@@ -75,7 +75,8 @@ def test_add_rising_three_months_running_is_one_flag_per_streak() -> None:
     longer = add_rising(
         list(zip(months_back(parse_month("2026-04"), 6), [*values, Decimal(130)], strict=True))
     )
-    assert longer is not None and longer.occurrence == "from 2025-12"
+    assert longer is not None
+    assert longer.occurrence == "from 2025-12"
     # two rises, a flat month or an unknown one are no streak of three
     assert add_rising(list(zip(months[2:], values[2:], strict=True))) is None
     assert add_rising(list(zip(months, [*values[:4], Decimal(84)], strict=True))) is None
@@ -90,7 +91,10 @@ def test_broken_promises_count_within_the_window_and_never_twice() -> None:
     ]  # fmt: skip
     flags = broken_promise_flags(broken, count=3, window_days=90)
     assert [f.occurrence for f in flags] == ["c"]
-    assert [p["promise_id"] for p in flags[0].evidence["broken"]] == ["a", "b", "c"]  # type: ignore[union-attr]
+    assert flags[0].evidence["broken"] == [
+        {"promise_id": p, "judged_on": d}
+        for p, d in (("a", "2026-01-01"), ("b", "2026-02-01"), ("c", "2026-03-01"))
+    ]
     # a wider spread than the window raises nothing; the count 0 never
     assert (
         broken_promise_flags(
@@ -107,7 +111,8 @@ def test_broken_promises_count_within_the_window_and_never_twice() -> None:
 
 def test_credit_use_above_the_threshold_is_one_flag_a_month() -> None:
     flag = credit_use_flag(date(2026, 3, 31), Decimal("100.00"), Decimal(90), {"credit_limit": "4000.00"})
-    assert flag is not None and (flag.occurrence, flag.evidence["credit_use_percent"]) == (
+    assert flag is not None
+    assert (flag.occurrence, flag.evidence["credit_use_percent"]) == (
         "2026-03",
         "100.00",
     )
