@@ -31,11 +31,12 @@ def broken(customer: uuid.UUID, entity: str, judged: date) -> PromiseToPay:
     )  # fmt: skip
 
 
-async def declining_customer(book: Book) -> tuple[uuid.UUID, str, str]:
+async def declining_customer(book: Book, today: date) -> tuple[uuid.UUID, str, str]:
     """1,000 sold on the 1st of each month from December, due the 10th, never paid: ADD 31, 62,
     84, 124; a 100 payment on 20 March bounced on 25 March; three promises broken in 60 days;
     AR 4,000 against a limit of 4,000."""
     entity = f"F{uuid.uuid4().hex[:7].upper()}"
+    await book.business_date(entity, today)  # before anything happened: nothing to flag yet
     boss = await book.collector(f"boss-{entity.lower()}", role="manager")
     collector = await book.collector("collector-anna")
     async with book.session() as session:
@@ -90,7 +91,7 @@ async def escalations(book: Book, customer: uuid.UUID) -> list[Escalation]:
 async def test_each_red_flag_is_raised_once_at_the_close_of_business_with_its_evidence(
     client: httpx.AsyncClient, manager: dict[str, str], collector: dict[str, str], book: Book
 ) -> None:
-    customer, entity, payment = await declining_customer(book)
+    customer, entity, payment = await declining_customer(book, date(2026, 3, 30))
     # the ADD the flag reads is the KPI report's
     adds = []
     months = [("2025-12-01", "2025-12-31"), ("2026-01-01", "2026-01-31"), ("2026-02-01", "2026-02-28")]
@@ -159,7 +160,7 @@ async def test_each_red_flag_is_raised_once_at_the_close_of_business_with_its_ev
 async def test_a_managers_run_raises_what_it_finds_and_only_managers_may_run_it(
     client: httpx.AsyncClient, manager: dict[str, str], collector: dict[str, str], book: Book
 ) -> None:
-    customer, entity, _payment = await declining_customer(book)
+    customer, entity, _payment = await declining_customer(book, date(2026, 3, 28))
     body: dict[str, Any] = {"as_of": "2026-03-28", "business_entity": entity}
     assert (await client.post("/v1/red-flags/runs", json=body, headers=collector)).status_code == 403
     response = await client.post("/v1/red-flags/runs", json=body, headers=manager)
@@ -175,6 +176,9 @@ async def test_a_managers_run_raises_what_it_finds_and_only_managers_may_run_it(
         )
     assert count == 2
 
+    future = await client.post("/v1/red-flags/runs", json={**body, "as_of": "2026-03-29"}, headers=manager)
+    assert (future.status_code, future.json()["code"]) == (422, "as_of_in_the_future")
+    assert future.json()["errors"][0]["field"] == "as_of"
     refused = await client.post("/v1/red-flags/runs", json={"as_of": "2026-02-30"}, headers=manager)
     assert refused.status_code == 422
     assert refused.headers["content-type"].startswith("application/problem+json")

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Request
 
 from ar_collections.access import CallerSession, Manager, Worker
+from ar_collections.calendars.dependencies import Calendars
 from ar_collections.portfolios.service import require_account
 from ar_collections.red_flags import service
 from ar_collections.red_flags.repository import RedFlagRepository
@@ -25,12 +26,14 @@ router = APIRouter(tags=["escalations"], route_class=ServiceRoute)
         "within `red_flag_broken_promises_window_days`, open AR above `red_flag_credit_use_percent` "
         "of the credit limit (settings). Each (customer, kind, occurrence) is raised once, as an "
         "escalation with its evidence (EscalationRaised): a rerun raises nothing twice. The worker "
-        "runs the same job at each entity's close of business."
+        "runs the same job at each entity's close of business. An `as_of` after the entity's business "
+        "date (any entity's latest, without `business_entity`) is 422 `as_of_in_the_future`."
     ),
 )
 async def run_red_flags(
-    principal: Manager, session: CallerSession, body: RedFlagRunCreate, request: Request
+    principal: Manager, session: CallerSession, body: RedFlagRunCreate, calendars: Calendars, request: Request
 ) -> RedFlagRun:
+    service.refuse_a_future_date(body.as_of, body.business_entity, calendars)
     raised = await service.run(
         session, principal, body.as_of, body.business_entity, request.app.state.settings
     )

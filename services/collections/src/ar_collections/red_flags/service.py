@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_collections.calendars.service import BusinessCalendars
 from ar_collections.config import CollectionsSettings
 from ar_collections.domain.scorecards import (
     Flag,
@@ -31,6 +32,7 @@ from ar_collections.models import Escalation, RedFlag
 from ar_collections.red_flags.repository import RedFlagRepository
 from ar_shared.audit import Actor
 from ar_shared.money import Money
+from ar_shared.problems import FieldError, Unprocessable
 
 ADD_MONTHS_LOOKED_AT = 12  # a longer streak is keyed by its last 12 months
 
@@ -101,6 +103,22 @@ async def find_flags(
         if flag is not None:
             found[customer_id].append(flag)
     return found
+
+
+def refuse_a_future_date(as_of: date, business_entity: str | None, calendars: BusinessCalendars) -> None:
+    """A run on demand looks at figures that exist: never past the entity's business date (any
+    entity's latest, without one)."""
+    if business_entity is not None:
+        latest = calendars.today(business_entity)
+    else:
+        latest = max([calendars.default_today(), *(calendars.today(e) for e in calendars.calendars)])
+    if as_of > latest:
+        message = f"{as_of} is after the business date {latest}"
+        raise Unprocessable(
+            message,
+            code="as_of_in_the_future",
+            errors=[FieldError(field="as_of", message=message, code="as_of_in_the_future")],
+        )
 
 
 async def run(
