@@ -116,7 +116,7 @@ async def test_a_customers_scorecard_month_by_month_on_a_worked_example(
     client: httpx.AsyncClient, manager: dict[str, str], collector: dict[str, str], book: Book
 ) -> None:
     anna = await book.collector("collector-anna")
-    customer, _ = await worked_customer(book, await book.portfolio(anna))
+    customer, entity = await worked_customer(book, await book.portfolio(anna))
     params = {"months": "3", "as_of_month": "2026-03"}
     response = await client.get(f"/v1/accounts/{customer}/scorecard", params=params, headers=collector)
     assert response.status_code == 200, response.text
@@ -167,6 +167,15 @@ async def test_a_customers_scorecard_month_by_month_on_a_worked_example(
         assert (line["dso"], line["average_days_delinquent"], line["ending_ar"]) == (
             month["dso"], month["average_days_delinquent"], month["ending_ar"],
         )  # fmt: skip
+
+    per_customer = await client.get(
+        "/v1/kpis",
+        params={"period_start": "2026-03-01", "period_end": "2026-03-31", "group_by": "customer",
+                "business_entity": entity},
+        headers=manager,
+    )  # fmt: skip
+    [line] = per_customer.json()["lines"]
+    assert (line["group"], line["dso"], line["average_days_delinquent"]) == (str(customer), "93.00", "62.00")
 
     # by default the six months up to the business date's, the current one to that date
     default = (await client.get(f"/v1/accounts/{customer}/scorecard", headers=manager)).json()
