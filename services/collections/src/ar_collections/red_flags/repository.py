@@ -31,11 +31,12 @@ class RedFlagRepository(Repository[RedFlag]):
         )
         return (await self.session.scalars(query)).all()
 
-    async def accounts(self, business_entity: str | None) -> Sequence[Account]:
-        query = select(Account)
+    async def currencies(self, business_entity: str | None) -> dict[uuid.UUID, str]:
+        """The currency of each account looked at (its KPIs are read in it)."""
+        query = select(Account.customer_id, Account.currency)
         if business_entity is not None:
             query = query.where(Account.business_entity == business_entity)
-        return (await self.session.scalars(query)).all()
+        return {r.customer_id: r.currency for r in await self.session.execute(query)}
 
     async def bounced(self, business_entity: str | None, since: date, as_of: date) -> Sequence[Payment]:
         """Payments reversed in (since, as_of]."""
@@ -62,12 +63,23 @@ class RedFlagRepository(Repository[RedFlag]):
             result.setdefault(r.customer_id, []).append((str(r.id), r.judged_on))
         return result
 
-    async def credit_limits(self, customer_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[int, str]]:
-        query = select(CreditProfile).where(
-            CreditProfile.customer_id.in_(customer_ids), CreditProfile.credit_limit_minor.is_not(None)
+    async def credit_limits(self, business_entity: str | None) -> dict[uuid.UUID, tuple[int, str]]:
+        """(limit, currency) of every account with a credit limit."""
+        query = (
+            select(
+                CreditProfile.customer_id,
+                CreditProfile.credit_limit_minor,
+                CreditProfile.credit_limit_currency,
+            )
+            .join(Account, Account.customer_id == CreditProfile.customer_id)
+            .where(
+                CreditProfile.credit_limit_minor.is_not(None),
+                CreditProfile.credit_limit_currency.is_not(None),
+            )
         )
+        if business_entity is not None:
+            query = query.where(Account.business_entity == business_entity)
         return {
-            p.customer_id: (p.credit_limit_minor, p.credit_limit_currency)
-            for p in (await self.session.scalars(query)).all()
-            if p.credit_limit_minor is not None and p.credit_limit_currency is not None
+            r.customer_id: (int(r.credit_limit_minor), str(r.credit_limit_currency))
+            for r in await self.session.execute(query)
         }

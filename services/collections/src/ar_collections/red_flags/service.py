@@ -15,6 +15,7 @@ from ar_collections.calendars.service import BusinessCalendars
 from ar_collections.config import CollectionsSettings
 from ar_collections.domain.scorecards import (
     Flag,
+    Month,
     add_rising,
     bounced_payment_flag,
     broken_promise_flags,
@@ -39,7 +40,7 @@ ADD_MONTHS_LOOKED_AT = 12  # a longer streak is keyed by its last 12 months
 
 async def add_by_customer(
     session: AsyncSession, as_of: date, business_entity: str | None
-) -> tuple[list[tuple[date, date]], dict[tuple[str, str], list[Decimal | None]]]:
+) -> tuple[list[Month], dict[tuple[str, str], list[Decimal | None]]]:
     """ADD of every customer for each of the last complete months, through the KPI report."""
     months = months_back(last_complete_month(as_of), ADD_MONTHS_LOOKED_AT)
     series: dict[tuple[str, str], list[Decimal | None]] = {}
@@ -48,25 +49,24 @@ async def add_by_customer(
         for line in report.lines:
             values = series.setdefault((line.group, line.currency), [None] * len(months))
             values[index] = line.average_days_delinquent
-    return [(m.first, m.last) for m in months], series
+    return months, series
 
 
 async def find_flags(
     session: AsyncSession, as_of: date, business_entity: str | None, settings: CollectionsSettings
 ) -> dict[uuid.UUID, list[Flag]]:
     repo = RedFlagRepository(session)
-    accounts = await repo.accounts(business_entity)
-    found: dict[uuid.UUID, list[Flag]] = {a.customer_id: [] for a in accounts}
+    currencies = await repo.currencies(business_entity)
+    found: dict[uuid.UUID, list[Flag]] = {customer_id: [] for customer_id in currencies}
     recent = as_of - timedelta(days=settings.red_flag_lookback_days)
 
     months, add = await add_by_customer(session, as_of, business_entity)
-    shown = months_back(last_complete_month(as_of), len(months))
-    for account in accounts:
-        values = add.get((str(account.customer_id), account.currency))
+    for customer_id, currency in currencies.items():
+        values = add.get((str(customer_id), currency))
         if values is not None and (
-            flag := add_rising(list(zip(shown, values, strict=True)), settings.red_flag_add_rising_months)
+            flag := add_rising(list(zip(months, values, strict=True)), settings.red_flag_add_rising_months)
         ):
-            found[account.customer_id].append(flag)
+            found[customer_id].append(flag)
 
     for payment in await repo.bounced(business_entity, recent, as_of):
         assert payment.reversed_on is not None
@@ -88,7 +88,7 @@ async def find_flags(
         )
         found.setdefault(customer_id, []).extend(f for f in flags if f.seen_on > recent)
 
-    limits = await repo.credit_limits([a.customer_id for a in accounts])
+    limits = await repo.credit_limits(business_entity)
     ar = await KpiRepository(session).ar(as_of, Scope("customer", None, business_entity))
     for customer_id, (limit, currency) in limits.items():
         figures = ar.get((str(customer_id), currency))
@@ -101,7 +101,7 @@ async def find_flags(
             as_of, credit_use(open_ar, limit), settings.red_flag_credit_use_percent, evidence
         )
         if flag is not None:
-            found[customer_id].append(flag)
+            found.setdefault(customer_id, []).append(flag)
     return found
 
 
