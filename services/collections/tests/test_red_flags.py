@@ -179,6 +179,13 @@ async def test_a_managers_run_raises_what_it_finds_and_only_managers_may_run_it(
     future = await client.post("/v1/red-flags/runs", json={**body, "as_of": "2026-03-29"}, headers=manager)
     assert (future.status_code, future.json()["code"]) == (422, "as_of_in_the_future")
     assert future.json()["errors"][0]["field"] == "as_of"
+    # anna sees her customer's flags; another collector's customer is unknown to her
+    listed = await client.get(f"/v1/accounts/{customer}/red-flags", headers=collector)
+    assert sorted(f["kind"] for f in listed.json()["items"]) == ["bounced_payment", "credit_use"]
+    ben = await book.collector(f"ben-{uuid.uuid4().hex[:6]}")
+    bens = await book.account(portfolio_id=await book.portfolio(ben), entity=entity)
+    hidden = await client.get(f"/v1/accounts/{bens}/red-flags", headers=collector)
+    assert (hidden.status_code, hidden.json()["code"]) == (404, "account_not_found")
     refused = await client.post("/v1/red-flags/runs", json={"as_of": "2026-02-30"}, headers=manager)
     assert refused.status_code == 422
     assert refused.headers["content-type"].startswith("application/problem+json")
