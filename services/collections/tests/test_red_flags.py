@@ -142,6 +142,9 @@ async def test_each_red_flag_is_raised_once_at_the_close_of_business_with_its_ev
     boss = f"boss-{entity.lower()}"
     assert {e.assignee for e in raised} == {boss}
     assert any("ADD rose 3 months running" in e.reason for e in raised)
+    assert f"Red flag: payment {payment} of 100.00 EUR bounced (reversed on 2026-03-25)" in {
+        e.reason for e in raised
+    }
     assert len(await book.emitted(customer, "EscalationRaised")) == 4
     queue = await client.get("/v1/escalations", params={"assignee": boss}, headers=manager)
     assert len(queue.json()["items"]) == 4

@@ -165,5 +165,6 @@ def bounced_payment_flag(payment_id: str, reversed_on: date, evidence: dict[str,
         payment_id,
         reversed_on,
         {**evidence, "payment_id": payment_id, "reversed_on": str(reversed_on)},
-        f"payment {payment_id} bounced (reversed on {reversed_on})",
+        f"payment {payment_id} of {evidence.get('amount')} {evidence.get('currency')} bounced "
+        f"(reversed on {reversed_on})",
     )
