@@ -244,8 +244,13 @@ async def test_the_third_broken_promise_escalates_to_the_manager(
     await book.business_date(entity, TODAY + timedelta(days=1))
 
     assert len(await book.emitted(customer, "PromiseToPayBroken")) == 3
-    [escalation] = await book.emitted(customer, "EscalationRaised")
+    raised = await book.emitted(customer, "EscalationRaised")
+    [escalation] = [e for e in raised if e["level"] == "manager"]
     assert escalation["reason"] == "3 broken promises to pay"
+    # and, apart, the red flag for the credit manager (red_flags: repeated broken promises)
+    [red_flag] = [e for e in raised if e["level"] == "department"]
+    assert red_flag["department"] == "credit"
+    assert red_flag["reason"].startswith("Red flag: 3 promises to pay broken within 90 days")
 
 
 async def test_refused_promises_write_nothing(

@@ -82,6 +82,31 @@ class CollectionsSettings(ServiceSettings):
         default="small_balance", description="Reason code of a short payment's write-off recommendation"
     )
 
+    red_flag_add_rising_months: int = Field(
+        default=3, ge=1, le=11, description="Red flag: ADD rising this many months running"
+    )
+    red_flag_broken_promises: int = Field(
+        default=3, ge=0, description="Red flag: this many promises broken within the window; 0: never"
+    )
+    red_flag_broken_promises_window_days: int = Field(
+        default=90, ge=1, le=3650, description="The window the broken promises are counted in"
+    )
+    red_flag_credit_use_percent: Decimal = Field(
+        default=Decimal(90), gt=0, description="Red flag: open AR above this share of the credit limit"
+    )
+    red_flag_lookback_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="A bounced payment or a broken promise older than this is history: no flag raised for it",
+    )
+    red_flag_escalation_level: Literal["manager", "department"] = Field(
+        default="department", description="Red flags escalate to the team's manager, or to a department"
+    )
+    red_flag_department: str = Field(
+        default="credit", min_length=1, description="The department red flags go to (level department)"
+    )
+
     @field_validator("business_time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -1,4 +1,4 @@
-"""How reports group accounts: per collector, team, portfolio, business entity or overall.
+"""How reports group accounts: per collector, team, portfolio, business entity, customer or overall.
 
 An account counts for the portfolio (and so the collector and team) it is in now: DSO, CEI and
 aging describe the balances a collector answers for today."""
@@ -12,7 +12,7 @@ from typing import Literal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-GroupBy = Literal["overall", "business_entity", "portfolio", "collector", "team"]
+GroupBy = Literal["overall", "business_entity", "portfolio", "collector", "team", "customer"]
 # fixed fragments, chosen by a validated enum: never text from a request
 GROUP_KEYS: dict[str, str] = {
     "overall": "'all'",
@@ -20,6 +20,8 @@ GROUP_KEYS: dict[str, str] = {
     "portfolio": "coalesce(a.portfolio_id::text, '')",
     "collector": "coalesce(p.collector_subject, '')",
     "team": "coalesce(c.team_id::text, '')",
+    # scorecards and red flags: each customer's own figures, through the same queries
+    "customer": "i.customer_id::text",
 }
 JOINS = """
     JOIN collections.accounts a ON a.customer_id = i.customer_id

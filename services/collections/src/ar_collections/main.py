@@ -22,6 +22,8 @@ from ar_collections.portfolios.endpoints import router as portfolios_router
 from ar_collections.promises.endpoints import router as promises_router
 from ar_collections.reasons.endpoints import router as reasons_router
 from ar_collections.recommendations.endpoints import router as recommendations_router
+from ar_collections.red_flags.endpoints import router as red_flags_router
+from ar_collections.scorecards.endpoints import router as scorecards_router
 from ar_collections.targets.endpoints import router as targets_router
 from ar_collections.tasks.endpoints import router as tasks_router
 from ar_collections.worklist.endpoints import router as worklist_router
@@ -33,7 +35,7 @@ The collector's workflow: the worklist, accounts (projected from the ledger and 
 service), contact history and tasks, promises to pay and payment plans, disputes and
 deductions, write-off and suspension recommendations, escalations, reason codes,
 do-not-contact, people and portfolios, dunning strategies and fees, the daily strategy run,
-champion / challenger experiments, KPIs and collection targets.
+champion / challenger experiments, KPIs, customer scorecards and red flags, and collection targets.
 
 All routes need a bearer token: `collections:work` for collectors, who see only the accounts of
 the portfolios they own (or cover while the owner is absent; another account answers 404), and
@@ -84,10 +86,12 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
             targets_router,
             kpis_router,
             aging_router,
+            scorecards_router,
             charges_router,
             disputes_router,
             recommendations_router,
             escalations_router,
+            red_flags_router,
             portfolios_router,
             people_router,
         ],

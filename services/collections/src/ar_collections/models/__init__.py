@@ -46,6 +46,7 @@ from ar_collections.models.promises import (
     PromiseToPay,
 )
 from ar_collections.models.reasons import ItemReason, ItemReasonHistory, ReasonCode
+from ar_collections.models.red_flags import RedFlag
 from ar_collections.models.targets import CollectionTarget
 from ar_collections.models.task import Task
 from ar_collections.models.worklist import DoNotContact, SlaRule, WorklistWeight
@@ -94,6 +95,7 @@ __all__ = [
     "PromiseToPay",
     "ReasonCode",
     "Recommendation",
+    "RedFlag",
     "SlaRule",
     "StrategyRun",
     "StrategySegment",

@@ -1,0 +1,85 @@
+"""SQL for the red-flag job: the accounts looked at, bounced payments, broken promises, credit
+limits, and each flag stored once (the unique key answers a rerun)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from ar_collections.models import Account, CreditProfile, Payment, PromiseToPay, RedFlag
+from ar_shared.repository import Repository
+
+
+class RedFlagRepository(Repository[RedFlag]):
+    model = RedFlag
+
+    async def raise_once(self, row: RedFlag) -> bool:
+        """Stores the flag unless that (customer, kind, occurrence) was raised before."""
+        values = {
+            c.key: getattr(row, c.key) for c in RedFlag.__table__.columns if getattr(row, c.key) is not None
+        }
+        statement = insert(RedFlag).values(**values).on_conflict_do_nothing().returning(RedFlag.id)
+        return (await self.session.scalar(statement)) is not None
+
+    async def of_customer(self, customer_id: uuid.UUID) -> Sequence[RedFlag]:
+        query = (
+            select(RedFlag).where(RedFlag.customer_id == customer_id).order_by(RedFlag.created_at, RedFlag.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def currencies(self, business_entity: str | None) -> dict[uuid.UUID, str]:
+        """The currency of each account looked at (its KPIs are read in it)."""
+        query = select(Account.customer_id, Account.currency)
+        if business_entity is not None:
+            query = query.where(Account.business_entity == business_entity)
+        return {r.customer_id: r.currency for r in await self.session.execute(query)}
+
+    async def bounced(self, business_entity: str | None, since: date, as_of: date) -> Sequence[Payment]:
+        """Payments reversed in (since, as_of]."""
+        query = (
+            select(Payment)
+            .join(Account, Account.customer_id == Payment.customer_id)
+            .where(Payment.reversed_on > since, Payment.reversed_on <= as_of)
+        )
+        if business_entity is not None:
+            query = query.where(Account.business_entity == business_entity)
+        return (await self.session.scalars(query)).all()
+
+    async def broken_promises(
+        self, business_entity: str | None, as_of: date
+    ) -> dict[uuid.UUID, list[tuple[str, date]]]:
+        """Every promise judged broken by `as_of`, per customer: (id, date judged)."""
+        query = select(PromiseToPay.customer_id, PromiseToPay.id, PromiseToPay.judged_on).where(
+            PromiseToPay.status == "broken", PromiseToPay.judged_on <= as_of
+        )
+        if business_entity is not None:
+            query = query.where(PromiseToPay.business_entity == business_entity)
+        result: dict[uuid.UUID, list[tuple[str, date]]] = {}
+        for r in await self.session.execute(query):
+            result.setdefault(r.customer_id, []).append((str(r.id), r.judged_on))
+        return result
+
+    async def credit_limits(self, business_entity: str | None) -> dict[uuid.UUID, tuple[int, str]]:
+        """(limit, currency) of every account with a credit limit."""
+        query = (
+            select(
+                CreditProfile.customer_id,
+                CreditProfile.credit_limit_minor,
+                CreditProfile.credit_limit_currency,
+            )
+            .join(Account, Account.customer_id == CreditProfile.customer_id)
+            .where(
+                CreditProfile.credit_limit_minor.is_not(None),
+                CreditProfile.credit_limit_currency.is_not(None),
+            )
+        )
+        if business_entity is not None:
+            query = query.where(Account.business_entity == business_entity)
+        return {
+            r.customer_id: (int(r.credit_limit_minor), str(r.credit_limit_currency))
+            for r in await self.session.execute(query)
+        }

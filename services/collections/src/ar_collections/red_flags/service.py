@@ -1,0 +1,173 @@
+"""The red-flag job: customer trends that may suggest declining financial strength (ADD rising,
+a bounced payment, repeated broken promises, credit use above the threshold), each occurrence
+raised once as an escalation to the credit manager with its evidence. The worker runs it at the
+close of business of each entity; a manager may run it for any date."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ar_collections.calendars.service import BusinessCalendars
+from ar_collections.config import CollectionsSettings
+from ar_collections.domain.scorecards import (
+    Flag,
+    Month,
+    add_rising,
+    bounced_payment_flag,
+    broken_promise_flags,
+    credit_use,
+    credit_use_flag,
+    last_complete_month,
+    months_back,
+)
+from ar_collections.dunning.repository import DunningRepository
+from ar_collections.escalations.service import add_escalation
+from ar_collections.grouping import Scope
+from ar_collections.kpis.repository import KpiRepository
+from ar_collections.kpis.service import kpi_report
+from ar_collections.models import Escalation, RedFlag
+from ar_collections.red_flags.repository import RedFlagRepository
+from ar_shared.audit import Actor
+from ar_shared.money import Money
+from ar_shared.problems import FieldError, Unprocessable
+
+ADD_MONTHS_LOOKED_AT = 12  # a longer streak is keyed by its last 12 months
+
+
+async def add_by_customer(
+    session: AsyncSession, as_of: date, business_entity: str | None
+) -> tuple[list[Month], dict[tuple[str, str], list[Decimal | None]]]:
+    """ADD of every customer for each of the last complete months, through the KPI report."""
+    months = months_back(last_complete_month(as_of), ADD_MONTHS_LOOKED_AT)
+    series: dict[tuple[str, str], list[Decimal | None]] = {}
+    for index, month in enumerate(months):
+        report = await kpi_report(session, month.first, month.last, Scope("customer", None, business_entity))
+        for line in report.lines:
+            values = series.setdefault((line.group, line.currency), [None] * len(months))
+            values[index] = line.average_days_delinquent
+    return months, series
+
+
+async def find_flags(
+    session: AsyncSession, as_of: date, business_entity: str | None, settings: CollectionsSettings
+) -> dict[uuid.UUID, list[Flag]]:
+    repo = RedFlagRepository(session)
+    currencies = await repo.currencies(business_entity)
+    found: dict[uuid.UUID, list[Flag]] = {customer_id: [] for customer_id in currencies}
+    recent = as_of - timedelta(days=settings.red_flag_lookback_days)
+
+    months, add = await add_by_customer(session, as_of, business_entity)
+    for customer_id, currency in currencies.items():
+        values = add.get((str(customer_id), currency))
+        if values is not None and (
+            flag := add_rising(list(zip(months, values, strict=True)), settings.red_flag_add_rising_months)
+        ):
+            found[customer_id].append(flag)
+
+    for payment in await repo.bounced(business_entity, recent, as_of):
+        assert payment.reversed_on is not None
+        found.setdefault(payment.customer_id, []).append(
+            bounced_payment_flag(
+                str(payment.payment_id),
+                payment.reversed_on,
+                {
+                    "amount": str(Money(payment.amount_minor, payment.currency)),
+                    "currency": payment.currency,
+                    "received_on": str(payment.received_on),
+                },
+            )
+        )
+
+    for customer_id, broken in (await repo.broken_promises(business_entity, as_of)).items():
+        flags = broken_promise_flags(
+            broken, settings.red_flag_broken_promises, settings.red_flag_broken_promises_window_days
+        )
+        found.setdefault(customer_id, []).extend(f for f in flags if f.seen_on > recent)
+
+    limits = await repo.credit_limits(business_entity)
+    ar = await KpiRepository(session).ar(as_of, Scope("customer", None, business_entity))
+    for customer_id, (limit, currency) in limits.items():
+        figures = ar.get((str(customer_id), currency))
+        open_ar = figures.total if figures else 0
+        evidence: dict[str, object] = {
+            "open_ar": str(Money(open_ar, currency)), "credit_limit": str(Money(limit, currency)),
+            "currency": currency,
+        }  # fmt: skip
+        flag = credit_use_flag(
+            as_of, credit_use(open_ar, limit), settings.red_flag_credit_use_percent, evidence
+        )
+        if flag is not None:
+            found.setdefault(customer_id, []).append(flag)
+    return found
+
+
+def refuse_a_future_date(as_of: date, business_entity: str | None, calendars: BusinessCalendars) -> None:
+    """A run on demand looks at figures that exist: never past the entity's business date (any
+    entity's latest, without one)."""
+    if business_entity is not None:
+        latest = calendars.today(business_entity)
+    else:
+        latest = max([calendars.default_today(), *(calendars.today(e) for e in calendars.calendars)])
+    if as_of > latest:
+        message = f"{as_of} is after the business date {latest}"
+        raise Unprocessable(
+            message,
+            code="as_of_in_the_future",
+            errors=[FieldError(field="as_of", message=message, code="as_of_in_the_future")],
+        )
+
+
+async def run(
+    session: AsyncSession,
+    actor: Actor,
+    as_of: date,
+    business_entity: str | None,
+    settings: CollectionsSettings,
+) -> list[RedFlag]:
+    """Raises every flag found as of `as_of` that was not raised before; returns those raised now."""
+    found = await find_flags(session, as_of, business_entity, settings)
+    raised: list[RedFlag] = []
+    repo = RedFlagRepository(session)
+    managers = await DunningRepository(session).managers([c for c, flags in found.items() if flags])
+    for customer_id, flags in found.items():
+        for flag in flags:
+            row = RedFlag(
+                id=uuid.uuid4(), customer_id=customer_id, kind=flag.kind, occurrence=flag.occurrence,
+                raised_on=as_of, summary=flag.summary, evidence=flag.evidence,
+            )  # fmt: skip
+            if not await repo.raise_once(row):
+                continue
+            escalation = await add_escalation(
+                session, actor, _escalation(row, managers.get(customer_id), settings, actor.subject)
+            )
+            row = await _linked(session, row.id, escalation)
+            raised.append(row)
+    return raised
+
+
+def _escalation(flag: RedFlag, manager: str | None, settings: CollectionsSettings, by: str) -> Escalation:
+    level = settings.red_flag_escalation_level
+    return Escalation(
+        id=uuid.uuid4(),
+        customer_id=flag.customer_id,
+        level=level,
+        department=settings.red_flag_department if level == "department" else None,
+        assignee=manager,
+        reason=f"Red flag: {flag.summary}",
+        due_on=flag.raised_on + timedelta(days=settings.dispute_due_days),
+        status="open",
+        raised_by=by,
+        raised_on=flag.raised_on,
+    )
+
+
+async def _linked(session: AsyncSession, flag_id: uuid.UUID, escalation: Escalation) -> RedFlag:
+    row = await RedFlagRepository(session).get(flag_id, for_update=True)
+    assert row is not None
+    row.escalation_id = escalation.id
+    await session.flush()
+    return row
