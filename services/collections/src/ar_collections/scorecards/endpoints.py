@@ -13,6 +13,7 @@ from ar_collections.calendars.dependencies import Calendars
 from ar_collections.scorecards import service
 from ar_collections.scorecards.export import scorecard_table
 from ar_collections.scorecards.schemas import Scorecard
+from ar_shared.inputs import Identifier
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(prefix="/v1/accounts/{customer_id}/scorecard", tags=["kpis"], route_class=ServiceRoute)
@@ -29,7 +30,9 @@ DESCRIPTION = (
 )
 
 Months = Annotated[int, Query(description="How many months, 1 to 24")]
-AsOfMonth = Annotated[str | None, Query(description="The last month shown, YYYY-MM", examples=["2026-03"])]
+AsOfMonth = Annotated[
+    Identifier | None, Query(description="The last month shown, YYYY-MM", examples=["2026-03"])
+]
 
 
 @router.get("", summary="The customer's monthly scorecard", description=DESCRIPTION)
