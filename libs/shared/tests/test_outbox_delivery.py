@@ -306,7 +306,7 @@ async def test_concurrent_relays_keep_each_customers_events_in_order(
     assert all(rounds == list(range(40)) for rounds in seen.values())
 
 
-class OutOfStepProducer(AIOKafkaProducer):
+class OutOfStepProducer(AIOKafkaProducer):  # type: ignore[misc]  # aiokafka ships no types
     """A real producer whose every batch is refused as an idempotent producer out of step is."""
 
     async def send_batch(self, *args: Any, **kwargs: Any) -> Any:
