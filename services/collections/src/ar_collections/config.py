@@ -67,6 +67,12 @@ class CollectionsSettings(ServiceSettings):
         description="Per currency: a short-paid residual under this is recommended for write-off "
         "instead of opening a deduction case (a currency not listed: always a deduction)",
     )
+    document_max_bytes: int = Field(
+        default=10_485_760,
+        ge=1,
+        le=12_000_000,
+        description="Largest evidence file accepted (bytes); its base64 must fit the bulk body cap",
+    )
     write_off_reason_codes: tuple[str, ...] = Field(
         default=("small_balance", "uncollectable", "bankruptcy", "dispute_settlement", "goodwill", "other"),
         description="The ledger's write-off reason codes a recommendation may carry",
