@@ -12,7 +12,6 @@ from ar_collections.access import CallerSession, Worker
 from ar_collections.documents import service
 from ar_collections.documents.repository import DocumentRepository
 from ar_collections.documents.schemas import Document, DocumentUpload, OwnerKind
-from ar_collections.domain.documents import TEXT
 from ar_collections.portfolios.service import require_account
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.request_guard import BULK_BODY
@@ -75,10 +74,9 @@ async def get_document(_: Worker, document_id: uuid.UUID, session: CallerSession
 )
 async def download_document(_: Worker, document_id: uuid.UUID, session: CallerSession) -> Response:
     document = await service.require_document(session, document_id, with_content=True)
-    media_type = f"{TEXT}; charset=utf-8" if document.media_type == TEXT else document.media_type
     return Response(
         document.content,
-        media_type=media_type,
+        media_type=document.media_type,  # text types get `charset=utf-8` (their bytes were checked UTF-8)
         headers={
             "Content-Disposition": content_disposition(document.filename),
             "X-Content-Type-Options": "nosniff",

@@ -42,7 +42,9 @@ class DocumentUpload(BaseModel):
     media_type: Identifier = Field(
         min_length=1, max_length=127, description=f"One of {', '.join(ALLOWED_MEDIA_TYPES)}"
     )
-    content_base64: str = Field(description="The file's bytes, base64 (RFC 4648, with padding)")
+    content_base64: Identifier = Field(
+        description="The file's bytes, base64 (RFC 4648, with padding, one line)"
+    )
     description: Text | None = Field(default=None, max_length=4000)
 
     @field_validator("filename")
