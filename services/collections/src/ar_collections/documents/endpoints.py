@@ -12,6 +12,7 @@ from ar_collections.access import CallerSession, Worker
 from ar_collections.documents import service
 from ar_collections.documents.repository import DocumentRepository
 from ar_collections.documents.schemas import Document, DocumentUpload, OwnerKind
+from ar_collections.domain.documents import ALLOWED_MEDIA_TYPES
 from ar_collections.portfolios.service import require_account
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.request_guard import BULK_BODY
@@ -69,7 +70,10 @@ async def get_document(_: Worker, document_id: uuid.UUID, session: CallerSession
     summary="Download a document: its bytes, with its type and file name",
     response_class=Response,
     responses={
-        200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+        200: {
+            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ALLOWED_MEDIA_TYPES},
+            "description": "The file's bytes, with the type they were checked to be (text types in UTF-8)",
+        }
     },
 )
 async def download_document(_: Worker, document_id: uuid.UUID, session: CallerSession) -> Response:
