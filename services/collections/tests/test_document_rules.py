@@ -9,7 +9,9 @@ import zipfile
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
+from ar_collections.config import CollectionsSettings
 from ar_collections.domain.documents import (
     ALLOWED_MEDIA_TYPES,
     CSV,
@@ -113,3 +115,10 @@ def test_an_accepted_file_always_has_bytes_of_its_declared_type(content: bytes, 
 def test_pdf_bytes_are_never_accepted_as_another_type(tail: bytes, declared: str) -> None:
     refused = refusal(declared, b"%PDF-" + tail, LIMIT)
     assert refused is not None
+
+
+def test_a_document_cap_whose_base64_would_not_fit_the_bulk_body_cap_is_refused_at_start() -> None:
+    assert CollectionsSettings(document_max_bytes=10_485_760).document_max_bytes == 10_485_760
+    with pytest.raises(ValidationError, match="needs a bulk body cap"):
+        CollectionsSettings(document_max_bytes=13_000_000)
+    assert CollectionsSettings(document_max_bytes=13_000_000, max_bulk_body_bytes=20_000_000)

@@ -242,6 +242,19 @@ async def test_bad_uploads_are_refused_whole_and_nothing_is_written(
     assert await stored(book) == before
 
 
+async def test_a_file_larger_than_an_ordinary_body_is_taken_up_to_the_document_cap(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    # 3 MB: its base64 is over the 1 MiB cap of ordinary bodies, under the default 10 MiB
+    content = PDF + bytes(range(256)) * (3_000_000 // 256)
+    customer_id, case_id = await disputed_account(client, manager, book)
+    response = await attach(client, manager, customer_id, upload("dispute", case_id, content))
+    assert response.status_code == 201, response.text[:500]
+    assert response.json()["sha256"] == hashlib.sha256(content).hexdigest()
+    download = await client.get(f"/v1/documents/{response.json()['id']}/content", headers=manager)
+    assert hashlib.sha256(download.content).hexdigest() == response.json()["sha256"]
+
+
 async def test_a_document_of_another_account_is_not_an_owner_here(
     client: httpx.AsyncClient, manager: dict[str, str], book: Book
 ) -> None:
