@@ -112,3 +112,32 @@ async def test_an_account_without_cases_shows_none_and_scores_no_dispute_age(
     worklist = await client.get("/v1/worklist", headers=collector)
     (row,) = [i for i in worklist.json()["items"] if i["customer_id"] == str(customer_id)]
     assert {p["part"]: p["value"] for p in row["score_parts"]}["dispute_age"] == "0"
+
+
+async def test_a_withdrawn_case_no_longer_ages_the_account(
+    client: httpx.AsyncClient, collector: dict[str, str], book: Book
+) -> None:
+    entity = f"V{uuid.uuid4().hex[:7].upper()}"
+    await book.business_date(entity, D)
+    portfolio = await book.portfolio(await book.collector("collector-anna"))
+    customer_id = await book.account(entity=entity, portfolio_id=portfolio)
+    first, second = [
+        await book.invoice(customer_id, due=D - timedelta(days=30), amount="100.00", entity=entity)
+        for _ in range(2)
+    ]
+    disputes = f"/v1/accounts/{customer_id}/disputes"
+    withdrawn = await post(
+        client, collector, disputes, {"items": [item(first, "100.00")], "reason_code": "pricing"}
+    )
+    await book.business_date(entity, D + timedelta(days=5))
+    younger = await post(
+        client, collector, disputes, {"items": [item(second, "30.00")], "reason_code": "pricing"}
+    )
+    await post(client, collector, f"/v1/disputes/{withdrawn['id']}/status", {"status": "withdrawn"})
+    await book.business_date(entity, D + timedelta(days=12))
+
+    view = (await client.get(f"/v1/accounts/{customer_id}", headers=collector)).json()
+    assert [(d["id"], d["age_days"]) for d in view["open_disputes"]] == [(younger["id"], 7)]
+    worklist = await client.get("/v1/worklist", headers=collector)
+    (row,) = [i for i in worklist.json()["items"] if i["customer_id"] == str(customer_id)]
+    assert {p["part"]: p["value"] for p in row["score_parts"]}["dispute_age"] == "7"
