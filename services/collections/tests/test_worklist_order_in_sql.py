@@ -174,3 +174,16 @@ async def test_a_half_cent_rounds_to_even_in_both(connection: asyncpg.Connection
     for weight, cents in ((Decimal("0.125"), 12), (Decimal("0.375"), 38), (Decimal("0.5"), 50)):
         weights = dict.fromkeys(priority.PARTS, Decimal(0)) | {"days_past_due": weight}
         assert await in_sql(connection, base, weights, []) == in_python(base, weights, []) == (cents, False)
+
+
+async def test_a_part_beyond_what_a_bigint_holds_saturates_alike_in_both(
+    connection: asyncpg.Connection,
+) -> None:
+    # quadrillions of overdue yen at the largest weight: 10**20 cents unbounded, past a bigint
+    huge = {"overdue": {"JPY": 10**15}, "oldest": AS_OF - timedelta(days=1), "last_contact": None,
+            "risk_class": None, "tasks_counted": 0, "barred": False, "task_breached": False,
+            "promise_broken": False, "promise_due_today": False, "oldest_dispute": None, "entity": "DE01",
+            "portfolio": PORTFOLIOS[0], "rule_dates": [None, None, None]}  # fmt: skip
+    weights = dict.fromkeys(priority.PARTS, Decimal(0)) | {"amount_overdue": Decimal("999999.9999")}
+    assert await in_sql(connection, huge, weights, []) == in_python(huge, weights, [])
+    assert in_python(huge, weights, [])[0] == priority.MAX_PART_CENTS

@@ -76,7 +76,10 @@ def score_laterals_sql(j: str, weights: Mapping[str, Decimal], p: Parameters) ->
         f"{p(weights[part], 'numeric')} * ({values[part]})::numeric * 100 AS x{i}"
         for i, part in enumerate(parts)
     )
-    total = " + ".join(_half_even(f"x.x{i}") for i in range(len(parts)))
+    # each part saturates as priority.points_in_cents does, so the sum always fits a bigint
+    total = " + ".join(
+        f"least({_half_even(f'x.x{i}')}, {priority.MAX_PART_CENTS})" for i in range(len(parts))
+    )
     return f"LATERAL (SELECT {raw}) x, LATERAL (SELECT ({total})::bigint AS cents) c"
 
 
