@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ar_collections.config import CollectionsSettings
-from ar_collections.domain import priority, sla
+from ar_collections.domain import disputes, priority, sla
 from ar_collections.worklist.ordering import Parameters, breached_sql, score_laterals_sql
 from ar_shared.db import asyncpg_dsn
 from ar_shared.money import currency_exponent
@@ -70,6 +70,8 @@ def accounts(draw: st.DrawFn) -> dict[str, Any]:
         "barred": draw(st.booleans()),
         "promise_broken": draw(st.booleans()),
         "promise_due_today": draw(st.booleans()),
+        # a case opened after the business date (a business date set back) counts 0 in both
+        "oldest_dispute": draw(st.none() | st.integers(-5, 400).map(lambda d: AS_OF - timedelta(days=d))),
         "task_breached": draw(st.booleans()),
         "entity": draw(st.sampled_from(["DE01", "UK01"])),
         "portfolio": draw(st.sampled_from(PORTFOLIOS)),
@@ -100,6 +102,7 @@ async def in_sql(
         f"{p(account['task_breached'], 'boolean')} AS task_breached, "
         f"{p(account['promise_broken'], 'boolean')} AS promise_broken, "
         f"{p(account['promise_due_today'], 'boolean')} AS promise_due_today, "
+        f"{p(account['oldest_dispute'], 'date')} AS oldest_dispute_opened_on, "
         f"{p(account['oldest'], 'date')} AS oldest_overdue_due, "
         f"{p(account['entity'], 'text')} AS business_entity, "
         f"{p(account['portfolio'], 'uuid')} AS portfolio_id"
@@ -143,6 +146,7 @@ def in_python(
         follow_up_due=account["tasks_counted"] > 0,
         promise_due_today=account["promise_due_today"],
         promise_broken=account["promise_broken"],
+        oldest_dispute_days=disputes.age_in_days(account["oldest_dispute"], AS_OF),
     )
     facts = facts_of(account, rules)
     statuses = [] if account["barred"] else [sla.rule_status(rule, facts, AS_OF) for rule in rules]
@@ -165,8 +169,21 @@ async def test_a_half_cent_rounds_to_even_in_both(connection: asyncpg.Connection
     # 0.5 x 1 = 0.50 exactly; 0.125 x 1 day = 12.5 cents -> 12 (even); 0.375 x 1 -> 37.5 -> 38
     base = {"overdue": {}, "oldest": AS_OF - timedelta(days=1), "last_contact": AS_OF, "risk_class": "low",
             "tasks_counted": 0, "barred": False, "task_breached": False, "promise_broken": False,
-            "promise_due_today": False, "entity": "DE01",
+            "promise_due_today": False, "oldest_dispute": None, "entity": "DE01",
             "portfolio": PORTFOLIOS[0], "rule_dates": [None, None, None]}  # fmt: skip
     for weight, cents in ((Decimal("0.125"), 12), (Decimal("0.375"), 38), (Decimal("0.5"), 50)):
         weights = dict.fromkeys(priority.PARTS, Decimal(0)) | {"days_past_due": weight}
         assert await in_sql(connection, base, weights, []) == in_python(base, weights, []) == (cents, False)
+
+
+async def test_a_part_beyond_what_a_bigint_holds_saturates_alike_in_both(
+    connection: asyncpg.Connection,
+) -> None:
+    # quadrillions of overdue yen at the largest weight: 10**20 cents unbounded, past a bigint
+    huge = {"overdue": {"JPY": 10**15}, "oldest": AS_OF - timedelta(days=1), "last_contact": None,
+            "risk_class": None, "tasks_counted": 0, "barred": False, "task_breached": False,
+            "promise_broken": False, "promise_due_today": False, "oldest_dispute": None, "entity": "DE01",
+            "portfolio": PORTFOLIOS[0], "rule_dates": [None, None, None]}  # fmt: skip
+    weights = dict.fromkeys(priority.PARTS, Decimal(0)) | {"amount_overdue": Decimal("999999.9999")}
+    assert await in_sql(connection, huge, weights, []) == in_python(huge, weights, [])
+    assert in_python(huge, weights, [])[0] == priority.MAX_PART_CENTS

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from ar_collections.domain.aging import DEFAULT_EDGES, validate_edges
 from ar_shared.settings import ServiceSettings
+
+DOCUMENT_UPLOAD_OVERHEAD = 65_536
+"""Bytes an upload's JSON takes besides the base64 content (names, description, punctuation)."""
 
 
 class CollectionsSettings(ServiceSettings):
@@ -74,6 +77,12 @@ class CollectionsSettings(ServiceSettings):
         description="Per currency: a short-paid residual under this is recommended for write-off "
         "instead of opening a deduction case (a currency not listed: always a deduction)",
     )
+    document_max_bytes: int = Field(
+        default=10_485_760,
+        ge=1,
+        description="Largest evidence file accepted (bytes); its base64 must fit the bulk body cap "
+        "(`MAX_BULK_BODY_BYTES`)",
+    )
     write_off_reason_codes: tuple[str, ...] = Field(
         default=("small_balance", "uncollectable", "bankruptcy", "dispute_settlement", "goodwill", "other"),
         description="The ledger's write-off reason codes a recommendation may carry",
@@ -115,6 +124,17 @@ class CollectionsSettings(ServiceSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not an IANA time zone") from None
         return value
+
+    @model_validator(mode="after")
+    def _documents_fit_the_body_cap(self) -> Self:
+        # base64 grows a file by 4/3; the rest of the upload's JSON is a few hundred bytes
+        needed = 4 * -(-self.document_max_bytes // 3) + DOCUMENT_UPLOAD_OVERHEAD
+        if needed > self.max_bulk_body_bytes:
+            raise ValueError(
+                f"document_max_bytes {self.document_max_bytes} needs a bulk body cap of {needed} bytes "
+                f"(max_bulk_body_bytes is {self.max_bulk_body_bytes})"
+            )
+        return self
 
     @field_validator("aging_edges")
     @classmethod

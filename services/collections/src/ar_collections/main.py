@@ -10,6 +10,7 @@ from ar_collections.charges.endpoints import router as charges_router
 from ar_collections.config import CollectionsSettings, get_settings
 from ar_collections.contact_policy.endpoints import router as do_not_contact_router
 from ar_collections.disputes.endpoints import router as disputes_router
+from ar_collections.documents.endpoints import router as documents_router
 from ar_collections.dunning.endpoints import router as dunning_router
 from ar_collections.escalations.endpoints import router as escalations_router
 from ar_collections.experiments.endpoints import router as experiments_router
@@ -89,6 +90,7 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
             scorecards_router,
             charges_router,
             disputes_router,
+            documents_router,
             recommendations_router,
             escalations_router,
             red_flags_router,

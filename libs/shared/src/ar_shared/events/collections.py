@@ -188,6 +188,11 @@ class CreditMemoRequested(CollectionsEvent):
     dispute_id: uuid.UUID | None = Field(default=None, description="The dispute whose resolution asks for it")
     reason_code: str
     requested_by: str | None = Field(default=None, description="Who asked, for the ledger's audit record")
+    document_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        description="The dispute's evidence documents at resolution (collections' "
+        "`GET /v1/documents/{id}/content`), oldest first",
+    )
 
 
 @register

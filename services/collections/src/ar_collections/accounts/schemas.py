@@ -10,10 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ar_collections.activities.schemas import Activity
 from ar_collections.contact_policy.schemas import DoNotContact
+from ar_collections.disputes.schemas import OpenDispute
 from ar_collections.dunning.schemas import DunningStanding, LetterSent
+from ar_collections.escalations.schemas import Escalation
 from ar_collections.plans.schemas import Plan
 from ar_collections.portfolios.schemas import Assignment
 from ar_collections.promises.schemas import PromiseStanding
+from ar_collections.recommendations.schemas import Recommendation
 from ar_collections.tasks.schemas import Task
 from ar_collections.worklist.schemas import Sla
 from ar_shared.inputs import Identifier
@@ -134,4 +137,14 @@ class AccountView(BaseModel):
         default_factory=list,
         description="Letters its dunning steps sent, latest first (at most 20); notifications prints "
         "each: `GET /v1/letters?request_id=...`",
+    )
+    open_disputes: list[OpenDispute] = Field(
+        description="Dispute and deduction cases not closed yet (a valid one until its credit memos "
+        "arrived), oldest first, with their disputed amounts and age"
+    )
+    pending_recommendations: list[Recommendation] = Field(
+        description="Write-off and suspension recommendations waiting for a manager, oldest first"
+    )
+    open_escalations: list[Escalation] = Field(
+        description="Escalations without an outcome, earliest due first"
     )

@@ -1,5 +1,6 @@
 """The account view: balances, aging, open items with reason codes, holds, the last contacts,
-open tasks and the SLA of one account, as of its entity's business date."""
+open tasks, the SLA, promises, plans, open disputes, pending recommendations and open
+escalations of one account, as of its entity's business date."""
 
 from __future__ import annotations
 
@@ -25,12 +26,17 @@ from ar_collections.activities.schemas import Activity
 from ar_collections.calendars.service import BusinessCalendars
 from ar_collections.contact_policy import service as contact_policy
 from ar_collections.contact_policy.repository import DoNotContactRepository
+from ar_collections.disputes import standing as disputes
 from ar_collections.domain import aging, sla
 from ar_collections.dunning import pauses as dunning
+from ar_collections.escalations.schemas import Escalation
+from ar_collections.escalations.service import EscalationRepository
 from ar_collections.models.task import CONTACT_TASK_KINDS
 from ar_collections.plans import service as plans
 from ar_collections.portfolios.service import describe, require_account
 from ar_collections.promises import service as promises
+from ar_collections.recommendations.repository import RecommendationRepository
+from ar_collections.recommendations.schemas import Recommendation
 from ar_collections.tasks.schemas import Task
 from ar_collections.worklist.repository import WorklistRepository
 from ar_collections.worklist.schemas import Sla
@@ -167,4 +173,13 @@ async def account_view(
         promises=await promises.standing(session, customer_id),
         payment_plans=await plans.active_plans(session, customer_id),
         letters=await dunning.letters_sent(session, customer_id),
+        open_disputes=await disputes.open_cases(session, customer_id, today),
+        pending_recommendations=[
+            Recommendation.of(r)
+            for r in await RecommendationRepository(session).pending_of_account(customer_id)
+        ],
+        open_escalations=[
+            Escalation.model_validate(e)
+            for e in await EscalationRepository(session).open_of_account(customer_id)
+        ],
     )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from ar_collections.models import DisputeCase, DisputeHistory, DisputeItem, OpenItem
 from ar_shared.repository import Repository
@@ -66,6 +67,26 @@ class DisputeRepository(Repository[DisputeCase]):
         if open_only:
             query = query.where(DisputeCase.closed_on.is_(None))
         return await self.keyset_page(query, [DisputeCase.opened_on, DisputeCase.id], after, limit)
+
+    async def open_of_account(
+        self, customer_id: uuid.UUID
+    ) -> Sequence[tuple[DisputeCase, int, list[uuid.UUID]]]:
+        """The account's cases not closed yet, oldest first, with their disputed totals and invoices."""
+        query = (
+            select(
+                DisputeCase,
+                func.sum(DisputeItem.amount_minor),
+                func.array_agg(aggregate_order_by(DisputeItem.invoice_id, DisputeItem.invoice_id)),
+            )
+            .join(DisputeItem, DisputeItem.case_id == DisputeCase.id)
+            .where(DisputeCase.customer_id == customer_id, DisputeCase.closed_on.is_(None))
+            .group_by(DisputeCase.id)
+            .order_by(DisputeCase.opened_on, DisputeCase.id)
+        )
+        return [
+            (case, int(total), list(invoices))
+            for case, total, invoices in (await self.session.execute(query)).all()
+        ]
 
     async def opened_between(
         self, start: date, end: date, kind: str | None

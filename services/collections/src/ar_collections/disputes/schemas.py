@@ -175,3 +175,20 @@ class RootCauseReport(BaseModel):
     opened_to: date
     kind: Literal["dispute", "deduction"] | None
     lines: list[RootCauseLine]
+
+
+class OpenDispute(BaseModel):
+    """A case not closed yet, as the account view shows it."""
+
+    id: uuid.UUID
+    kind: Literal["dispute", "deduction"]
+    status: CaseStatus
+    amount: MoneyAmount = Field(description="Total disputed")
+    invoice_ids: list[uuid.UUID]
+    reason_code: str
+    owner_kind: str | None
+    owner: str | None
+    opened_on: date
+    due_on: date
+    age_days: int = Field(description="Days since it was opened, as of the account's business date")
+    overdue: bool = Field(description="Its due date is before the business date")

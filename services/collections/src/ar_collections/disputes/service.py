@@ -16,6 +16,7 @@ from ar_collections.calendars.service import BusinessCalendars
 from ar_collections.disputes.items import lift, mark_disputed
 from ar_collections.disputes.repository import DisputeRepository
 from ar_collections.disputes.schemas import Dispute, DisputeCreate, DisputeStatusChange
+from ar_collections.documents.repository import DocumentRepository
 from ar_collections.domain import disputes as rules
 from ar_collections.dunning.repository import PauseRepository
 from ar_collections.models import Account, DisputeCase, DisputeHistory, DisputeItem, DunningPause, OpenItem
@@ -322,6 +323,7 @@ async def _resolve(
     if not valid:
         case.closed_on = today  # back into dunning at once (invalid) or nothing to settle (withdrawn)
     closed: list[uuid.UUID] = []
+    evidence = await DocumentRepository(session).ids_of_owner("dispute", case.id) if valid else []
     for item in await DisputeRepository(session).items(case.id, lock=True):
         amount = MoneyAmount.from_money(Money(item.amount_minor, case.currency))
         await outbox.add(
@@ -350,6 +352,7 @@ async def _resolve(
                     dispute_id=case.id,
                     reason_code=case.reason_code,
                     requested_by=actor.subject,
+                    document_ids=evidence,
                 ),
             )
         else:

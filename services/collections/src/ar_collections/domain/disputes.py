@@ -36,6 +36,14 @@ def is_final(status: str) -> bool:
     return status in FINAL
 
 
+def age_in_days(opened_on: date | None, today: date) -> int:
+    """Days since a case was opened, as of the business date `today`: what the account view shows
+    and the worklist's `dispute_age` part weighs (0 without a case, or for one opened later)."""
+    if opened_on is None:
+        return 0
+    return max((today - opened_on).days, 0)
+
+
 ShortPaymentOutcome = Literal["deduction", "write_off", "none"]
 
 

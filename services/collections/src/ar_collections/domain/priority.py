@@ -11,8 +11,8 @@
 |  | oldest item's days past due (0 when nothing is overdue) |
 | follow_up_due | 1 when an open task is due on or before the business date |
 
-Points are weight x value rounded to the cent (half to even); the score is their sum. Weights
-are per installation (`PUT /v1/worklist/weights`).
+Points are weight x value rounded to the cent (half to even), at most `MAX_PART_POINTS` each; the
+score is their sum. Weights are per installation (`PUT /v1/worklist/weights`).
 """
 
 from __future__ import annotations
@@ -42,6 +42,10 @@ DEFAULT_WEIGHTS: Mapping[str, Decimal] = {
     "days_since_last_contact": Decimal("0.5"),
     "follow_up_due": Decimal("25"),
 }
+# a part saturates here: the largest weight (999999.9999) times quadrillions of overdue yen would
+# otherwise pass what PostgreSQL's bigint (and a cursor) holds; no real score comes near it
+MAX_PART_POINTS = 10**13
+MAX_PART_CENTS = MAX_PART_POINTS * 100
 RISK_CLASS_VALUES: Mapping[str, int] = {"low": 0, "medium": 1, "high": 2, "very_high": 3}
 UNKNOWN_RISK_VALUE = 1
 
@@ -107,7 +111,7 @@ def total_in_cents(inputs: ScoreInputs, weights: Mapping[str, Decimal]) -> int:
     """The score in cents (what the worklist orders by): the sum of `points_in_cents`."""
     ratios = _ratios(tuple(weights[part] for part in PARTS))
     return sum(
-        _half_even(weight * value * 100, weight_scale * value_scale)
+        min(_half_even(weight * value * 100, weight_scale * value_scale), MAX_PART_CENTS)
         for (weight, weight_scale), (value, value_scale) in zip(ratios, _value_fractions(inputs), strict=True)
     )
 
@@ -119,11 +123,12 @@ def _ratios(weights: tuple[Decimal, ...]) -> tuple[tuple[int, int], ...]:
 
 
 def points_in_cents(inputs: ScoreInputs, weights: Mapping[str, Decimal]) -> dict[str, int]:
-    """Each part's points in cents, exactly: weight x value rounded half to even. Integer
-    arithmetic only, so a worklist scores thousands of accounts in milliseconds."""
+    """Each part's points in cents, exactly: weight x value rounded half to even (at most
+    `MAX_PART_CENTS`). Integer arithmetic only, so a worklist scores thousands of accounts in
+    milliseconds."""
     ratios = _ratios(tuple(weights[part] for part in PARTS))
     return {
-        part: _half_even(weight * value * 100, weight_scale * value_scale)
+        part: min(_half_even(weight * value * 100, weight_scale * value_scale), MAX_PART_CENTS)
         for part, (weight, weight_scale), (value, value_scale) in zip(
             PARTS, ratios, _value_fractions(inputs), strict=True
         )

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.calendars.service import BusinessCalendars
@@ -34,6 +35,14 @@ class EscalationRepository(Repository[Escalation]):
         if assignee is not None:
             query = query.where(Escalation.assignee == assignee)
         return await self.keyset_page(query, [Escalation.due_on, Escalation.id], after, limit)
+
+    async def open_of_account(self, customer_id: uuid.UUID) -> Sequence[Escalation]:
+        query = (
+            select(Escalation)
+            .where(Escalation.customer_id == customer_id, Escalation.status == "open")
+            .order_by(Escalation.due_on, Escalation.id)
+        )
+        return (await self.session.scalars(query)).all()
 
 
 async def add_escalation(session: AsyncSession, actor: Actor, row: Escalation) -> Escalation:

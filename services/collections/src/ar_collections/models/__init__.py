@@ -11,6 +11,7 @@ from ar_collections.models.disputes import (
     Escalation,
     Recommendation,
 )
+from ar_collections.models.documents import Document
 from ar_collections.models.dunning import (
     DunningPause,
     DunningState,
@@ -66,6 +67,7 @@ __all__ = [
     "DisputeHistory",
     "DisputeItem",
     "DoNotContact",
+    "Document",
     "DunningCharge",
     "DunningFee",
     "DunningPause",

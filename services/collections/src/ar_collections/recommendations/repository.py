@@ -24,6 +24,14 @@ class RecommendationRepository(Repository[Recommendation]):
             query = query.where(Recommendation.status == status)
         return await self.keyset_page(query, [Recommendation.recommended_on, Recommendation.id], after, limit)
 
+    async def pending_of_account(self, customer_id: uuid.UUID) -> Sequence[Recommendation]:
+        query = (
+            select(Recommendation)
+            .where(Recommendation.customer_id == customer_id, Recommendation.status == "pending")
+            .order_by(Recommendation.recommended_on, Recommendation.id)
+        )
+        return (await self.session.scalars(query)).all()
+
     async def latest_activities(self, customer_id: uuid.UUID, limit: int) -> Sequence[Activity]:
         query = (
             select(Activity)

@@ -45,15 +45,18 @@ def part_values_sql(j: str) -> dict[str, str]:
     """Each part's value over the columns of relation `j`, as priority.part_values defines it.
 
     Columns: overdue_thousands (numeric), days_past_due, risk_class, last_contact_on, as_of,
-    tasks_counted, promise_broken, promise_due_today. Disputes have no facts yet: their value is 0
-    on both sides.
+    tasks_counted, promise_broken, promise_due_today, oldest_dispute_opened_on (the oldest case not
+    closed; disputes.age_in_days).
     """
     return {
         "amount_overdue": f"coalesce({j}.overdue_thousands, 0)",
         "days_past_due": f"{j}.days_past_due",
         "risk_class": _risk_value(f"{j}.risk_class"),
         "promise": (f"(CASE WHEN {j}.promise_broken THEN 2 WHEN {j}.promise_due_today THEN 1 ELSE 0 END)"),
-        "dispute_age": "0",
+        "dispute_age": (
+            f"(CASE WHEN {j}.oldest_dispute_opened_on IS NULL THEN 0 "
+            f"ELSE greatest({j}.as_of - {j}.oldest_dispute_opened_on, 0) END)"
+        ),
         "days_since_last_contact": (
             f"(CASE WHEN {j}.days_past_due = 0 THEN 0 "
             f"WHEN {j}.last_contact_on IS NULL THEN {j}.days_past_due "
@@ -73,7 +76,10 @@ def score_laterals_sql(j: str, weights: Mapping[str, Decimal], p: Parameters) ->
         f"{p(weights[part], 'numeric')} * ({values[part]})::numeric * 100 AS x{i}"
         for i, part in enumerate(parts)
     )
-    total = " + ".join(_half_even(f"x.x{i}") for i in range(len(parts)))
+    # each part saturates as priority.points_in_cents does, so the sum always fits a bigint
+    total = " + ".join(
+        f"least({_half_even(f'x.x{i}')}, {priority.MAX_PART_CENTS})" for i in range(len(parts))
+    )
     return f"LATERAL (SELECT {raw}) x, LATERAL (SELECT ({total})::bigint AS cents) c"
 
 

@@ -100,6 +100,14 @@ promises AS (
     WHERE p.status IN ('open', 'broken')
     GROUP BY p.customer_id
 ),
+disputes AS (
+    -- the oldest dispute or deduction case not closed (a valid one until its credit memos arrived)
+    SELECT d.customer_id, min(d.opened_on) AS oldest_dispute_opened_on
+    FROM collections.dispute_cases d
+    JOIN scope s ON s.customer_id = d.customer_id
+    WHERE d.closed_on IS NULL
+    GROUP BY d.customer_id
+),
 contacts AS (
     SELECT a.customer_id{"".join(", " + column for column in contacts)}
     FROM collections.activities a
@@ -116,11 +124,13 @@ joined AS (
            coalesce(t.all_tasks, 0) AS all_tasks, coalesce(t.other_tasks, 0) AS other_tasks,
            t.all_breached, t.other_breached,
            coalesce(pr.promise_broken, false) AS promise_broken,
-           coalesce(pr.promise_due_today, false) AS promise_due_today
+           coalesce(pr.promise_due_today, false) AS promise_due_today,
+           ds.oldest_dispute_opened_on
     FROM scope s
     LEFT JOIN balances b ON b.customer_id = s.customer_id
     LEFT JOIN due_tasks t ON t.customer_id = s.customer_id
     LEFT JOIN promises pr ON pr.customer_id = s.customer_id
+    LEFT JOIN disputes ds ON ds.customer_id = s.customer_id
     LEFT JOIN collections.credit_profiles cp ON cp.customer_id = s.customer_id
     LEFT JOIN collections.do_not_contact n ON n.customer_id = s.customer_id AND n.lifted_at IS NULL
 ),

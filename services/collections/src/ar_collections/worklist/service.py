@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.calendars.service import BusinessCalendars
-from ar_collections.domain import aging, priority, sla
+from ar_collections.domain import aging, disputes, priority, sla
 from ar_collections.models import Collector, Portfolio
 from ar_collections.models.task import CONTACT_TASK_KINDS
 from ar_collections.worklist.repository import Scope, WorklistRepository
@@ -168,6 +168,7 @@ def judge(
         follow_up_due=bool(tasks),
         promise_due_today=bool(row["promise_due_today"]),
         promise_broken=bool(row["promise_broken"]),
+        oldest_dispute_days=disputes.age_in_days(row["oldest_dispute_opened_on"], as_of),
     )
     statuses: list[sla.SlaStatus | None] = [
         sla.task_status(t.id, t.kind, t.sla_due_on, as_of) for t in tasks if t.sla_due_on is not None

@@ -1,0 +1,1 @@
+"""Evidence documents attached to cases, promises, plans and activities."""

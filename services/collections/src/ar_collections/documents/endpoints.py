@@ -1,0 +1,95 @@
+"""HTTP routes for evidence documents: upload, list (per account, per owner), download."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, Response
+
+from ar_collections.access import CallerSession, Worker
+from ar_collections.documents import service
+from ar_collections.documents.repository import DocumentRepository
+from ar_collections.documents.schemas import Document, DocumentUpload, OwnerKind
+from ar_collections.domain.documents import ALLOWED_MEDIA_TYPES
+from ar_collections.portfolios.service import require_account
+from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
+from ar_shared.request_guard import BULK_BODY
+from ar_shared.routing import ServiceRoute
+
+router = APIRouter(tags=["documents"], route_class=ServiceRoute)
+
+
+@router.post(
+    "/v1/accounts/{customer_id}/documents",
+    status_code=201,
+    summary="Attach a file to a dispute case, promise, payment plan or activity of the account",
+    description="The content is base64 in the JSON body. Accepted: PDF, PNG, JPEG, TIFF, CSV, XLSX, "
+    "DOCX and plain text, recognised from the bytes (they must agree with `media_type`), up to "
+    "`COLLECTIONS_DOCUMENT_MAX_BYTES` (413 above). An owner not of the account, an empty file or "
+    "a file name with a control character is refused with field errors and nothing is stored.",
+    openapi_extra=BULK_BODY,
+)
+async def attach_document(
+    principal: Worker, customer_id: uuid.UUID, body: DocumentUpload, session: CallerSession, request: Request
+) -> Document:
+    max_bytes = request.app.state.settings.document_max_bytes
+    document = await service.attach(session, principal, customer_id, body, max_bytes=max_bytes)
+    return Document.model_validate(document)
+
+
+@router.get(
+    "/v1/accounts/{customer_id}/documents",
+    summary="The account's documents, oldest first; `owner_kind` / `owner_id` narrow to one owner",
+)
+async def list_documents(
+    _: Worker,
+    customer_id: uuid.UUID,
+    session: CallerSession,
+    page: Paging,
+    owner_kind: OwnerKind | None = None,
+    owner_id: uuid.UUID | None = None,
+) -> Page[Document]:
+    await require_account(session, customer_id)
+    after = decode_cursor(page.cursor, datetime, uuid.UUID) if page.cursor else None
+    rows = await DocumentRepository(session).of_account(
+        customer_id, owner_kind=owner_kind, owner_id=owner_id, limit=page.limit + 1, after=after
+    )
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.uploaded_at, r.id])
+    return Page[Document](items=[Document.model_validate(r) for r in items], next_cursor=next_cursor)
+
+
+@router.get("/v1/documents/{document_id}", summary="What is known about one document")
+async def get_document(_: Worker, document_id: uuid.UUID, session: CallerSession) -> Document:
+    return Document.model_validate(await service.require_document(session, document_id))
+
+
+@router.get(
+    "/v1/documents/{document_id}/content",
+    summary="Download a document: its bytes, with its type and file name",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ALLOWED_MEDIA_TYPES},
+            "description": "The file's bytes, with the type they were checked to be (text types in UTF-8)",
+        }
+    },
+)
+async def download_document(_: Worker, document_id: uuid.UUID, session: CallerSession) -> Response:
+    document = await service.require_document(session, document_id, with_content=True)
+    return Response(
+        document.content,
+        media_type=document.media_type,  # text types get `charset=utf-8` (their bytes were checked UTF-8)
+        headers={
+            "Content-Disposition": content_disposition(document.filename),
+            "X-Content-Type-Options": "nosniff",
+            "ETag": f'"{document.sha256}"',
+        },
+    )
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback name and the exact name in RFC 5987 form (RFC 6266)."""
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\%' else "_" for c in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
