@@ -41,7 +41,8 @@ async def judge_items(
 
 async def judge_plan(session: AsyncSession, plan: PaymentPlan, today: date) -> None:
     repo = PlanRepository(session)
-    items, instalments = await repo.items(plan.id), await repo.instalments(plan.id)
+    items = (await repo.items([plan.id]))[plan.id]
+    instalments = (await repo.instalments([plan.id]))[plan.id]
     ids = [i.invoice_id for i in items]
     judged = rules.judge_plan(
         [rules.Instalment(i.due_date, i.amount_minor) for i in instalments],

@@ -261,12 +261,14 @@ async def get_plan(session: AsyncSession, customer_id: uuid.UUID, plan_id: uuid.
     plan = await repo.get(plan_id)
     if plan is None or plan.customer_id != customer_id:
         raise NotFound(f"no payment plan {plan_id} on the account", code="payment_plan_not_found")
-    return plan_out(plan, await repo.items(plan.id), await repo.instalments(plan.id))
+    return (await plans_out(session, [plan]))[0]
 
 
 async def plans_out(session: AsyncSession, rows: Sequence[PaymentPlan]) -> list[Plan]:
     repo = PlanRepository(session)
-    return [plan_out(p, await repo.items(p.id), await repo.instalments(p.id)) for p in rows]
+    ids = [p.id for p in rows]
+    items, instalments = await repo.items(ids), await repo.instalments(ids)
+    return [plan_out(p, items[p.id], instalments[p.id]) for p in rows]
 
 
 async def active_plans(session: AsyncSession, customer_id: uuid.UUID) -> list[Plan]:

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1/aging", tags=["kpis"], route_class=ServiceRoute)
 DESCRIPTION = (
     "Open items as of `as_of` (any date: each item's balance is rebuilt from its movements) in "
     "the service's aging buckets by days past due, per `group_by` (`collector`, `team`, "
-    "`portfolio`, `business_entity` or `overall`; an account counts for the portfolio it is in "
+    "`portfolio`, `business_entity`, `customer` or `overall`; an account counts for the portfolio it is in "
     "now, '' gathers unassigned accounts) and currency, with each bucket's share of the line's "
     "total (one decimal)."
 )

@@ -179,15 +179,23 @@ class PlanRepository(Repository[PaymentPlan]):
         )
         return (await self.session.scalars(query)).all()
 
-    async def items(self, plan_id: uuid.UUID) -> Sequence[PlanItem]:
-        query = select(PlanItem).where(PlanItem.plan_id == plan_id).order_by(PlanItem.invoice_id)
-        return (await self.session.scalars(query)).all()
+    async def items(self, plan_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[PlanItem]]:
+        """The items of each plan (one statement for a page of plans)."""
+        found: dict[uuid.UUID, list[PlanItem]] = {p: [] for p in plan_ids}
+        query = select(PlanItem).where(PlanItem.plan_id.in_(plan_ids)).order_by(PlanItem.invoice_id)
+        for item in await self.session.scalars(query) if plan_ids else []:
+            found[item.plan_id].append(item)
+        return found
 
-    async def instalments(self, plan_id: uuid.UUID) -> Sequence[PlanInstalment]:
+    async def instalments(self, plan_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[PlanInstalment]]:
+        """The instalments of each plan, in order (one statement for a page of plans)."""
+        found: dict[uuid.UUID, list[PlanInstalment]] = {p: [] for p in plan_ids}
         query = (
-            select(PlanInstalment).where(PlanInstalment.plan_id == plan_id).order_by(PlanInstalment.number)
+            select(PlanInstalment).where(PlanInstalment.plan_id.in_(plan_ids)).order_by(PlanInstalment.number)
         )
-        return (await self.session.scalars(query)).all()
+        for instalment in await self.session.scalars(query) if plan_ids else []:
+            found[instalment.plan_id].append(instalment)
+        return found
 
     async def active_for_date(self, business_entity: str, today: date) -> Sequence[PaymentPlan]:
         """The entity's active plans a new business date may change (an unpaid instalment that
