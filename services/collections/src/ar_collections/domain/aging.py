@@ -45,3 +45,17 @@ def bucket(days: int, edges: Sequence[int] = DEFAULT_EDGES) -> str:
         if days <= edge:
             return labels[i]
     return labels[-1]
+
+
+def bucket_index(days: int, edges: Sequence[int] = DEFAULT_EDGES) -> int:
+    """The position of `bucket(days, edges)` among `bucket_labels(edges)`."""
+    return sum(1 for edge in (0, *edges) if days > edge)
+
+
+def bucket_sql(edges: Sequence[int], as_of: str, due_date: str) -> str:
+    """`bucket_index` as a SQL expression (edges are validated integers, the other two SQL
+    expressions of the caller's), so reports can sum buckets in the database."""
+    cases = " ".join(
+        f"WHEN {as_of} - {due_date} <= {int(edge)} THEN {n}" for n, edge in enumerate(edges, start=1)
+    )
+    return f"CASE WHEN {as_of} - {due_date} <= 0 THEN 0 {cases} ELSE {len(edges) + 1} END"

@@ -189,8 +189,7 @@ def rolled(
     oldest overdue item did on entering (None: nothing was overdue on entering)."""
     if oldest_overdue_at_entry is None:
         return None
-    labels = aging.bucket_labels(edges)
-    before = labels.index(aging.bucket((entered_on - oldest_overdue_at_entry).days, edges))
+    before = aging.bucket_index((entered_on - oldest_overdue_at_entry).days, edges)
     if oldest_overdue_at_end is None:
         return False
-    return labels.index(aging.bucket((window_end - oldest_overdue_at_end).days, edges)) > before
+    return aging.bucket_index((window_end - oldest_overdue_at_end).days, edges) > before

@@ -9,15 +9,8 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_collections.domain.aging import bucket_sql
 from ar_collections.grouping import FILTERS, GROUP_KEYS, JOINS, Scope
-
-
-def bucket_sql(edges: Sequence[int]) -> str:
-    """The bucket's index of an item (0 current, 1 first band …), from validated integer edges."""
-    cases = " ".join(
-        f"WHEN :as_of - i.due_date <= {int(edge)} THEN {n}" for n, edge in enumerate(edges, start=1)
-    )
-    return f"CASE WHEN :as_of - i.due_date <= 0 THEN 0 {cases} ELSE {len(edges) + 1} END"
 
 
 class AgingRepository:
@@ -36,8 +29,8 @@ class AgingRepository:
                 GROUP BY m.invoice_id
                 HAVING sum(m.delta_minor) <> 0
             )
-            SELECT {GROUP_KEYS[scope.group_by]} AS group_key, i.currency, {bucket_sql(edges)} AS bucket,
-                   sum(b.open_minor) AS amount
+            SELECT {GROUP_KEYS[scope.group_by]} AS group_key, i.currency,
+                   {bucket_sql(edges, ":as_of", "i.due_date")} AS bucket, sum(b.open_minor) AS amount
             FROM balances b
             JOIN collections.open_items i ON i.invoice_id = b.invoice_id
             {JOINS}
