@@ -22,6 +22,7 @@ from sqlalchemy import select
 from ar_collections.models import DunningState, ExperimentAccount
 from ar_collections.testing import Book, money
 from ar_shared.events.ledger import InvoiceSettled, PaymentApplied, PaymentReceived
+from ar_shared.testing.http import assert_problem
 
 pytestmark = pytest.mark.integration
 
@@ -232,14 +233,6 @@ async def exported_as_reported(
     assert csv_text.splitlines()[2].startswith(f"challenger,{challenger['strategy']},no,")
 
 
-async def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = dict(response.json())
-    assert body["code"] == code, body
-    return body
-
-
 async def test_bad_set_ups_are_refused_and_nothing_is_written(
     client: httpx.AsyncClient, manager: dict[str, str], collector: dict[str, str], book: Book
 ) -> None:
@@ -250,13 +243,13 @@ async def test_bad_set_ups_are_refused_and_nothing_is_written(
     def arms(*shares: str) -> list[dict[str, str]]:
         return [{"name": f"arm{n}", "strategy": champion, "share_percent": s} for n, s in enumerate(shares)]
 
-    short = await problem(
+    short = assert_problem(
         await client.post("/v1/experiments", json={**body, "arms": arms("60", "30"), "champion": "arm0"},
                           headers=manager),
         422, "invalid_experiment",
     )  # fmt: skip
     assert [(e["field"], e["code"]) for e in short["errors"]] == [("arms", "shares_not_100")]
-    unknown = await problem(
+    unknown = assert_problem(
         await client.post(
             "/v1/experiments",
             json={**body, "champion": "nobody", "arms": [*body["arms"][:1],
@@ -270,7 +263,7 @@ async def test_bad_set_ups_are_refused_and_nothing_is_written(
         ("arms[1].strategy", "unknown_strategy"),
         ("champion", "unknown_arm"),
     }
-    await problem(
+    assert_problem(
         await client.post("/v1/experiments", json={**body, "segment_id": str(uuid.uuid4())}, headers=manager),
         422, "segment_not_found",
     )  # fmt: skip
@@ -287,20 +280,20 @@ async def test_bad_set_ups_are_refused_and_nothing_is_written(
 
     started = await client.post("/v1/experiments", json=body, headers=manager)
     assert started.status_code == 201, started.text
-    await problem(
+    assert_problem(
         await client.post("/v1/experiments", json=body, headers=manager), 409, "segment_in_experiment"
     )
-    await problem(
+    assert_problem(
         await client.delete(f"/v1/strategy-segments/{segment_id}", headers=manager),
         409,
         "segment_in_experiment",
     )
-    await problem(
+    assert_problem(
         await client.get(f"/v1/experiments/{uuid.uuid4()}", headers=manager), 404, "experiment_not_found"
     )
     experiment_id = started.json()["id"]
     no_arm = await client.post(f"/v1/experiments/{experiment_id}/end", json={"promote": "x"}, headers=manager)
-    await problem(no_arm, 422, "unknown_arm")
+    assert_problem(no_arm, 422, "unknown_arm")
     fetched = await client.get(f"/v1/experiments/{started.json()['id']}", headers=manager)
     assert fetched.json() == started.json()
 

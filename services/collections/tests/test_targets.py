@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +19,7 @@ from ar_collections.models import Collector, Team
 from ar_collections.testing import Book, money
 from ar_shared.clock import Clock
 from ar_shared.events.ledger import PaymentReceived, PaymentReversed
+from ar_shared.testing.http import assert_problem
 
 pytestmark = pytest.mark.integration
 
@@ -184,39 +184,31 @@ async def test_standings_on_a_worked_example(
     )
 
 
-async def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = dict(response.json())
-    assert body["code"] == code, body
-    return body
-
-
 async def test_bad_targets_are_refused_and_nothing_is_written(
     client: httpx.AsyncClient, manager: dict[str, str], collector: dict[str, str], book: Book, clock: Clock
 ) -> None:
     who = await book.collector(f"carla-{uuid.uuid4().hex[:6]}")
     today = clock.now().date()
     closed = f"{today.year - 2}-Q1"
-    await problem(
+    assert_problem(
         await target(client, manager, "collector", who, closed, "10.00"), 409, "target_period_closed"
     )
     last_month = (today.replace(day=1) - timedelta(days=40)).strftime("%Y-%m")
-    await problem(
+    assert_problem(
         await target(client, manager, "collector", who, last_month, "10.00"), 409, "target_period_closed"
     )
     open_period = f"{today.year + 1}"
-    bad = await problem(
+    bad = assert_problem(
         await target(client, manager, "collector", who, f"{today.year}-13", "10.00"), 422, "invalid_period"
     )
     assert bad["errors"][0]["field"] == "period"
-    unknown = await problem(
+    unknown = assert_problem(
         await target(client, manager, "portfolio", str(uuid.uuid4()), open_period, "10.00"),
         422,
         "unknown_scope",
     )
     assert unknown["errors"][0]["field"] == "scope_id"
-    await problem(
+    assert_problem(
         await target(client, manager, "team", "not-a-uuid", open_period, "10.00"), 422, "unknown_scope"
     )
     for amount in ("0.00", "-5.00", "1.001"):
@@ -228,7 +220,7 @@ async def test_bad_targets_are_refused_and_nothing_is_written(
         "/v1/collection-targets", params={"period": open_period, "scope": "collector"}, headers=manager
     )
     assert who not in {t["scope_id"] for t in listed.json()}
-    await problem(
+    assert_problem(
         await client.get("/v1/collection-targets/standings", params={"period": "Q4"}, headers=manager),
         422, "invalid_period",
     )  # fmt: skip

@@ -59,3 +59,12 @@ def bearer(
 ) -> dict[str, str]:
     """A token valid at `clock`'s now (that of the app it is sent to)."""
     return {"Authorization": f"Bearer {mint_token(auth, subject, list(scopes), clock=clock)}"}
+
+
+def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """The response is an RFC 9457 problem with this status and code; returns its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = dict(response.json())
+    assert body["code"] == code, body
+    return body
