@@ -15,7 +15,15 @@ import openpyxl
 import pytest
 from sqlalchemy import update
 
-from ar_collections.models import Activity, CollectionTarget, Collector, DisputeCase, PromiseToPay, Team
+from ar_collections.models import (
+    Activity,
+    AssignmentHistory,
+    CollectionTarget,
+    Collector,
+    DisputeCase,
+    PromiseToPay,
+    Team,
+)
 from ar_collections.testing import Book, money, utc
 from ar_shared.events.ledger import InvoiceIssued, PaymentApplied, PaymentReceived, PaymentReversed
 
@@ -418,6 +426,58 @@ async def aging_of_the_worked_example(
     assert (
         f"{ben},Ben,EUR,500.00,2000.00,0.00,0.00,0.00,0.00,2500.00,2026-03-31" in exported.text.splitlines()
     )
+
+
+async def test_kpis_follow_the_portfolio_that_held_the_account_at_the_period_end(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    entity = f"H{tag.upper()}"
+    anna, ben = await book.collector(f"anna-{tag}"), await book.collector(f"ben-{tag}")
+    annas, bens = await book.portfolio(anna), await book.portfolio(ben)
+    # x: in Ben's portfolio now, moved there from Anna's on 10 April; y: moved from Ben's to Anna's on
+    # 15 March; z: never moved, in Ben's
+    x, y, z = (
+        await book.account(portfolio_id=bens, entity=entity),
+        await book.account(portfolio_id=annas, entity=entity),
+        await book.account(portfolio_id=bens, entity=entity),
+    )
+
+    def move(customer: uuid.UUID, came_from: uuid.UUID, to: uuid.UUID, on: date) -> AssignmentHistory:
+        return AssignmentHistory(
+            customer_id=customer, from_portfolio_id=came_from, to_portfolio_id=to, source="manual",
+            changed_by="manager", changed_at=utc(on.year, on.month, on.day), effective_on=on,
+        )  # fmt: skip
+
+    async with book.session() as session:
+        session.add_all([move(x, annas, bens, date(2026, 4, 10)), move(y, bens, annas, date(2026, 3, 15))])
+    for customer, amount in ((x, "1000.00"), (y, "200.00"), (z, "50.00")):
+        await book.invoice(
+            customer, issued=date(2026, 3, 1), due=date(2026, 5, 31), amount=amount, entity=entity
+        )
+
+    async def ending_ar(period: dict[str, str], group_by: str) -> dict[str, str]:
+        response = await client.get(
+            "/v1/kpis", params={**period, "group_by": group_by, "business_entity": entity}, headers=manager
+        )
+        assert response.status_code == 200, response.text
+        return {line["group"]: line["ending_ar"] for line in response.json()["lines"]}
+
+    # end of March: x (moved only in April) and y (moved in by 15 March) are Anna's, z Ben's
+    assert await ending_ar(MARCH, "collector") == {anna: "1200.00", ben: "50.00"}
+    assert await ending_ar(MARCH, "portfolio") == {str(annas): "1200.00", str(bens): "50.00"}
+    # end of April: x has moved to Ben
+    april = {"period_start": "2026-04-01", "period_end": "2026-04-30"}
+    assert await ending_ar(april, "collector") == {anna: "200.00", ben: "1050.00"}
+    # the aging per collector (balances a collector answers for today) follows today's portfolio
+    aging = await client.get(
+        "/v1/aging", params={"as_of": "2026-03-31", "group_by": "collector", "business_entity": entity},
+        headers=manager,
+    )  # fmt: skip
+    assert {line["group"]: line["total"] for line in aging.json()["lines"]} == {
+        anna: "200.00",
+        ben: "1050.00",
+    }
 
 
 async def test_a_dunning_fee_is_receivable_but_not_a_sale(

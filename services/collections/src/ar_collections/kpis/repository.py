@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_collections.grouping import FILTERS, GROUP_KEYS, JOINS, Scope
+from ar_collections.grouping import FILTERS, GROUP_KEYS, Scope
 from ar_collections.models.activity import CONTACT_KINDS
 
 
@@ -57,7 +57,7 @@ class KpiRepository:
                    coalesce(sum(b.open_minor) FILTER (WHERE :as_of - i.due_date > 90), 0) AS over_90
             FROM balances b
             JOIN collections.open_items i ON i.invoice_id = b.invoice_id
-            {JOINS}
+            {scope.joins()}
             WHERE true {FILTERS}
             GROUP BY 1, 2
         """  # noqa: S608 - fixed fragments only
@@ -74,7 +74,7 @@ class KpiRepository:
             FROM (SELECT m.invoice_id FROM collections.item_movements m WHERE m.effective_date <= :as_of
                   GROUP BY m.invoice_id HAVING sum(m.delta_minor) <> 0) b
             JOIN collections.open_items i ON i.invoice_id = b.invoice_id
-            {JOINS}
+            {scope.joins()}
             WHERE true {FILTERS}
         """  # noqa: S608 - fixed fragments only
         found: date | None = await self.session.scalar(text(sql), {"as_of": as_of, **scope.params()})
@@ -90,7 +90,7 @@ class KpiRepository:
                    date_trunc('month', i.issue_date)::date AS month, i.issue_date >= :start AS in_period,
                    sum(i.amount_minor) AS sales
             FROM collections.open_items i
-            {JOINS}
+            {scope.joins()}
             WHERE i.issue_date BETWEEN :first AND :end
               AND i.document_kind = 'invoice'  -- fees and interest are not sales (as in the ledger)
               AND NOT EXISTS (
@@ -115,7 +115,7 @@ class KpiRepository:
             SELECT {GROUP_KEYS[scope.group_by]} AS group_key, i.currency, i.status, i.amount_minor,
                    i.received_minor
             FROM collections.promises_to_pay i
-            {JOINS}
+            {scope.joins()}
             WHERE i.status IN ('kept', 'partially_kept', 'broken') AND i.judged_on BETWEEN :start AND :end
               {FILTERS}
         """  # noqa: S608 - fixed fragments only
@@ -132,7 +132,7 @@ class KpiRepository:
         sql = f"""
             SELECT {GROUP_KEYS[scope.group_by]} AS group_key, a.currency, count(*) AS contacts
             FROM collections.activities i
-            {JOINS}
+            {scope.joins()}
             WHERE i.kind = ANY(:kinds) AND i.occurred_on BETWEEN :start AND :end
               {FILTERS}
             GROUP BY 1, 2
@@ -154,7 +154,7 @@ class KpiRepository:
                    coalesce(sum(CAST(:end AS date) - i.opened_on)
                        FILTER (WHERE i.resolved_on IS NULL OR i.resolved_on > :end), 0) AS open_days
             FROM collections.dispute_cases i
-            {JOINS}
+            {scope.joins()}
             WHERE i.opened_on <= :end AND (i.resolved_on IS NULL OR i.resolved_on >= :start)
               {FILTERS}
             GROUP BY 1, 2
@@ -172,7 +172,7 @@ class KpiRepository:
         sql = f"""
             SELECT {GROUP_KEYS[scope.group_by]} AS group_key, i.currency, sum(i.amount_minor) AS collected
             FROM collections.payments i
-            {JOINS}
+            {scope.joins()}
             WHERE i.received_on BETWEEN :start AND :end AND (i.reversed_on IS NULL OR i.reversed_on > :end)
               {FILTERS}
             GROUP BY 1, 2

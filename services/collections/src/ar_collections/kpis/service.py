@@ -6,6 +6,7 @@ cash collected against target."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -33,6 +34,8 @@ async def kpi_report(session: AsyncSession, start: date, end: date, scope: Scope
             code="invalid_period",
             errors=[FieldError(field="period_end", message=message, code="before_start")],
         )
+    # every figure of the period counts for the portfolio that held the account at its end
+    scope = replace(scope, assigned_on=end)
     repo = KpiRepository(session)
     beginning = await repo.ar(start - timedelta(days=1), scope)
     ending = await repo.ar(end, scope)
