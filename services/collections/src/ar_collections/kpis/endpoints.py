@@ -20,8 +20,9 @@ router = APIRouter(tags=["kpis"], route_class=ServiceRoute)
 
 KPIS_DESCRIPTION = (
     "For the period `period_start` … `period_end` (both included), per currency and per "
-    "`group_by`: `collector`, `team`, `portfolio` (an account counts for the portfolio it is in "
-    "now; '' gathers unassigned accounts), `business_entity`, `customer` or `overall`; "
+    "`group_by`: `collector`, `team`, `portfolio` (an account counts for the portfolio that held "
+    "it at the period's end, by the assignment history; '' gathers unassigned accounts), "
+    "`business_entity`, `customer` or `overall`; "
     "optionally narrowed to one customer or entity. Formulas, rounding and the count-back walk "
     "are the ledger's (docs/kpis.md), computed by the same code from this service's projection "
     "of the same events, so the same customers give the same figures. Beside them: promises "
