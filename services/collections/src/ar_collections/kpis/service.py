@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -92,7 +92,31 @@ async def kpi_report(session: AsyncSession, start: date, end: date, scope: Scope
     return KpiReport(period_start=start, period_end=end, group_by=scope.group_by, lines=lines)
 
 
-def _promise_fields(judged: list[JudgedPromise], amount: Callable[[int], str]) -> dict[str, Any]:
+class PromiseFields(TypedDict):
+    """The promise figures of a KpiLine (named here so mypy checks them against the line)."""
+
+    promises_judged: int
+    promises_kept: int
+    promises_partially_kept: int
+    promises_broken: int
+    promised_amount: str
+    kept_amount: str
+    partially_kept_amount: str
+    broken_amount: str
+    received_on_promises: str
+    promise_kept_rate: Decimal | None
+    promise_kept_rate_by_amount: Decimal | None
+
+
+class DisputeFields(TypedDict):
+    disputes_opened: int
+    disputes_resolved: int
+    average_days_to_resolve: Decimal | None
+    disputes_open_at_end: int
+    average_age_open_disputes: Decimal | None
+
+
+def _promise_fields(judged: list[JudgedPromise], amount: Callable[[int], str]) -> PromiseFields:
     tally = rules.tally((p.status, p.amount_minor, p.received_minor) for p in judged)
     return {
         "promises_judged": tally.judged, "promises_kept": tally.kept,
@@ -106,7 +130,7 @@ def _promise_fields(judged: list[JudgedPromise], amount: Callable[[int], str]) -
     }  # fmt: skip
 
 
-def _dispute_fields(figures: DisputeFigures) -> dict[str, Any]:
+def _dispute_fields(figures: DisputeFigures) -> DisputeFields:
     return {
         "disputes_opened": figures.opened, "disputes_resolved": figures.resolved,
         "average_days_to_resolve": rules.average_days(figures.resolved_days, figures.resolved),
