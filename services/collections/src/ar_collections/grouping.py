@@ -31,22 +31,26 @@ JOINS = """
     LEFT JOIN collections.portfolios p ON p.id = held.portfolio_id
     LEFT JOIN collections.collectors c ON c.subject = p.collector_subject
 """
-# The portfolio that held the account on :assigned_on: the last move effective by then; else
-# (moved only later) where the first later move took it from; else (never moved) where it is now.
-# The same reading as the targets' attribution of cash (targets/repository.py).
-_JOINS_HELD_ON = """
-    JOIN collections.accounts a ON a.customer_id = i.customer_id
+
+
+def held_portfolio(on: str) -> str:
+    """Lateral joins giving `held.portfolio_id`: the portfolio that held account `a` on the date
+    `on` (a fixed SQL expression, never request text). The last move effective by then; else
+    (moved only later) where the first later move took it from; else (never moved) where it is now.
+    The one reading of the assignment history: the KPIs (on their period's end) and the targets'
+    cash (on each payment's date) use it."""
+    return f"""
     LEFT JOIN LATERAL (
         SELECT true AS found, h.to_portfolio_id AS portfolio_id
         FROM collections.assignment_history h
-        WHERE h.customer_id = a.customer_id AND h.effective_on <= CAST(:assigned_on AS date)
+        WHERE h.customer_id = a.customer_id AND h.effective_on <= {on}
         ORDER BY h.effective_on DESC, h.id DESC
         LIMIT 1
     ) earlier ON true
     LEFT JOIN LATERAL (
         SELECT true AS found, h.from_portfolio_id AS portfolio_id
         FROM collections.assignment_history h
-        WHERE h.customer_id = a.customer_id AND h.effective_on > CAST(:assigned_on AS date)
+        WHERE h.customer_id = a.customer_id AND h.effective_on > {on}
         ORDER BY h.effective_on, h.id
         LIMIT 1
     ) later ON true
@@ -55,6 +59,12 @@ _JOINS_HELD_ON = """
                     WHEN later.found THEN later.portfolio_id
                     ELSE a.portfolio_id END
     ) AS held(portfolio_id)
+    """  # noqa: S608 - fixed fragments only
+
+
+_JOINS_HELD_ON = f"""
+    JOIN collections.accounts a ON a.customer_id = i.customer_id
+    {held_portfolio("CAST(:assigned_on AS date)")}
     LEFT JOIN collections.portfolios p ON p.id = held.portfolio_id
     LEFT JOIN collections.collectors c ON c.subject = p.collector_subject
 """
