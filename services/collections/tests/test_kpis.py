@@ -375,6 +375,11 @@ async def exported_as_reported(
         "/v1/kpis/export", params={"period_start": "2026-03-31", "period_end": "2026-03-01"}, headers=manager
     )
     assert (backwards.status_code, backwards.json()["code"]) == (422, "invalid_period")
+    for bad in ({"format": "pdf"}, {"group_by": "region"}, {"period_end": "2026-02-30"}):
+        refused = await client.get("/v1/kpis/export", params={**params, **bad}, headers=manager)
+        assert refused.status_code == 422, bad
+        assert refused.headers["content-type"].startswith("application/problem+json"), bad
+        assert [e["field"] for e in refused.json()["errors"]] == list(bad), bad
 
 
 async def aging_of_the_worked_example(
