@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from ar_collections.models import DunningState, ExperimentAccount
+from ar_collections.models import DunningState, ExperimentAccount, PromiseToPay
 from ar_collections.testing import Book, money
 from ar_shared.events.ledger import InvoiceSettled, PaymentApplied, PaymentReceived
 from ar_shared.testing.http import assert_problem
@@ -184,6 +184,22 @@ async def test_the_run_splits_the_segment_and_the_report_finds_the_arm_that_coll
     assert tried["verdict"].startswith("challenger collects more than champion (p = ")
     assert kept["verdict"] is None
     assert kept["against_champion"] == {}
+    # CEI over each window: 100 owed on entering, no sales, 0 current at the end. The champion's
+    # accounts (100 + 0 - 100) / (100 + 0 - 0) = 0 %, the challenger's (100 - 0) / (100 - 0) = 100 %
+    assert kept["cei"] == {
+        "accounts": sizes["champion"], "cei_percent": "0.00", "mean": 0.0,
+        "interval": {"low": 0.0, "high": 0.0},
+    }  # fmt: skip
+    assert tried["cei"] == {
+        "accounts": sizes["challenger"], "cei_percent": "100.00", "mean": 100.0,
+        "interval": {"low": 100.0, "high": 100.0},
+    }  # fmt: skip
+    assert against["cei"] == {
+        "test": "welch_t", "difference": 100.0, "p_value": 0.0, "significant": True, "enough_data": True,
+    }  # fmt: skip
+    # no promise was taken: no rate, nothing to test
+    assert tried["promise_kept_rate"] == {"successes": 0, "accounts": 0, "rate": None, "interval": None}
+    assert against["promise_kept_rate"]["p_value"] is None
 
     await exported_as_reported(
         client, manager, experiment["id"], entered_on + timedelta(days=30), report.json()
@@ -228,6 +244,12 @@ async def exported_as_reported(
     assert row[6] == float(challenger["cash_collected"]["total"])  # a number, not text
     assert sheet.cell(row=3, column=7).number_format == "#,##0.00##"
     assert row[11] == 1  # cure rate
+    named = dict(zip(rows[0], row, strict=True))
+    assert (named["CEI %"], named["CEI accounts"], named["CEI mean per account"]) == (
+        100, challenger["cei"]["accounts"], 100,
+    )  # fmt: skip
+    assert sheet.cell(row=3, column=rows[0].index("CEI %") + 1).number_format == "#,##0.00##"
+    assert (named["CEI p (Welch)"], named["promises judged"], named["promise kept rate"]) == (0, 0, None)
     assert row[-1] == challenger["verdict"]
     csv_text = (await client.get(url, params={"as_of": as_of.isoformat()}, headers=manager)).text
     assert csv_text.splitlines()[2].startswith(f"challenger,{challenger['strategy']},no,")
@@ -323,3 +345,78 @@ async def test_experiments_page_newest_first_with_a_cursor(
     assert set(ids) <= {e["id"] for e in seen}
     forged = await client.get("/v1/experiments", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=manager)
     assert forged.status_code == 400
+
+
+async def arms_with_promises(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book, kept: tuple[int, int]
+) -> dict[str, Any]:
+    """An experiment whose 40 champion and 40 challenger accounts entered on D + 5 and each took one
+    promise within the window, of which `kept` (champion, challenger) were kept and the rest
+    broken; plus promises that must not count. Returns the outcome report at the window's end."""
+    _, segment_id, champion, challenger = await segment_with_two_strategies(client, manager, book)
+    started = await client.post(
+        "/v1/experiments", json=experiment_body(segment_id, champion, challenger), headers=manager
+    )
+    assert started.status_code == 201, started.text
+    experiment_id = uuid.UUID(started.json()["id"])
+    entered_on = D + timedelta(days=5)
+    customers = {arm: [await book.account() for _ in range(40)] for arm in ("champion", "challenger")}
+
+    def promise(customer: uuid.UUID, status: str, promised: date, judged: date | None) -> PromiseToPay:
+        return PromiseToPay(
+            customer_id=customer, business_entity="DE01", currency="EUR", exponent=2, amount_minor=10_000,
+            promised_date=promised, tolerance_days=2, channel="call",
+            recorded_on=entered_on + timedelta(days=2), status=status,
+            received_minor=10_000 if status == "kept" else 0, judged_on=judged, recorded_by="collector",
+        )  # fmt: skip
+
+    promised = entered_on + timedelta(days=10)
+    async with book.session() as session:
+        for (arm, accounts), kept_count in zip(customers.items(), kept, strict=True):
+            for n, customer in enumerate(accounts):
+                session.add(ExperimentAccount(experiment_id=experiment_id, customer_id=customer, arm=arm,
+                                              entered_on=entered_on))  # fmt: skip
+                status = "kept" if n < kept_count else "broken"
+                session.add(promise(customer, status, promised, promised + timedelta(days=3)))
+        # neither counts: a deadline after the window's end (kept early), and a promise still open
+        late = entered_on + timedelta(days=29)
+        session.add(promise(customers["champion"][-1], "kept", late, entered_on + timedelta(days=3)))
+        session.add(promise(customers["champion"][-2], "open", promised, None))
+    report = await client.get(
+        f"/v1/experiments/{experiment_id}/outcomes",
+        params={"as_of": (entered_on + timedelta(days=30)).isoformat()},
+        headers=manager,
+    )
+    assert report.status_code == 200, report.text
+    return dict(report.json())
+
+
+async def test_the_report_finds_the_arm_that_keeps_more_promises_and_none_where_both_keep_as_many(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    # 10 of 40 kept against 34 of 40: pooled 44 / 80 = 0.55, z = 0.6 / sqrt(0.55 x 0.45 x 2 / 40) = 5.39
+    clear = await arms_with_promises(client, manager, book, kept=(10, 34))
+    champion, challenger = clear["arms"]
+    assert (champion["promise_kept_rate"]["successes"], champion["promise_kept_rate"]["accounts"]) == (10, 40)
+    assert (challenger["promise_kept_rate"]["successes"], challenger["promise_kept_rate"]["accounts"]) == (
+        34,
+        40,
+    )
+    assert (champion["promise_kept_rate"]["rate"], challenger["promise_kept_rate"]["rate"]) == (0.25, 0.85)
+    interval = challenger["promise_kept_rate"]["interval"]
+    assert interval["low"] < 0.85 < interval["high"]
+    test = challenger["against_champion"]["promise_kept_rate"]
+    assert test["test"] == "two_proportion_z"
+    assert test["difference"] == pytest.approx(0.6)
+    assert test["p_value"] == pytest.approx(7.0e-8, rel=0.1)
+    assert (test["significant"], test["enough_data"]) == (True, True)
+    assert challenger["cei"] == {"accounts": 0, "cei_percent": None, "mean": None, "interval": None}  # no AR
+
+    # 20 of 40 kept in both arms: no difference at all
+    null = await arms_with_promises(client, manager, book, kept=(20, 20))
+    test = null["arms"][1]["against_champion"]["promise_kept_rate"]
+    assert (null["arms"][0]["promise_kept_rate"]["rate"], null["arms"][1]["promise_kept_rate"]["rate"]) == (
+        0.5,
+        0.5,
+    )
+    assert (test["difference"], test["p_value"], test["significant"]) == (0.0, 1.0, False)

@@ -75,8 +75,11 @@ async def end_experiment(
         "window (mean, median, 95 % t interval; Mann-Whitney U, which the verdict reads, and "
         "Welch's t against the champion), the cure rate (everything overdue on entering settled "
         "within the window) and the roll rate (the oldest overdue item at the window's end in a "
-        "later aging bucket than on entering), each with a Wilson 95 % interval and a "
-        "two-proportion z-test. Fewer than 30 measured accounts in an arm: 'not enough data'."
+        "later aging bucket than on entering) and the promise kept rate (promises taken within the "
+        "window whose deadline fell in it), each with a Wilson 95 % interval and a two-proportion "
+        "z-test; the CEI of the arm over each account's window (ar_shared.kpis), with the mean of "
+        "the accounts' own CEI, its t interval and Welch's t-test. Fewer than 30 measured accounts "
+        "in an arm: 'not enough data'."
     ),
 )
 async def experiment_outcomes(

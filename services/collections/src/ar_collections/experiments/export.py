@@ -11,7 +11,10 @@ HEADER = (
     "arm", "strategy", "champion", "accounts entered", "accounts measured", "currency",
     "cash collected", "cash mean", "cash median", "cash mean low (95 %)", "cash mean high (95 %)",
     "cure rate", "cure low (95 %)", "cure high (95 %)", "roll rate", "roll low (95 %)", "roll high (95 %)",
-    "cash p (Mann-Whitney)", "cash mean p (Welch)", "cure p", "roll p", "verdict",
+    "promises judged", "promise kept rate", "promise low (95 %)", "promise high (95 %)",
+    "CEI accounts", "CEI %", "CEI mean per account", "CEI mean low (95 %)", "CEI mean high (95 %)",
+    "cash p (Mann-Whitney)", "cash mean p (Welch)", "cure p", "roll p", "promise p", "CEI p (Welch)",
+    "verdict",
 )  # fmt: skip
 
 
@@ -56,10 +59,19 @@ def outcomes_table(report: Outcomes) -> Table:
                 _decimal(high),
                 *_rate(arm.cure_rate),
                 *_rate(arm.roll_rate),
+                arm.promise_kept_rate.accounts,
+                *_rate(arm.promise_kept_rate),
+                arm.cei.accounts,
+                arm.cei.cei_percent,
+                _ratio(arm.cei.mean),
+                _ratio(arm.cei.interval.low if arm.cei.interval else None),
+                _ratio(arm.cei.interval.high if arm.cei.interval else None),
                 _p(tests.get("cash_collected")),
                 _p(tests.get("cash_collected_mean")),
                 _p(tests.get("cure_rate")),
                 _p(tests.get("roll_rate")),
+                _p(tests.get("promise_kept_rate")),
+                _p(tests.get("cei")),
                 arm.verdict,
             ]
         )

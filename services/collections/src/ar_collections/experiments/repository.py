@@ -26,6 +26,13 @@ class MeasuredAccount:
     oldest_overdue_at_entry: date | None  # due date; None: nothing was overdue on entering
     all_settled: bool  # every item overdue on entering was settled by the window's end
     oldest_overdue_at_end: date | None
+    promises_judged: int  # recorded within the window, deadline by its end, judged
+    promises_kept: int
+    # the account's CEI over its window, in the experiment's currency (ar_shared.kpis.cei)
+    beginning_ar_minor: int  # the day before entering
+    credit_sales_minor: int  # invoices issued within the window, not void by its end
+    ending_ar_minor: int  # at the window's end
+    ending_current_ar_minor: int  # of it, not past due at the window's end
 
 
 # Items are open on a day when issued by then and not settled by then (a partial payment leaves an
@@ -51,6 +58,42 @@ OUTCOME_FACTS = text(
           ON i.customer_id = en.customer_id AND NOT i.voided AND i.issue_date <= en.window_end
         GROUP BY en.customer_id
     ),
+    promised AS (
+        -- promises whose deadline falls within the window: each has been judged by its end (a kept
+        -- one may be judged earlier, a broken one only after its deadline: later ones would count
+        -- the kept and not yet the broken)
+        SELECT en.customer_id, count(*) AS judged, count(*) FILTER (WHERE t.status = 'kept') AS kept
+        FROM entered en
+        JOIN collections.promises_to_pay t
+          ON t.customer_id = en.customer_id AND t.recorded_on >= en.entered_on
+         AND t.promised_date + t.tolerance_days <= en.window_end
+         AND t.status IN ('kept', 'partially_kept', 'broken')
+        GROUP BY en.customer_id
+    ),
+    ar AS (
+        SELECT en.customer_id,
+               coalesce(sum(m.delta_minor) FILTER (WHERE m.effective_date < en.entered_on), 0) AS beginning,
+               coalesce(sum(m.delta_minor) FILTER (WHERE m.effective_date <= en.window_end), 0) AS ending,
+               coalesce(sum(m.delta_minor) FILTER (WHERE m.effective_date <= en.window_end
+                   AND i.due_date >= en.window_end), 0) AS ending_current
+        FROM entered en
+        JOIN collections.open_items i ON i.customer_id = en.customer_id AND i.currency = :currency
+        JOIN collections.item_movements m ON m.invoice_id = i.invoice_id
+        GROUP BY en.customer_id
+    ),
+    sales AS (
+        -- credit sales as the KPI report counts them: invoices (not fees), not void by the end
+        SELECT en.customer_id, sum(i.amount_minor) AS sales
+        FROM entered en
+        JOIN collections.open_items i
+          ON i.customer_id = en.customer_id AND i.currency = :currency AND i.document_kind = 'invoice'
+         AND i.issue_date >= en.entered_on AND i.issue_date <= en.window_end
+        WHERE NOT EXISTS (
+            SELECT 1 FROM collections.item_movements v
+            WHERE v.invoice_id = i.invoice_id AND v.kind = 'voided' AND v.effective_date <= en.window_end
+        )
+        GROUP BY en.customer_id
+    ),
     cash AS (
         SELECT en.customer_id, coalesce(sum(p.amount_minor), 0) AS cash_minor
         FROM entered en
@@ -62,10 +105,16 @@ OUTCOME_FACTS = text(
     )
     SELECT en.customer_id, en.arm, en.entered_on, en.window_end,
            coalesce(c.cash_minor, 0) AS cash_minor,
-           o.oldest_at_entry, o.all_settled, o.oldest_at_end
+           o.oldest_at_entry, o.all_settled, o.oldest_at_end,
+           coalesce(pr.judged, 0) AS promises_judged, coalesce(pr.kept, 0) AS promises_kept,
+           coalesce(ar.beginning, 0) AS beginning_ar, coalesce(sa.sales, 0) AS credit_sales,
+           coalesce(ar.ending, 0) AS ending_ar, coalesce(ar.ending_current, 0) AS ending_current_ar
     FROM entered en
     LEFT JOIN overdue o ON o.customer_id = en.customer_id
     LEFT JOIN cash c ON c.customer_id = en.customer_id
+    LEFT JOIN promised pr ON pr.customer_id = en.customer_id
+    LEFT JOIN ar ON ar.customer_id = en.customer_id
+    LEFT JOIN sales sa ON sa.customer_id = en.customer_id
     ORDER BY en.customer_id
     """
 )
@@ -137,6 +186,12 @@ class ExperimentRepository(Repository[Experiment]):
                 r.oldest_at_entry,
                 bool(r.all_settled),
                 r.oldest_at_end,
+                int(r.promises_judged),
+                int(r.promises_kept),
+                int(r.beginning_ar),
+                int(r.credit_sales),
+                int(r.ending_ar),
+                int(r.ending_current_ar),
             )
             for r in rows
         ]

@@ -124,6 +124,16 @@ class CashOut(BaseModel):
     interval: tuple[str, str] | None = Field(description="95 % confidence interval of the mean (t)")
 
 
+class CeiOut(BaseModel):
+    accounts: int = Field(description="Accounts with a CEI (some AR to collect over their window)")
+    cei_percent: Decimal | None = Field(
+        description="The arm's CEI: the formula of ar_shared.kpis over the arm's summed beginning AR, "
+        "credit sales, ending AR and ending current AR, each account over its own window"
+    )
+    mean: float | None = Field(description="Mean of the accounts' own CEI, in %")
+    interval: Interval | None = Field(description="95 % confidence interval of that mean (t)")
+
+
 class TestOut(BaseModel):
     test: str = Field(examples=["mann_whitney_u", "welch_t", "two_proportion_z"])
     difference: float | None = Field(description="challenger - champion (amounts in the currency)")
@@ -141,9 +151,15 @@ class ArmOutcome(BaseModel):
     cash_collected: CashOut
     cure_rate: RateOut = Field(description="Every item overdue on entering settled within the window")
     roll_rate: RateOut = Field(description="Oldest overdue item in a later aging bucket at the window's end")
+    promise_kept_rate: RateOut = Field(
+        description="Of the promises taken within the window whose deadline fell within it (judged by "
+        "its end), those kept; here `successes` and `accounts` count promises"
+    )
+    cei: CeiOut = Field(description="Collection effectiveness index over each account's window")
     against_champion: dict[str, TestOut] = Field(
         default_factory=dict,
-        description="cash_collected (Mann-Whitney), cash_collected_mean (Welch), cure_rate, roll_rate",
+        description="cash_collected (Mann-Whitney), cash_collected_mean (Welch), cure_rate, roll_rate, "
+        "promise_kept_rate (two-proportion z), cei (Welch over the accounts' own CEI)",
     )
     verdict: str | None = None
 

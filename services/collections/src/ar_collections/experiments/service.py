@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ar_collections.calendars.service import BusinessCalendars
 from ar_collections.domain import experiments as rules
 from ar_collections.dunning.repository import SegmentRepository, StrategyRepository
-from ar_collections.experiments.repository import ExperimentRepository
+from ar_collections.experiments.repository import ExperimentRepository, MeasuredAccount
 from ar_collections.experiments.schemas import (
     Arm,
     ArmOutcome,
     CashOut,
+    CeiOut,
     EndIn,
     Experiment,
     ExperimentIn,
@@ -32,6 +33,7 @@ from ar_collections.models import ExperimentArm
 from ar_collections.recording import audit
 from ar_shared.audit import Actor
 from ar_shared.clock import session_clock
+from ar_shared.kpis import cei
 from ar_shared.money import currency_exponent, format_minor
 from ar_shared.problems import Conflict, FieldError, NotFound, Unprocessable
 
@@ -234,6 +236,11 @@ async def outcomes(
 
     def rate_of(name: str, outcome: str) -> rules.RateSummary:
         judged: list[bool | None]
+        if outcome == "promise":
+            accounts = per_arm[name]
+            return rules.rate(
+                sum(m.promises_kept for m in accounts), sum(m.promises_judged for m in accounts)
+            )
         if outcome == "cure":
             judged = [rules.cured(m.oldest_overdue_at_entry, m.all_settled) for m in per_arm[name]]
         else:
@@ -246,15 +253,20 @@ async def outcomes(
         counted = [j for j in judged if j is not None]
         return rules.rate(sum(counted), len(counted))
 
+    def cei_of(name: str) -> list[float]:
+        return [float(c) for c in (_account_cei(m) for m in per_arm[name]) if c is not None]
+
     champion = next(a for a in arms if a.champion)
     report = []
     for arm in arms:
         cash, cure, roll = cash_of(arm.name), rate_of(arm.name, "cure"), rate_of(arm.name, "roll")
+        promise = rate_of(arm.name, "promise")
         outcome = ArmOutcome(
             arm=arm.name, strategy=arm.strategy_name, champion=arm.champion,
             accounts_entered=entered.get(arm.name, 0), accounts_measured=len(per_arm[arm.name]),
             cash_collected=_cash_out(cash, sum(m.cash_minor for m in per_arm[arm.name]), exponent),
-            cure_rate=_rate_out(cure), roll_rate=_rate_out(roll),
+            cure_rate=_rate_out(cure), roll_rate=_rate_out(roll), promise_kept_rate=_rate_out(promise),
+            cei=_cei_out(per_arm[arm.name], cei_of(arm.name)),
         )  # fmt: skip
         if not arm.champion:
             by_rank, by_mean = rules.compare_amounts(cash_of(champion.name), cash)
@@ -263,6 +275,10 @@ async def outcomes(
                 "cash_collected_mean": _test_out(by_mean),
                 "cure_rate": _test_out(rules.compare_rates(rate_of(champion.name, "cure"), cure)),
                 "roll_rate": _test_out(rules.compare_rates(rate_of(champion.name, "roll"), roll)),
+                "promise_kept_rate": _test_out(
+                    rules.compare_rates(rate_of(champion.name, "promise"), promise)
+                ),
+                "cei": _test_out(rules.compare_amounts(cei_of(champion.name), cei_of(arm.name))[1]),
             }
             outcome.verdict = rules.verdict(
                 arm.name, champion.name, by_rank, (len(per_arm[champion.name]), len(per_arm[arm.name]))
@@ -287,6 +303,29 @@ def _cash_out(values: list[float], total_minor: int, exponent: int) -> CashOut:
         interval=None
         if summary.interval is None
         else (_amount(summary.interval.low, exponent), _amount(summary.interval.high, exponent)),
+    )
+
+
+def _account_cei(m: MeasuredAccount) -> Decimal | None:
+    return cei(m.beginning_ar_minor, m.credit_sales_minor, m.ending_ar_minor, m.ending_current_ar_minor)
+
+
+def _cei_out(accounts: Sequence[MeasuredAccount], each: list[float]) -> CeiOut:
+    """The arm's CEI over its summed figures, and the mean of the accounts' own."""
+    pooled = cei(
+        sum(m.beginning_ar_minor for m in accounts),
+        sum(m.credit_sales_minor for m in accounts),
+        sum(m.ending_ar_minor for m in accounts),
+        sum(m.ending_current_ar_minor for m in accounts),
+    )
+    summary = rules.amounts(each)
+    return CeiOut(
+        accounts=summary.n,
+        cei_percent=pooled,
+        mean=summary.mean,
+        interval=None
+        if summary.interval is None
+        else Interval(low=summary.interval.low, high=summary.interval.high),
     )
 
 

@@ -9,37 +9,22 @@ from datetime import date
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
+from ar_collections.grouping import held_portfolio
 from ar_collections.models import CollectionTarget, Collector, Portfolio, Team
 from ar_shared.repository import Repository
 
-# A payment counts for the portfolio that held the account on the day it was received: the last
-# move effective by then, or else where the first later move took it from, or else (never moved)
-# its portfolio now. Reversed cash (bounced, charged back) was never collected.
+# A payment counts for the portfolio that held the account on the day it was received (the
+# assignment history's one reading, grouping.held_portfolio). Reversed cash (bounced, charged
+# back) was never collected.
 COLLECTED_BY_PORTFOLIO = text(
-    """
-    SELECT CASE WHEN earlier.found THEN earlier.portfolio_id
-                WHEN later.found THEN later.portfolio_id
-                ELSE a.portfolio_id END AS portfolio_id,
-           p.currency, sum(p.amount_minor) AS collected_minor
+    f"""
+    SELECT held.portfolio_id, p.currency, sum(p.amount_minor) AS collected_minor
     FROM collections.payments p
     JOIN collections.accounts a ON a.customer_id = p.customer_id
-    LEFT JOIN LATERAL (
-        SELECT true AS found, h.to_portfolio_id AS portfolio_id
-        FROM collections.assignment_history h
-        WHERE h.customer_id = p.customer_id AND h.effective_on <= p.received_on
-        ORDER BY h.effective_on DESC, h.id DESC
-        LIMIT 1
-    ) earlier ON true
-    LEFT JOIN LATERAL (
-        SELECT true AS found, h.from_portfolio_id AS portfolio_id
-        FROM collections.assignment_history h
-        WHERE h.customer_id = p.customer_id AND h.effective_on > p.received_on
-        ORDER BY h.effective_on, h.id
-        LIMIT 1
-    ) later ON true
+    {held_portfolio("p.received_on")}
     WHERE p.received_on BETWEEN :starts_on AND :ends_on AND p.reversed_on IS NULL
     GROUP BY 1, 2
-    """
+    """  # noqa: S608 - fixed fragments only
 )
 
 
