@@ -17,6 +17,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_collections import notices
 from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.config import get_settings
 from ar_collections.domain import promises as rules
@@ -214,7 +215,7 @@ async def _partially_kept(
     def amount(minor: int) -> str:
         return str(Money(minor, promise.currency))
 
-    await coverage.notify(
+    await notices.notify(
         session,
         account,
         "partially_kept_promise",
@@ -235,7 +236,7 @@ async def _broken(
     session: AsyncSession, account: Account, promise: PromiseToPay, today: date, event_id: uuid.UUID
 ) -> None:
     amount = Money(promise.amount_minor, promise.currency)
-    await coverage.notify(
+    await notices.notify(
         session,
         account,
         "broken_promise",
