@@ -25,6 +25,7 @@ from ar_collections.domain.documents import ALLOWED_MEDIA_TYPES
 from ar_collections.portfolios.service import require_account
 from ar_shared.inputs import Text
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
+from ar_shared.problems import PROBLEM_RESPONSES
 from ar_shared.request_guard import BULK_BODY
 from ar_shared.routing import ServiceRoute
 
@@ -58,6 +59,11 @@ async def attach_document(
     "bytes; a body whose declared length is past `COLLECTIONS_DOCUMENT_MAX_BYTES` is refused (413) "
     "before it is read, a longer file while it is read. Nothing is stored when anything is wrong.",
     openapi_extra={**BULK_BODY, **MULTIPART_BODY},
+    # the route reads its form itself (no body parameter): its body answers are declared here
+    responses={
+        413: PROBLEM_RESPONSES[413],
+        415: {**PROBLEM_RESPONSES[415], "description": "Request body is not multipart/form-data"},
+    },
 )
 async def upload_document(
     principal: Worker, customer_id: uuid.UUID, session: CallerSession, request: Request
