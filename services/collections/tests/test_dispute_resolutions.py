@@ -138,6 +138,11 @@ async def test_a_partly_valid_case_credits_each_item_what_it_names_and_duns_the_
     assert outcomes[str(halved)]["credit_amount"] == {"amount": "60.00", "currency": "EUR"}
     assert outcomes[str(halved)]["disputed_amount"] == {"amount": "120.00", "currency": "EUR"}
     assert outcomes[str(refused)]["credit_amount"] is None
+    assert {k: o["resolution"] for k, o in outcomes.items()} == {
+        str(halved): "partially_right",
+        str(refused): "customer_wrong",
+        str(whole): "customer_right",
+    }
     # the item credited nothing is dunned at once; the others wait for their memo
     assert await paused(client, manager, customer_id) == {str(halved), str(whole)}
 

@@ -16,6 +16,7 @@ from ar_collections.domain.disputes import (
     CaseFacts,
     credits_per_item,
     is_final,
+    item_resolution,
     may_move,
     root_causes,
     short_payment_outcome,
@@ -171,3 +172,11 @@ def test_an_accepted_credit_never_exceeds_what_was_disputed(pairs: list[tuple[in
         assert sum(credits.values()) > 0
     else:
         assert any(credit > amount for amount, credit in pairs) or not any(c for _, c in pairs)
+
+
+def test_each_item_of_a_partly_valid_case_tells_credit_how_far_the_customer_was_right() -> None:
+    assert item_resolution("resolved_valid", 12_000, 12_000) == "customer_right"
+    assert item_resolution("resolved_valid", 12_000, 6_000) == "partially_right"
+    assert item_resolution("resolved_valid", 12_000, 0) == "customer_wrong"
+    assert item_resolution("resolved_invalid", 12_000, 0) == "customer_wrong"
+    assert item_resolution("withdrawn", 12_000, 0) == "withdrawn"

@@ -413,7 +413,7 @@ async def _resolve(
                 dispute_id=item.id,
                 customer_id=case.customer_id,
                 invoice_id=item.invoice_id,
-                resolution=rules.RESOLUTION[data.status],
+                resolution=rules.item_resolution(data.status, item.amount_minor, credit),
                 disputed_amount=amount,
                 root_cause_code=case.root_cause_code,
                 credit_amount=credited if credit else None,

@@ -34,6 +34,16 @@ RESOLUTION: Mapping[str, Literal["customer_right", "customer_wrong", "withdrawn"
 }
 
 
+def item_resolution(
+    status: str, disputed_minor: int, credit_minor: int
+) -> Literal["customer_right", "customer_wrong", "partially_right", "withdrawn"]:
+    """How credit hears of one item's outcome: a valid case's item credited less than disputed
+    is partially right, one credited nothing wrong."""
+    if status != "resolved_valid" or credit_minor >= disputed_minor:
+        return RESOLUTION[status]
+    return "partially_right" if credit_minor > 0 else "customer_wrong"
+
+
 def may_move(status: str, to: str) -> bool:
     return to in NEXT.get(status, frozenset())
 
