@@ -237,3 +237,33 @@ async def test_a_document_is_deleted_only_by_its_uploader_or_a_manager_and_never
     assert_problem(closed, 409, "case_closed")
     assert await stored(book) == before
     assert sorted(await listed(client, manager, customer_id)) == sorted([by_manager["id"], last["id"]])
+
+
+async def test_a_retried_multipart_upload_with_its_idempotency_key_stores_the_file_once(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    customer_id, case_id = await disputed_account(client, manager, book)
+    boundary = "retried-upload-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="owner_kind"\r\n\r\ndispute\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="owner_id"\r\n\r\n{case_id}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="pod.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + PDF
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    headers = manager | {
+        "content-type": f"multipart/form-data; boundary={boundary}",
+        "idempotency-key": str(uuid.uuid4()),
+    }
+    path = f"/v1/accounts/{customer_id}/documents/upload"
+    first = await client.post(path, content=body, headers=headers)
+    assert first.status_code == 201, first.text
+    before = await stored(book)
+    again = await client.post(path, content=body, headers=headers)
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert await stored(book) == before
