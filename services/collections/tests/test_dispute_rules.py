@@ -3,6 +3,7 @@ root-cause report's figures."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,8 +12,11 @@ from hypothesis import strategies as st
 
 from ar_collections.domain.disputes import (
     FINAL,
+    AskedCredit,
     CaseFacts,
+    credits_per_item,
     is_final,
+    item_resolution,
     may_move,
     root_causes,
     short_payment_outcome,
@@ -116,3 +120,63 @@ def test_the_report_counts_every_case_and_amount_once(cases: list[tuple[str, str
     lines = root_causes([case(reason, root, amount, None) for reason, root, amount in cases])
     assert sum(line.cases for line in lines) == len(cases)
     assert sum(line.amount_minor for line in lines) == sum(amount for _, _, amount in cases)
+
+
+A, B = uuid.UUID(int=1), uuid.UUID(int=2)
+
+
+def test_a_valid_resolution_credits_each_item_its_disputed_amount_unless_a_smaller_credit_is_named() -> None:
+    credits, errors = credits_per_item({A: 12_000, B: 5_000}, "EUR", [AskedCredit(A, 6_000, "EUR")])
+    assert (credits, errors) == ({A: 6_000, B: 5_000}, [])
+    credits, errors = credits_per_item({A: 12_000, B: 5_000}, "EUR", [AskedCredit(B, 0, "EUR")])
+    assert (credits, errors) == ({A: 12_000, B: 0}, [])
+    assert credits_per_item({A: 12_000}, "EUR", []) == ({A: 12_000}, [])
+
+
+def test_credits_above_the_disputed_amount_or_outside_the_case_are_refused_each() -> None:
+    stranger = uuid.UUID(int=3)
+    _, errors = credits_per_item(
+        {A: 12_000, B: 5_000},
+        "EUR",
+        [
+            AskedCredit(A, 12_001, "EUR"),
+            AskedCredit(stranger, 1, "EUR"),
+            AskedCredit(B, 100, "USD"),
+            AskedCredit(A, 1, "EUR"),
+        ],
+    )
+    assert [(e.index, e.code) for e in errors] == [
+        (0, "above_disputed_amount"),
+        (1, "item_not_in_case"),
+        (2, "currency_mismatch"),
+        (3, "duplicate_item"),
+    ]
+    _, negative = credits_per_item({A: 12_000}, "EUR", [AskedCredit(A, -1, "EUR")])
+    assert [e.code for e in negative] == ["amount_negative"]
+
+
+def test_a_resolution_crediting_nothing_is_refused_as_valid() -> None:
+    _, errors = credits_per_item(
+        {A: 12_000, B: 5_000}, "EUR", [AskedCredit(A, 0, "EUR"), AskedCredit(B, 0, "EUR")]
+    )
+    assert [(e.index, e.code) for e in errors] == [(None, "nothing_credited")]
+
+
+@given(st.lists(st.tuples(st.integers(1, 10**9), st.integers(0, 10**9)), min_size=1, max_size=6))
+def test_an_accepted_credit_never_exceeds_what_was_disputed(pairs: list[tuple[int, int]]) -> None:
+    disputed = {uuid.UUID(int=n + 1): amount for n, (amount, _) in enumerate(pairs)}
+    asked = [AskedCredit(uuid.UUID(int=n + 1), credit, "EUR") for n, (_, credit) in enumerate(pairs)]
+    credits, errors = credits_per_item(disputed, "EUR", asked)
+    if not errors:
+        assert all(0 <= credits[i] <= disputed[i] for i in disputed)
+        assert sum(credits.values()) > 0
+    else:
+        assert any(credit > amount for amount, credit in pairs) or not any(c for _, c in pairs)
+
+
+def test_each_item_of_a_partly_valid_case_tells_credit_how_far_the_customer_was_right() -> None:
+    assert item_resolution("resolved_valid", 12_000, 12_000) == "customer_right"
+    assert item_resolution("resolved_valid", 12_000, 6_000) == "partially_right"
+    assert item_resolution("resolved_valid", 12_000, 0) == "customer_wrong"
+    assert item_resolution("resolved_invalid", 12_000, 0) == "customer_wrong"
+    assert item_resolution("withdrawn", 12_000, 0) == "withdrawn"

@@ -23,6 +23,7 @@ from ar_collections.domain.documents import (
     TIFF,
     XLSX,
     content_type,
+    deletion_refusal,
     refusal,
 )
 
@@ -122,3 +123,23 @@ def test_a_document_cap_whose_base64_would_not_fit_the_bulk_body_cap_is_refused_
     with pytest.raises(ValidationError, match="needs a bulk body cap"):
         CollectionsSettings(document_max_bytes=13_000_000)
     assert CollectionsSettings(document_max_bytes=13_000_000, max_bulk_body_bytes=20_000_000)
+
+
+def test_a_document_is_withdrawn_by_its_uploader_or_a_manager_while_its_case_is_open() -> None:
+    def refused(**change: object) -> str | None:
+        facts: dict[str, object] = {
+            "uploaded_by": "anna",
+            "subject": "anna",
+            "is_manager": False,
+            "owner_closed": False,
+            "deleted": False,
+        } | change
+        refusal = deletion_refusal(**facts)  # type: ignore[arg-type]
+        return None if refusal is None else f"{refusal.status} {refusal.code}"
+
+    assert refused() is None
+    assert refused(subject="manager", is_manager=True) is None
+    assert refused(subject="ben") == "403 not_uploader"
+    assert refused(owner_closed=True) == "409 case_closed"
+    assert refused(subject="manager", is_manager=True, owner_closed=True) == "409 case_closed"
+    assert refused(deleted=True, subject="ben") == "410 document_deleted"  # gone first, to everyone

@@ -15,6 +15,7 @@ from ar_collections.domain.promises import (
     instalment_errors,
     judge_plan,
     judge_promise,
+    unclaimed,
 )
 
 PROMISED = date(2026, 5, 15)  # a date like any other: the rules compare dates with each other only
@@ -74,6 +75,92 @@ def test_a_promise_is_judged_only_by_what_was_applied_by_its_deadline(
         assert judged.status == "open"
     else:
         assert judged.status == ("partially_kept" if by_deadline else "broken")
+
+
+def test_a_credit_memo_lowers_what_the_cash_must_reach_not_the_promise() -> None:
+    # 100.00 open, 100.00 promised, 30.00 credited: 70.00 of cash settles it
+    credit = [Applied(day(-1), 3_000)]
+    judged = judge_promise(
+        10_000, PROMISED, TOLERANCE, [Applied(day(0), 7_000)], day(0), credited=credit, covered_minor=10_000
+    )
+    assert (judged.status, judged.received_minor, judged.credited_minor, judged.missing_minor) == (
+        "kept",
+        7_000,
+        3_000,
+        0,
+    )
+    # without the credit the same cash is only a part
+    assert judge_promise(10_000, PROMISED, TOLERANCE, [Applied(day(0), 7_000)], day(0)).status == "open"
+
+
+def test_a_credit_on_items_owing_more_than_promised_changes_nothing_until_it_cuts_below_the_promise() -> None:
+    # 500.00 open, 250.00 promised: a 100.00 credit leaves 400.00 owed, 250.00 of cash still due
+    cash = [Applied(day(0), 20_000)]
+    small = judge_promise(
+        25_000,
+        PROMISED,
+        TOLERANCE,
+        cash,
+        day(TOLERANCE + 1),
+        credited=[Applied(day(0), 10_000)],
+        covered_minor=50_000,
+    )
+    assert (small.status, small.due_minor, small.missing_minor) == ("partially_kept", 25_000, 5_000)
+    # a 300.00 credit leaves 200.00 owed: the 200.00 paid keeps it
+    large = judge_promise(
+        25_000, PROMISED, TOLERANCE, cash, day(0), credited=[Applied(day(0), 30_000)], covered_minor=50_000
+    )
+    assert (large.status, large.due_minor) == ("kept", 20_000)
+
+
+def test_items_credited_in_full_keep_the_promise_without_cash() -> None:
+    judged = judge_promise(
+        10_000, PROMISED, TOLERANCE, [], day(0), credited=[Applied(day(0), 10_000)], covered_minor=10_000
+    )
+    assert (judged.status, judged.received_minor, judged.due_minor) == ("kept", 0, 0)
+
+
+def test_a_credit_after_the_deadline_does_not_count_and_a_credit_alone_is_no_payment() -> None:
+    late = [Applied(LAST_DAY + timedelta(days=1), 5_000)]
+    after = LAST_DAY + timedelta(days=1)
+    judged = judge_promise(10_000, PROMISED, TOLERANCE, [], after, credited=late, covered_minor=10_000)
+    assert (judged.status, judged.credited_minor) == ("broken", 0)
+    partly_credited = judge_promise(
+        10_000, PROMISED, TOLERANCE, [], after, credited=[Applied(day(0), 5_000)], covered_minor=10_000
+    )
+    assert (partly_credited.status, partly_credited.missing_minor) == ("broken", 5_000)
+
+
+@given(
+    st.integers(1, 10**6),
+    st.integers(0, 10**6),
+    st.lists(st.tuples(st.integers(-10, 20), st.integers(1, 10**5)), max_size=5),
+    st.lists(st.tuples(st.integers(-10, 20), st.integers(1, 10**5)), max_size=3),
+)
+def test_credits_never_make_a_promise_harder_to_keep(
+    promised: int, extra_open: int, cash: list[tuple[int, int]], credits: list[tuple[int, int]]
+) -> None:
+    applied = [Applied(day(d), m) for d, m in cash]
+    credited = [Applied(day(d), m) for d, m in credits]
+    after = LAST_DAY + timedelta(days=1)
+    without = judge_promise(
+        promised, PROMISED, TOLERANCE, applied, after, covered_minor=promised + extra_open
+    )
+    with_credit = judge_promise(
+        promised, PROMISED, TOLERANCE, applied, after, credited=credited, covered_minor=promised + extra_open
+    )
+    rank = {"broken": 0, "partially_kept": 1, "kept": 2}
+    assert rank[with_credit.status] >= rank[without.status]
+    assert with_credit.received_minor == without.received_minor  # a credit is no cash
+    assert 0 <= with_credit.due_minor <= promised
+
+
+def test_cash_claimed_by_an_older_promise_is_left_out_earliest_first() -> None:
+    cash = [Applied(day(2), 5_000), Applied(day(0), 3_000)]
+    assert unclaimed(cash, 0) == [Applied(day(0), 3_000), Applied(day(2), 5_000)]
+    assert unclaimed(cash, 4_000) == [Applied(day(2), 4_000)]
+    assert unclaimed(cash, 8_000) == []
+    assert unclaimed(cash, 9_000) == []
 
 
 def test_escalation_comes_at_every_nth_broken_promise_and_never_when_off() -> None:

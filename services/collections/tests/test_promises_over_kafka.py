@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from ar_collections.config import CollectionsSettings
 from ar_collections.consumers import handlers
-from ar_collections.models import plumbing
+from ar_collections.models import ItemReason, Task, plumbing
 from ar_collections.testing import Book, money
 from ar_shared.consumer import ConsumerRunner, ConsumerSettings
 from ar_shared.events.envelope import CloudEvent, EventPayload
@@ -26,33 +29,19 @@ from ar_shared.testing.clock import TEST_CLOCK
 pytestmark = pytest.mark.integration
 
 TODAY = TEST_CLOCK.now().date()
+Publish = Callable[..., Awaitable[None]]
 
 
-async def test_a_promise_follows_payments_and_business_dates_arriving_on_kafka(
-    client: httpx.AsyncClient,
-    manager: dict[str, str],
-    book: Book,
-    collections_app: FastAPI,
-    collections_settings: CollectionsSettings,
-    unique: str,
-) -> None:
-    entity = f"K{unique[:7].upper()}"
-    await book.business_date(entity, TODAY)
-    customer = await book.account(entity=entity)
-    invoice = await book.invoice(customer, due=TODAY - timedelta(days=20), amount="250.00", entity=entity)
-    recorded = await client.post(
-        f"/v1/accounts/{customer}/promises",
-        json={
-            "amount": money("250.00").model_dump(),
-            "promised_date": (TODAY + timedelta(days=2)).isoformat(),
-            "tolerance_days": 1,
-            "channel": "call",
-        },
-        headers=manager,
-    )
-    assert recorded.status_code == 201, recorded.text
-    promise_path = f"/v1/accounts/{customer}/promises/{recorded.json()['id']}"
+def wrap(payload: EventPayload) -> CloudEvent:
+    return CloudEvent.wrap(payload)
 
+
+@asynccontextmanager
+async def ledger_on_kafka(
+    collections_app: FastAPI, collections_settings: CollectionsSettings, unique: str
+) -> AsyncIterator[Publish]:
+    """A producer on the test's own topics and the collections consumer reading them; yields
+    `publish(*events)`, which returns once the consumer handled that many messages."""
     prefix = f"t{unique}."
     producer = build_producer(collections_settings.kafka_bootstrap_servers, f"ar-test-{unique}")
     await producer.start()
@@ -83,14 +72,43 @@ async def test_a_promise_follows_payments_and_business_dates_arriving_on_kafka(
             while handled < len(events):
                 handled += await runner.poll_once(timeout_ms=300)
 
-    def wrap(payload: EventPayload) -> CloudEvent:
-        return CloudEvent.wrap(payload)
+    try:
+        yield publish
+    finally:
+        await runner.stop()
+        await producer.stop()
+
+
+async def test_a_promise_follows_payments_and_business_dates_arriving_on_kafka(
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    book: Book,
+    collections_app: FastAPI,
+    collections_settings: CollectionsSettings,
+    unique: str,
+) -> None:
+    entity = f"K{unique[:7].upper()}"
+    await book.business_date(entity, TODAY)
+    customer = await book.account(entity=entity)
+    invoice = await book.invoice(customer, due=TODAY - timedelta(days=20), amount="250.00", entity=entity)
+    recorded = await client.post(
+        f"/v1/accounts/{customer}/promises",
+        json={
+            "amount": money("250.00").model_dump(),
+            "promised_date": (TODAY + timedelta(days=2)).isoformat(),
+            "tolerance_days": 1,
+            "channel": "call",
+        },
+        headers=manager,
+    )
+    assert recorded.status_code == 201, recorded.text
+    promise_path = f"/v1/accounts/{customer}/promises/{recorded.json()['id']}"
 
     async def status() -> tuple[str, str]:
         body = (await client.get(promise_path, headers=manager)).json()
         return body["status"], body["received"]["amount"]
 
-    try:
+    async with ledger_on_kafka(collections_app, collections_settings, unique) as publish:
         payment_id = uuid.uuid4()
         applied = wrap(
             PaymentApplied(
@@ -157,6 +175,114 @@ async def test_a_promise_follows_payments_and_business_dates_arriving_on_kafka(
         assert await status() == ("broken", "0.00")
         [broken] = await book.emitted(customer, "PromiseToPayBroken")
         assert broken["evaluated_on"] == (TODAY + timedelta(days=4)).isoformat()
-    finally:
-        await runner.stop()
-        await producer.stop()
+
+
+async def test_a_reversal_reopening_a_kept_promise_beside_a_newer_one_counts_each_payment_once(
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    book: Book,
+    collections_app: FastAPI,
+    collections_settings: CollectionsSettings,
+    unique: str,
+) -> None:
+    """A promise of 250.00 over a 500.00 invoice is kept; the collector takes a second promise for
+    the other 250.00; the first payment bounces. The first promise reopens beside the newer one (both
+    live, the collector told); the replacement payment keeps the older one only, the next payment
+    the newer one."""
+    entity = f"K{unique[:7].upper()}"
+    await book.business_date(entity, TODAY)
+    customer = await book.account(entity=entity)
+    invoice = await book.invoice(customer, due=TODAY - timedelta(days=20), amount="500.00", entity=entity)
+
+    async def record(promised_in: int) -> str:
+        response = await client.post(
+            f"/v1/accounts/{customer}/promises",
+            json={
+                "amount": money("250.00").model_dump(),
+                "promised_date": (TODAY + timedelta(days=promised_in)).isoformat(),
+                "tolerance_days": 1,
+                "invoice_ids": [str(invoice)],
+                "channel": "call",
+            },
+            headers=manager,
+        )
+        assert response.status_code == 201, response.text
+        return f"/v1/accounts/{customer}/promises/{response.json()['id']}"
+
+    async def status(path: str) -> tuple[str, str]:
+        body = (await client.get(path, headers=manager)).json()
+        return body["status"], body["received"]["amount"]
+
+    def paid(amount: str, open_after: str, days: int, payment_id: uuid.UUID) -> CloudEvent:
+        return wrap(
+            PaymentApplied(
+                application_id=uuid.uuid4(),
+                customer_id=customer,
+                invoice_id=invoice,
+                source_kind="payment",
+                source_id=payment_id,
+                amount=money(amount),
+                effective_date=TODAY + timedelta(days=days),
+                invoice_open_balance=money(open_after),
+            )
+        )
+
+    older = await record(2)
+    async with ledger_on_kafka(collections_app, collections_settings, unique) as publish:
+        bounced = uuid.uuid4()
+        await publish(paid("250.00", "250.00", 0, bounced))
+        assert await status(older) == ("kept", "250.00")
+
+        newer = await record(10)  # the rest of the invoice: allowed, the older promise is judged
+        await publish(paid("0.01", "249.99", 0, uuid.uuid4()))  # any cash move judges both again
+        assert await status(newer) == ("open", "0.01")  # the first 250.00 is the older promise's
+
+        await publish(
+            wrap(
+                PaymentReversed(
+                    payment_id=bounced,
+                    customer_id=customer,
+                    amount=money("250.00"),
+                    reversed_on=TODAY,
+                    reopened_invoice_ids=[invoice],
+                    reopened=[
+                        ReopenedInvoice(
+                            invoice_id=invoice, amount=money("250.00"), invoice_open_balance=money("499.99")
+                        )
+                    ],
+                    unapplied_removed=money("0.00"),
+                )
+            )
+        )
+        # both live now: the older one judged again at its own deadline, the newer one untouched
+        assert await status(older) == ("open", "0.01")
+        assert await status(newer) == ("open", "0.00")
+        assert len(await book.emitted(customer, "PromiseToPayReopened")) == 1
+        async with book.session() as session:
+            titles = (await session.scalars(select(Task.title).where(Task.customer_id == customer))).all()
+        assert [t for t in titles if t.startswith("Reopened promise")] != []
+        # the overlap is the reopened promise's only: a third promise over the item is refused
+        third = await client.post(
+            f"/v1/accounts/{customer}/promises",
+            json={
+                "amount": money("100.00").model_dump(),
+                "promised_date": TODAY.isoformat(),
+                "invoice_ids": [str(invoice)],
+                "channel": "call",
+            },
+            headers=manager,
+        )
+        assert third.status_code == 422
+        assert third.json()["errors"][0]["code"] == "item_already_promised"
+
+        await publish(paid("249.99", "250.00", 1, uuid.uuid4()))  # the replacement payment
+        assert await status(older) == ("kept", "250.00")
+        assert await status(newer) == ("open", "0.00")  # counted for the older promise only
+        async with book.session() as session:
+            reason = await session.scalar(select(ItemReason.code).where(ItemReason.invoice_id == invoice))
+        assert reason == "promised"  # the newer promise still holds the item
+
+        await publish(paid("250.00", "0.00", 5, uuid.uuid4()))
+        assert await status(newer) == ("kept", "250.00")
+        assert await status(older) == ("kept", "250.00")
+        assert len(await book.emitted(customer, "PromiseToPayKept")) == 3  # older twice, newer once

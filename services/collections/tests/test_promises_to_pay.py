@@ -162,6 +162,92 @@ async def test_part_paid_is_partially_kept_on_the_first_business_day_after_the_t
     [event] = await book.emitted(customer, "PromiseToPayPartiallyKept")
     assert event["received"]["amount"] == "40.00"
     assert await book.emitted(customer, "PromiseToPayBroken") == []
+    [notice] = [
+        n
+        for n in await book.emitted(customer, "NotificationRequested")
+        if n["template_key"] == "partially_kept_promise"
+    ]
+    assert notice["recipient"] == "ap@customer.example"
+    assert notice["causing_event_id"] is not None
+    assert {k: notice["context"][k] for k in ("amount", "paid", "missing", "currency", "promised_date")} == {
+        "amount": "100.00",
+        "paid": "40.00",
+        "missing": "60.00",
+        "currency": "EUR",
+        "promised_date": TODAY.isoformat(),
+    }
+    # the next business date judges nothing again: one notice
+    await book.business_date(entity, TODAY + timedelta(days=4))
+    notices = [n["template_key"] for n in await book.emitted(customer, "NotificationRequested")]
+    assert notices.count("partially_kept_promise") == 1
+
+
+async def test_a_credit_memo_on_the_items_lowers_the_cash_that_keeps_the_promise(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    entity = entity_of_test()
+    customer, (invoice,) = await account(book, entity, "100.00")
+    pid = (
+        await promise(client, manager, customer, amount=money("100.00").model_dump(), tolerance_days=1)
+    ).json()["id"]
+    await book.deliver(
+        PaymentApplied(
+            application_id=uuid.uuid4(),
+            customer_id=customer,
+            invoice_id=invoice,
+            source_kind="credit_memo",
+            source_id=uuid.uuid4(),
+            amount=money("30.00"),
+            effective_date=TODAY,
+            invoice_open_balance=money("70.00"),
+        )
+    )
+    credited = await get(client, manager, customer, pid)
+    assert (credited["status"], credited["received"]["amount"]) == ("open", "0.00")  # a credit is no cash
+
+    await book.pay(customer, invoice, "70.00", "0.00", TODAY + timedelta(days=1))
+
+    kept = await get(client, manager, customer, pid)
+    assert (kept["status"], kept["received"]["amount"]) == ("kept", "70.00")
+    assert await live_paused(client, manager, customer) == set()
+    assert len(await book.emitted(customer, "PromiseToPayKept")) == 1
+
+
+async def test_a_credit_memo_without_enough_cash_still_leaves_the_promise_partially_kept(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    entity = entity_of_test()
+    customer, (invoice,) = await account(book, entity, "100.00")
+    pid = (
+        await promise(client, manager, customer, amount=money("100.00").model_dump(), tolerance_days=0)
+    ).json()["id"]
+    await book.deliver(
+        PaymentApplied(
+            application_id=uuid.uuid4(),
+            customer_id=customer,
+            invoice_id=invoice,
+            source_kind="credit_memo",
+            source_id=uuid.uuid4(),
+            amount=money("30.00"),
+            effective_date=TODAY,
+            invoice_open_balance=money("70.00"),
+        )
+    )
+    await book.pay(customer, invoice, "50.00", "20.00", TODAY)
+    await book.business_date(entity, TODAY + timedelta(days=1))
+
+    judged = await get(client, manager, customer, pid)
+    assert (judged["status"], judged["received"]["amount"]) == ("partially_kept", "50.00")
+    [notice] = [
+        n
+        for n in await book.emitted(customer, "NotificationRequested")
+        if n["template_key"] == "partially_kept_promise"
+    ]
+    assert (notice["context"]["paid"], notice["context"]["credited"], notice["context"]["missing"]) == (
+        "50.00",
+        "30.00",
+        "20.00",
+    )
 
 
 async def test_a_promise_breaks_on_the_day_after_its_tolerance_and_that_days_run_duns_its_items(

@@ -157,3 +157,52 @@ async def test_ad_hoc_messages_check_the_recipient_and_show_in_the_log(
     assert (not_failed.status_code, not_failed.json()["code"]) == (409, "not_resendable")
     missing = await client.get(f"/v1/deliveries/{uuid.uuid4()}", headers=manager)
     assert missing.status_code == 404
+
+
+async def test_the_shipped_case_notices_render_what_collections_sends(
+    client: httpx.AsyncClient, manager: dict[str, str]
+) -> None:
+    # the context collections' promises/judging.py and disputes/service.py put on the request
+    partly = (
+        await client.post(
+            "/v1/templates/preview",
+            json={
+                "key": "partially_kept_promise",
+                "locale": "en",
+                "context": {
+                    "customer_name": "Acme",
+                    "amount": "100.00",
+                    "paid": "40.00",
+                    "credited": "0.00",
+                    "missing": "60.00",
+                    "currency": "EUR",
+                    "promised_date": "2026-05-15",
+                },
+            },
+            headers=manager,
+        )
+    ).json()
+    assert partly["locale_used"] == "en"
+    assert "40.00 EUR received against the 100.00 EUR promised for 2026-05-15" in partly["body_text"]
+    assert "60.00 EUR is still missing" in partly["body_text"]
+    assert "credit" not in partly["body_text"]
+    invalid = (
+        await client.post(
+            "/v1/templates/preview",
+            json={
+                "key": "dispute_resolved_invalid",
+                "locale": "en",
+                "context": {
+                    "customer_name": "Acme",
+                    "case_reference": "D-1",
+                    "reason_code": "pricing",
+                    "reason": "the price list of March applies",
+                    "items": [{"invoice_number": "INV-7", "disputed_amount": "120.00", "currency": "EUR"}],
+                },
+            },
+            headers=manager,
+        )
+    ).json()
+    assert "not to be justified: the price list of March applies" in invalid["body_text"]
+    assert "INV-7  120.00 EUR disputed" in invalid["body_text"]
+    assert "<li>INV-7: 120.00 EUR disputed</li>" in invalid["body_html"]

@@ -171,7 +171,11 @@ class DisputeResolved(CollectionsEvent):
     resolution: Literal["customer_right", "customer_wrong", "partially_right", "withdrawn"]
     disputed_amount: MoneyAmount = Field(description="The amount that was in dispute, no longer")
     root_cause_code: str | None = Field(default=None, examples=["billing_error"])
-    credit_amount: MoneyAmount | None = Field(default=None, description="Credit granted, if any")
+    credit_amount: MoneyAmount | None = Field(
+        default=None,
+        description="Credit granted for the item, if any: less than the disputed amount when "
+        "`partially_right` (the rest is dunned again)",
+    )
     case_id: uuid.UUID | None = Field(default=None, description="The case the disputed item belongs to")
 
 
@@ -184,7 +188,10 @@ class CreditMemoRequested(CollectionsEvent):
     request_id: uuid.UUID
     customer_id: uuid.UUID
     invoice_id: uuid.UUID
-    amount: MoneyAmount
+    amount: MoneyAmount = Field(
+        description="The credit for this item: its whole disputed amount, or less when the "
+        "resolution was partly valid"
+    )
     dispute_id: uuid.UUID | None = Field(default=None, description="The dispute whose resolution asks for it")
     reason_code: str
     requested_by: str | None = Field(default=None, description="Who asked, for the ledger's audit record")

@@ -55,6 +55,16 @@ class DisputeRepository(Repository[DisputeCase]):
         )
         return {item.invoice_id: item for item in (await self.session.scalars(query)).all()}
 
+    async def open_items(self, items: Sequence[DisputeItem]) -> Sequence[OpenItem]:
+        """The projected invoices of these case items (for their numbers)."""
+        if not items:
+            return []
+        return (
+            await self.session.scalars(
+                select(OpenItem).where(OpenItem.invoice_id.in_([i.invoice_id for i in items]))
+            )
+        ).all()
+
     async def item_answered_by(self, request_id: uuid.UUID) -> DisputeItem | None:
         """The item whose credit memo request this is, locked."""
         query = select(DisputeItem).where(DisputeItem.credit_request_id == request_id).with_for_update()

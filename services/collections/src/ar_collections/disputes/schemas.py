@@ -65,10 +65,36 @@ class DisputeCreate(BaseModel):
     )
 
 
+class ItemCredit(BaseModel):
+    """The credit a valid resolution grants one item, when less than its disputed amount."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    invoice_id: uuid.UUID
+    amount: MoneyAmount = Field(description="0 up to the item's disputed amount; 0 credits nothing")
+
+
 class DisputeStatusChange(BaseModel):
     """Moves a case on: under review, resolved (valid / invalid) or withdrawn."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "resolved_valid",
+                    "root_cause_code": "billing_error",
+                    "note": "half of the price difference was agreed",
+                    "credits": [
+                        {
+                            "invoice_id": "3f1c2d6e-8b7a-4a47-9d7e-0c2b4c1f9a10",
+                            "amount": {"amount": "60.00", "currency": "EUR"},
+                        }
+                    ],
+                }
+            ]
+        },
+    )
 
     status: Literal["under_review", "resolved_valid", "resolved_invalid", "withdrawn"]
     root_cause_code: Code | None = Field(
@@ -77,12 +103,20 @@ class DisputeStatusChange(BaseModel):
     note: Text | None = Field(
         default=None, max_length=4000, description="Kept in the history; for the customer when invalid"
     )
+    credits: list[ItemCredit] | None = Field(
+        default=None,
+        max_length=100,
+        description="Resolved valid only (partly valid): the credit of the items that get less than "
+        "their disputed amount; an item not named is credited its whole disputed amount. The rest of "
+        "an item is dunned again once its memo arrives; an item credited 0 at once.",
+    )
 
 
 class DisputedItem(BaseModel):
     id: uuid.UUID = Field(description="The item's dispute id (credit keys the disputed amount by it)")
     invoice_id: uuid.UUID
     amount: MoneyAmount
+    credited: MoneyAmount | None = Field(description="What a valid resolution credits the item")
     pause_id: uuid.UUID | None
     credit_request_id: uuid.UUID | None = Field(description="The CreditMemoRequested of a valid case")
     credit_memo_id: uuid.UUID | None = Field(description="The ledger's memo that answered it")
@@ -93,6 +127,9 @@ class DisputedItem(BaseModel):
             id=row.id,
             invoice_id=row.invoice_id,
             amount=MoneyAmount.from_money(Money(row.amount_minor, currency)),
+            credited=None
+            if row.credit_minor is None
+            else MoneyAmount.from_money(Money(row.credit_minor, currency)),
             pause_id=row.pause_id,
             credit_request_id=row.credit_request_id,
             credit_memo_id=row.credit_memo_id,

@@ -1,8 +1,10 @@
 """Dispute rules: a case contests open items of one account (never more than their open balance,
 never a paid or voided invoice, never an item already in a case), pauses exactly those items and
 tells credit; it moves through its lifecycle with history. Resolved valid, it asks the ledger for
-a credit memo per item and stays paused until they arrive (settlement.py); resolved invalid or
-withdrawn, its items go back into dunning at once."""
+a credit memo per item (its whole disputed amount, or the smaller credit a partly valid
+resolution names) and stays paused until they arrive (settlement.py); an item credited nothing,
+and every item of a case resolved invalid or withdrawn, goes back into dunning at once. A case
+resolved invalid tells the customer why, and which invoices are due again."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_collections import notices
 from ar_collections.calendars.service import BusinessCalendars
 from ar_collections.disputes.items import lift, mark_disputed
 from ar_collections.disputes.repository import DisputeRepository
@@ -286,6 +289,7 @@ async def change_status(
                 FieldError(field="root_cause_code", message="required to resolve", code="root_cause_required")
             ],
         )
+    credits = await _credits(session, case, data)
     before = (await snapshot(session, case)).model_dump(mode="json")
     repo = DisputeRepository(session)
     await repo.add_history(
@@ -301,7 +305,9 @@ async def change_status(
     )
     case.status, case.root_cause_code = data.status, root_cause
     if rules.is_final(data.status):
-        await _resolve(session, actor, case, data, today)
+        await _resolve(session, actor, case, data, today, credits)
+    if data.status == "resolved_invalid":
+        await _tell_invalid(session, account, case, data)
     after = (await snapshot(session, case)).model_dump(mode="json")
     await audit.record(
         session,
@@ -315,8 +321,79 @@ async def change_status(
     return case
 
 
+async def _credits(
+    session: AsyncSession, case: DisputeCase, data: DisputeStatusChange
+) -> dict[uuid.UUID, int]:
+    """The credit of each item a valid resolution grants, checked whole before anything is written."""
+    if data.status != "resolved_valid":
+        if data.credits is not None:
+            raise Unprocessable(
+                "credits belong to a valid resolution",
+                code="credits_not_allowed",
+                errors=[
+                    FieldError(
+                        field="credits", message="only with resolved_valid", code="credits_not_allowed"
+                    )
+                ],
+            )
+        return {}
+    items = await DisputeRepository(session).items(case.id)
+    asked = [
+        rules.AskedCredit(c.invoice_id, c.amount.to_money().minor, c.amount.currency)
+        for c in data.credits or []
+    ]
+    credits, errors = rules.credits_per_item(
+        {i.invoice_id: i.amount_minor for i in items}, case.currency, asked
+    )
+    if errors:
+        fields = [FieldError(field=_credit_field(e), message=e.message, code=e.code) for e in errors]
+        raise Unprocessable(errors[0].message, code=errors[0].code, errors=fields)
+    return credits
+
+
+def _credit_field(error: rules.CreditError) -> str:
+    if error.index is None:
+        return "credits"
+    about_item = error.code in ("item_not_in_case", "duplicate_item")
+    return f"credits.{error.index}.{'invoice_id' if about_item else 'amount'}"
+
+
+async def _tell_invalid(
+    session: AsyncSession, account: Account, case: DisputeCase, data: DisputeStatusChange
+) -> None:
+    """The customer hears the case was found unjustified, why, and which invoices are due again."""
+    items = await DisputeRepository(session).items(case.id)
+    numbers = {i.invoice_id: i.invoice_number for i in await DisputeRepository(session).open_items(items)}
+    await notices.notify(
+        session,
+        account,
+        "dispute_resolved_invalid",
+        f"dispute:{case.id}:resolved_invalid",
+        {
+            "case_reference": str(case.id),
+            "reason_code": case.reason_code,
+            "root_cause_code": case.root_cause_code,
+            "reason": data.note,
+            "items": [
+                {
+                    "invoice_id": str(i.invoice_id),
+                    "invoice_number": numbers.get(i.invoice_id, str(i.invoice_id)),
+                    "disputed_amount": str(Money(i.amount_minor, case.currency)),
+                    "currency": case.currency,
+                }
+                for i in items
+            ],
+        },
+    )
+
+
 async def _resolve(
-    session: AsyncSession, actor: Actor, case: DisputeCase, data: DisputeStatusChange, today: date
+    session: AsyncSession,
+    actor: Actor,
+    case: DisputeCase,
+    data: DisputeStatusChange,
+    today: date,
+    credits: dict[uuid.UUID, int],
 ) -> None:
     case.resolved_on, case.resolution_note = today, data.note
     valid = data.status == "resolved_valid"
@@ -326,21 +403,26 @@ async def _resolve(
     evidence = await DocumentRepository(session).ids_of_owner("dispute", case.id) if valid else []
     for item in await DisputeRepository(session).items(case.id, lock=True):
         amount = MoneyAmount.from_money(Money(item.amount_minor, case.currency))
+        credit = credits.get(item.invoice_id, 0) if valid else 0
+        credited = MoneyAmount.from_money(Money(credit, case.currency))
+        if valid:
+            item.credit_minor = credit
         await outbox.add(
             session,
             DisputeResolved(
                 dispute_id=item.id,
                 customer_id=case.customer_id,
                 invoice_id=item.invoice_id,
-                resolution=rules.RESOLUTION[data.status],
+                resolution=rules.item_resolution(data.status, item.amount_minor, credit),
                 disputed_amount=amount,
                 root_cause_code=case.root_cause_code,
-                credit_amount=amount if valid else None,
+                credit_amount=credited if credit else None,
                 case_id=case.id,
             ),
         )
-        if valid:
-            # the item stays paused until the ledger's memo answers this request
+        if credit:
+            # the item stays paused until the ledger's memo answers this request; then what is
+            # left of it is dunned again
             item.credit_request_id = uuid.uuid4()
             await outbox.add(
                 session,
@@ -348,7 +430,7 @@ async def _resolve(
                     request_id=item.credit_request_id,
                     customer_id=case.customer_id,
                     invoice_id=item.invoice_id,
-                    amount=amount,
+                    amount=credited,
                     dispute_id=case.id,
                     reason_code=case.reason_code,
                     requested_by=actor.subject,

@@ -41,7 +41,10 @@ async def credit_memo_arrived(session: AsyncSession, event: CreditMemoIssued, to
     item.credit_memo_id = event.credit_memo_id
     await lift(session, item, SYSTEM_SUBJECT)
     await mark_disputed(session, SYSTEM, case.customer_id, [item.invoice_id], None)
-    if all(i.credit_memo_id is not None for i in await repo.items(case.id)):
+    # items a partly valid resolution credited nothing asked for no memo
+    if all(
+        i.credit_memo_id is not None for i in await repo.items(case.id) if i.credit_request_id is not None
+    ):
         case.closed_on = today
         await repo.add_history(
             DisputeHistory(

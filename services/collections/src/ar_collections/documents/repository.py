@@ -1,4 +1,4 @@
-"""SQL for evidence documents (listings never read the bytes)."""
+"""SQL for evidence documents (listings never read the bytes, nor show deleted documents)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
+from ar_collections.domain.disputes import is_final
 from ar_collections.models import Activity, DisputeCase, Document, PaymentPlan, PromiseToPay
 from ar_shared.repository import Repository
 
@@ -28,6 +29,13 @@ class DocumentRepository(Repository[Document]):
         model = _OWNERS[owner_kind]
         return await self.session.scalar(select(model.customer_id).where(model.id == owner_id))
 
+    async def owner_closed(self, owner_kind: str, owner_id: uuid.UUID) -> bool:
+        """Whether the owner is closed to changes: a dispute case once resolved or withdrawn."""
+        if owner_kind != "dispute":
+            return False
+        status = await self.session.scalar(select(DisputeCase.status).where(DisputeCase.id == owner_id))
+        return status is not None and is_final(status)
+
     async def with_content(self, document_id: uuid.UUID) -> Document | None:
         query = select(Document).where(Document.id == document_id).options(undefer(Document.content))
         return await self.session.scalar(query)
@@ -41,7 +49,7 @@ class DocumentRepository(Repository[Document]):
         limit: int,
         after: tuple[datetime, uuid.UUID] | None,
     ) -> Sequence[Document]:
-        query = self.select().where(Document.customer_id == customer_id)
+        query = self.select().where(Document.customer_id == customer_id, Document.deleted_at.is_(None))
         if owner_kind is not None:
             query = query.where(Document.owner_kind == owner_kind)
         if owner_id is not None:
@@ -51,7 +59,11 @@ class DocumentRepository(Repository[Document]):
     async def ids_of_owner(self, owner_kind: str, owner_id: uuid.UUID) -> list[uuid.UUID]:
         query = (
             select(Document.id)
-            .where(Document.owner_kind == owner_kind, Document.owner_id == owner_id)
+            .where(
+                Document.owner_kind == owner_kind,
+                Document.owner_id == owner_id,
+                Document.deleted_at.is_(None),
+            )
             .order_by(Document.uploaded_at, Document.id)
         )
         return list((await self.session.scalars(query)).all())

@@ -4,11 +4,17 @@ root-cause report's figures. Pure functions: no I/O, no clock.
 A case moves open → under_review → resolved_valid / resolved_invalid / withdrawn (open may skip
 the review). A resolved or withdrawn case is closed to further moves: a valid one stays
 `resolved_valid` and closes (`closed_on`) when every credit memo it asked for arrived.
+
+A valid resolution may be partly valid: it credits each item its whole disputed amount unless it
+names a smaller credit for it (0: nothing). An item credited something waits for its memo, then
+is dunned for what is left of it; an item credited nothing goes back into dunning at once. A
+resolution that credits nothing at all is an invalid one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -28,6 +34,16 @@ RESOLUTION: Mapping[str, Literal["customer_right", "customer_wrong", "withdrawn"
 }
 
 
+def item_resolution(
+    status: str, disputed_minor: int, credit_minor: int
+) -> Literal["customer_right", "customer_wrong", "partially_right", "withdrawn"]:
+    """How credit hears of one item's outcome: a valid case's item credited less than disputed
+    is partially right, one credited nothing wrong."""
+    if status != "resolved_valid" or credit_minor >= disputed_minor:
+        return RESOLUTION[status]
+    return "partially_right" if credit_minor > 0 else "customer_wrong"
+
+
 def may_move(status: str, to: str) -> bool:
     return to in NEXT.get(status, frozenset())
 
@@ -42,6 +58,58 @@ def age_in_days(opened_on: date | None, today: date) -> int:
     if opened_on is None:
         return 0
     return max((today - opened_on).days, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class AskedCredit:
+    """A credit named for one item of a valid resolution (minor units, in `currency`)."""
+
+    invoice_id: uuid.UUID
+    minor: int
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreditError:
+    index: int | None  # the asked credit it is about (None: the whole list)
+    code: str
+    message: str
+
+
+def credits_per_item(
+    disputed: Mapping[uuid.UUID, int], currency: str, asked: Sequence[AskedCredit]
+) -> tuple[dict[uuid.UUID, int], list[CreditError]]:
+    """The credit each item of the case gets (the disputed amount unless a credit is named for it)
+    and what is wrong with the named credits (nothing is credited when anything is)."""
+    errors: list[CreditError] = []
+    credits = dict(disputed)
+    seen: set[uuid.UUID] = set()
+    for n, credit in enumerate(asked):
+        if credit.invoice_id in seen:
+            errors.append(CreditError(n, "duplicate_item", f"{credit.invoice_id} is named twice"))
+            continue
+        seen.add(credit.invoice_id)
+        if credit.invoice_id not in disputed:
+            errors.append(
+                CreditError(n, "item_not_in_case", f"{credit.invoice_id} is not disputed in this case")
+            )
+        elif credit.currency != currency:
+            errors.append(CreditError(n, "currency_mismatch", f"the case is in {currency}"))
+        elif credit.minor < 0:
+            errors.append(CreditError(n, "amount_negative", "a credit is 0 or more"))
+        elif credit.minor > disputed[credit.invoice_id]:
+            errors.append(
+                CreditError(
+                    n,
+                    "above_disputed_amount",
+                    f"more than the {disputed[credit.invoice_id]} (minor units) disputed on the item",
+                )
+            )
+        else:
+            credits[credit.invoice_id] = credit.minor
+    if not errors and disputed and not any(credits.values()):
+        errors.append(CreditError(None, "nothing_credited", "a resolution that credits nothing is invalid"))
+    return credits, errors
 
 
 ShortPaymentOutcome = Literal["deduction", "write_off", "none"]

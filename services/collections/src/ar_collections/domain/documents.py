@@ -1,5 +1,8 @@
 """Which files a collector may attach as evidence: the allow-listed media types, recognised from
-the bytes themselves (a declared type is believed only when the content agrees with it)."""
+the bytes themselves (a declared type is believed only when the content agrees with it); and who
+may withdraw one. Evidence is kept: a withdrawal (a soft delete with who, when and why) hides the
+document from listings and downloads, and only its uploader or a manager may make it, while the
+case it proves is still open to changes."""
 
 from __future__ import annotations
 
@@ -90,3 +93,23 @@ def refusal(declared: str, content: bytes, max_bytes: int) -> Refusal | None:
 def stored_type(declared: str) -> str:
     """The media type a file is stored and served with (the declared one, without parameters)."""
     return declared.split(";", 1)[0].strip().lower()
+
+
+@dataclass(frozen=True)
+class DeletionRefusal:
+    status: int
+    code: str
+    message: str
+
+
+def deletion_refusal(
+    *, uploaded_by: str, subject: str, is_manager: bool, owner_closed: bool, deleted: bool
+) -> DeletionRefusal | None:
+    """Why `subject` may not withdraw the document, or None when they may."""
+    if deleted:
+        return DeletionRefusal(410, "document_deleted", "the document was deleted already")
+    if subject != uploaded_by and not is_manager:
+        return DeletionRefusal(403, "not_uploader", "only its uploader or a manager may delete a document")
+    if owner_closed:
+        return DeletionRefusal(409, "case_closed", "the case it proves is closed: its evidence stays")
+    return None

@@ -9,6 +9,18 @@ business date after the deadline. Cash counts when it was applied by the deadlin
 judged kept whose cash is taken back (reversal, unapply) is open again while its deadline has
 not passed, and judged again after it.
 
+A credit memo applied to the covered items by the deadline lowers what the customer still owes,
+not what they promised: the promise is kept when the cash reaches the promised amount or what the
+items still owe after the credits (the open balance they had when it was recorded less the
+credits), whichever is less. Items credited in full leave nothing to pay: the promise is kept
+without cash. A credit is no payment: partially kept still needs cash, and `received` counts cash
+only (the promise kept rate by amount is cash received over cash promised).
+
+Two live promises may cover the same item only when a reversal reopened an older, kept one after
+a newer one was recorded over its items (recording refuses any other overlap). Cash on the shared
+items is then counted once, for the older promise first (up to what it promised), the rest for
+the newer one: `unclaimed` leaves out what older promises claim.
+
 A plan's cash pays its instalments in due-date order (the down payment first). An instalment is
 kept when it was fully paid by its due date, late when it was paid after it but within the
 tolerance, due while it is past its due date, unpaid, within the tolerance, and missed when it
@@ -41,6 +53,13 @@ class Applied:
 class PromiseJudgement:
     status: PromiseStatus
     received_minor: int  # cash applied to the covered items by the deadline
+    credited_minor: int = 0  # credit memos applied to them by the deadline
+    due_minor: int = 0  # the cash that keeps it: the promised amount, or less after credits
+
+    @property
+    def missing_minor(self) -> int:
+        """What the cash lacks to keep the promise (0 once kept)."""
+        return max(self.due_minor - self.received_minor, 0)
 
 
 def deadline(promised_date: date, tolerance_days: int) -> date:
@@ -54,14 +73,35 @@ def judge_promise(
     tolerance_days: int,
     applied: Sequence[Applied],
     today: date,
+    *,
+    credited: Sequence[Applied] = (),
+    covered_minor: int | None = None,
 ) -> PromiseJudgement:
+    """`applied`: the cash on the covered items; `credited`: the credit memos applied to them;
+    `covered_minor`: their open balance when the promise was recorded (None: credits ignored)."""
     last_day = deadline(promised_date, tolerance_days)
     received = sum(a.minor for a in applied if a.on <= last_day)
-    if received >= promised_minor:
-        return PromiseJudgement("kept", received)
+    credit = sum(a.minor for a in credited if a.on <= last_day)
+    due = promised_minor
+    if covered_minor is not None:
+        due = max(min(promised_minor, covered_minor - credit), 0)
+    judged = PromiseJudgement("open", received, credit, due)
+    if received >= due:
+        return PromiseJudgement("kept", received, credit, due)
     if today <= last_day:
-        return PromiseJudgement("open", received)
-    return PromiseJudgement("partially_kept" if received > 0 else "broken", received)
+        return judged
+    return PromiseJudgement("partially_kept" if received > 0 else "broken", received, credit, due)
+
+
+def unclaimed(applied: Sequence[Applied], claimed_minor: int) -> list[Applied]:
+    """The cash left once `claimed_minor` of it (the earliest first) counts for older promises."""
+    left: list[Applied] = []
+    for a in sorted(applied, key=lambda a: a.on):
+        taken = min(claimed_minor, a.minor)
+        claimed_minor -= taken
+        if a.minor > taken:
+            left.append(Applied(a.on, a.minor - taken))
+    return left
 
 
 def escalates(broken_count: int, every: int) -> bool:

@@ -72,6 +72,10 @@ class DisputeItem(Base):
     __tablename__ = "dispute_items"
     __table_args__ = (
         CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint(
+            "credit_minor IS NULL OR (credit_minor >= 0 AND credit_minor <= amount_minor)",
+            name="credit_within_disputed",
+        ),
         Index("ix_dispute_items_invoice", "invoice_id"),
         Index(
             "uq_dispute_items_credit_request",
@@ -87,6 +91,9 @@ class DisputeItem(Base):
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("open_items.invoice_id"))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     pause_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("dunning_pauses.id"))
+    credit_minor: Mapped[int | None] = mapped_column(
+        BigInteger, doc="what a valid resolution credits (at most the disputed amount; 0: nothing)"
+    )
     credit_request_id: Mapped[uuid.UUID | None] = mapped_column()
     credit_memo_id: Mapped[uuid.UUID | None] = mapped_column()
 

@@ -32,6 +32,11 @@ class Document(Base):
         CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="sha256_hex"),
         Index("ix_documents_customer", "customer_id", "uploaded_at"),
         Index("ix_documents_owner", "owner_kind", "owner_id"),
+        CheckConstraint(
+            "(deleted_at IS NULL) = (deleted_by IS NULL) "
+            "AND (deleted_at IS NULL) = (deletion_reason IS NULL)",
+            name="deletion_complete",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -47,3 +52,7 @@ class Document(Base):
     description: Mapped[str | None] = mapped_column(Text)
     uploaded_by: Mapped[str] = mapped_column(Text)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # evidence is kept: a deletion hides the document from listings and downloads (410), no more
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_by: Mapped[str | None] = mapped_column(Text)
+    deletion_reason: Mapped[str | None] = mapped_column(Text)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_collections import notices
 from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.calendars.service import BusinessCalendars
 from ar_collections.config import get_settings
@@ -224,7 +225,7 @@ async def agree_plan(
         ),
     )
     if data.send_confirmation:
-        await coverage.notify(
+        await notices.notify(
             session,
             account,
             "payment_plan_confirmation",

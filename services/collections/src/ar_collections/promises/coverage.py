@@ -1,26 +1,20 @@
 """What a promise or a plan does to the items it covers, and says to the customer: pauses their
-dunning, marks their reason code, notes its judgements in the contact history, sends notices.
-Shared by promises (promises/judging.py) and payment plans (plans/)."""
+dunning, marks their reason code, notes its judgements in the contact history (the notices they
+send go through notices.py). Shared by promises (promises/judging.py) and payment plans (plans/)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.dunning.repository import PauseRepository
-from ar_collections.models import Account, Activity, DunningPause, ItemReasonHistory
+from ar_collections.models import Activity, DunningPause, ItemReasonHistory
 from ar_collections.reasons.repository import ItemReasonRepository
-from ar_collections.recording import outbox
 from ar_shared.clock import session_clock
-from ar_shared.events.collections import NotificationRequested
-
-# notices are derived from what they are about: a redelivered event asks for the same message
-NAMESPACE = uuid.UUID("3f1c9a52-7e0b-4d4f-8a61-2c5e9b0d7a13")
 
 
 async def pause(
@@ -138,30 +132,3 @@ async def note(session: AsyncSession, customer_id: uuid.UUID, today: date, summa
         )
     )
     await session.flush()
-
-
-async def notify(
-    session: AsyncSession,
-    account: Account,
-    template_key: str,
-    about: str,
-    context: dict[str, Any],
-    causing_event_id: uuid.UUID | None = None,
-) -> uuid.UUID | None:
-    """Asks notifications for a message to the account's contact (none without an address)."""
-    if not account.contact_email:
-        return None
-    request_id = uuid.uuid5(NAMESPACE, f"{template_key}:{about}")
-    await outbox.add(
-        session,
-        NotificationRequested(
-            request_id=request_id,
-            customer_id=account.customer_id,
-            template_key=template_key,
-            channel="email",
-            recipient=account.contact_email,
-            context={"customer_name": account.name, **context},
-            causing_event_id=causing_event_id,
-        ),
-    )
-    return request_id

@@ -17,13 +17,14 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_collections import notices
 from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.config import get_settings
 from ar_collections.domain import promises as rules
 from ar_collections.dunning.repository import DunningRepository
 from ar_collections.models import Account, PromiseItem, PromiseToPay, Task
 from ar_collections.promises import coverage
-from ar_collections.promises.repository import PromiseRepository, cash_applied
+from ar_collections.promises.repository import CREDIT_KINDS, PromiseRepository, cash_applied
 from ar_collections.recording import audit, outbox
 from ar_collections.tasks.service import add_task
 from ar_shared.audit.log import SystemActor
@@ -58,7 +59,7 @@ async def judge(session: AsyncSession, promises: Sequence[PromiseToPay], today: 
     if not promises:
         return
     items = await PromiseRepository(session).items([p.id for p in promises])
-    for promise in promises:
+    for promise in sorted(promises, key=lambda p: (p.created_at, p.id)):
         await _judge_one(session, promise, items[promise.id], today)
     await session.flush()
 
@@ -68,8 +69,16 @@ async def _judge_one(
 ) -> None:
     ids = [i.invoice_id for i in items]
     cash = await cash_applied(session, ids, promise.recorded_on)
+    cash = rules.unclaimed(cash, await _claimed_by_older(session, promise, ids))
+    credits = await cash_applied(session, ids, promise.recorded_on, CREDIT_KINDS)
     judged = rules.judge_promise(
-        promise.amount_minor, promise.promised_date, promise.tolerance_days, cash, today
+        promise.amount_minor,
+        promise.promised_date,
+        promise.tolerance_days,
+        cash,
+        today,
+        credited=credits,
+        covered_minor=sum(i.open_minor for i in items),
     )
     previous = promise.status
     promise.received_minor = judged.received_minor
@@ -103,30 +112,14 @@ async def _judge_one(
     }
     if judged.status == "open":
         # cash that kept it was taken back before the deadline: it pauses its items again
-        last_day = rules.deadline(promise.promised_date, promise.tolerance_days)
-        pauses = await coverage.pause(
-            session,
-            promise.customer_id,
-            ids,
-            reason="promise",
-            ends_on=last_day,
-            note=f"promise {promise.id} (reopened)",
-            by=SYSTEM_SUBJECT,
-        )
-        for item in items:
-            item.pause_id = pauses[item.invoice_id]
-        await coverage.mark(session, promise.customer_id, ids, "promised", by=SYSTEM_SUBJECT)
+        await _reopened(session, promise, items, today, promised)
         await outbox.add(session, PromiseToPayReopened(**base, reopened_on=today))
-        await coverage.note(
-            session,
-            promise.customer_id,
-            today,
-            f"Promise of {promised.amount} {promised.currency} reopened: its payment was taken back",
-        )
         return
     if previous == "open":
         await coverage.lift(session, [i.pause_id for i in items])
-        await coverage.unmark(session, promise.customer_id, ids, "promised")
+        # an item another live promise covers (a reopened promise's overlap) stays promised
+        others = await PromiseRepository(session).others_open_over(promise, ids)
+        await coverage.unmark(session, promise.customer_id, [i for i in ids if i not in others], "promised")
     event: EventPayload
     if judged.status == "kept":
         event = PromiseToPayKept(**base, outcome="kept", evaluated_on=today)
@@ -135,6 +128,8 @@ async def _judge_one(
     else:
         event = PromiseToPayBroken(**base, evaluated_on=today)
     announced = await outbox.add(session, event)
+    if judged.status == "partially_kept":
+        await _partially_kept(session, account, promise, judged, today, announced.id)
     label = judged.status.replace("_", " ")
     await coverage.note(
         session,
@@ -147,11 +142,101 @@ async def _judge_one(
         await _broken(session, account, promise, today, announced.id)
 
 
+async def _claimed_by_older(session: AsyncSession, promise: PromiseToPay, ids: list[uuid.UUID]) -> int:
+    """The cash on these items, applied since this promise was recorded, that promises recorded
+    before it count (each up to what it promised, the earliest cash first): cash counts once."""
+    claimed = 0
+    for older, shared in await PromiseRepository(session).older_over(promise, ids):
+        last_day = rules.deadline(older.promised_date, older.tolerance_days)
+        cash = [a for a in await cash_applied(session, shared, older.recorded_on) if a.on <= last_day]
+        takes = min(sum(a.minor for a in cash), older.amount_minor)
+        before = sum(a.minor for a in cash if a.on < promise.recorded_on)
+        claimed += max(takes - before, 0)
+    return claimed
+
+
+async def _reopened(
+    session: AsyncSession, promise: PromiseToPay, items: list[PromiseItem], today: date, promised: MoneyAmount
+) -> None:
+    """Cash that kept it was taken back before the deadline: it pauses its items again and is judged
+    at its own deadline. A promise recorded since over some of its items keeps pausing those (the
+    reopened one pauses only the rest) and both stay live, the cash counting for the older first;
+    the collector gets a task to sort out which commitment the customer stands by."""
+    ids = [i.invoice_id for i in items]
+    newer = await PromiseRepository(session).others_open_over(promise, ids)
+    last_day = rules.deadline(promise.promised_date, promise.tolerance_days)
+    alone = [i for i in ids if i not in newer]
+    pauses = await coverage.pause(
+        session,
+        promise.customer_id,
+        alone,
+        reason="promise",
+        ends_on=last_day,
+        note=f"promise {promise.id} (reopened)",
+        by=SYSTEM_SUBJECT,
+    )
+    for item in items:
+        if item.invoice_id in pauses:
+            item.pause_id = pauses[item.invoice_id]
+    await coverage.mark(session, promise.customer_id, ids, "promised", by=SYSTEM_SUBJECT)
+    summary = f"Promise of {promised.amount} {promised.currency} reopened: its payment was taken back"
+    if newer:
+        others = ", ".join(sorted({str(p) for p in newer.values()}))
+        summary += (
+            f"; promise {others} recorded since covers some of its items, cash counts for this one first"
+        )
+        await add_task(
+            session,
+            SYSTEM,
+            Task(
+                id=uuid.uuid4(),
+                customer_id=promise.customer_id,
+                kind="call",
+                title=f"Reopened promise of {promised.amount} {promised.currency} overlaps promise {others}",
+                due_on=today,
+                sla_due_on=today,
+                status="open",
+                source="workflow",
+                source_id=promise.id,
+                created_by=SYSTEM_SUBJECT,
+            ),
+        )
+    await coverage.note(session, promise.customer_id, today, summary)
+
+
+async def _partially_kept(
+    session: AsyncSession,
+    account: Account,
+    promise: PromiseToPay,
+    judged: rules.PromiseJudgement,
+    today: date,
+    event_id: uuid.UUID,
+) -> None:
+    def amount(minor: int) -> str:
+        return str(Money(minor, promise.currency))
+
+    await notices.notify(
+        session,
+        account,
+        "partially_kept_promise",
+        f"promise:{promise.id}:partially_kept:{today}",
+        {
+            "amount": amount(promise.amount_minor),
+            "paid": amount(judged.received_minor),
+            "credited": amount(judged.credited_minor),
+            "missing": amount(judged.missing_minor),
+            "currency": promise.currency,
+            "promised_date": promise.promised_date.isoformat(),
+        },
+        event_id,
+    )
+
+
 async def _broken(
     session: AsyncSession, account: Account, promise: PromiseToPay, today: date, event_id: uuid.UUID
 ) -> None:
     amount = Money(promise.amount_minor, promise.currency)
-    await coverage.notify(
+    await notices.notify(
         session,
         account,
         "broken_promise",

@@ -22,6 +22,7 @@ from ar_collections.models import (
 from ar_shared.repository import Repository
 
 CASH_KINDS = ("payment", "unapplied_cash")  # credit memos are no payment
+CREDIT_KINDS = ("credit_memo",)
 
 
 async def lock_coverage(session: AsyncSession, customer_id: uuid.UUID) -> None:
@@ -30,13 +31,16 @@ async def lock_coverage(session: AsyncSession, customer_id: uuid.UUID) -> None:
     await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"coverage:{customer_id}"))))
 
 
-async def cash_applied(session: AsyncSession, invoice_ids: Sequence[uuid.UUID], since: date) -> list[Applied]:
-    """Cash applied to these items on or after `since`, leaving out what was taken back."""
+async def cash_applied(
+    session: AsyncSession, invoice_ids: Sequence[uuid.UUID], since: date, kinds: Sequence[str] = CASH_KINDS
+) -> list[Applied]:
+    """Cash (or, with `kinds=CREDIT_KINDS`, credit memos) applied to these items on or after
+    `since`, leaving out what was taken back."""
     if not invoice_ids:
         return []
     query = select(PaymentApplication.effective_date, PaymentApplication.amount_minor).where(
         PaymentApplication.invoice_id.in_(invoice_ids),
-        PaymentApplication.source_kind.in_(CASH_KINDS),
+        PaymentApplication.source_kind.in_(kinds),
         PaymentApplication.undone_on.is_(None),
         PaymentApplication.effective_date >= since,
     )
@@ -131,6 +135,45 @@ class PromiseRepository(Repository[PromiseToPay]):
             .with_for_update()
         )
         return (await self.session.scalars(query)).all()
+
+    async def older_over(
+        self, promise: PromiseToPay, invoice_ids: Sequence[uuid.UUID]
+    ) -> list[tuple[PromiseToPay, list[uuid.UUID]]]:
+        """The promises recorded before this one over some of these items that may hold cash on
+        them (all but broken ones), each with the items it shares, oldest first."""
+        query = (
+            select(PromiseToPay, PromiseItem.invoice_id)
+            .join(PromiseItem, PromiseItem.promise_id == PromiseToPay.id)
+            .where(
+                PromiseToPay.customer_id == promise.customer_id,
+                PromiseToPay.id != promise.id,
+                PromiseToPay.status != "broken",
+                PromiseToPay.created_at <= promise.created_at,
+                PromiseItem.invoice_id.in_(invoice_ids),
+            )
+            .order_by(PromiseToPay.created_at, PromiseToPay.id)
+        )
+        found: dict[uuid.UUID, tuple[PromiseToPay, list[uuid.UUID]]] = {}
+        for older, invoice_id in (await self.session.execute(query)).all():
+            if (older.created_at, older.id) < (promise.created_at, promise.id):
+                found.setdefault(older.id, (older, []))[1].append(invoice_id)
+        return list(found.values())
+
+    async def others_open_over(
+        self, promise: PromiseToPay, invoice_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, uuid.UUID]:
+        """Which of these items another open promise covers (and which one)."""
+        query = (
+            select(PromiseItem.invoice_id, PromiseToPay.id)
+            .join(PromiseToPay, PromiseToPay.id == PromiseItem.promise_id)
+            .where(
+                PromiseToPay.customer_id == promise.customer_id,
+                PromiseToPay.id != promise.id,
+                PromiseToPay.status == "open",
+                PromiseItem.invoice_id.in_(invoice_ids),
+            )
+        )
+        return {row.invoice_id: row.id for row in (await self.session.execute(query)).all()}
 
     async def judged_counts(self, customer_id: uuid.UUID) -> tuple[dict[str, int], date | None]:
         """How many of the account's promises were judged each way, and the last broken one's date."""

@@ -70,10 +70,14 @@ class Promise(BaseModel):
     contact: str | None
     note: str | None
     status: PromiseStatus = Field(
-        description="open until judged: kept once paid in full by the deadline; partially kept or broken "
-        "on the first business date after it"
+        description="open until judged: kept once paid in full by the deadline (a credit memo applied "
+        "to the covered items lowers the cash needed to what they still owe, when that is less than "
+        "promised); partially kept or broken on the first business date after it"
     )
-    received: MoneyTotal = Field(description="Cash applied to the covered items by the deadline")
+    received: MoneyTotal = Field(
+        description="Cash applied to the covered items by the deadline (credits are no cash; cash on an "
+        "item an older live promise also covers counts for that one first)"
+    )
     recorded_on: date
     judged_on: date | None
     activity_id: uuid.UUID | None = Field(description="The contact-history entry it was taken in")

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_collections import notices
 from ar_collections.activities import service as activities
 from ar_collections.activities.schemas import ActivityCreate
 from ar_collections.calendars.service import BusinessCalendars
@@ -239,7 +240,7 @@ async def record_promise(
         ),
     )
     if data.send_confirmation:
-        await coverage.notify(
+        await notices.notify(
             session,
             account,
             "promise_confirmation",

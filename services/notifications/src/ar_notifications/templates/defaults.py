@@ -85,6 +85,26 @@ DEFAULTS: dict[tuple[str, str], DefaultTemplate] = {
         "Dear {{ customer_name }},\n\nWe have not received the {{ amount }} {{ currency }} promised for {{ promised_date }}. Please pay now or contact us.\n",
         "<p>Dear {{ customer_name }},</p><p>We have not received the {{ amount }} {{ currency }} promised for {{ promised_date }}. Please pay now or contact us.</p>",
     ),
+    ("partially_kept_promise", "en"): DefaultTemplate(
+        "Your payment promise was only partly kept",
+        "Dear {{ customer_name }},\n\nThank you for the {{ paid }} {{ currency }} received against the {{ amount }} {{ currency }} promised for {{ promised_date }}"
+        "{% if credited and credited != '0.00' %} (after our credit of {{ credited }} {{ currency }}){% endif %}. "
+        "{{ missing }} {{ currency }} is still missing: please pay it now or contact us.\n",
+        "<p>Dear {{ customer_name }},</p><p>Thank you for the {{ paid }} {{ currency }} received against the {{ amount }} {{ currency }} promised for {{ promised_date }}"
+        "{% if credited and credited != '0.00' %} (after our credit of {{ credited }} {{ currency }}){% endif %}. "
+        "<b>{{ missing }} {{ currency }}</b> is still missing: please pay it now or contact us.</p>",
+    ),
+    ("dispute_resolved_invalid", "en"): DefaultTemplate(
+        "Your dispute {{ case_reference }} was reviewed",
+        "Dear {{ customer_name }},\n\nWe have reviewed your dispute ({{ reason_code }}) and found it not to be justified"
+        "{% if reason %}: {{ reason }}{% else %}.{% endif %}\n\nThe following invoices are due again:\n"
+        "{% for item in items %}{{ item.invoice_number }}  {{ item.disputed_amount }} {{ item.currency }} disputed\n{% endfor %}"
+        "\nPlease arrange payment or contact us.\n",
+        "<p>Dear {{ customer_name }},</p><p>We have reviewed your dispute ({{ reason_code }}) and found it not to be justified"
+        "{% if reason %}: {{ reason }}{% else %}.{% endif %}</p><p>The following invoices are due again:</p><ul>"
+        "{% for item in items %}<li>{{ item.invoice_number }}: {{ item.disputed_amount }} {{ item.currency }} disputed</li>{% endfor %}"
+        "</ul><p>Please arrange payment or contact us.</p>",
+    ),
     ("payment_plan_confirmation", "en"): DefaultTemplate(
         "Your payment plan",
         "Dear {{ customer_name }},\n\nWe confirm the payment plan:\n{% for i in instalments %}{{ i.due_date }}  {{ i.amount }} {{ i.currency }}\n{% endfor %}",
