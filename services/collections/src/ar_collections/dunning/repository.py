@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any, TypedDict
 
 from pydantic_core import to_json
-from sqlalchemy import ColumnElement, Text, Uuid, any_, cast, func, literal, select, update
+from sqlalchemy import ColumnElement, Row, Text, Uuid, any_, cast, func, literal, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -231,11 +231,15 @@ class DunningRepository:
         rows = await self.session.execute(query)
         return {row.customer_id: DunnedAccount(**row._mapping) for row in rows}
 
-    async def states(self, customer_ids: Sequence[uuid.UUID], *, lock: bool) -> dict[uuid.UUID, DunningState]:
-        query = select(DunningState).where(DunningState.customer_id == any_of(customer_ids))
+    async def states(self, customer_ids: Sequence[uuid.UUID], *, lock: bool) -> dict[uuid.UUID, Row[Any]]:
+        """The accounts' dunning states as driver records (the columns `save_states` writes)."""
+        table = DunningState.__table__
+        query = select(*(table.c[n] for n in StateRow.__annotations__)).where(
+            DunningState.customer_id == any_of(customer_ids)
+        )
         if lock:
             query = query.with_for_update()
-        return {s.customer_id: s for s in (await self.session.scalars(query)).all()}
+        return {row.customer_id: row for row in await self.session.execute(query)}
 
     async def ensure_states(self, customer_ids: Sequence[uuid.UUID]) -> None:
         if customer_ids:

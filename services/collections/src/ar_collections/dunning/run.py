@@ -17,7 +17,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ar_collections.access import SYSTEM_SUBJECT, act_as_system
@@ -44,7 +46,6 @@ from ar_collections.experiments import service as experiments
 from ar_collections.experiments.repository import ExperimentRepository
 from ar_collections.experiments.service import RunningExperiment
 from ar_collections.models import (
-    DunningState,
     DunningStrategy,
     StrategyRun,
     StrategySegment,
@@ -145,7 +146,7 @@ async def refuse_going_back(runs: RunRepository, business_entity: str, as_of: da
         )
 
 
-def _state_cycle(state: DunningState | None) -> dunning.Cycle:
+def _state_cycle(state: Row[Any] | None) -> dunning.Cycle:
     if state is None:
         return dunning.Cycle(1, False, None)
     return dunning.Cycle(state.cycle, state.overdue_seen, state.level_days)
