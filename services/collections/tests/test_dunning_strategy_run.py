@@ -336,10 +336,9 @@ async def test_a_new_business_date_asks_for_the_run_the_worker_executes(
 async def test_the_tasks_of_a_chunk_extend_each_accounts_audit_chain_in_order(
     client: httpx.AsyncClient, manager: dict[str, str], book: Book
 ) -> None:
-    """Steps caught up in one run (`every`): a call task (written with the chunk's batch), then the
-    escalation's record and its review task (written once the step is claimed), their audit
-    records appended to the account's chain in that order after what was on it; every chain
-    verifies."""
+    """Steps caught up in one run (`every`): a call task, then the escalation's record and its
+    review task (all written with the chunk's batch), their audit records appended to the
+    account's chain in that order after what was on it; every chain verifies."""
     entity, _ = await setup(client, manager, book)
     customer = await managed_account(book, entity)
     await book.invoice(customer, due=D, amount="10.00", entity=entity)

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import ColumnElement, Row, Uuid, any_, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.models import (
@@ -22,6 +22,11 @@ from ar_collections.models import (
     Task,
 )
 from ar_shared.repository import Repository
+
+
+def _any(customer_ids: Sequence[uuid.UUID]) -> ColumnElement[Any]:
+    """`= ANY(array)`: one parameter however many accounts (a strategy run's chunk has hundreds)."""
+    return any_(literal(list(customer_ids), ARRAY(Uuid)))
 
 
 class AccountRepository(Repository[Account]):
@@ -64,7 +69,7 @@ class AccountRepository(Repository[Account]):
             .group_by(OpenItem.customer_id, OpenItem.currency)
         )
         if customer_ids is not None:
-            per_currency = per_currency.where(OpenItem.customer_id.in_(customer_ids))
+            per_currency = per_currency.where(OpenItem.customer_id == _any(customer_ids))
         totals = per_currency.subquery()
         summed = (
             select(
@@ -95,7 +100,7 @@ class AccountRepository(Repository[Account]):
             .order_by(Account.customer_id)
         )
         if customer_ids is not None:
-            query = query.where(Account.customer_id.in_(customer_ids))
+            query = query.where(Account.customer_id == _any(customer_ids))
         else:
             query = query.where(or_(Account.assignment_source.is_(None), Account.assignment_source == "rule"))
         return (await self.session.execute(query)).all()

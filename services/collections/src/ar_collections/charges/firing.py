@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ar_collections.charges.repository import ChargeRepository
 from ar_collections.charges.service import fee_schedule, interest_terms
 from ar_collections.domain import charges
-from ar_collections.models import Account, DunningCharge, OpenItem
+from ar_collections.dunning.repository import DunnedAccount, DunnedItem
+from ar_collections.models import DunningCharge
 from ar_collections.recording import outbox
 from ar_shared.events.collections import ChargedItem, DunningChargeRequested
 from ar_shared.money import Money, MoneyTotal, PositiveMoneyAmount
@@ -32,7 +33,7 @@ def charge_request_id(customer_id: uuid.UUID, cycle: int, step_days: int, kind: 
     return uuid.uuid5(NAMESPACE, f"{customer_id}:{cycle}:{step_days}:{kind}")
 
 
-def _overdue(items: Sequence[OpenItem], as_of: date, charge_ids: set[uuid.UUID]) -> list[OpenItem]:
+def _overdue(items: Sequence[DunnedItem], as_of: date, charge_ids: set[uuid.UUID]) -> list[DunnedItem]:
     return [i for i in items if i.due_date < as_of and i.open_minor > 0 and i.invoice_id not in charge_ids]
 
 
@@ -51,8 +52,8 @@ async def _request(session: AsyncSession, event: DunningChargeRequested, detail:
 async def charge(
     session: AsyncSession,
     *,
-    account: Account,
-    items: Sequence[OpenItem],
+    account: DunnedAccount,
+    items: Sequence[DunnedItem],
     as_of: date,
     cycle: int,
     step_days: int,
@@ -90,8 +91,8 @@ async def charge(
 
 async def _interest(
     session: AsyncSession,
-    account: Account,
-    overdue: Sequence[OpenItem],
+    account: DunnedAccount,
+    overdue: Sequence[DunnedItem],
     as_of: date,
     cycle: int,
     step_days: int,

@@ -5,11 +5,11 @@ or a credit hold recommendation (`CreditHoldRecommended`: credit places a hold o
 `collections`), a write-off (each overdue unpaused item's open balance) or suspension
 recommendation for a manager to decide, or a dunning fee and/or late-payment interest
 (`DunningChargeRequested`, see charges/firing.py).
-Every event goes through the outbox, in the transaction of the run's chunk: messages, call tasks
-and hold recommendations collect their effects, written together when the chunk is decided (its
-tasks in one statement, its events in one, in the order the steps fired); the steps that keep a
-record of their own (escalations, recommendations, charges) act once their step is claimed
-(`act_later`), after those."""
+Every event goes through the outbox, in the transaction of the run's chunk: messages, call tasks,
+escalations and hold recommendations collect their effects, written together when the chunk is
+decided (its escalations in one statement, its tasks in one, its events in one, in the order the
+steps fired); the steps whose records are found again by their ids (recommendations, charges)
+act once their step is claimed (`act_later`), after those."""
 
 from __future__ import annotations
 
@@ -24,11 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.charges.firing import charge
 from ar_collections.domain import dunning
-from ar_collections.escalations.service import add_escalation
-from ar_collections.models import Account, Escalation, OpenItem, Recommendation, Task
+from ar_collections.dunning.repository import DunnedAccount, DunnedItem
+from ar_collections.escalations.service import escalation_raised, store_escalations
+from ar_collections.models import Escalation, Recommendation, Task
 from ar_collections.recommendations.service import add_recommendation
 from ar_collections.recording import outbox
-from ar_collections.tasks.service import add_task, store_tasks, task_created
+from ar_collections.tasks.service import store_tasks, task_created
 from ar_shared.audit.log import SystemActor
 from ar_shared.events import EventPayload
 from ar_shared.events.collections import CreditHoldRecommended, NotificationRequested
@@ -42,14 +43,13 @@ NAMESPACE = uuid.UUID("6b0e3f1c-5d0a-4c55-9a3e-1f2b7c9d0e41")
 @dataclass(frozen=True)
 class Firing:
     run_id: uuid.UUID
-    account: Account
+    account: DunnedAccount  # with the manager escalations go to
     step: dunning.Step
     strategy: str
     version: int
     cycle: int
     as_of: date
-    items: Sequence[OpenItem]
-    manager: str | None
+    items: Sequence[DunnedItem]
 
 
 @dataclass
@@ -58,19 +58,32 @@ class Effects:
 
     events: list[EventPayload] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
+    escalations: list[Escalation] = field(default_factory=list)
+    reviews: list[Task] = field(default_factory=list)  # the escalations' tasks for their managers
 
     def extend(self, other: Effects) -> None:
         self.events.extend(other.events)
         self.tasks.extend(other.tasks)
+        self.escalations.extend(other.escalations)
+        self.reviews.extend(other.reviews)
 
     def task(self, task: Task) -> Task:
         self.tasks.append(task)
         self.events.append(task_created(task))
         return task
 
+    def escalation(self, escalation: Escalation, review: Task) -> None:
+        self.escalations.append(escalation)
+        self.reviews.append(review)
+        self.events.extend((escalation_raised(escalation), task_created(review)))
+
 
 async def write(session: AsyncSession, effects: Effects) -> None:
+    """The chunk's tasks, then its escalations and their review tasks (each account's audit chain
+    in that order), then its events."""
     await store_tasks(session, SYSTEM, effects.tasks)
+    await store_escalations(session, SYSTEM, effects.escalations)
+    await store_tasks(session, SYSTEM, effects.reviews)
     if effects.events:
         # COPY: a chunk emits hundreds of events; the envelopes are those add_many writes
         await outbox.copy_many(session, effects.events)
@@ -113,7 +126,7 @@ def letter_context(firing: Firing) -> dict[str, Any]:
     }
 
 
-RECORDED_ACTIONS = ("escalate", "recommend_write_off", "recommend_suspension", "charge_fee")
+RECORDED_ACTIONS = ("recommend_write_off", "recommend_suspension", "charge_fee")
 
 
 def acts_later(step: dunning.Step) -> bool:
@@ -122,8 +135,8 @@ def acts_later(step: dunning.Step) -> bool:
 
 
 def fire(firing: Firing, effects: Effects) -> dict[str, Any]:
-    """Does a message, call task or hold recommendation step (into `effects`); returns what it did
-    (kept with the fired step)."""
+    """Does a message, call task, escalation or hold recommendation step (into `effects`); returns
+    what it did (kept with the fired step)."""
     step, account = firing.step, firing.account
     if step.action in dunning.MESSAGE_ACTIONS:
         assert step.template_key is not None
@@ -167,14 +180,33 @@ def fire(firing: Firing, effects: Effects) -> dict[str, Any]:
             ),
         )
         return {"recommendation_id": str(recommendation_id)}
+    if step.action == "escalate":
+        return _escalate(firing, effects)
     return {}  # the others act once claimed: act_later
+
+
+def _escalate(firing: Firing, effects: Effects) -> dict[str, Any]:
+    """A record in the manager's queue (announced as EscalationRaised) and a review task."""
+    step, account = firing.step, firing.account
+    escalation = Escalation(
+        id=uuid.uuid4(), customer_id=account.customer_id, level="manager", assignee=account.manager,
+        reason=f"{firing.strategy} v{firing.version}: {step.days} days past due", due_on=firing.as_of,
+        status="open", raised_by=f"strategy:{firing.strategy}@{firing.version}", raised_on=firing.as_of,
+    )  # fmt: skip
+    task = Task(
+        id=uuid.uuid4(), customer_id=account.customer_id, kind="review",
+        title=f"Escalated: {step.days} days past due", due_on=firing.as_of, status="open",
+        assignee_subject=account.manager, source="workflow", created_by=SYSTEM_SUBJECT,
+    )  # fmt: skip
+    effects.escalation(escalation, task)
+    return {"escalation_id": str(escalation.id), "task_id": str(task.id), "manager": account.manager}
 
 
 async def act_later(session: AsyncSession, firing: Firing) -> dict[str, Any]:
     """A claimed step's own records: an escalation or recommendations, and the charges it makes."""
     step = firing.step
     recorded = step.action in RECORDED_ACTIONS and step.action != "charge_fee"
-    done = await _record(session, firing) if recorded else {}
+    done = await _recommend(session, firing) if recorded else {}
     if step.action == "charge_fee" or step.charge_interest:
         done["charges"] = await charge(
             session, account=firing.account, items=firing.items, as_of=firing.as_of, cycle=firing.cycle,
@@ -182,33 +214,6 @@ async def act_later(session: AsyncSession, firing: Firing) -> dict[str, Any]:
             strategy=f"strategy:{firing.strategy}@{firing.version}",
         )  # fmt: skip
     return done
-
-
-async def _record(session: AsyncSession, firing: Firing) -> dict[str, Any]:
-    step, account = firing.step, firing.account
-    if step.action in ("recommend_write_off", "recommend_suspension"):
-        return await _recommend(session, firing)
-    # escalate: a record in the manager's queue (announced as EscalationRaised) and a review task
-    escalation = await add_escalation(
-        session,
-        SYSTEM,
-        Escalation(
-            id=uuid.uuid4(), customer_id=account.customer_id, level="manager", assignee=firing.manager,
-            reason=f"{firing.strategy} v{firing.version}: {step.days} days past due", due_on=firing.as_of,
-            status="open", raised_by=f"strategy:{firing.strategy}@{firing.version}", raised_on=firing.as_of,
-        ),
-    )  # fmt: skip
-    escalation_id = escalation.id
-    task = await add_task(
-        session,
-        SYSTEM,
-        Task(
-            id=uuid.uuid4(), customer_id=account.customer_id, kind="review",
-            title=f"Escalated: {step.days} days past due", due_on=firing.as_of, status="open",
-            assignee_subject=firing.manager, source="workflow", created_by=SYSTEM_SUBJECT,
-        ),
-    )  # fmt: skip
-    return {"escalation_id": str(escalation_id), "task_id": str(task.id), "manager": firing.manager}
 
 
 async def _recommend(session: AsyncSession, firing: Firing) -> dict[str, Any]:

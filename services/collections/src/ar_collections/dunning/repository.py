@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any, TypedDict
 
-from sqlalchemy import func, literal, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
+from pydantic_core import to_json
+from sqlalchemy import ColumnElement, Row, Text, Uuid, any_, cast, func, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.domain import dunning
@@ -98,11 +100,44 @@ class PauseRepository(Repository[DunningPause]):
     async def live_items(self, customer_ids: Sequence[uuid.UUID], as_of: date) -> set[uuid.UUID]:
         """The open items a live pause covers on `as_of`."""
         query = select(DunningPause.invoice_id).where(
-            DunningPause.customer_id.in_(customer_ids),
+            DunningPause.customer_id == any_of(customer_ids),
             DunningPause.lifted_at.is_(None),
             DunningPause.ends_on >= as_of,
         )
         return set((await self.session.scalars(query)).all())
+
+
+def any_of(customer_ids: Sequence[uuid.UUID]) -> ColumnElement[Any]:
+    """`= ANY(array)`: one parameter whatever the chunk's size (an IN list binds one each)."""
+    return any_(literal(list(customer_ids), ARRAY(Uuid)))
+
+
+@dataclass(frozen=True, slots=True)
+class DunnedAccount:
+    """What a run reads of an account (the columns of `accounts`, and its team's manager)."""
+
+    customer_id: uuid.UUID
+    name: str
+    contact_email: str | None
+    currency: str
+    manager: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DunnedItem:
+    """What a run reads of an open item (the columns of `open_items`)."""
+
+    customer_id: uuid.UUID
+    invoice_id: uuid.UUID
+    invoice_number: str
+    due_date: date
+    currency: str
+    exponent: int
+    open_minor: int
+
+
+DUNNED_ACCOUNT = [f.name for f in fields(DunnedAccount)]
+DUNNED_ITEM = [f.name for f in fields(DunnedItem)]
 
 
 class FiredRow(TypedDict):
@@ -171,41 +206,72 @@ class DunningRepository:
         ids, quiet = (await self.session.execute(query)).one()
         return list(ids or []), int(quiet)
 
-    async def open_items(self, customer_ids: Sequence[uuid.UUID]) -> Sequence[OpenItem]:
+    async def open_items(self, customer_ids: Sequence[uuid.UUID]) -> list[DunnedItem]:
+        """The accounts' open items, by account, oldest first (driver records: a chunk has
+        hundreds)."""
         query = (
-            select(OpenItem)
-            .where(OpenItem.customer_id.in_(customer_ids), OpenItem.open_minor > 0)
+            select(*(OpenItem.__table__.c[n] for n in DUNNED_ITEM))
+            .where(OpenItem.customer_id == any_of(customer_ids), OpenItem.open_minor > 0)
             .order_by(OpenItem.customer_id, OpenItem.due_date, OpenItem.invoice_number)
         )
-        return (await self.session.scalars(query)).all()
+        return [DunnedItem(*row) for row in await self.session.execute(query)]
 
-    async def accounts(self, customer_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Account]:
-        query = select(Account).where(Account.customer_id.in_(customer_ids))
-        return {a.customer_id: a for a in (await self.session.scalars(query)).all()}
+    async def accounts(self, customer_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, DunnedAccount]:
+        """The accounts with the manager of their collector's team (escalations go there)."""
+        query = (
+            select(
+                *(Account.__table__.c[n] for n in DUNNED_ACCOUNT if n != "manager"),
+                Team.manager_subject.label("manager"),
+            )
+            .outerjoin(Portfolio, Portfolio.id == Account.portfolio_id)
+            .outerjoin(Collector, Collector.subject == Portfolio.collector_subject)
+            .outerjoin(Team, Team.id == Collector.team_id)
+            .where(Account.customer_id == any_of(customer_ids))
+        )
+        rows = await self.session.execute(query)
+        return {row.customer_id: DunnedAccount(**row._mapping) for row in rows}
 
-    async def states(self, customer_ids: Sequence[uuid.UUID], *, lock: bool) -> dict[uuid.UUID, DunningState]:
-        query = select(DunningState).where(DunningState.customer_id.in_(customer_ids))
+    async def states(self, customer_ids: Sequence[uuid.UUID], *, lock: bool) -> dict[uuid.UUID, Row[Any]]:
+        """The accounts' dunning states as driver records (the columns `save_states` writes)."""
+        table = DunningState.__table__
+        query = select(*(table.c[n] for n in StateRow.__annotations__)).where(
+            DunningState.customer_id == any_of(customer_ids)
+        )
         if lock:
             query = query.with_for_update()
-        return {s.customer_id: s for s in (await self.session.scalars(query)).all()}
+        return {row.customer_id: row for row in await self.session.execute(query)}
 
     async def ensure_states(self, customer_ids: Sequence[uuid.UUID]) -> None:
         if customer_ids:
+            ids = func.unnest(literal(list(customer_ids), ARRAY(Uuid))).column_valued("customer_id")
             await self.session.execute(
-                insert(DunningState).on_conflict_do_nothing(), [{"customer_id": c} for c in customer_ids]
+                insert(DunningState).from_select(["customer_id"], select(ids)).on_conflict_do_nothing()
             )
 
     async def claim_steps(self, fired: Sequence[FiredRow]) -> set[uuid.UUID]:
-        """Records the steps as fired (one batched statement); returns the ids of those recorded
-        now (a step that fired already, in another run or a retried chunk, is left out)."""
+        """Records the steps as fired (one statement, one array per column: compiled once);
+        returns the ids of those recorded now (a step that fired already, in another run or a
+        retried chunk, is left out)."""
         if not fired:
             return set()
+        names = list(FiredRow.__annotations__)
+        table = DunningStepFired.__table__
+        arrays = [
+            # the details travel as JSON text (an array of jsonb is not bound as such)
+            literal([to_json(f["detail"]).decode() for f in fired], ARRAY(Text))
+            if n == "detail"
+            else literal([f[n] for f in fired], ARRAY(table.c[n].type))  # type: ignore[literal-required]
+            for n in names
+        ]
+        rows = func.unnest(*arrays).table_valued(*names).render_derived(name="fired")
+        columns = [cast(rows.c[n], JSONB) if n == "detail" else rows.c[n] for n in names]
         statement = (
             insert(DunningStepFired)
+            .from_select(names, select(*columns))
             .on_conflict_do_nothing(constraint="uq_dunning_step_once")
             .returning(DunningStepFired.id)
         )
-        return set((await self.session.scalars(statement, list(fired))).all())
+        return set((await self.session.scalars(statement)).all())
 
     async def record_detail(self, fired_id: uuid.UUID, detail: dict[str, Any]) -> None:
         await self.session.execute(
@@ -238,7 +304,7 @@ class DunningRepository:
             .join(Portfolio, Portfolio.id == Account.portfolio_id)
             .join(Collector, Collector.subject == Portfolio.collector_subject)
             .join(Team, Team.id == Collector.team_id)
-            .where(Account.customer_id.in_(customer_ids))
+            .where(Account.customer_id == any_of(customer_ids))
         )
         return {row.customer_id: row.manager_subject for row in (await self.session.execute(query)).all()}
 

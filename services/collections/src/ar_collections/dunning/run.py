@@ -17,7 +17,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ar_collections.access import SYSTEM_SUBJECT, act_as_system
@@ -26,8 +28,10 @@ from ar_collections.config import CollectionsSettings
 from ar_collections.contact_policy.service import barred
 from ar_collections.domain import dunning
 from ar_collections.domain import experiments as rules
+from ar_collections.domain.assignment import Rule
 from ar_collections.dunning import actions
 from ar_collections.dunning.repository import (
+    DunnedItem,
     DunningRepository,
     FiredRow,
     PauseRepository,
@@ -37,14 +41,12 @@ from ar_collections.dunning.repository import (
     StrategyRepository,
 )
 from ar_collections.dunning.schemas import PlannedStep, Run
-from ar_collections.dunning.strategies import segment_for, steps_of
+from ar_collections.dunning.strategies import first_segment, segment_rules, steps_of
 from ar_collections.experiments import service as experiments
 from ar_collections.experiments.repository import ExperimentRepository
 from ar_collections.experiments.service import RunningExperiment
 from ar_collections.models import (
-    DunningState,
     DunningStrategy,
-    OpenItem,
     StrategyRun,
     StrategySegment,
 )
@@ -61,6 +63,10 @@ class Snapshot:
     strategies: dict[str, DunningStrategy]
     steps: dict[str, list[dunning.Step]]
     experiments: dict[uuid.UUID, RunningExperiment] = field(default_factory=dict)  # by segment id
+    segment_rules: list[tuple[StrategySegment, Rule]] = field(init=False)  # matched per account
+
+    def __post_init__(self) -> None:
+        self.segment_rules = segment_rules(self.segments)
 
 
 @dataclass
@@ -140,7 +146,7 @@ async def refuse_going_back(runs: RunRepository, business_entity: str, as_of: da
         )
 
 
-def _state_cycle(state: DunningState | None) -> dunning.Cycle:
+def _state_cycle(state: Row[Any] | None) -> dunning.Cycle:
     if state is None:
         return dunning.Cycle(1, False, None)
     return dunning.Cycle(state.cycle, state.overdue_seen, state.level_days)
@@ -162,7 +168,7 @@ async def dun_chunk(
     next_states: dict[uuid.UUID, StateRow] = {}
     repo = DunningRepository(session)
     accounts = await repo.accounts(ids)
-    items: dict[uuid.UUID, list[OpenItem]] = {}
+    items: dict[uuid.UUID, list[DunnedItem]] = {}
     for item in await repo.open_items(ids):
         items.setdefault(item.customer_id, []).append(item)
     paused = await PauseRepository(session).live_items(ids, as_of)
@@ -171,7 +177,6 @@ async def dun_chunk(
     if not dry:
         await repo.ensure_states(ids)
     states = await repo.states(ids, lock=not dry)
-    managers = await repo.managers(ids)
     for customer_id in ids:
         tally.seen += 1
         account, own = accounts[customer_id], items.get(customer_id, [])
@@ -187,7 +192,7 @@ async def dun_chunk(
             _state_cycle(states.get(customer_id)), dunning.days_past_due(everything, as_of)
         )
         dpd = dunning.days_past_due(listed, as_of)
-        segment = segment_for(snap.segments, facts[customer_id])
+        segment = first_segment(snap.segment_rules, facts[customer_id])
         name, arm = strategy_name(snap, segment, customer_id) if segment else (None, None)
         if arm is not None and own and not dry:
             assert segment is not None
@@ -235,7 +240,6 @@ async def dun_chunk(
             unpaused = [i for i in own if i.invoice_id not in paused]
             firing = actions.Firing(
                 run_id, account, step, strategy.name, strategy.version, cycle.number, as_of, unpaused,
-                managers.get(customer_id),
             )  # fmt: skip
             # what the step would do, kept only if it is claimed below (its detail is recorded with it)
             effects = actions.Effects()

@@ -239,9 +239,20 @@ def to_rule(segment: StrategySegment) -> Rule:
     )  # fmt: skip
 
 
+def segment_rules(segments: Sequence[StrategySegment]) -> list[tuple[StrategySegment, Rule]]:
+    """The segments with their rules, built once for a run's thousands of accounts."""
+    return [(s, to_rule(s)) for s in segments]
+
+
 def segment_for(segments: Sequence[StrategySegment], facts: AccountFacts) -> StrategySegment | None:
     """The first segment (by priority) the account meets."""
-    return next((s for s in segments if not mismatches(to_rule(s), facts)), None)
+    return first_segment(segment_rules(segments), facts)
+
+
+def first_segment(
+    rules: Sequence[tuple[StrategySegment, Rule]], facts: AccountFacts
+) -> StrategySegment | None:
+    return next((s for s, rule in rules if not mismatches(rule, facts)), None)
 
 
 def segment_out(segment: StrategySegment) -> SegmentOut:

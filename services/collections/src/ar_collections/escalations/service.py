@@ -45,31 +45,42 @@ class EscalationRepository(Repository[Escalation]):
         return (await self.session.scalars(query)).all()
 
 
+def escalation_raised(row: Escalation) -> EscalationRaised:
+    return EscalationRaised(
+        escalation_id=row.id,
+        customer_id=row.customer_id,
+        level=row.level,
+        reason=row.reason,
+        raised_by=row.raised_by,
+        department=row.department,
+        assignee=row.assignee,
+        due_on=row.due_on,
+    )
+
+
 async def add_escalation(session: AsyncSession, actor: Actor, row: Escalation) -> Escalation:
     """Stores a checked escalation and announces it."""
-    row = await EscalationRepository(session).add(row)
-    await audit.record(
+    await store_escalations(session, actor, [row])
+    await outbox.add(session, escalation_raised(row))
+    return row
+
+
+async def store_escalations(session: AsyncSession, actor: Actor, rows: Sequence[Escalation]) -> None:
+    """Stores checked escalations in one statement, each with its audit record; announcing them
+    (`escalation_raised`) is the caller's, in order with its other events."""
+    if not rows:
+        return
+    session.add_all(rows)
+    await session.flush()  # one INSERT; RETURNING fills in the database's defaults
+    await audit.record_many(
         session,
         actor=actor,
         action="escalation.raised",
         entity_type="account",
-        entity_id=str(row.customer_id),
-        after=EscalationOut.model_validate(row).model_dump(mode="json"),
+        entries=[
+            (str(row.customer_id), EscalationOut.model_validate(row).model_dump(mode="json")) for row in rows
+        ],
     )
-    await outbox.add(
-        session,
-        EscalationRaised(
-            escalation_id=row.id,
-            customer_id=row.customer_id,
-            level=row.level,
-            reason=row.reason,
-            raised_by=row.raised_by,
-            department=row.department,
-            assignee=row.assignee,
-            due_on=row.due_on,
-        ),
-    )
-    return row
 
 
 async def escalate(
