@@ -45,6 +45,12 @@ T = TypeVar("T")
 TOPICS = ("ledger.events", "credit.events", "collections.events", "notifications.events")
 COLLECTOR = "alice.collector"
 REMINDER_SUBJECT = "Acme GmbH: your overdue invoices"
+REMINDER_TEXT = (
+    "Dear {{ customer_name }},\n\nthese invoices are overdue:\n"
+    "{% for item in open_items %}{{ item.invoice_number }} {{ item.open_balance }} {{ item.currency }} "
+    "({{ item.days_past_due }} days)\n{% endfor %}"
+    "{% for currency, total in totals.items() %}Total {{ total }} {{ currency }}\n{% endfor %}"
+)
 
 
 async def eventually(
@@ -106,10 +112,8 @@ class EventLog:
         async def probe() -> list[dict[str, Any]]:
             return self.of(topic, key, kind)
 
-        found = await eventually(f"{count} × {kind} of {key} on {topic}", probe, lambda e: len(e) >= count)
-        await asyncio.sleep(0.5)  # a duplicate published right behind would show now
-        again = self.of(topic, key, kind)
-        assert len(again) == count, f"{kind} of {key} published {len(again)} times: {again}"
+        found = await eventually(f"{count} x {kind} of {key} on {topic}", probe, lambda e: len(e) >= count)
+        assert len(found) == count, f"{kind} of {key} published {len(found)} times: {found}"
         return found
 
     def ids_are_unique(self) -> None:
@@ -157,16 +161,18 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 @dataclass
 class Running:
+    """The running platform, its events as read from Kafka, the mail server, an operator's clients."""
+
     platform: Platform
     events: EventLog
     inbox: Inbox
-    clients: dict[str, httpx.AsyncClient]
-
-    def __getattr__(self, service: str) -> httpx.AsyncClient:
-        return self.clients[service]
+    ledger: httpx.AsyncClient
+    credit: httpx.AsyncClient
+    collections: httpx.AsyncClient
+    notifications: httpx.AsyncClient
 
     async def date_of(self, entity: str) -> date:
-        answer = await self.clients["ledger"].get(f"/v1/business-dates/{entity}")
+        answer = await self.ledger.get(f"/v1/business-dates/{entity}")
         assert answer.status_code == 200, answer.text
         return date.fromisoformat(answer.json()["business_date"])
 
@@ -182,14 +188,15 @@ async def running(
         "NOTIFICATIONS_DISPATCH_INTERVAL_SECONDS": "0.2",
     }
     local_dir: Path = tmp_path_factory.mktemp("platform")
-    async with running_platform(stack, local_dir, unique, env=env) as platform:
-        clients = {s: platform.client(s, subject="platform-operator") for s in platform.ports}
-        try:
-            async with reading(stack.kafka_bootstrap, platform.topic_prefix) as events:
-                yield Running(platform, events, smtp[0], clients)
-        finally:
-            for client in clients.values():
-                await client.aclose()
+    async with (
+        running_platform(stack, local_dir, unique, env=env) as platform,
+        platform.client("ledger", subject="platform-operator") as ledger,
+        platform.client("credit", subject="platform-operator") as credit,
+        platform.client("collections", subject="platform-operator") as collections,
+        platform.client("notifications", subject="platform-operator") as notifications,
+        reading(stack.kafka_bootstrap, platform.topic_prefix) as events,
+    ):
+        yield Running(platform, events, smtp[0], ledger, credit, collections, notifications)
 
 
 def eur(amount: str) -> dict[str, str]:
@@ -207,15 +214,25 @@ def new_key() -> dict[str, str]:
 
 
 async def upsert_customer(p: Running, entity: str, external_id: str, name: str, contact: str) -> str:
-    body = {"name": name, "currency": "EUR", "payment_terms_days": 30, "business_entity": entity,
-            "contact_email": contact}  # fmt: skip
+    body = {
+        "name": name,
+        "currency": "EUR",
+        "payment_terms_days": 30,
+        "business_entity": entity,
+        "contact_email": contact,
+    }
     customer = await created(p.ledger.put(f"/v1/customers/external/{external_id}", json=body))
     return str(customer["id"])
 
 
 async def post_invoice(p: Running, external_id: str, number: str, amount: str, due: date) -> str:
-    body = {"customer_external_id": external_id, "invoice_number": number, "amount": eur(amount),
-            "issue_date": (due - timedelta(days=30)).isoformat(), "due_date": due.isoformat()}  # fmt: skip
+    body = {
+        "customer_external_id": external_id,
+        "invoice_number": number,
+        "amount": eur(amount),
+        "issue_date": (due - timedelta(days=30)).isoformat(),
+        "due_date": due.isoformat(),
+    }
     return str((await created(p.ledger.post("/v1/invoices", json=body, headers=new_key())))["id"])
 
 
@@ -230,7 +247,9 @@ async def account_known(p: Running, customer_id: str, open_balance: str) -> dict
         await eventually(
             f"collections' account {customer_id} with {open_balance} open",
             probe,
-            lambda a: isinstance(a, dict) and [b["open_balance"] for b in a["balances"]] == [eur(open_balance)],
+            lambda a: (
+                isinstance(a, dict) and [b["open_balance"] for b in a["balances"]] == [eur(open_balance)]
+            ),
         )
     )
 
@@ -242,33 +261,57 @@ async def credit_check(p: Running, customer_id: str, amount: str) -> dict[str, A
 
 async def operator_sets_up(p: Running, entity: str) -> str:
     """What an operator configures before the book arrives; returns the collector's portfolio id."""
-    await created(p.notifications.post("/v1/templates", json={
-        "key": "first_reminder", "locale": "en", "subject": REMINDER_SUBJECT,
-        "body_text": "Dear {{ customer_name }},\n\nthese invoices are overdue:\n"
-                     "{% for item in open_items %}{{ item.invoice_number }} {{ item.open_balance }} "
-                     "{{ item.currency }} ({{ item.days_past_due }} days)\n{% endfor %}"
-                     "{% for currency, total in totals.items() %}Total {{ total }} {{ currency }}\n{% endfor %}",
+    template = {
+        "key": "first_reminder",
+        "locale": "en",
+        "subject": REMINDER_SUBJECT,
+        "body_text": REMINDER_TEXT,
         "body_html": "<p>Dear {{ customer_name }}, please pay your overdue invoices.</p>",
-    }, headers=new_key()))  # fmt: skip
-    await created(p.credit.put("/v1/credit-policies/high", json={
-        "max_days_past_due": 10, "max_overdue_amounts": [eur("100000.00")], "limit_tolerance_percent": "0",
-        "auto_hold": True,
-    }), 200)  # fmt: skip
+    }
+    await created(p.notifications.post("/v1/templates", json=template, headers=new_key()))
+    await created(
+        p.credit.put(
+            "/v1/credit-policies/high",
+            json={
+                "max_days_past_due": 10,
+                "max_overdue_amounts": [eur("100000.00")],
+                "limit_tolerance_percent": "0",
+                "auto_hold": True,
+            },
+        ),
+        200,
+    )
     await created(p.collections.put(f"/v1/collectors/{COLLECTOR}", json={"display_name": "Alice"}))
     portfolio = await created(
         p.collections.post("/v1/portfolios", json={"name": f"{entity} book", "collector": COLLECTOR})
     )
-    await created(p.collections.post("/v1/assignment-rules", json={
-        "name": f"{entity} to Alice", "portfolio_id": portfolio["id"], "priority": 10, "business_entity": entity,
-    }))  # fmt: skip
+    await created(
+        p.collections.post(
+            "/v1/assignment-rules",
+            json={
+                "name": f"{entity} to Alice",
+                "portfolio_id": portfolio["id"],
+                "priority": 10,
+                "business_entity": entity,
+            },
+        )
+    )
     steps = [
         {"days": 5, "action": "email_reminder", "template_key": "first_reminder"},
         {"days": 10, "action": "call_task", "sla_days": 2},
     ]
     await created(p.collections.post("/v1/dunning-strategies", json={"name": "standard", "steps": steps}))
-    await created(p.collections.post("/v1/strategy-segments", json={
-        "name": entity, "strategy": "standard", "priority": 10, "business_entity": entity,
-    }))  # fmt: skip
+    await created(
+        p.collections.post(
+            "/v1/strategy-segments",
+            json={
+                "name": entity,
+                "strategy": "standard",
+                "priority": 10,
+                "business_entity": entity,
+            },
+        )
+    )
     return str(portfolio["id"])
 
 
@@ -283,16 +326,27 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
     # the credit team's profiles by ERP id (pending until the customers arrive), then the ERP posts
     a_ext, b_ext = f"ERP-{uuid.uuid4().hex[:8]}", f"ERP-{uuid.uuid4().hex[:8]}"
     for external_id in (a_ext, b_ext):
-        await created(p.credit.put(f"/v1/credit-profiles/external/{external_id}", json={
-            "credit_limit": eur("5000.00"), "risk_class": "high", "reason": "onboarding",
-        }), 202)  # fmt: skip
+        await created(
+            p.credit.put(
+                f"/v1/credit-profiles/external/{external_id}",
+                json={
+                    "credit_limit": eur("5000.00"),
+                    "risk_class": "high",
+                    "reason": "onboarding",
+                },
+            ),
+            202,
+        )
     a_id = await upsert_customer(p, entity, a_ext, "Globex Ltd", "ap@globex.example")
     b_id = await upsert_customer(p, entity, b_ext, "Initech plc", "ap@initech.example")
     a1 = await post_invoice(p, a_ext, f"A1-{entity}", "1200.00", due=d0 + timedelta(days=1))
     await post_invoice(p, a_ext, f"A2-{entity}", "300.00", due=d0 + timedelta(days=20))
     await post_invoice(p, b_ext, f"B1-{entity}", "250.00", due=d0 + timedelta(days=12))
     account = await account_known(p, a_id, "1500.00")
-    assert (account["assignment"]["portfolio_id"], account["assignment"]["collector"]) == (portfolio_id, COLLECTOR)
+    assert (account["assignment"]["portfolio_id"], account["assignment"]["collector"]) == (
+        portfolio_id,
+        COLLECTOR,
+    )
     await account_known(p, b_id, "250.00")
     await eventually(
         "credit's exposure of Globex",
@@ -306,10 +360,14 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
         p.ledger.put(f"/v1/business-dates/{entity}", json={"business_date": today.isoformat()}), 200
     )
     assert advanced["last_closed"] == today.isoformat()
+    announced = await p.events.exactly("ledger.events", entity, "BusinessDateChanged", 15)
+    assert [e["data"]["business_date"] for e in announced] == [
+        (d0 + timedelta(days=n)).isoformat() for n in range(15)
+    ]  # each business day closed once, in order
     past_due = await p.events.exactly("ledger.events", a_id, "AccountPastDue")
-    assert [(e["data"]["as_of"], e["data"]["bucket"], e["data"]["oldest_days_past_due"]) for e in past_due] == [
-        ((d0 + timedelta(days=2)).isoformat(), "1-30", 1)
-    ]
+    assert [
+        (e["data"]["as_of"], e["data"]["bucket"], e["data"]["oldest_days_past_due"]) for e in past_due
+    ] == [((d0 + timedelta(days=2)).isoformat(), "1-30", 1)]
     (placed,) = await p.events.exactly("credit.events", a_id, "CreditHoldPlaced")
     assert (placed["data"]["reason_code"], placed["data"]["source"]) == ("past_due", "policy")
     held = await eventually(
@@ -323,9 +381,17 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
 
     # sales ops: the order is refused and waits in the blocked-order queue
     order_ref = f"SO-{uuid.uuid4().hex[:8]}"
-    order = await created(p.credit.post("/v1/credit-decisions", headers=new_key(), json={
-        "order_reference": order_ref, "customer_id": a_id, "amount": eur("200.00"),
-    }))  # fmt: skip
+    order = await created(
+        p.credit.post(
+            "/v1/credit-decisions",
+            headers=new_key(),
+            json={
+                "order_reference": order_ref,
+                "customer_id": a_id,
+                "amount": eur("200.00"),
+            },
+        )
+    )
     assert order["status"] == "refused"
     blocked = await created(p.credit.get("/v1/credit-decisions", params={"status": "refused"}), 200)
     assert [(d["order_reference"], d["customer_id"]) for d in blocked["items"]] == [(order_ref, a_id)]
@@ -353,26 +419,54 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
         first, second = worklist["items"]
         assert (first["customer_id"], second["customer_id"]) == (a_id, b_id)
         assert (first["as_of"], first["oldest_days_past_due"], first["overdue"]) == (
-            today.isoformat(), 13, [eur("1200.00")]
-        )  # fmt: skip
+            today.isoformat(),
+            13,
+            [eur("1200.00")],
+        )
         sla = first["sla"]
         assert (sla["source"], sla["due_on"], sla["breached"]) == (
-            "task", (d0 + timedelta(days=13)).isoformat(), True
-        )  # fmt: skip
+            "task",
+            (d0 + timedelta(days=13)).isoformat(),
+            True,
+        )
         assert second["oldest_days_past_due"] == 2
+        view = await created(p.collections.get(f"/v1/accounts/{a_id}"), 200)
+        assert (
+            view["dunning"]["strategy"],
+            view["dunning"]["level_days"],
+            view["dunning"]["level_action"],
+        ) == ("standard", 10, "call_task")
 
         # a call and a promise to pay the overdue invoice in two days
-        call = await created(collector.post(f"/v1/accounts/{a_id}/activities", headers=new_key(), json={
-            "kind": "call", "outcome": "promised_to_pay", "contact": "Jane Roe (AP)",
-            "summary": "Will pay INV A1 by wire this week",
-        }))  # fmt: skip
-        promise = await created(collector.post(f"/v1/accounts/{a_id}/promises", headers=new_key(), json={
-            "amount": eur("1200.00"), "promised_date": (today + timedelta(days=2)).isoformat(),
-            "invoice_ids": [a1], "channel": "call", "contact": "Jane Roe (AP)",
-        }))  # fmt: skip
+        call = await created(
+            collector.post(
+                f"/v1/accounts/{a_id}/activities",
+                headers=new_key(),
+                json={
+                    "kind": "call",
+                    "outcome": "promised_to_pay",
+                    "contact": "Jane Roe (AP)",
+                    "summary": "Will pay INV A1 by wire this week",
+                },
+            )
+        )
+        promise = await created(
+            collector.post(
+                f"/v1/accounts/{a_id}/promises",
+                headers=new_key(),
+                json={
+                    "amount": eur("1200.00"),
+                    "promised_date": (today + timedelta(days=2)).isoformat(),
+                    "invoice_ids": [a1],
+                    "channel": "call",
+                    "contact": "Jane Roe (AP)",
+                },
+            )
+        )
         assert (promise["status"], promise["invoice_ids"]) == ("open", [a1])
         activities = await created(collector.get(f"/v1/accounts/{a_id}/activities"), 200)
-        assert call["id"] in [a["id"] for a in activities["items"]]
+        # the promise given on the call is in the contact history with it
+        assert {a["id"] for a in activities["items"]} == {call["id"], promise["activity_id"]}
 
     await p.events.exactly("collections.events", a_id, "PromiseToPayRecorded")
     confirmation = await eventually(
@@ -383,10 +477,19 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
     assert confirmation[1]["Subject"] == "Confirmation of your payment promise"
 
     # the payment, auto-applied by its remittance reference
-    payment = await created(p.ledger.post("/v1/payments", headers=new_key(), json={
-        "customer_external_id": a_ext, "amount": eur("1200.00"), "received_on": today.isoformat(),
-        "method": "wire", "remittance_reference": f"A1-{entity}",
-    }))  # fmt: skip
+    payment = await created(
+        p.ledger.post(
+            "/v1/payments",
+            headers=new_key(),
+            json={
+                "customer_external_id": a_ext,
+                "amount": eur("1200.00"),
+                "received_on": today.isoformat(),
+                "method": "wire",
+                "remittance_reference": f"A1-{entity}",
+            },
+        )
+    )
     assert payment["unapplied"] == eur("0.00")
     (applied,) = await p.events.exactly("ledger.events", a_id, "PaymentApplied")
     assert (applied["data"]["invoice_id"], applied["data"]["amount"]) == (a1, eur("1200.00"))
@@ -396,18 +499,31 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
         lambda: created(p.collections.get(f"/v1/accounts/{a_id}/promises/{promise['id']}"), 200),
         lambda pr: pr["status"] != "open",
     )
-    assert (kept["status"], kept["received"], kept["judged_on"]) == ("kept", eur("1200.00"), today.isoformat())
+    assert (kept["status"], kept["received"], kept["judged_on"]) == (
+        "kept",
+        eur("1200.00"),
+        today.isoformat(),
+    )
     await p.events.exactly("collections.events", a_id, "PromiseToPayKept")
     (released,) = await p.events.exactly("credit.events", a_id, "CreditHoldReleased")
-    assert released["data"]["hold_id"] == placed["data"]["hold_id"]
+    assert (released["data"]["hold_id"], released["data"]["released_by"]) == (
+        placed["data"]["hold_id"],
+        "credit-policy",
+    )
     (changed,) = await p.events.exactly("credit.events", a_id, "CreditDecisionChanged")
-    assert (changed["data"]["order_reference"], changed["data"]["previous_status"], changed["data"]["status"]) == (
-        order_ref, "refused", "approved"
-    )  # fmt: skip
+    assert (
+        changed["data"]["order_reference"],
+        changed["data"]["previous_status"],
+        changed["data"]["status"],
+    ) == (order_ref, "refused", "approved")
     queue = await created(p.credit.get("/v1/credit-decisions", params={"customer_id": a_id}), 200)
     assert [(d["order_reference"], d["status"]) for d in queue["items"]] == [(order_ref, "approved")]
+    still_blocked = await created(p.credit.get("/v1/credit-decisions", params={"status": "refused"}), 200)
+    assert still_blocked["items"] == []
     approved = await eventually(
-        "the credit check approving Globex", lambda: credit_check(p, a_id, "200.00"), lambda c: c["holds"] == []
+        "the credit check approving Globex",
+        lambda: credit_check(p, a_id, "200.00"),
+        lambda c: c["holds"] == [],
     )
     assert approved["decision"] == "approved"
     assert approved["exposure"]["overdue"] == eur("0.00")
@@ -415,16 +531,33 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
 
     # each fact once on Kafka
     ledger = p.events.kinds("ledger.events", a_id)
-    assert {k: ledger[k] for k in ("CustomerUpserted", "InvoiceIssued", "AccountPastDue", "PaymentReceived",
-                                   "PaymentApplied", "InvoiceSettled")} == {
-        "CustomerUpserted": 1, "InvoiceIssued": 2, "AccountPastDue": 1, "PaymentReceived": 1,
-        "PaymentApplied": 1, "InvoiceSettled": 1,
-    }  # fmt: skip
+    assert {
+        k: ledger[k]
+        for k in (
+            "CustomerUpserted",
+            "InvoiceIssued",
+            "AccountPastDue",
+            "PaymentReceived",
+            "PaymentApplied",
+            "InvoiceSettled",
+        )
+    } == {
+        "CustomerUpserted": 1,
+        "InvoiceIssued": 2,
+        "AccountPastDue": 1,
+        "PaymentReceived": 1,
+        "PaymentApplied": 1,
+        "InvoiceSettled": 1,
+    }
     credit = p.events.kinds("credit.events", a_id)
     assert {k: credit[k] for k in ("CreditHoldPlaced", "CreditHoldReleased", "CreditDecisionChanged")} == {
-        "CreditHoldPlaced": 1, "CreditHoldReleased": 1, "CreditDecisionChanged": 1,
-    }  # fmt: skip
-    requested = [e["data"]["template_key"] for e in p.events.of("collections.events", a_id, "NotificationRequested")]
+        "CreditHoldPlaced": 1,
+        "CreditHoldReleased": 1,
+        "CreditDecisionChanged": 1,
+    }
+    requested = [
+        e["data"]["template_key"] for e in p.events.of("collections.events", a_id, "NotificationRequested")
+    ]
     assert sorted(requested) == ["first_reminder", "promise_confirmation"]
     assert p.events.kinds("notifications.events", a_id)["NotificationSent"] == 2
     assert len(p.inbox.to("ap@globex.example")) == 2
@@ -449,9 +582,16 @@ async def test_a_valid_dispute_requests_a_memo_that_the_erp_posts_and_that_close
     invoice_id = await post_invoice(p, ext, f"U1-{entity}", "800.00", due=today - timedelta(days=10))
     await account_known(p, customer_id, "800.00")
 
-    opened = await created(p.collections.post(f"/v1/accounts/{customer_id}/disputes", headers=new_key(), json={
-        "items": [{"invoice_id": invoice_id, "amount": eur("150.00")}], "reason_code": "pricing",
-    }))  # fmt: skip
+    opened = await created(
+        p.collections.post(
+            f"/v1/accounts/{customer_id}/disputes",
+            headers=new_key(),
+            json={
+                "items": [{"invoice_id": invoice_id, "amount": eur("150.00")}],
+                "reason_code": "pricing",
+            },
+        )
+    )
     case_id = opened["id"]
     (dispute_opened,) = await p.events.exactly("collections.events", customer_id, "DisputeOpened")
     assert dispute_opened["data"]["disputed_amount"] == eur("150.00")
@@ -462,9 +602,18 @@ async def test_a_valid_dispute_requests_a_memo_that_the_erp_posts_and_that_close
     )
     assert disputed["exposure"]["open_ar"] == eur("800.00")
 
-    resolved = await created(p.collections.post(f"/v1/disputes/{case_id}/status", headers=new_key(), json={
-        "status": "resolved_valid", "root_cause_code": "billing_error", "note": "list price was wrong",
-    }), 200)  # fmt: skip
+    resolved = await created(
+        p.collections.post(
+            f"/v1/disputes/{case_id}/status",
+            headers=new_key(),
+            json={
+                "status": "resolved_valid",
+                "root_cause_code": "billing_error",
+                "note": "list price was wrong",
+            },
+        ),
+        200,
+    )
     assert resolved["status"] == "resolved_valid"
     assert resolved["closed"] is False  # until the memo arrives
 
@@ -472,13 +621,27 @@ async def test_a_valid_dispute_requests_a_memo_that_the_erp_posts_and_that_close
     (request,) = await p.events.exactly("collections.events", customer_id, "CreditMemoRequested")
     data = request["data"]
     assert (data["invoice_id"], data["amount"], data["dispute_id"]) == (invoice_id, eur("150.00"), case_id)
-    memo = await created(p.ledger.post("/v1/credit-memos", headers=new_key(), json={
-        "customer_id": customer_id, "memo_number": f"CM-{entity}", "issue_date": today.isoformat(),
-        "amount": data["amount"], "invoice_id": data["invoice_id"], "reason_code": data["reason_code"],
-        "request_id": data["request_id"], "dispute_id": data["dispute_id"],
-    }))  # fmt: skip
+    memo = await created(
+        p.ledger.post(
+            "/v1/credit-memos",
+            headers=new_key(),
+            json={
+                "customer_id": customer_id,
+                "memo_number": f"CM-{entity}",
+                "issue_date": today.isoformat(),
+                "amount": data["amount"],
+                "invoice_id": data["invoice_id"],
+                "reason_code": data["reason_code"],
+                "request_id": data["request_id"],
+                "dispute_id": data["dispute_id"],
+            },
+        )
+    )
     (issued,) = await p.events.exactly("ledger.events", customer_id, "CreditMemoIssued")
-    assert (issued["data"]["credit_memo_id"], issued["data"]["request_id"]) == (memo["id"], data["request_id"])
+    assert (issued["data"]["credit_memo_id"], issued["data"]["request_id"]) == (
+        memo["id"],
+        data["request_id"],
+    )
 
     case = await eventually(
         "the dispute case closed by the memo",
@@ -488,10 +651,28 @@ async def test_a_valid_dispute_requests_a_memo_that_the_erp_posts_and_that_close
     assert case["items"][0]["credit_memo_id"] == memo["id"]
     assert case["history"][-1]["to_status"] == "closed"
     await p.events.exactly("collections.events", customer_id, "DisputeResolved")
+    # the memo was applied to the disputed invoice at once: 650.00 left, seen alike by every service
+    invoice = await created(p.ledger.get(f"/v1/invoices/{invoice_id}"), 200)
+    assert invoice["open_balance"] == eur("650.00")
+    await account_known(p, customer_id, "650.00")
     cleared = await eventually(
         "credit's exposure without the dispute",
         lambda: credit_check(p, customer_id, "1.00"),
         lambda c: c["exposure"]["disputed"] == eur("0.00"),
     )
+    assert cleared["exposure"]["open_ar"] == eur("650.00")
     assert cleared["decision"] == "over_limit"  # no credit profile: a limit of 0
+    collections = p.events.kinds("collections.events", customer_id)
+    assert {k: collections[k] for k in ("DisputeOpened", "DisputeResolved", "CreditMemoRequested")} == {
+        "DisputeOpened": 1,
+        "DisputeResolved": 1,
+        "CreditMemoRequested": 1,
+    }
+    ledger = p.events.kinds("ledger.events", customer_id)
+    assert (ledger["CreditMemoIssued"], ledger["PaymentApplied"]) == (1, 1)
+    (memo_applied,) = p.events.of("ledger.events", customer_id, "PaymentApplied")
+    assert (memo_applied["data"]["source_kind"], memo_applied["data"]["source_id"]) == (
+        "credit_memo",
+        memo["id"],
+    )
     p.events.ids_are_unique()
