@@ -54,7 +54,7 @@ REMINDER_TEXT = (
 
 
 async def eventually(
-    what: str, probe: Callable[[], Awaitable[T]], until: Callable[[T], bool], timeout: float = 45.0
+    what: str, probe: Callable[[], Awaitable[T]], until: Callable[[T], bool], timeout: float = 60.0
 ) -> T:
     """`probe()` once `until` holds for it; fails after `timeout` s saying what was last seen."""
     deadline = time.monotonic() + timeout
@@ -375,7 +375,8 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
         lambda: credit_check(p, a_id, "200.00"),
         lambda c: c["business_date"] == today.isoformat(),
     )
-    assert held["decision"] == "held"
+    assert (held["decision"], held["reason_codes"]) == ("held", ["credit_hold", "past_due"])
+    assert held["available_credit"] == eur("3500.00")
     assert (held["exposure"]["oldest_days_past_due"], held["exposure"]["overdue"]) == (13, eur("1200.00"))
     assert [(h["reason_code"], h["source"]) for h in held["holds"]] == [("past_due", "policy")]
 
@@ -392,7 +393,11 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
             },
         )
     )
-    assert order["status"] == "refused"
+    assert (order["status"], order["decision"], order["reason_codes"]) == (
+        "refused",
+        "held",
+        ["credit_hold", "past_due"],
+    )
     blocked = await created(p.credit.get("/v1/credit-decisions", params={"status": "refused"}), 200)
     assert [(d["order_reference"], d["customer_id"]) for d in blocked["items"]] == [(order_ref, a_id)]
 
@@ -408,14 +413,19 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
     assert "Total 1200.00 EUR" in body
     assert p.inbox.to("ap@initech.example") == []  # two days past due: no step yet
 
+    # collections is on the new date and the run of day 10 (Globex's call task) has fired
+    dunning = await eventually(
+        "Globex's dunning level after the runs of every day closed",
+        lambda: created(p.collections.get(f"/v1/accounts/{a_id}"), 200),
+        lambda view: (view["business_date"], view["dunning"]["level_days"]) == (today.isoformat(), 10),
+    )
+    assert (dunning["dunning"]["strategy"], dunning["dunning"]["level_action"]) == ("standard", "call_task")
+
     # the collector's worklist: Globex first, with the call task's SLA
     collector = p.platform.client("collections", "collections:work", subject=COLLECTOR)
     async with collector:
-        worklist = await eventually(
-            "Alice's worklist with both accounts",
-            lambda: created(collector.get("/v1/worklist"), 200),
-            lambda w: len(w["items"]) == 2,
-        )
+        worklist = await created(collector.get("/v1/worklist"), 200)
+        assert len(worklist["items"]) == 2
         first, second = worklist["items"]
         assert (first["customer_id"], second["customer_id"]) == (a_id, b_id)
         assert (first["as_of"], first["oldest_days_past_due"], first["overdue"]) == (
@@ -430,12 +440,6 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
             True,
         )
         assert second["oldest_days_past_due"] == 2
-        view = await created(p.collections.get(f"/v1/accounts/{a_id}"), 200)
-        assert (
-            view["dunning"]["strategy"],
-            view["dunning"]["level_days"],
-            view["dunning"]["level_action"],
-        ) == ("standard", 10, "call_task")
 
         # a call and a promise to pay the overdue invoice in two days
         call = await created(
@@ -525,9 +529,14 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
         lambda: credit_check(p, a_id, "200.00"),
         lambda c: c["holds"] == [],
     )
-    assert approved["decision"] == "approved"
-    assert approved["exposure"]["overdue"] == eur("0.00")
-    assert approved["exposure"]["open_ar"] == eur("300.00")
+    assert (approved["decision"], approved["reason_codes"]) == ("approved", [])
+    exposure = approved["exposure"]
+    assert (exposure["open_ar"], exposure["overdue"], exposure["open_orders"]) == (
+        eur("300.00"),
+        eur("0.00"),
+        eur("200.00"),  # the released order ships: it counts until invoiced
+    )
+    assert approved["available_credit"] == eur("4500.00")
 
     # each fact once on Kafka
     ledger = p.events.kinds("ledger.events", a_id)
@@ -561,6 +570,13 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
     assert sorted(requested) == ["first_reminder", "promise_confirmation"]
     assert p.events.kinds("notifications.events", a_id)["NotificationSent"] == 2
     assert len(p.inbox.to("ap@globex.example")) == 2
+    deliveries = await created(p.notifications.get("/v1/deliveries", params={"customer_id": a_id}), 200)
+    assert sorted(
+        (d["template_key"], d["recipient"], d["status"], d["attempts"]) for d in deliveries["items"]
+    ) == [
+        ("first_reminder", "ap@globex.example", "sent", 1),
+        ("promise_confirmation", "ap@globex.example", "sent", 1),
+    ]
     p.events.ids_are_unique()
 
 
@@ -661,7 +677,10 @@ async def test_a_valid_dispute_requests_a_memo_that_the_erp_posts_and_that_close
         lambda c: c["exposure"]["disputed"] == eur("0.00"),
     )
     assert cleared["exposure"]["open_ar"] == eur("650.00")
-    assert cleared["decision"] == "over_limit"  # no credit profile: a limit of 0
+    assert (cleared["decision"], cleared["reason_codes"]) == (
+        "over_limit",
+        ["exceeds_available_credit", "no_credit_limit"],  # no credit profile: a limit of 0
+    )
     collections = p.events.kinds("collections.events", customer_id)
     assert {k: collections[k] for k in ("DisputeOpened", "DisputeResolved", "CreditMemoRequested")} == {
         "DisputeOpened": 1,
