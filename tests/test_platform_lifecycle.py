@@ -473,6 +473,7 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
                 },
             )
         )
+        assert call["completed_task_id"] == sla["task_id"]  # the call did the strategy's call task
         promise = await created(
             collector.post(
                 f"/v1/accounts/{a_id}/promises",
