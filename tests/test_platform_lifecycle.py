@@ -199,6 +199,7 @@ async def running(
     env = {
         "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
         "NOTIFICATIONS_SMTP_PORT": str(smtp[1]),
+        # the worker looks for due deliveries every 2 s by default: the test waits on each message
         "NOTIFICATIONS_DISPATCH_INTERVAL_SECONDS": "0.2",
     }
     local_dir: Path = tmp_path_factory.mktemp("platform")
@@ -217,7 +218,8 @@ def eur(amount: str) -> dict[str, str]:
     return {"amount": amount, "currency": "EUR"}
 
 
-async def created(response: Awaitable[httpx.Response], status: int = 201) -> dict[str, Any]:
+async def expect_json(response: Awaitable[httpx.Response], status: int = 201) -> dict[str, Any]:
+    """The JSON body of a response that must have `status` (the body is shown when it has not)."""
     answer = await response
     assert answer.status_code == status, f"{answer.request.method} {answer.request.url}: {answer.text}"
     return dict(answer.json())
@@ -235,7 +237,7 @@ async def upsert_customer(p: Running, entity: str, external_id: str, name: str, 
         "business_entity": entity,
         "contact_email": contact,
     }
-    customer = await created(p.ledger.put(f"/v1/customers/external/{external_id}", json=body))
+    customer = await expect_json(p.ledger.put(f"/v1/customers/external/{external_id}", json=body))
     return str(customer["id"])
 
 
@@ -247,7 +249,7 @@ async def post_invoice(p: Running, external_id: str, number: str, amount: str, d
         "issue_date": (due - timedelta(days=30)).isoformat(),
         "due_date": due.isoformat(),
     }
-    return str((await created(p.ledger.post("/v1/invoices", json=body, headers=new_key())))["id"])
+    return str((await expect_json(p.ledger.post("/v1/invoices", json=body, headers=new_key())))["id"])
 
 
 async def account_known(p: Running, customer_id: str, open_balance: str) -> dict[str, Any]:
@@ -270,7 +272,7 @@ async def account_known(p: Running, customer_id: str, open_balance: str) -> dict
 
 async def credit_check(p: Running, customer_id: str, amount: str) -> dict[str, Any]:
     params = {"customer_id": customer_id, "amount": amount, "currency": "EUR"}
-    return await created(p.credit.get("/v1/credit-check", params=params), 200)
+    return await expect_json(p.credit.get("/v1/credit-check", params=params), 200)
 
 
 async def operator_sets_up(p: Running, entity: str) -> str:
@@ -282,8 +284,8 @@ async def operator_sets_up(p: Running, entity: str) -> str:
         "body_text": REMINDER_TEXT,
         "body_html": "<p>Dear {{ customer_name }}, please pay your overdue invoices.</p>",
     }
-    await created(p.notifications.post("/v1/templates", json=template, headers=new_key()))
-    await created(
+    await expect_json(p.notifications.post("/v1/templates", json=template, headers=new_key()))
+    await expect_json(
         p.credit.put(
             "/v1/credit-policies/high",
             json={
@@ -295,11 +297,11 @@ async def operator_sets_up(p: Running, entity: str) -> str:
         ),
         200,
     )
-    await created(p.collections.put(f"/v1/collectors/{COLLECTOR}", json={"display_name": "Alice"}))
-    portfolio = await created(
+    await expect_json(p.collections.put(f"/v1/collectors/{COLLECTOR}", json={"display_name": "Alice"}))
+    portfolio = await expect_json(
         p.collections.post("/v1/portfolios", json={"name": f"{entity} book", "collector": COLLECTOR})
     )
-    await created(
+    await expect_json(
         p.collections.post(
             "/v1/assignment-rules",
             json={
@@ -314,8 +316,8 @@ async def operator_sets_up(p: Running, entity: str) -> str:
         {"days": 5, "action": "email_reminder", "template_key": "first_reminder"},
         {"days": 10, "action": "call_task", "sla_days": 2},
     ]
-    await created(p.collections.post("/v1/dunning-strategies", json={"name": "standard", "steps": steps}))
-    await created(
+    await expect_json(p.collections.post("/v1/dunning-strategies", json={"name": "standard", "steps": steps}))
+    await expect_json(
         p.collections.post(
             "/v1/strategy-segments",
             json={
@@ -335,12 +337,14 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
     portfolio_id = await operator_sets_up(p, entity)
     d0 = await p.date_of(entity)
     # by hand from here on: the platform's rules follow the date the test sets
-    await created(p.ledger.put(f"/v1/business-dates/{entity}", json={"business_date": d0.isoformat()}), 200)
+    await expect_json(
+        p.ledger.put(f"/v1/business-dates/{entity}", json={"business_date": d0.isoformat()}), 200
+    )
 
     # the credit team's profiles by ERP id (pending until the customers arrive), then the ERP posts
     a_ext, b_ext = f"ERP-{uuid.uuid4().hex[:8]}", f"ERP-{uuid.uuid4().hex[:8]}"
     for external_id in (a_ext, b_ext):
-        await created(
+        await expect_json(
             p.credit.put(
                 f"/v1/credit-profiles/external/{external_id}",
                 json={
@@ -370,7 +374,7 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
 
     # the business date advances 14 days: each day closed (sweep, holds, strategy run)
     today = d0 + timedelta(days=14)
-    advanced = await created(
+    advanced = await expect_json(
         p.ledger.put(f"/v1/business-dates/{entity}", json={"business_date": today.isoformat()}), 200
     )
     assert advanced["last_closed"] == today.isoformat()
@@ -401,7 +405,7 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
 
     # sales ops: the order is refused and waits in the blocked-order queue
     order_ref = f"SO-{uuid.uuid4().hex[:8]}"
-    order = await created(
+    order = await expect_json(
         p.credit.post(
             "/v1/credit-decisions",
             headers=new_key(),
@@ -417,7 +421,7 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
         "held",
         ["credit_hold", "past_due"],
     )
-    blocked = await created(p.credit.get("/v1/credit-decisions", params={"status": "refused"}), 200)
+    blocked = await expect_json(p.credit.get("/v1/credit-decisions", params={"status": "refused"}), 200)
     assert [(d["order_reference"], d["customer_id"]) for d in blocked["items"]] == [(order_ref, a_id)]
 
     # the strategy run's reminder (day 5 of Globex) reached the customer's mail server, once
@@ -435,7 +439,7 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
     # collections is on the new date and the run of day 10 (Globex's call task) has fired
     dunning = await eventually(
         "Globex's dunning level after the runs of every day closed",
-        lambda: created(p.collections.get(f"/v1/accounts/{a_id}"), 200),
+        lambda: expect_json(p.collections.get(f"/v1/accounts/{a_id}"), 200),
         lambda view: (view["business_date"], view["dunning"]["level_days"]) == (today.isoformat(), 10),
     )
     assert (dunning["dunning"]["strategy"], dunning["dunning"]["level_action"]) == ("standard", "call_task")
@@ -443,7 +447,7 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
     # the collector's worklist: Globex first, with the call task's SLA
     collector = p.platform.client("collections", "collections:work", subject=COLLECTOR)
     async with collector:
-        worklist = await created(collector.get("/v1/worklist"), 200)
+        worklist = await expect_json(collector.get("/v1/worklist"), 200)
         assert len(worklist["items"]) == 2
         first, second = worklist["items"]
         assert (first["customer_id"], second["customer_id"]) == (a_id, b_id)
@@ -461,7 +465,7 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
         assert second["oldest_days_past_due"] == 2
 
         # a call and a promise to pay the overdue invoice in two days
-        call = await created(
+        call = await expect_json(
             collector.post(
                 f"/v1/accounts/{a_id}/activities",
                 headers=new_key(),
@@ -474,7 +478,7 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
             )
         )
         assert call["completed_task_id"] == sla["task_id"]  # the call did the strategy's call task
-        promise = await created(
+        promise = await expect_json(
             collector.post(
                 f"/v1/accounts/{a_id}/promises",
                 headers=new_key(),
@@ -488,7 +492,7 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
             )
         )
         assert (promise["status"], promise["invoice_ids"]) == ("open", [a1])
-        activities = await created(collector.get(f"/v1/accounts/{a_id}/activities"), 200)
+        activities = await expect_json(collector.get(f"/v1/accounts/{a_id}/activities"), 200)
         # the promise given on the call is in the contact history with it
         assert {a["id"] for a in activities["items"]} == {call["id"], promise["activity_id"]}
 
@@ -501,7 +505,7 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
     assert confirmation[1]["Subject"] == "Confirmation of your payment promise"
 
     # the payment, auto-applied by its remittance reference
-    payment = await created(
+    payment = await expect_json(
         p.ledger.post(
             "/v1/payments",
             headers=new_key(),
@@ -520,7 +524,7 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
 
     kept = await eventually(
         "the promise judged",
-        lambda: created(p.collections.get(f"/v1/accounts/{a_id}/promises/{promise['id']}"), 200),
+        lambda: expect_json(p.collections.get(f"/v1/accounts/{a_id}/promises/{promise['id']}"), 200),
         lambda pr: pr["status"] != "open",
     )
     assert (kept["status"], kept["received"], kept["judged_on"]) == (
@@ -540,9 +544,9 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
         changed["data"]["previous_status"],
         changed["data"]["status"],
     ) == (order_ref, "refused", "approved")
-    queue = await created(p.credit.get("/v1/credit-decisions", params={"customer_id": a_id}), 200)
+    queue = await expect_json(p.credit.get("/v1/credit-decisions", params={"customer_id": a_id}), 200)
     assert [(d["order_reference"], d["status"]) for d in queue["items"]] == [(order_ref, "approved")]
-    still_blocked = await created(p.credit.get("/v1/credit-decisions", params={"status": "refused"}), 200)
+    still_blocked = await expect_json(p.credit.get("/v1/credit-decisions", params={"status": "refused"}), 200)
     assert still_blocked["items"] == []
     approved = await eventually(
         "the credit check approving Globex",
@@ -570,7 +574,7 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
     ]
     assert sorted(requested) == ["first_reminder", "promise_confirmation"]
     assert len(p.inbox.to("ap@globex.example")) == 2
-    deliveries = await created(p.notifications.get("/v1/deliveries", params={"customer_id": a_id}), 200)
+    deliveries = await expect_json(p.notifications.get("/v1/deliveries", params={"customer_id": a_id}), 200)
     assert sorted(
         (d["template_key"], d["recipient"], d["status"], d["attempts"]) for d in deliveries["items"]
     ) == [
@@ -598,7 +602,7 @@ async def test_a_valid_dispute_requests_a_memo_that_the_erp_posts_and_that_close
     invoice_id = await post_invoice(p, ext, f"U1-{entity}", "800.00", due=today - timedelta(days=10))
     await account_known(p, customer_id, "800.00")
 
-    opened = await created(
+    opened = await expect_json(
         p.collections.post(
             f"/v1/accounts/{customer_id}/disputes",
             headers=new_key(),
@@ -618,7 +622,7 @@ async def test_a_valid_dispute_requests_a_memo_that_the_erp_posts_and_that_close
     )
     assert disputed["exposure"]["open_ar"] == eur("800.00")
 
-    resolved = await created(
+    resolved = await expect_json(
         p.collections.post(
             f"/v1/disputes/{case_id}/status",
             headers=new_key(),
@@ -637,7 +641,7 @@ async def test_a_valid_dispute_requests_a_memo_that_the_erp_posts_and_that_close
     (request,) = await p.events.exactly("collections.events", customer_id, "CreditMemoRequested")
     data = request["data"]
     assert (data["invoice_id"], data["amount"], data["dispute_id"]) == (invoice_id, eur("150.00"), case_id)
-    memo = await created(
+    memo = await expect_json(
         p.ledger.post(
             "/v1/credit-memos",
             headers=new_key(),
@@ -661,14 +665,14 @@ async def test_a_valid_dispute_requests_a_memo_that_the_erp_posts_and_that_close
 
     case = await eventually(
         "the dispute case closed by the memo",
-        lambda: created(p.collections.get(f"/v1/disputes/{case_id}"), 200),
+        lambda: expect_json(p.collections.get(f"/v1/disputes/{case_id}"), 200),
         lambda c: c["closed"] is True,
     )
     assert case["items"][0]["credit_memo_id"] == memo["id"]
     assert case["history"][-1]["to_status"] == "closed"
     await p.events.exactly("collections.events", customer_id, "DisputeResolved")
     # the memo was applied to the disputed invoice at once: 650.00 left, seen alike by every service
-    invoice = await created(p.ledger.get(f"/v1/invoices/{invoice_id}"), 200)
+    invoice = await expect_json(p.ledger.get(f"/v1/invoices/{invoice_id}"), 200)
     assert invoice["open_balance"] == eur("650.00")
     await account_known(p, customer_id, "650.00")
     cleared = await eventually(
