@@ -504,21 +504,19 @@ async def test_an_overdue_account_is_held_dunned_worked_paid_and_released(runnin
     )
     assert confirmation[1]["Subject"] == "Confirmation of your payment promise"
 
-    # the payment, auto-applied by its remittance reference
-    payment = await expect_json(
-        p.ledger.post(
-            "/v1/payments",
-            headers=new_key(),
-            json={
-                "customer_external_id": a_ext,
-                "amount": eur("1200.00"),
-                "received_on": today.isoformat(),
-                "method": "wire",
-                "remittance_reference": f"A1-{entity}",
-            },
-        )
-    )
+    # the payment, auto-applied by its remittance reference; the ERP's retry replays the answer
+    cash = {
+        "customer_external_id": a_ext,
+        "amount": eur("1200.00"),
+        "received_on": today.isoformat(),
+        "method": "wire",
+        "remittance_reference": f"A1-{entity}",
+    }
+    key = new_key()
+    payment = await expect_json(p.ledger.post("/v1/payments", headers=key, json=cash))
     assert payment["unapplied"] == eur("0.00")
+    assert [(a["invoice_id"], a["amount"]) for a in payment["applications"]] == [(a1, eur("1200.00"))]
+    assert await expect_json(p.ledger.post("/v1/payments", headers=key, json=cash)) == payment
     (applied,) = await p.events.exactly("ledger.events", a_id, "PaymentApplied")
     assert (applied["data"]["invoice_id"], applied["data"]["amount"]) == (a1, eur("1200.00"))
 
@@ -641,22 +639,22 @@ async def test_a_valid_dispute_requests_a_memo_that_the_erp_posts_and_that_close
     (request,) = await p.events.exactly("collections.events", customer_id, "CreditMemoRequested")
     data = request["data"]
     assert (data["invoice_id"], data["amount"], data["dispute_id"]) == (invoice_id, eur("150.00"), case_id)
-    memo = await expect_json(
-        p.ledger.post(
-            "/v1/credit-memos",
-            headers=new_key(),
-            json={
-                "customer_id": customer_id,
-                "memo_number": f"CM-{entity}",
-                "issue_date": today.isoformat(),
-                "amount": data["amount"],
-                "invoice_id": data["invoice_id"],
-                "reason_code": data["reason_code"],
-                "request_id": data["request_id"],
-                "dispute_id": data["dispute_id"],
-            },
-        )
+    answer = {
+        "customer_id": customer_id,
+        "memo_number": f"CM-{entity}",
+        "issue_date": today.isoformat(),
+        "amount": data["amount"],
+        "invoice_id": data["invoice_id"],
+        "reason_code": data["reason_code"],
+        "request_id": data["request_id"],
+        "dispute_id": data["dispute_id"],
+    }
+    memo = await expect_json(p.ledger.post("/v1/credit-memos", headers=new_key(), json=answer))
+    # the ERP answering the same request twice (another memo number) is refused: one memo per request
+    twice = await p.ledger.post(
+        "/v1/credit-memos", headers=new_key(), json={**answer, "memo_number": f"CM2-{entity}"}
     )
+    assert (twice.status_code, twice.json()["code"]) == (409, "duplicate_memo_request")
     (issued,) = await p.events.exactly("ledger.events", customer_id, "CreditMemoIssued")
     assert (issued["data"]["credit_memo_id"], issued["data"]["request_id"]) == (
         memo["id"],
