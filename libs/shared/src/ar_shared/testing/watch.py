@@ -38,9 +38,12 @@ class EventLog:
 
     prefix: str
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    failure: BaseException | None = None  # why the reader stopped, if it did
 
     def of(self, topic: str, key: str, kind: str | None = None) -> list[dict[str, Any]]:
         """Events of `key` on `topic` (of one type, by its short name, when `kind` is given), in order."""
+        if self.failure is not None:  # say so, rather than wait for events that cannot come
+            raise AssertionError(f"the event reader stopped: {self.failure!r}") from self.failure
         return [
             e
             for t, e in self.events
@@ -96,10 +99,14 @@ async def reading_events(bootstrap: str, prefix: str) -> AsyncIterator[EventLog]
     await consumer.start()
 
     async def collect() -> None:
-        while True:
-            batch = await consumer.getmany(timeout_ms=200)
-            for records in batch.values():
-                log.events += [(r.topic, json.loads(r.value or b"")) for r in records]
+        try:
+            while True:
+                batch = await consumer.getmany(timeout_ms=200)
+                for records in batch.values():
+                    log.events += [(r.topic, json.loads(r.value or b"")) for r in records]
+        except Exception as error:
+            log.failure = error
+            raise
 
     task = asyncio.create_task(collect())
     try:
