@@ -30,7 +30,16 @@ async def database(stack: Stack) -> AsyncIterator[Stack]:
         yield own
 
 
-async def execute(admin_url: str, *statements: tuple[str, dict[str, object]]) -> None:
+Statement = tuple[str, dict[str, object]]
+
+
+def insert(table: str, **values: object) -> Statement:
+    columns = ", ".join(f'"{c}"' for c in values)
+    placeholders = ", ".join(f":{c}" for c in values)
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", values
+
+
+async def execute(admin_url: str, *statements: Statement) -> None:
     engine = create_async_engine(admin_url)
     try:
         async with engine.begin() as db:
@@ -43,38 +52,37 @@ async def execute(admin_url: str, *statements: tuple[str, dict[str, object]]) ->
 async def test_the_oracle_is_clean_on_a_consistent_book_and_counts_each_planted_fault(
     database: Stack,
 ) -> None:
-    customer, invoice, entry = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    ids = {"c": customer, "i": invoice, "e": entry, "d": DAY}
+    c, i, e = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    eur = {"currency": "EUR"}
+    account = {"external_id": "C1", "name": "C1", **eur, "business_entity": "OR01", "time_zone": "UTC"}
+    line = {"entry_id": e, "customer_id": c, **eur}
     # a customer with one invoice of 10.00, journal and caches agreeing, projected by credit and
-    # collections, its event published and in both inboxes
+    # collections, its event published and in credit's inbox
     await execute(
         database.admin_url,
-        ("INSERT INTO ledger.customers (id, external_id, name, currency, payment_terms_days, business_entity, "
-         "time_zone, open_ar_minor, version) VALUES (:c, 'C1', 'C1', 'EUR', 30, 'OR01', 'UTC', 1000, 1)", ids),
-        ("INSERT INTO ledger.invoices (id, customer_id, business_entity, invoice_number, issue_date, due_date, "
-         "currency, amount_minor, open_minor, status, version) "
-         "VALUES (:i, :c, 'OR01', 'N-1', :d, :d, 'EUR', 1000, 1000, 'open', 1)", ids),
-        ("INSERT INTO ledger.journal_entries (id, customer_id, kind, document_id, effective_date) "
-         "VALUES (:e, :c, 'invoice_issued', :i, :d)", ids),
-        ("INSERT INTO ledger.journal_lines (entry_id, customer_id, invoice_id, account, currency, debit_minor, "
-         "credit_minor) VALUES (:e, :c, :i, 'accounts_receivable', 'EUR', 1000, 0), "
-         "(:e, :c, NULL, 'sales', 'EUR', 0, 1000)", ids),
+        insert("ledger.customers", id=c, **account, payment_terms_days=30, open_ar_minor=1000, version=1),
+        insert("ledger.invoices", id=i, customer_id=c, business_entity="OR01", invoice_number="N-1",
+               issue_date=DAY, due_date=DAY, **eur, amount_minor=1000, open_minor=1000, status="open",
+               version=1),
+        insert("ledger.journal_entries", id=e, customer_id=c, kind="invoice_issued", document_id=i,
+               effective_date=DAY),
+        insert("ledger.journal_lines", **line, invoice_id=i, account="accounts_receivable", debit_minor=1000,
+               credit_minor=0),
+        insert("ledger.journal_lines", **line, account="sales", debit_minor=0, credit_minor=1000),
         ("INSERT INTO ledger.outbox (event_id, event_type, topic, message_key, envelope, published_at) "
-         "VALUES (:e, :t, 'ledger.events', 'k', '{}', now())", {**ids, "t": ISSUED}),
-        ("INSERT INTO credit.inbox (consumer_group, event_id, event_type, topic, partition, \"offset\") "
-         "VALUES ('g', :e, :t, 'ledger.events', 0, 0)", {**ids, "t": ISSUED}),
-        ("INSERT INTO credit.customers (id, external_id, name, currency, business_entity, time_zone) "
-         "VALUES (:c, 'C1', 'C1', 'EUR', 'OR01', 'UTC')", ids),
-        ("INSERT INTO credit.exposures (customer_id, currency, open_ar_minor) VALUES (:c, 'EUR', 1000)", ids),
-        ("INSERT INTO credit.invoices (id, customer_id, invoice_number, currency, amount_minor, open_minor, "
-         "due_date) VALUES (:i, :c, 'N-1', 'EUR', 1000, 1000, :d)", ids),
-        ("INSERT INTO collections.accounts (customer_id, external_id, name, currency, business_entity, "
-         "time_zone) VALUES (:c, 'C1', 'C1', 'EUR', 'OR01', 'UTC')", ids),
-        ("INSERT INTO collections.open_items (invoice_id, customer_id, business_entity, invoice_number, "
-         "issue_date, due_date, currency, exponent, amount_minor, open_minor) "
-         "VALUES (:i, :c, 'OR01', 'N-1', :d, :d, 'EUR', 2, 1000, 1000)", ids),
+         "VALUES (:e, :t, 'ledger.events', 'k', '{}', now())", {"e": e, "t": ISSUED}),
+        insert("credit.inbox", consumer_group="g", event_id=e, event_type=ISSUED, topic="ledger.events",
+               partition=0, offset=0),
+        insert("credit.customers", id=c, **account),
+        insert("credit.exposures", customer_id=c, **eur, open_ar_minor=1000),
+        insert("credit.invoices", id=i, customer_id=c, invoice_number="N-1", **eur, amount_minor=1000,
+               open_minor=1000, due_date=DAY),
+        insert("collections.accounts", customer_id=c, **account),
+        insert("collections.open_items", invoice_id=i, customer_id=c, business_entity="OR01",
+               invoice_number="N-1", issue_date=DAY, due_date=DAY, **eur, exponent=2, amount_minor=1000,
+               open_minor=1000),
     )  # fmt: skip
-    answered = SentRequest("invoice", "k1", ("N-1",), "ok", 201, (invoice,))
+    answered = SentRequest("invoice", "k1", ("N-1",), "ok", 201, (i,))
     consumes = {"credit": {ISSUED}}
 
     clean = await check(database.admin_url, [answered], consumes)
@@ -82,26 +90,26 @@ async def test_the_oracle_is_clean_on_a_consistent_book_and_counts_each_planted_
     assert (clean.counts["journals"], clean.counts["requests_ok"], clean.counts["inbox_rows"]) == (1, 1, 1)
 
     unbalanced, lost_event, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    planted = {**ids, "u": unbalanced, "l": lost_event, "o": other, "t": ISSUED}
+    payment = {"customer_id": c, **eur, "amount_minor": 100, "unapplied_minor": 100, "received_on": DAY,
+               "external_reference": "P-1", "status": "posted"}  # fmt: skip
     await execute(
         database.admin_url,
         # the cache drifts from the journal, and credit's copy follows the cache
-        ("UPDATE ledger.customers SET open_ar_minor = 900 WHERE id = :c", planted),
-        ("UPDATE ledger.invoices SET open_minor = 900 WHERE id = :i", planted),
+        ("UPDATE ledger.customers SET open_ar_minor = 900 WHERE id = :c", {"c": c}),
+        ("UPDATE ledger.invoices SET open_minor = 900 WHERE id = :i", {"i": i}),
         # an entry whose debit has no credit
-        ("INSERT INTO ledger.journal_entries (id, customer_id, kind, document_id, effective_date) "
-         "VALUES (:u, :c, 'payment_received', :o, :d)", planted),
-        ("INSERT INTO ledger.journal_lines (entry_id, customer_id, account, currency, debit_minor, credit_minor) "
-         "VALUES (:u, :c, 'cash', 'EUR', 5, 0)", planted),
+        insert("ledger.journal_entries", id=unbalanced, customer_id=c, kind="payment_received",
+               document_id=other, effective_date=DAY),
+        insert("ledger.journal_lines", entry_id=unbalanced, customer_id=c, account="cash", **eur,
+               debit_minor=5, credit_minor=0),
         # one event never published, one published but never applied by credit
-        ("INSERT INTO ledger.outbox (event_id, event_type, topic, message_key, envelope) "
-         "VALUES (:o, 'ar.ledger.PaymentReceived.v1', 'ledger.events', 'k', '{}')", planted),
+        insert("ledger.outbox", event_id=other, event_type="ar.ledger.PaymentReceived.v1",
+               topic="ledger.events", message_key="k", envelope="{}"),
         ("INSERT INTO ledger.outbox (event_id, event_type, topic, message_key, envelope, published_at) "
-         "VALUES (:l, :t, 'ledger.events', 'k', '{}', now())", planted),
+         "VALUES (:e, :t, 'ledger.events', 'k', '{}', now())", {"e": lost_event, "t": ISSUED}),
         # one payment twice under one bank reference
-        ("INSERT INTO ledger.payments (id, customer_id, currency, amount_minor, unapplied_minor, received_on, "
-         "external_reference, status) VALUES (:u, :c, 'EUR', 100, 100, :d, 'P-1', 'posted'), "
-         "(:o, :c, 'EUR', 100, 100, :d, 'P-1', 'posted')", planted),
+        insert("ledger.payments", id=unbalanced, **payment),
+        insert("ledger.payments", id=other, **payment),
     )  # fmt: skip
     requests = [
         SentRequest("invoice", "k1", ("N-1",), "ok", 201, (other,)),  # answered with another id
