@@ -116,10 +116,18 @@ async def scratch_database(stack: Stack, suffix: str) -> AsyncIterator[Stack]:
     """
     name = f"{stack.database}_{suffix}"
     admin = make_url(stack.admin_url)
-    server = await asyncpg.connect(**_asyncpg_args(admin.set(database="postgres")))
+
+    async def on_server(*statements: str) -> None:
+        # a connection per use: the server may have been restarted meanwhile (fault tests do)
+        server = await asyncpg.connect(**_asyncpg_args(admin.set(database="postgres")))
+        try:
+            for statement in statements:
+                await server.execute(statement)
+        finally:
+            await server.close()
+
     try:
-        await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await server.execute(f'CREATE DATABASE "{name}"')
+        await on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
         scratch = await asyncpg.connect(**_asyncpg_args(admin.set(database=name)))
         try:
             for statement in provisioning_sql(name):
@@ -128,8 +136,7 @@ async def scratch_database(stack: Stack, suffix: str) -> AsyncIterator[Stack]:
             await scratch.close()
         yield replace(stack, database=name, admin_url=admin.set(database=name).render_as_string(False))
     finally:
-        await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await server.close()
+        await on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _asyncpg_args(url: URL) -> dict[str, Any]:
