@@ -22,10 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
-import socket
-import sys
 import time
 import uuid
 from datetime import timedelta
@@ -34,103 +30,20 @@ from typing import Any
 
 import asyncpg
 import httpx
-from alembic import command
+from harness import Worker, admin_dsn, bench_database, wait_for, write_results
 from pydantic import SecretStr
 
 from ar_ledger.config import LedgerSettings
 from ar_ledger.main import create_app
 from ar_shared.clock import SYSTEM_CLOCK
-from ar_shared.provisioning import provisioning_sql
-from ar_shared.testing.db import alembic_config
 from ar_shared.testing.http import bearer
-from ar_shared.testing.stack import REPO_ROOT, Stack, local_stack
+from ar_shared.testing.ports import unused_port
+from ar_shared.testing.stack import Stack, local_stack
 
-DATABASE = "ar_bench_consumer"
+DATABASE = "bench_consumer"
 ENTITY = "BENCH"
 REQUEST = 10_000  # invoices per bulk request (the API's maximum)
 TODAY = SYSTEM_CLOCK.now().date()
-
-
-def admin_dsn(stack: Stack, database: str) -> str:
-    return stack.admin_url.replace("postgresql+asyncpg", "postgresql").replace(
-        f"/{stack.database}", f"/{database}", 1
-    )
-
-
-async def fresh_database(stack: Stack) -> Stack:
-    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await admin.close()
-    conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
-    try:
-        for statement in provisioning_sql(DATABASE):
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-    bench = Stack(stack.pg_host, stack.pg_port, DATABASE, stack.admin_url, stack.kafka_bootstrap, stack.kind)
-    for service in ("ledger", "credit"):
-        config = alembic_config(REPO_ROOT / "services" / service, bench.url(service, "owner"))
-        await asyncio.to_thread(command.upgrade, config, "head")
-    return bench
-
-
-async def drop_database(stack: Stack) -> None:
-    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-class Worker:
-    """A service's worker as its own process (`<service>.worker:main`), as `make up` runs it."""
-
-    def __init__(self, service: str, bench: Stack, prefix: str, **settings: object) -> None:
-        self.service = service
-        upper = service.upper()
-        self.env = os.environ | {
-            f"{upper}_DATABASE_URL": bench.url(service, "app"),
-            f"{upper}_KAFKA_BOOTSTRAP_SERVERS": bench.kafka_bootstrap,
-            f"{upper}_KAFKA_TOPIC_PREFIX": prefix,
-            f"{upper}_LOG_LEVEL": "WARNING",
-        }
-        self.env |= {f"{upper}_{name.upper()}": str(value) for name, value in settings.items() if value}
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", f"from ar_{self.service}.worker import main; main()", env=self.env
-        )
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.process.wait(), timeout=30)
-        self.process = None
-
-    def cpu_seconds(self) -> float:
-        assert self.process is not None
-        with open(f"/proc/{self.process.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def wait_for(
-    conn: asyncpg.Connection, query: str, until: Any, timeout: float, every: float = 0.05
-) -> float:
-    """Polls `query` until it returns `until`; the time it did (perf_counter)."""
-    deadline = time.perf_counter() + timeout
-    while True:
-        value = await conn.fetchval(query)
-        now = time.perf_counter()
-        if value == until:
-            return now
-        if now > deadline:
-            raise TimeoutError(f"{query!r} is {value}, not {until}, after {timeout:.0f} s")
-        await asyncio.sleep(every)
 
 
 async def add_customers(
@@ -204,19 +117,23 @@ BEHIND = f"""
 
 
 async def run(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
-    bench = await fresh_database(stack)
+    async with bench_database(stack, DATABASE, ["ledger", "credit"]) as bench:
+        return await measure(args, bench)
+
+
+async def measure(args: argparse.Namespace, bench: Stack) -> dict[str, Any]:
     prefix = f"bench{uuid.uuid4().hex[:10]}."
     settings = LedgerSettings(
         environment="test",
         log_level="WARNING",
         database_url=SecretStr(bench.url("ledger", "app")),
-        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        kafka_bootstrap_servers=bench.kafka_bootstrap,
     )
     app = create_app(settings)
     headers = bearer(settings.auth, "ledger:write", "ledger:read", subject="bench")
-    conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
+    conn = await asyncpg.connect(admin_dsn(bench))
     ledger_worker = Worker("ledger", bench, prefix, outbox_batch_size=args.outbox_batch_size)
-    metrics_port = free_port()
+    metrics_port = unused_port()
     credit_worker = Worker(
         "credit", bench, prefix, consumer_max_batch=args.consumer_max_batch, worker_metrics_port=metrics_port
     )
@@ -280,7 +197,7 @@ async def run(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
                 batches_before = await batch_metrics(metrics_port)
                 started = time.perf_counter()
                 timeline: list[tuple[float, int, int]] = []
-                sampling = asyncio.create_task(sample(admin_dsn(stack, DATABASE), started, timeline))
+                sampling = asyncio.create_task(sample(admin_dsn(bench), started, timeline))
                 committed = await import_invoices(client, headers, second)
                 results["ledger_bulk_invoices_per_second_with_workers_running"] = round(
                     n / (committed - started)
@@ -305,7 +222,6 @@ async def run(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
         await credit_worker.stop()
         await ledger_worker.stop()
         await conn.close()
-        await drop_database(stack)
     return results
 
 
@@ -322,12 +238,6 @@ async def sample(dsn: str, started: float, timeline: list[tuple[float, int, int]
             await asyncio.sleep(1)
     finally:
         await conn.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def batch_metrics(port: int) -> dict[str, float]:
@@ -380,9 +290,7 @@ async def main() -> None:
     args = parser.parse_args()
     with local_stack() as stack:
         results = await run(args, stack)
-    print(json.dumps(results, indent=2))
-    if args.output:
-        args.output.write_text(json.dumps(results, indent=2))
+    write_results(args.output, results)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,126 @@
+"""What every benchmark shares: a fresh database, a stopwatch, percentiles, and the services'
+workers as processes; `bench/run_all.py` and each script use it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import statistics
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from ar_shared.testing.db import migrate
+from ar_shared.testing.stack import REPO_ROOT, Stack, scratch_database
+
+
+@asynccontextmanager
+async def bench_database(
+    stack: Stack, name: str, services: Iterable[str], keep: bool = False
+) -> AsyncIterator[Stack]:
+    """A fresh database `ar_<name>` provisioned like the stack's, with the schemas of `services`
+    migrated; dropped afterwards unless `keep` (a benchmark never runs on data it did not make)."""
+    async with scratch_database(replace(stack, database="ar"), name, keep) as bench:
+        for service in services:
+            await migrate(REPO_ROOT / "services" / service, bench.url(service, "owner"))
+        yield bench
+
+
+def admin_dsn(bench: Stack) -> str:
+    """The superuser's asyncpg DSN of the benchmark's own database."""
+    return bench.admin_url.replace("postgresql+asyncpg", "postgresql")
+
+
+async def timed(run: Callable[[], Awaitable[Any]]) -> float:
+    """Seconds `run` took."""
+    started = time.perf_counter()
+    await run()
+    return time.perf_counter() - started
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else float("inf")
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    """p50 … max of latencies (ms); fewer than two values give that value for all."""
+    if len(values) < 2:
+        only = round(values[0], 2) if values else 0.0
+        return dict.fromkeys(("p50", "p90", "p99", "p99.9", "max"), only)
+    cuts = statistics.quantiles(values, n=1000, method="inclusive")
+    return {
+        "p50": round(cuts[499], 2),
+        "p90": round(cuts[899], 2),
+        "p99": round(cuts[989], 2),
+        "p99.9": round(cuts[998], 2),
+        "max": round(max(values), 2),
+    }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def wait_for(
+    conn: asyncpg.Connection, query: str, until: Any, timeout: float, every: float = 0.05
+) -> float:
+    """Polls `query` until it returns `until`; the time it did (perf_counter)."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        value = await conn.fetchval(query)
+        now = time.perf_counter()
+        if value == until:
+            return now
+        if now > deadline:
+            raise TimeoutError(f"{query!r} is {value}, not {until}, after {timeout:.0f} s")
+        await asyncio.sleep(every)
+
+
+class Worker:
+    """A service's worker as its own process (`<service>.worker:main`), as `make up` runs it."""
+
+    def __init__(self, service: str, bench: Stack, prefix: str, **settings: object) -> None:
+        self.service = service
+        upper = service.upper()
+        self.env = os.environ | {
+            f"{upper}_DATABASE_URL": bench.url(service, "app"),
+            f"{upper}_KAFKA_BOOTSTRAP_SERVERS": bench.kafka_bootstrap,
+            f"{upper}_KAFKA_TOPIC_PREFIX": prefix,
+            f"{upper}_LOG_LEVEL": "WARNING",
+        }
+        self.env |= {f"{upper}_{name.upper()}": str(value) for name, value in settings.items() if value}
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", f"from ar_{self.service}.worker import main; main()", env=self.env
+        )
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(self.process.wait(), timeout=30)
+        self.process = None
+
+    def cpu_seconds(self) -> float:
+        assert self.process is not None
+        return cpu_seconds(self.process.pid)
+
+
+def write_results(path: Path | None, results: dict[str, Any]) -> None:
+    """Prints the results as JSON, and writes them to `path` too (what `bench/run_all.py` reads)."""
+    text = json.dumps(results, indent=2, default=str)
+    print(text, flush=True)
+    if path is not None:
+        path.write_text(text)
