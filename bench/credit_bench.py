@@ -15,7 +15,11 @@ its own machine would be; `--no-pin` turns that off.
 - latency: open loop at 70 % of the check's peak, requests scheduled at fixed intervals and
   latency measured from each request's *scheduled* send time (as wrk2 does), so a stall that
   delays the requests behind it counts against them instead of being hidden (coordinated
-  omission).
+  omission);
+- mixed load (`--mixed`, as `make bench` runs it): from the authenticated peak on, another
+  process runs the ledger API in-process importing bulk requests of 1,000 invoices back to back
+  into the same PostgreSQL, the realistic case of orders checked while invoices arrive; the
+  ledger's rate during each phase is reported beside the phase.
 """
 
 from __future__ import annotations
