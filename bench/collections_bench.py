@@ -25,7 +25,7 @@ from typing import Any
 
 import asyncpg
 import httpx
-from harness import admin_dsn, bench_database, timed, write_results
+from harness import admin_dsn, bench_database, put_customers, timed, write_results
 from pydantic import SecretStr
 
 from ar_collections.config import CollectionsSettings
@@ -260,18 +260,7 @@ async def bench_projection(stack: Stack, invoices: int, customers: int) -> dict[
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=600) as client:
-            for n in range(customers):
-                response = await client.put(
-                    f"/v1/customers/external/BULK-{n}",
-                    json={
-                        "name": f"Bulk {n}",
-                        "currency": "EUR",
-                        "payment_terms_days": 30,
-                        "business_entity": "BULK",
-                    },
-                    headers=headers,
-                )
-                assert response.status_code == 201, response.text
+            await put_customers(client, [f"BULK-{n}" for n in range(customers)], "BULK", headers)
             bodies = [
                 json.dumps(
                     {

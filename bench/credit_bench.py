@@ -43,12 +43,17 @@ from typing import Any, cast
 import asyncpg
 import httpx
 import uvloop
-from harness import admin_dsn, bench_database, cpu_seconds, percentiles, write_results
-from pydantic import SecretStr
+from harness import (
+    admin_dsn,
+    bench_database,
+    cpu_seconds,
+    ledger_in_process,
+    percentiles,
+    put_customers,
+    write_results,
+)
 
 from ar_credit.config import CreditSettings
-from ar_ledger.config import LedgerSettings
-from ar_ledger.main import create_app as create_ledger_app
 from ar_shared.clock import SYSTEM_CLOCK
 from ar_shared.testing.http import bearer
 from ar_shared.testing.ports import unused_port
@@ -308,7 +313,7 @@ async def run_phases(args: argparse.Namespace, bench: Stack, ids: list[uuid.UUID
     ingestion = (
         spawn.Process(
             target=ingest_bulk,
-            args=(bench.url("ledger", "app"), bench.kafka_bootstrap, ingested, stop_ingesting),
+            args=(bench, ingested, stop_ingesting),
         )
         if args.mixed
         else None
@@ -368,38 +373,17 @@ async def run_phases(args: argparse.Namespace, bench: Stack, ids: list[uuid.UUID
 # --- the mixed load: the ledger's bulk ingestion beside the credit checks -------------------------
 
 
-def ingest_bulk(url: str, kafka: str, ingested: Synchronized[int], stop: EventType) -> None:
+def ingest_bulk(bench: Stack, ingested: Synchronized[int], stop: EventType) -> None:
     """The ledger API (in-process, as bench/ledger_bench.py drives it) importing bulk requests of
     1,000 invoices back to back until `stop`; `ingested` counts the invoices committed."""
-    asyncio.run(_ingest_bulk(url, kafka, ingested, stop))
+    asyncio.run(_ingest_bulk(bench, ingested, stop))
 
 
-async def _ingest_bulk(url: str, kafka: str, ingested: Synchronized[int], stop: EventType) -> None:
-    settings = LedgerSettings(
-        environment="test", log_level="WARNING", database_url=SecretStr(url), kafka_bootstrap_servers=kafka
-    )
-    app = create_ledger_app(settings)
-    headers = bearer(settings.auth, "ledger:write", subject="bench")
+async def _ingest_bulk(bench: Stack, ingested: Synchronized[int], stop: EventType) -> None:
     externals = [f"MIX-{n}" for n in range(100)]
     today = SYSTEM_CLOCK.now().date().isoformat()
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=600
-        ) as client,
-    ):
-        for external_id in externals:
-            answer = await client.put(
-                f"/v1/customers/external/{external_id}",
-                json={
-                    "name": external_id,
-                    "currency": "EUR",
-                    "payment_terms_days": 30,
-                    "business_entity": "MIX",
-                },
-                headers=headers,
-            )
-            answer.raise_for_status()
+    async with ledger_in_process(bench) as (client, headers):
+        await put_customers(client, externals, "MIX", headers)
         for r in itertools.count():
             if stop.is_set():
                 return

@@ -17,8 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
+from pydantic import SecretStr
 
+from ar_ledger.config import LedgerSettings
+from ar_ledger.main import create_app as create_ledger_app
 from ar_shared.testing.db import migrate
+from ar_shared.testing.http import bearer
 from ar_shared.testing.stack import REPO_ROOT, Stack, scratch_database
 
 
@@ -32,6 +37,46 @@ async def bench_database(
         for service in services:
             await migrate(REPO_ROOT / "services" / service, bench.url(service, "owner"))
         yield bench
+
+
+@asynccontextmanager
+async def ledger_in_process(bench: Stack) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
+    """The ledger API in this process on the benchmark's database, driven through
+    `httpx.ASGITransport` (no network, no uvicorn), and a reader's and writer's headers."""
+    settings = LedgerSettings(
+        environment="test",
+        log_level="WARNING",
+        database_url=SecretStr(bench.url("ledger", "app")),
+        kafka_bootstrap_servers=bench.kafka_bootstrap,
+    )
+    app = create_ledger_app(settings)
+    headers = bearer(settings.auth, "ledger:write", "ledger:read", subject="bench")
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=600) as client,
+    ):
+        yield client, headers
+
+
+async def put_customers(
+    ledger: httpx.AsyncClient, external_ids: list[str], entity: str, headers: dict[str, str] | None = None
+) -> None:
+    """Customers in EUR on 30 days' terms, upserted by ERP id through the ledger API (so the
+    other services hear of them)."""
+    for external_id in external_ids:
+        answer = await ledger.put(
+            f"/v1/customers/external/{external_id}",
+            json={
+                "name": f"Customer {external_id}",
+                "currency": "EUR",
+                "payment_terms_days": 30,
+                "business_entity": entity,
+            },
+            headers=headers,
+        )
+        if answer.status_code not in {200, 201}:
+            raise RuntimeError(f"customer {external_id}: {answer.status_code} {answer.text[:300]}")
 
 
 def admin_dsn(bench: Stack) -> str:

@@ -26,13 +26,9 @@ from typing import Annotated, Any
 import asyncpg
 import httpx
 from fastapi import Body, FastAPI
-from harness import admin_dsn, bench_database, rate, timed, write_results
-from pydantic import SecretStr
+from harness import admin_dsn, bench_database, ledger_in_process, rate, timed, write_results
 
-from ar_ledger.config import LedgerSettings
-from ar_ledger.main import create_app
 from ar_shared.db import asyncpg_dsn
-from ar_shared.testing.http import bearer
 from ar_shared.testing.stack import local_stack
 
 # a database of its own (ar_<name>), dropped at the end; AR_BENCH_DATABASE keeps parallel runs apart
@@ -396,36 +392,24 @@ async def main() -> None:
     results: dict[str, Any] = {}
     with local_stack() as stack:
         async with bench_database(stack, DATABASE, ["ledger"]) as bench:
-            settings = LedgerSettings(
-                environment="test",
-                log_level="WARNING",
-                database_url=SecretStr(bench.url("ledger", "app")),
-                kafka_bootstrap_servers=stack.kafka_bootstrap,
-            )
-            app = create_app(settings)
-            headers = bearer(settings.auth, "ledger:write", "ledger:read", subject="bench")
             conn = await asyncpg.connect(admin_dsn(bench))
             try:
-                async with app.router.lifespan_context(app):
-                    transport = httpx.ASGITransport(app=app)
-                    async with httpx.AsyncClient(
-                        transport=transport, base_url="http://bench", timeout=600
-                    ) as client:
-                        if args.only in (None, "bulk"):
-                            results["bulk_ingestion"] = await bench_bulk(
-                                client, headers, conn, args.bulk_invoices
-                            )
-                            print("bulk", results["bulk_ingestion"], flush=True)
-                        if args.only in (None, "single"):
-                            results["single_post"] = await bench_single(
-                                client, headers, conn, args.single, asyncpg_dsn(bench.url("ledger", "app"))
-                            )
-                            print("single", results["single_post"], flush=True)
-                        if args.only in (None, "aging"):
-                            results["aging"] = await bench_aging(
-                                client, headers, conn, args.aging_invoices, args.aging_customers
-                            )
-                            print("aging", results["aging"], flush=True)
+                async with ledger_in_process(bench) as (client, headers):
+                    if args.only in (None, "bulk"):
+                        results["bulk_ingestion"] = await bench_bulk(
+                            client, headers, conn, args.bulk_invoices
+                        )
+                        print("bulk", results["bulk_ingestion"], flush=True)
+                    if args.only in (None, "single"):
+                        results["single_post"] = await bench_single(
+                            client, headers, conn, args.single, asyncpg_dsn(bench.url("ledger", "app"))
+                        )
+                        print("single", results["single_post"], flush=True)
+                    if args.only in (None, "aging"):
+                        results["aging"] = await bench_aging(
+                            client, headers, conn, args.aging_invoices, args.aging_customers
+                        )
+                        print("aging", results["aging"], flush=True)
             finally:
                 await conn.close()
     write_results(args.output, results)

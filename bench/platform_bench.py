@@ -31,7 +31,7 @@ from typing import Any
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from harness import admin_dsn, percentiles, rate, wait_for, write_results
+from harness import admin_dsn, percentiles, put_customers, rate, wait_for, write_results
 
 from ar_shared.clock import SYSTEM_CLOCK
 from ar_shared.testing.platform import ALL_SERVICES, Platform, platform_env, running_platform
@@ -111,17 +111,7 @@ async def bench_memory(stack: Stack, local_dir: Path, unique: str) -> dict[str, 
 
 async def add_customers(ledger: httpx.AsyncClient, count: int) -> list[str]:
     externals = [f"{ENTITY}-C{n}" for n in range(count)]
-    for external_id in externals:
-        answer = await ledger.put(
-            f"/v1/customers/external/{external_id}",
-            json={
-                "name": external_id,
-                "currency": "EUR",
-                "payment_terms_days": 30,
-                "business_entity": ENTITY,
-            },
-        )
-        answer.raise_for_status()
+    await put_customers(ledger, externals, ENTITY)
     return externals
 
 
