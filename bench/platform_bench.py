@@ -249,9 +249,9 @@ async def kafka_baseline(
 # --- scale-out --------------------------------------------------------------------------------
 
 
-async def drain_rate(conn: asyncpg.Connection, target: int, timeout: float = 1200) -> float:
-    """Events per second credit applies from the first of a backlog it sees to `target`."""
-    before = await conn.fetchval(CREDIT_SEEN)
+async def drain_rate(conn: asyncpg.Connection, before: int, target: int, timeout: float = 1200) -> float:
+    """Events per second credit applies from the first of a backlog it sees to `target` (watching
+    from before the workers start: they may drain much of it before `start` returns)."""
     deadline = time.perf_counter() + timeout
     while True:
         first = await conn.fetchval(CREDIT_SEEN)
@@ -285,14 +285,16 @@ async def bench_scale_out(stack: Stack, local_dir: Path, unique: str, invoices: 
             await wait_for(conn, "SELECT count(*) FROM credit.customers", len(externals), timeout=120)
             await first.stop("credit")
             await backlog(first, conn, externals, "ONE", invoices)
+            draining = asyncio.create_task(drain_rate(conn, 0, invoices))
             await first.start("credit")
-            one = await drain_rate(conn, invoices)
+            one = await draining
 
             await first.stop("credit")
             await backlog(first, conn, externals, "TWO", invoices)
-            await asyncio.gather(first.start("credit"), second.start("credit"))
+            draining = asyncio.create_task(drain_rate(conn, invoices, 2 * invoices))
             try:
-                two = await drain_rate(conn, 2 * invoices)
+                await asyncio.gather(first.start("credit"), second.start("credit"))
+                two = await draining
             finally:
                 await second.run("stop", "credit")
         finally:
