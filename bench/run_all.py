@@ -272,15 +272,29 @@ def main() -> None:
     parser.add_argument("--scale", choices=["full", "small"], default=os.environ.get("BENCH_SCALE") or "full")
     parser.add_argument("--only", nargs="+", choices=[b.name for b in BENCHMARKS], help="run only these")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {DOCUMENT.name}")
+    parser.add_argument("--results", type=Path, help="keep each script's JSON in this folder")
+    parser.add_argument(
+        "--render-only", action="store_true", help="run nothing: write the section from --results' JSON"
+    )
     args = parser.parse_args()
+    if args.render_only and args.results is None:
+        parser.error("--render-only reads the JSON of an earlier run: name its --results folder")
     about = machine()
     steal_start, total_start = cpu_ticks()
     started = time.monotonic()
     results: dict[str, tuple[dict[str, Any] | None, float, str]] = {}
     with tempfile.TemporaryDirectory(prefix="ar-bench-") as tmp:
+        folder = args.results or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         for benchmark in BENCHMARKS:
-            if args.only is None or benchmark.name in args.only:
-                results[benchmark.name] = run(benchmark, args.scale, Path(tmp))
+            if args.only is not None and benchmark.name not in args.only:
+                continue
+            if args.render_only:
+                output = folder / f"{benchmark.name}.json"
+                found = json.loads(output.read_text()) if output.exists() else None
+                results[benchmark.name] = (found, 0.0, f"no {output}")
+            else:
+                results[benchmark.name] = run(benchmark, args.scale, folder)
     steal_end, total_end = cpu_ticks()
     about["steal_percent"] = round(100 * (steal_end - steal_start) / max(total_end - total_start, 1), 1)
     about["minutes"] = round((time.monotonic() - started) / 60, 1)
