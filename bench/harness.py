@@ -18,11 +18,12 @@ from typing import Any
 
 import asyncpg
 import httpx
+from alembic import command
 from pydantic import SecretStr
 
 from ar_ledger.config import LedgerSettings
 from ar_ledger.main import create_app as create_ledger_app
-from ar_shared.testing.db import migrate
+from ar_shared.testing.db import alembic_config
 from ar_shared.testing.http import bearer
 from ar_shared.testing.stack import REPO_ROOT, Stack, scratch_database
 
@@ -35,7 +36,9 @@ async def bench_database(
     migrated; dropped afterwards unless `keep` (a benchmark never runs on data it did not make)."""
     async with scratch_database(replace(stack, database="ar"), name, keep) as bench:
         for service in services:
-            await migrate(REPO_ROOT / "services" / service, bench.url(service, "owner"))
+            # not `testing.db.migrate`: it migrates a URL once per process, and this one is new
+            config = alembic_config(REPO_ROOT / "services" / service, bench.url(service, "owner"))
+            await asyncio.to_thread(command.upgrade, config, "head")
         yield bench
 
 
