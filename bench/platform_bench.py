@@ -295,6 +295,7 @@ async def bench_scale_out(stack: Stack, local_dir: Path, unique: str, invoices: 
             try:
                 await asyncio.gather(first.start("credit"), second.start("credit"))
                 two = await draining
+                by_worker = [await first.events_handled("credit"), await second.events_handled("credit")]
             finally:
                 await second.run("stop", "credit")
         finally:
@@ -304,6 +305,7 @@ async def bench_scale_out(stack: Stack, local_dir: Path, unique: str, invoices: 
         "one_worker_events_per_second": round(one),
         "two_workers_events_per_second": round(two),
         "ratio_two_to_one": round(two / one, 2),
+        "events_handled_by_each_of_the_two": [round(n) for n in by_worker],
         "partitions": 3,
     }
 

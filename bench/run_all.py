@@ -199,7 +199,8 @@ def platform_rows(r: dict[str, Any]) -> list[Row]:
                          f"**{lat[ratio]}** (p99)", "p99 ≤ 100 ms", met(p["p99"] <= 100)))  # fmt: skip
     if s := r.get("scale_out"):
         rows.append((f"credit scale-out: {n(s['backlog_invoices'])} events from a Kafka backlog",
-                     f"two workers: {n(s['two_workers_events_per_second'])} events/s",
+                     f"two workers: {n(s['two_workers_events_per_second'])} events/s"
+                + (f" (applied {' + '.join(n(e) for e in split)})" if (split := s.get("events_handled_by_each_of_the_two")) else ""),
                      f"one worker: {n(s['one_worker_events_per_second'])} events/s",
                      f"**{s['ratio_two_to_one']}**", "—", "—"))  # fmt: skip
     return rows

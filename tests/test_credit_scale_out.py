@@ -22,7 +22,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from ar_credit.consumers import handlers as credit_handlers
 from ar_shared.testing.clock import TEST_CLOCK
-from ar_shared.testing.platform import Platform, platform_env
+from ar_shared.testing.platform import platform_env
 from ar_shared.testing.stack import Stack, scratch_database
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -70,18 +70,6 @@ async def until_both_workers_joined(bootstrap: str, group: str) -> None:
             if await group_members(bootstrap, group) == ("Stable", 2):
                 return
             await asyncio.sleep(0.5)
-
-
-async def handled(platform: Platform) -> float:
-    """Events the platform's credit worker handled (its `ar_events_consumed_total`, outcome handled)."""
-    port = platform.worker_metrics_ports["credit"]
-    async with httpx.AsyncClient(timeout=5) as client:
-        text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("ar_events_consumed_total{") and 'outcome="handled"' in line
-    )
 
 
 async def until(conn: asyncpg.Connection, query: str, value: object, timeout: float = 60) -> None:
@@ -212,7 +200,7 @@ async def test_two_credit_replicas_share_the_ledgers_events_with_nothing_doubled
                 assert issued == IMPORTS * PER_IMPORT + SINGLES
 
                 # both workers took part, and together they handled each event once
-                by_worker = [await handled(first), await handled(second)]
+                by_worker = [await first.events_handled("credit"), await second.events_handled("credit")]
                 assert all(n > 0 for n in by_worker), by_worker
                 assert sum(by_worker) == len(outbox_ids), by_worker
 
