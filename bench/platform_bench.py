@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import tempfile
 import time
 import uuid
@@ -34,6 +35,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from harness import admin_dsn, percentiles, put_customers, rate, wait_for, write_results
 
 from ar_shared.clock import SYSTEM_CLOCK
+from ar_shared.testing.kafka import until_members
 from ar_shared.testing.platform import ALL_SERVICES, Platform, platform_env, running_platform
 from ar_shared.testing.stack import REPO_ROOT, Stack, local_stack
 from ar_shared.worker import ensure_topics
@@ -249,30 +251,41 @@ async def kafka_baseline(
 # --- scale-out --------------------------------------------------------------------------------
 
 
-async def drain_rate(conn: asyncpg.Connection, before: int, target: int, timeout: float = 1200) -> float:
-    """Events per second credit applies from the first of a backlog it sees to `target` (watching
-    from before the workers start: they may drain much of it before `start` returns)."""
-    deadline = time.perf_counter() + timeout
-    while True:
-        first = await conn.fetchval(CREDIT_SEEN)
-        if first != before:
-            break
-        if time.perf_counter() > deadline:
-            raise TimeoutError("credit applied nothing")
-        await asyncio.sleep(0.01)
+async def drain_rate(conn: asyncpg.Connection, before: int, target: int) -> float:
+    """Events per second credit applies, from the first of a backlog to `target`."""
+    async with asyncio.timeout(1200):
+        while True:
+            first = await conn.fetchval(CREDIT_SEEN)
+            if first != before:
+                break
+            await asyncio.sleep(0.01)
     started = time.perf_counter()
-    done = await wait_for(conn, CREDIT_SEEN, target, timeout=timeout, every=0.02)
+    done = await wait_for(conn, CREDIT_SEEN, target, timeout=1200, every=0.02)
     return rate(target - first, done - started)
 
 
-async def backlog(
-    platform: Platform, conn: asyncpg.Connection, externals: list[str], label: str, invoices: int
-) -> None:
-    """`invoices` imported and published to Kafka while no credit worker runs."""
-    async with platform.client("ledger", "ledger:write", "ledger:read") as ledger:
-        for r in range(invoices // 1000):
-            await post_bulk(ledger, bulk(externals, f"{label}{r}", 1000))
-    await wait_for(conn, "SELECT count(*) FROM ledger.outbox WHERE published_at IS NULL", 0, timeout=600)
+async def drain(
+    platform: Platform,
+    conn: asyncpg.Connection,
+    externals: list[str],
+    label: str,
+    invoices: int,
+    workers: list[Platform],
+) -> float:
+    """Imports `invoices` while the ledger's relay is paused (SIGSTOP: its supervisor sees it
+    running), starts the credit workers and waits until they share the partitions, then lets the
+    relay publish: how fast the workers apply the backlog as it arrives."""
+    relay = await platform.kill("ledger", "worker", signal.SIGSTOP)
+    try:
+        async with platform.client("ledger", "ledger:write") as ledger:
+            for r in range(invoices // 1000):
+                await post_bulk(ledger, bulk(externals, f"{label}{r}", 1000))
+        await asyncio.gather(*(w.start("credit") for w in workers))
+        await until_members(platform.stack.kafka_bootstrap, f"{platform.topic_prefix}ar-credit", len(workers))
+    finally:
+        os.kill(relay, signal.SIGCONT)
+    before = await conn.fetchval(CREDIT_SEEN)
+    return await drain_rate(conn, before, before + invoices // 1000 * 1000)
 
 
 async def bench_scale_out(stack: Stack, local_dir: Path, unique: str, invoices: int) -> dict[str, Any]:
@@ -284,17 +297,11 @@ async def bench_scale_out(stack: Stack, local_dir: Path, unique: str, invoices: 
                 externals = await add_customers(ledger, 200)
             await wait_for(conn, "SELECT count(*) FROM credit.customers", len(externals), timeout=120)
             await first.stop("credit")
-            await backlog(first, conn, externals, "ONE", invoices)
-            draining = asyncio.create_task(drain_rate(conn, 0, invoices))
-            await first.start("credit")
-            one = await draining
-
+            one = await drain(first, conn, externals, "ONE", invoices, [first])
             await first.stop("credit")
-            await backlog(first, conn, externals, "TWO", invoices)
-            draining = asyncio.create_task(drain_rate(conn, invoices, 2 * invoices))
+            await first.run("migrate", "credit")  # once: the two starts below would race to it
             try:
-                await asyncio.gather(first.start("credit"), second.start("credit"))
-                two = await draining
+                two = await drain(first, conn, externals, "TWO", invoices, [first, second])
                 by_worker = [await first.events_handled("credit"), await second.events_handled("credit")]
             finally:
                 await second.run("stop", "credit")

@@ -22,6 +22,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from ar_credit.consumers import handlers as credit_handlers
 from ar_shared.testing.clock import TEST_CLOCK
+from ar_shared.testing.kafka import until_members
 from ar_shared.testing.platform import platform_env
 from ar_shared.testing.stack import Stack, scratch_database
 
@@ -37,20 +38,6 @@ def admin_dsn(stack: Stack) -> str:
     return stack.admin_url.replace("postgresql+asyncpg", "postgresql")
 
 
-async def group_members(bootstrap: str, group: str) -> tuple[str, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        described = await admin.describe_consumer_groups([group])
-    finally:
-        await admin.close()
-    for response in described:
-        for g in response.groups:
-            if g[1] == group:
-                return str(g[2]), len(g[5])
-    return "Dead", 0
-
-
 async def until_topic_exists(bootstrap: str, topic: str) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -62,14 +49,6 @@ async def until_topic_exists(bootstrap: str, topic: str) -> None:
                 await asyncio.sleep(0.25)
     finally:
         await admin.close()
-
-
-async def until_both_workers_joined(bootstrap: str, group: str) -> None:
-    async with asyncio.timeout(60):
-        while True:
-            if await group_members(bootstrap, group) == ("Stable", 2):
-                return
-            await asyncio.sleep(0.5)
 
 
 async def until(conn: asyncpg.Connection, query: str, value: object, timeout: float = 60) -> None:
@@ -129,7 +108,7 @@ async def test_two_credit_replicas_share_the_ledgers_events_with_nothing_doubled
             await first.start("credit")
             await second.start("credit")
             group = f"{prefix}ar-credit"
-            await until_both_workers_joined(own.kafka_bootstrap, group)
+            await until_members(own.kafka_bootstrap, group, 2)
 
             ledger = first.client("ledger", "ledger:write", "ledger:read")
             apis = [first.client("credit", "credit:check"), second.client("credit", "credit:check")]
