@@ -10,13 +10,14 @@ SRC_DIRS := libs/shared/src services/ledger/src services/credit/src services/col
 # each tests/ folder has its own conftest.py: type-check them one by one (no module name clashes)
 TEST_DIRS := libs/shared/tests services/ledger/tests services/credit/tests services/collections/tests services/notifications/tests tests bench
 
-.PHONY: up down restart status logs test lint format bootstrap infra infra-down migrate asyncapi help
+.PHONY: up down restart status logs test lint format bootstrap infra infra-down migrate asyncapi bench help
 
 help:
 	@echo "make up      - install what is missing, start PostgreSQL, Kafka and the four services"
 	@echo "make test    - same set-up, then lint, type-check and every test"
 	@echo "make down    - stop everything;  make status / make logs"
 	@echo "make restart SERVICE=credit - restart one service (API + worker) without migrating"
+	@echo "make bench   - every benchmark, results into docs/benchmarks.md (BENCH_SCALE=small: a quick run)"
 
 bootstrap:
 	@bash deploy/bootstrap.sh
@@ -67,6 +68,11 @@ test: infra
 	@echo "     broker restarts, long drains, whole-chain runs: the first pass ran them — so CI stays"
 	@echo "     under 20 minutes)"
 	AR_TEST_CLOCK_SHIFT_DAYS=365 AR_FUZZ_MAX_EXAMPLES=10 uv run --no-sync pytest -q -m "not slow" $(PYTEST_ARGS)
+
+# every benchmark on the running stack (after `make up`), one after the other; the results go into
+# docs/benchmarks.md. BENCH_SCALE=small runs them on small books (a few minutes).
+bench: infra
+	uv run --no-sync python bench/run_all.py
 
 asyncapi: bootstrap
 	uv run --no-sync python -m ar_shared.events.asyncapi docs/asyncapi.yaml --markdown docs/events.md

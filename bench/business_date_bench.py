@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import time
 import uuid
@@ -29,18 +28,16 @@ from typing import Any
 
 import asyncpg
 import httpx
-from alembic import command
+from harness import admin_dsn, bench_database, write_results
 from pydantic import SecretStr
 
 from ar_ledger.config import LedgerSettings
 from ar_ledger.main import create_app
 from ar_shared.clock import ManualClock
-from ar_shared.provisioning import provisioning_sql
-from ar_shared.testing.db import alembic_config
 from ar_shared.testing.http import bearer
-from ar_shared.testing.stack import REPO_ROOT, Stack, local_stack
+from ar_shared.testing.stack import local_stack
 
-DATABASE = "ar_bench_business_dates"
+DATABASE = "bench_business_dates"
 START = date(2026, 11, 24)  # a benchmark about dates: the books are built around this one
 DAYS = 90
 
@@ -60,39 +57,6 @@ WITH applied AS (
 SELECT customer_id, currency, max($1 - due_date), sum(open_minor), array_agg(id ORDER BY due_date, id)
 FROM open_items GROUP BY customer_id, currency
 """
-
-
-def admin_dsn(stack: Stack, database: str) -> str:
-    return stack.admin_url.replace("postgresql+asyncpg", "postgresql").replace(
-        f"/{stack.database}", f"/{database}", 1
-    )
-
-
-async def fresh_database(stack: Stack) -> Stack:
-    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await admin.close()
-    conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
-    try:
-        for statement in provisioning_sql(DATABASE):
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-    bench = Stack(stack.pg_host, stack.pg_port, DATABASE, stack.admin_url, stack.kafka_bootstrap, stack.kind)
-    config = alembic_config(REPO_ROOT / "services" / "ledger", bench.url("ledger", "owner"))
-    await asyncio.to_thread(command.upgrade, config, "head")
-    return bench
-
-
-async def drop_database(stack: Stack) -> None:
-    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 async def books(conn: asyncpg.Connection, entity: str, customers: int, invoices: int, seed: int) -> None:
@@ -131,9 +95,8 @@ async def books(conn: asyncpg.Connection, entity: str, customers: int, invoices:
 
 async def run(customers: int, invoices: int) -> dict[str, Any]:
     with local_stack() as stack:
-        bench = await fresh_database(stack)
-        try:
-            conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
+        async with bench_database(stack, DATABASE, ["ledger"]) as bench:
+            conn = await asyncpg.connect(admin_dsn(bench))
             try:
                 for seed, entity in [(0, "AHEAD"), (0, "DAILY"), (1, "OTHER")]:  # AHEAD and DAILY alike
                     await books(conn, entity, customers, invoices, seed=seed)
@@ -182,8 +145,6 @@ async def run(customers: int, invoices: int) -> dict[str, Any]:
                 )
             finally:
                 await conn.close()
-        finally:
-            await drop_database(stack)
     emitted = {r["type"].split(".")[2]: r["count"] for r in counts}
     return {
         "customers_per_entity": customers,
@@ -205,10 +166,7 @@ async def main() -> None:
     parser.add_argument("--invoices", type=int, default=10, help="per customer")
     parser.add_argument("--output", type=Path, help="also write the results as JSON here")
     args = parser.parse_args()
-    results = await run(args.customers, args.invoices)
-    print(json.dumps(results, indent=2))
-    if args.output:
-        args.output.write_text(json.dumps(results, indent=2))
+    write_results(args.output, await run(args.customers, args.invoices))
 
 
 if __name__ == "__main__":

@@ -19,14 +19,13 @@ import json
 import statistics
 import time as stopwatch
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
-from alembic import command
+from harness import admin_dsn, bench_database, put_customers, timed, write_results
 from pydantic import SecretStr
 
 from ar_collections.config import CollectionsSettings
@@ -39,60 +38,14 @@ from ar_ledger.main import create_app as ledger_app
 from ar_ledger.models import plumbing as ledger_plumbing
 from ar_shared.consumer import ConsumerRunner, ConsumerSettings
 from ar_shared.db import asyncpg_dsn, build_engine, build_sessionmaker
-from ar_shared.provisioning import provisioning_sql
 from ar_shared.relay import OutboxRelay, RelaySettings, build_producer
-from ar_shared.testing.db import alembic_config
 from ar_shared.testing.http import bearer
-from ar_shared.testing.stack import REPO_ROOT, Stack, local_stack
+from ar_shared.testing.stack import Stack, local_stack
 
-DATABASE = "ar_bench_collections"
+DATABASE = "bench_collections"
 TODAY = date(2026, 11, 24)
 ENTITY = "BX01"
 COLLECTOR = "bench-collector"
-
-
-def admin_dsn(stack: Stack, database: str) -> str:
-    return stack.admin_url.replace("postgresql+asyncpg", "postgresql").replace(
-        f"/{stack.database}", f"/{database}", 1
-    )
-
-
-async def fresh_database(stack: Stack) -> Stack:
-    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await admin.close()
-    conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
-    try:
-        for statement in provisioning_sql(DATABASE):
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-    admin_url = stack.admin_url.replace(f"/{stack.database}", f"/{DATABASE}", 1)
-    bench = Stack(stack.pg_host, stack.pg_port, DATABASE, admin_url, stack.kafka_bootstrap, stack.kind)
-    for service in ("ledger", "collections"):
-        config = alembic_config(REPO_ROOT / "services" / service, bench.url(service, "owner"))
-        await asyncio.to_thread(command.upgrade, config, "head")
-    return bench
-
-
-async def drop_database(stack: Stack) -> None:
-    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-async def timed(run: Callable[[], Awaitable[Any]]) -> float:
-    started = stopwatch.perf_counter()
-    await run()
-    return stopwatch.perf_counter() - started
-
-
-# --- worklist -------------------------------------------------------------------------------------
 
 
 async def seed_book(conn: asyncpg.Connection, accounts: int, items: int, portfolios: int) -> list[uuid.UUID]:
@@ -225,7 +178,7 @@ LIMIT 50
 
 
 async def bench_worklist(stack: Stack, accounts: int, items: int, rounds: int) -> dict[str, Any]:
-    conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
+    conn = await asyncpg.connect(admin_dsn(stack))
     try:
         portfolios = await seed_book(conn, accounts, items, portfolios=50)
         settings = CollectionsSettings(
@@ -307,18 +260,7 @@ async def bench_projection(stack: Stack, invoices: int, customers: int) -> dict[
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=600) as client:
-            for n in range(customers):
-                response = await client.put(
-                    f"/v1/customers/external/BULK-{n}",
-                    json={
-                        "name": f"Bulk {n}",
-                        "currency": "EUR",
-                        "payment_terms_days": 30,
-                        "business_entity": "BULK",
-                    },
-                    headers=headers,
-                )
-                assert response.status_code == 201, response.text
+            await put_customers(client, [f"BULK-{n}" for n in range(customers)], "BULK", headers)
             bodies = [
                 json.dumps(
                     {
@@ -396,23 +338,18 @@ async def main() -> None:
     parser.add_argument("--invoices", type=int, default=50_000)
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--output", type=Path, help="also write the results as JSON here")
-    parser.add_argument("--keep", action="store_true", help=f"keep the database {DATABASE} to look at")
+    parser.add_argument("--keep", action="store_true", help=f"keep the database ar_{DATABASE} to look at")
     args = parser.parse_args()
     results: dict[str, Any] = {}
     with local_stack() as stack:
-        bench = await fresh_database(stack)
-        try:
+        async with bench_database(stack, DATABASE, ["ledger", "collections"], keep=args.keep) as bench:
             if args.only in (None, "worklist"):
                 results["worklist"] = await bench_worklist(bench, args.accounts, args.items, args.rounds)
                 print("worklist", results["worklist"], flush=True)
             if args.only in (None, "projection"):
                 results["projection"] = await bench_projection(bench, args.invoices, args.customers)
                 print("projection", results["projection"], flush=True)
-        finally:
-            if not args.keep:
-                await drop_database(stack)
-    if args.output:
-        args.output.write_text(json.dumps(results, indent=2))
+    write_results(args.output, results)
 
 
 if __name__ == "__main__":

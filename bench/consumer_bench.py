@@ -22,10 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
-import socket
-import sys
 import time
 import uuid
 from datetime import timedelta
@@ -34,119 +30,24 @@ from typing import Any
 
 import asyncpg
 import httpx
-from alembic import command
-from pydantic import SecretStr
+from harness import (
+    Worker,
+    admin_dsn,
+    bench_database,
+    ledger_in_process,
+    put_customers,
+    wait_for,
+    write_results,
+)
 
-from ar_ledger.config import LedgerSettings
-from ar_ledger.main import create_app
 from ar_shared.clock import SYSTEM_CLOCK
-from ar_shared.provisioning import provisioning_sql
-from ar_shared.testing.db import alembic_config
-from ar_shared.testing.http import bearer
-from ar_shared.testing.stack import REPO_ROOT, Stack, local_stack
+from ar_shared.testing.ports import unused_port
+from ar_shared.testing.stack import Stack, local_stack
 
-DATABASE = "ar_bench_consumer"
+DATABASE = "bench_consumer"
 ENTITY = "BENCH"
 REQUEST = 10_000  # invoices per bulk request (the API's maximum)
 TODAY = SYSTEM_CLOCK.now().date()
-
-
-def admin_dsn(stack: Stack, database: str) -> str:
-    return stack.admin_url.replace("postgresql+asyncpg", "postgresql").replace(
-        f"/{stack.database}", f"/{database}", 1
-    )
-
-
-async def fresh_database(stack: Stack) -> Stack:
-    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await admin.close()
-    conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
-    try:
-        for statement in provisioning_sql(DATABASE):
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-    bench = Stack(stack.pg_host, stack.pg_port, DATABASE, stack.admin_url, stack.kafka_bootstrap, stack.kind)
-    for service in ("ledger", "credit"):
-        config = alembic_config(REPO_ROOT / "services" / service, bench.url(service, "owner"))
-        await asyncio.to_thread(command.upgrade, config, "head")
-    return bench
-
-
-async def drop_database(stack: Stack) -> None:
-    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-class Worker:
-    """A service's worker as its own process (`<service>.worker:main`), as `make up` runs it."""
-
-    def __init__(self, service: str, bench: Stack, prefix: str, **settings: object) -> None:
-        self.service = service
-        upper = service.upper()
-        self.env = os.environ | {
-            f"{upper}_DATABASE_URL": bench.url(service, "app"),
-            f"{upper}_KAFKA_BOOTSTRAP_SERVERS": bench.kafka_bootstrap,
-            f"{upper}_KAFKA_TOPIC_PREFIX": prefix,
-            f"{upper}_LOG_LEVEL": "WARNING",
-        }
-        self.env |= {f"{upper}_{name.upper()}": str(value) for name, value in settings.items() if value}
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", f"from ar_{self.service}.worker import main; main()", env=self.env
-        )
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.process.wait(), timeout=30)
-        self.process = None
-
-    def cpu_seconds(self) -> float:
-        assert self.process is not None
-        with open(f"/proc/{self.process.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def wait_for(
-    conn: asyncpg.Connection, query: str, until: Any, timeout: float, every: float = 0.05
-) -> float:
-    """Polls `query` until it returns `until`; the time it did (perf_counter)."""
-    deadline = time.perf_counter() + timeout
-    while True:
-        value = await conn.fetchval(query)
-        now = time.perf_counter()
-        if value == until:
-            return now
-        if now > deadline:
-            raise TimeoutError(f"{query!r} is {value}, not {until}, after {timeout:.0f} s")
-        await asyncio.sleep(every)
-
-
-async def add_customers(
-    client: httpx.AsyncClient, headers: dict[str, str], conn: asyncpg.Connection, count: int
-) -> list[str]:
-    """Customers through the ledger API (so credit hears of them), then their credit profiles."""
-    external_ids = [f"{ENTITY}-C{n}" for n in range(count)]
-    for external_id in external_ids:
-        response = await client.put(
-            f"/v1/customers/external/{external_id}",
-            json={"name": f"Customer {external_id}", "currency": "EUR", "payment_terms_days": 30,
-                  "business_entity": ENTITY},
-            headers=headers,
-        )  # fmt: skip
-        assert response.status_code in {200, 201}, response.text
-    return external_ids
 
 
 async def add_profiles(conn: asyncpg.Connection) -> None:
@@ -204,108 +105,96 @@ BEHIND = f"""
 
 
 async def run(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
-    bench = await fresh_database(stack)
+    async with bench_database(stack, DATABASE, ["ledger", "credit"]) as bench:
+        return await measure(args, bench)
+
+
+async def measure(args: argparse.Namespace, bench: Stack) -> dict[str, Any]:
     prefix = f"bench{uuid.uuid4().hex[:10]}."
-    settings = LedgerSettings(
-        environment="test",
-        log_level="WARNING",
-        database_url=SecretStr(bench.url("ledger", "app")),
-        kafka_bootstrap_servers=stack.kafka_bootstrap,
-    )
-    app = create_app(settings)
-    headers = bearer(settings.auth, "ledger:write", "ledger:read", subject="bench")
-    conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
+    conn = await asyncpg.connect(admin_dsn(bench))
     ledger_worker = Worker("ledger", bench, prefix, outbox_batch_size=args.outbox_batch_size)
-    metrics_port = free_port()
+    metrics_port = unused_port()
     credit_worker = Worker(
         "credit", bench, prefix, consumer_max_batch=args.consumer_max_batch, worker_metrics_port=metrics_port
     )
     results: dict[str, Any] = {"customers": args.customers, "invoices_per_import": args.invoices}
     try:
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=600) as client:
-                external_ids = await add_customers(client, headers, conn, args.customers)
-                await ledger_worker.start()
-                await credit_worker.start()
-                await wait_for(conn, "SELECT count(*) FROM credit.customers", args.customers, timeout=300)
-                await add_profiles(conn)
-                await credit_worker.stop()
-                await ledger_worker.stop()
-                first, second = (
-                    bodies(external_ids, args.invoices, "A"),
-                    bodies(external_ids, args.invoices, "B"),
-                )
-                n = len(first) * REQUEST
+        async with ledger_in_process(bench) as (client, headers):
+            external_ids = [f"{ENTITY}-C{n}" for n in range(args.customers)]
+            await put_customers(client, external_ids, ENTITY, headers)
+            await ledger_worker.start()
+            await credit_worker.start()
+            await wait_for(conn, "SELECT count(*) FROM credit.customers", args.customers, timeout=300)
+            await add_profiles(conn)
+            await credit_worker.stop()
+            await ledger_worker.stop()
+            first, second = (
+                bodies(external_ids, args.invoices, "A"),
+                bodies(external_ids, args.invoices, "B"),
+            )
+            n = len(first) * REQUEST
 
-                # 1. the ledger alone
-                started, cpu_started = time.perf_counter(), time.process_time()
-                committed = await import_invoices(client, headers, first)
-                ledger_rate = n / (committed - started)
-                results["ledger_bulk_invoices_per_second"] = round(ledger_rate)
-                # this process is the ledger API (in-process, as in bench/ledger_bench.py)
-                results["ledger_api_cpu_ms_per_1000_invoices"] = round(
-                    (time.process_time() - cpu_started) / n * 1e6, 1
-                )
+            # 1. the ledger alone
+            started, cpu_started = time.perf_counter(), time.process_time()
+            committed = await import_invoices(client, headers, first)
+            ledger_rate = n / (committed - started)
+            results["ledger_bulk_invoices_per_second"] = round(ledger_rate)
+            # this process is the ledger API (in-process, as in bench/ledger_bench.py)
+            results["ledger_api_cpu_ms_per_1000_invoices"] = round(
+                (time.process_time() - cpu_started) / n * 1e6, 1
+            )
 
-                # 2. the credit consumer alone, from a backlog on Kafka (the ledger worker, idle
-                # once it published the backlog, keeps running for step 3)
-                published_before = await conn.fetchval(PUBLISHED)
-                await ledger_worker.start()
-                first_published = await wait_for_change(conn, PUBLISHED, published_before, timeout=120)
-                published_then = await conn.fetchval(PUBLISHED)
-                published = await wait_for(conn, UNPUBLISHED, 0, timeout=600, every=0.02)
-                results["relay_events_per_second"] = round(
-                    (n + published_before - published_then) / (published - first_published)
-                )
-                await credit_worker.start()
-                first_seen = await wait_for_change(conn, CREDIT_INVOICES, 0, timeout=120)
-                batches_before = await batch_metrics(metrics_port)
-                seen_then = await conn.fetchval(CREDIT_INVOICES)
-                cpu_first = credit_worker.cpu_seconds()
-                done = await wait_for(conn, CREDIT_INVOICES, n, timeout=1200, every=0.02)
-                consumer_rate = (n - seen_then) / (done - first_seen)
-                results["credit_consumer_events_per_second"] = round(consumer_rate)
-                results["credit_consumer_transactions"] = batch_delta(
-                    batches_before, await batch_metrics(metrics_port)
-                )
-                results["ratio"] = round(consumer_rate / ledger_rate, 2)
-                results["goal_ratio"] = ">= 1.0"
-                results["credit_worker_cpu_ms_per_1000_events"] = round(
-                    (credit_worker.cpu_seconds() - cpu_first) / max(n - seen_then, 1) * 1_000_000, 1
-                )
-                await wait_for(conn, BEHIND, 0, timeout=60)
+            # 2. the credit consumer alone, from a backlog on Kafka (the ledger worker, idle
+            # once it published the backlog, keeps running for step 3)
+            published_before = await conn.fetchval(PUBLISHED)
+            await ledger_worker.start()
+            first_published = await wait_for_change(conn, PUBLISHED, published_before, timeout=120)
+            published_then = await conn.fetchval(PUBLISHED)
+            published = await wait_for(conn, UNPUBLISHED, 0, timeout=600, every=0.02)
+            results["relay_events_per_second"] = round(
+                (n + published_before - published_then) / (published - first_published)
+            )
+            await credit_worker.start()
+            first_seen = await wait_for_change(conn, CREDIT_INVOICES, 0, timeout=120)
+            batches_before = await batch_metrics(metrics_port)
+            seen_then = await conn.fetchval(CREDIT_INVOICES)
+            cpu_first = credit_worker.cpu_seconds()
+            done = await wait_for(conn, CREDIT_INVOICES, n, timeout=1200, every=0.02)
+            consumer_rate = (n - seen_then) / (done - first_seen)
+            results["credit_consumer_events_per_second"] = round(consumer_rate)
+            results["credit_consumer_transactions"] = batch_delta(
+                batches_before, await batch_metrics(metrics_port)
+            )
+            results["ratio"] = round(consumer_rate / ledger_rate, 2)
+            results["goal_ratio"] = ">= 1.0"
+            results["credit_worker_cpu_ms_per_1000_events"] = round(
+                (credit_worker.cpu_seconds() - cpu_first) / max(n - seen_then, 1) * 1_000_000, 1
+            )
+            await wait_for(conn, BEHIND, 0, timeout=60)
 
-                # 3. end to end: both workers running during the import
-                batches_before = await batch_metrics(metrics_port)
-                started = time.perf_counter()
-                timeline: list[tuple[float, int, int]] = []
-                sampling = asyncio.create_task(sample(admin_dsn(stack, DATABASE), started, timeline))
-                committed = await import_invoices(client, headers, second)
-                results["ledger_bulk_invoices_per_second_with_workers_running"] = round(
-                    n / (committed - started)
-                )
-                published = await wait_for(conn, UNPUBLISHED, 0, timeout=600, every=0.02)
-                caught_up = await wait_for(conn, BEHIND, 0, timeout=600, every=0.02)
-                sampling.cancel()
-                results["import_committed_at_second"] = round(committed - started, 1)
-                results["timeline_seconds_published_applied"] = timeline
-                results["seconds_from_import_commit_to_every_exposure_matching"] = round(
-                    caught_up - committed, 2
-                )
-                results["seconds_from_import_commit_to_all_published"] = round(
-                    max(published - committed, 0), 2
-                )
-                results["goal_seconds"] = "<= 10"
-                results["credit_consumer_transactions_end_to_end"] = batch_delta(
-                    batches_before, await batch_metrics(metrics_port)
-                )
-                results["holds_placed"] = await conn.fetchval("SELECT count(*) FROM credit.credit_holds")
+            # 3. end to end: both workers running during the import
+            batches_before = await batch_metrics(metrics_port)
+            started = time.perf_counter()
+            timeline: list[tuple[float, int, int]] = []
+            sampling = asyncio.create_task(sample(admin_dsn(bench), started, timeline))
+            committed = await import_invoices(client, headers, second)
+            results["ledger_bulk_invoices_per_second_with_workers_running"] = round(n / (committed - started))
+            published = await wait_for(conn, UNPUBLISHED, 0, timeout=600, every=0.02)
+            caught_up = await wait_for(conn, BEHIND, 0, timeout=600, every=0.02)
+            sampling.cancel()
+            results["import_committed_at_second"] = round(committed - started, 1)
+            results["timeline_seconds_published_applied"] = timeline
+            results["seconds_from_import_commit_to_every_exposure_matching"] = round(caught_up - committed, 2)
+            results["seconds_from_import_commit_to_all_published"] = round(max(published - committed, 0), 2)
+            results["goal_seconds"] = "<= 10"
+            results["credit_consumer_transactions_end_to_end"] = batch_delta(
+                batches_before, await batch_metrics(metrics_port)
+            )
+            results["holds_placed"] = await conn.fetchval("SELECT count(*) FROM credit.credit_holds")
     finally:
         await credit_worker.stop()
         await ledger_worker.stop()
         await conn.close()
-        await drop_database(stack)
     return results
 
 
@@ -322,12 +211,6 @@ async def sample(dsn: str, started: float, timeline: list[tuple[float, int, int]
             await asyncio.sleep(1)
     finally:
         await conn.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def batch_metrics(port: int) -> dict[str, float]:
@@ -380,9 +263,7 @@ async def main() -> None:
     args = parser.parse_args()
     with local_stack() as stack:
         results = await run(args, stack)
-    print(json.dumps(results, indent=2))
-    if args.output:
-        args.output.write_text(json.dumps(results, indent=2))
+    write_results(args.output, results)
 
 
 if __name__ == "__main__":

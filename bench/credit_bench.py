@@ -15,7 +15,11 @@ its own machine would be; `--no-pin` turns that off.
 - latency: open loop at 70 % of the check's peak, requests scheduled at fixed intervals and
   latency measured from each request's *scheduled* send time (as wrk2 does), so a stall that
   delays the requests behind it counts against them instead of being hidden (coordinated
-  omission).
+  omission);
+- mixed load (`--mixed`, as `make bench` runs it): from the authenticated peak on, another
+  process runs the ledger API in-process importing bulk requests of 1,000 invoices back to back
+  into the same PostgreSQL, the realistic case of orders checked while invoices arrive; the
+  ledger's rate during each phase is reported beside the phase.
 """
 
 from __future__ import annotations
@@ -23,53 +27,43 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import multiprocessing
 import os
 import random
-import socket
-import statistics
 import sys
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import cast
+from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.synchronize import Event as EventType
+from pathlib import Path
+from typing import Any, cast
 
 import asyncpg
 import httpx
 import uvloop
-from alembic import command
+from harness import (
+    admin_dsn,
+    bench_database,
+    cpu_seconds,
+    ledger_in_process,
+    percentiles,
+    put_customers,
+    write_results,
+)
 
 from ar_credit.config import CreditSettings
-from ar_shared.provisioning import provisioning_sql
-from ar_shared.testing.db import alembic_config
+from ar_shared.clock import SYSTEM_CLOCK
 from ar_shared.testing.http import bearer
-from ar_shared.testing.stack import REPO_ROOT, Stack, local_stack
+from ar_shared.testing.ports import unused_port
+from ar_shared.testing.stack import Stack, local_stack
 
-DATABASE = "ar_bench_credit"
-
-
-def admin_dsn(stack: Stack, database: str) -> str:
-    return stack.admin_url.replace("postgresql+asyncpg", "postgresql").replace(
-        f"/{stack.database}", f"/{database}", 1
-    )
+DATABASE = "bench_credit"
 
 
-async def prepare(stack: Stack, customers: int) -> list[uuid.UUID]:
-    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
-    await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    await admin.close()
-    conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
-    for statement in provisioning_sql(DATABASE):
-        await conn.execute(statement)
-    bench = Stack(stack.pg_host, stack.pg_port, DATABASE, stack.admin_url, stack.kafka_bootstrap, stack.kind)
-    await asyncio.to_thread(
-        command.upgrade,
-        alembic_config(REPO_ROOT / "services" / "credit", bench.url("credit", "owner")),
-        "head",
-    )
+async def seed(bench: Stack, customers: int) -> list[uuid.UUID]:
+    conn = await asyncpg.connect(admin_dsn(bench))
     ids = [uuid.uuid4() for _ in range(customers)]
     await conn.copy_records_to_table(
         "customers", schema_name="credit",
@@ -108,12 +102,6 @@ async def prepare(stack: Stack, customers: int) -> list[uuid.UUID]:
     await conn.execute("ANALYZE")
     await conn.close()
     return ids
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # --- load generator (runs in its own process) -------------------------------------------------
@@ -265,24 +253,6 @@ def _record(outcome: Outcome, status: int, scheduled: float, sent: float) -> Non
 # --- orchestration -----------------------------------------------------------------------------
 
 
-def percentiles(values: list[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(values, n=1000, method="inclusive")
-    return {
-        "p50": round(cuts[499], 2),
-        "p90": round(cuts[899], 2),
-        "p99": round(cuts[989], 2),
-        "p99.9": round(cuts[998], 2),
-        "max": round(max(values), 2),
-    }
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far, from /proc."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def http_get(port: int, path: str, token: str) -> bytes:
     return (
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
@@ -299,83 +269,133 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="keep-alive connections")
     parser.add_argument("--load", type=float, default=0.7, help="open-loop rate as a fraction of peak")
     parser.add_argument("--no-pin", action="store_true", help="do not pin server and client to CPUs")
+    parser.add_argument(
+        "--mixed", action="store_true", help="the ledger ingests bulk imports during the measured phases"
+    )
+    parser.add_argument("--output", type=Path, help="also write the results as JSON here")
     args = parser.parse_args()
+    with local_stack() as stack:
+        services = ["credit", "ledger"] if args.mixed else ["credit"]
+        async with bench_database(stack, DATABASE, services) as bench:
+            ids = await seed(bench, args.customers)
+            write_results(args.output, await run_phases(args, bench, ids))
+
+
+async def run_phases(args: argparse.Namespace, bench: Stack, ids: list[uuid.UUID]) -> dict[str, Any]:
     cpus = sorted(os.sched_getaffinity(0))
     pinned = not args.no_pin and len(cpus) >= 2
     server_cpus = {cpus[-1]} if pinned else None
     client_cpus = set(cpus[:-1]) if pinned else None
-    with local_stack() as stack:
-        ids = await prepare(stack, args.customers)
-        port = free_port()
-        bench = Stack(
-            stack.pg_host, stack.pg_port, DATABASE, stack.admin_url, stack.kafka_bootstrap, stack.kind
+    port = unused_port()
+    env = os.environ | {
+        "CREDIT_DATABASE_URL": bench.url("credit", "app"),
+        "CREDIT_KAFKA_BOOTSTRAP_SERVERS": bench.kafka_bootstrap,
+        "CREDIT_LOG_LEVEL": "WARNING",
+        "CREDIT_DB_POOL_SIZE": "20",
+    }
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "uvicorn", "ar_credit.main:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+        "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning",
+        env=env,
+        preexec_fn=(lambda: pin_to(server_cpus)) if pinned else None,
+    )  # fmt: skip
+    token = bearer(CreditSettings().auth, "credit:check", subject="bench")["Authorization"].split()[1]
+    trivial_requests = [http_get(port, "/health/live", token)]
+    whoami_requests = [http_get(port, "/v1/whoami", token)]
+    check_requests = [
+        http_get(port, f"/v1/credit-check?customer_id={i}&amount=100.00&currency=EUR", token) for i in ids
+    ]
+    spawn = multiprocessing.get_context("spawn")
+    loop = asyncio.get_running_loop()
+    ingested = spawn.Value("q", 0)
+    stop_ingesting = spawn.Event()
+    ingestion = (
+        spawn.Process(
+            target=ingest_bulk,
+            args=(bench, ingested, stop_ingesting),
         )
-        env = os.environ | {
-            "CREDIT_DATABASE_URL": bench.url("credit", "app"),
-            "CREDIT_KAFKA_BOOTSTRAP_SERVERS": stack.kafka_bootstrap,
-            "CREDIT_LOG_LEVEL": "WARNING",
-            "CREDIT_DB_POOL_SIZE": "20",
-        }
-        server = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "uvicorn", "ar_credit.main:create_app", "--factory",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-            "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning",
-            env=env,
-            preexec_fn=(lambda: pin_to(server_cpus)) if pinned else None,
-        )  # fmt: skip
-        token = bearer(CreditSettings().auth, "credit:check", subject="bench")["Authorization"].split()[1]
-        trivial_requests = [http_get(port, "/health/live", token)]
-        whoami_requests = [http_get(port, "/v1/whoami", token)]
-        check_requests = [
-            http_get(port, f"/v1/credit-check?customer_id={i}&amount=100.00&currency=EUR", token) for i in ids
-        ]
-        spawn = multiprocessing.get_context("spawn")
-        loop = asyncio.get_running_loop()
-        try:
-            await wait_until_live(port)
-            with ProcessPoolExecutor(
-                1, mp_context=spawn, initializer=pin_to, initargs=(client_cpus,)
-            ) as pool:
+        if args.mixed
+        else None
+    )
+    try:
+        await wait_until_live(port)
+        with ProcessPoolExecutor(1, mp_context=spawn, initializer=pin_to, initargs=(client_cpus,)) as pool:
+            ingesting: dict[str, float] = {}
 
-                async def measure(phase: Phase) -> tuple[Outcome, float]:
-                    """The outcome and the server's CPU utilisation during the phase."""
-                    cpu_before = cpu_seconds(server.pid)
-                    outcome = await loop.run_in_executor(pool, run_phase, port, phase)
-                    if outcome.failed:
-                        raise RuntimeError(f"{phase.name}: {outcome.failed} requests did not answer 200")
-                    return outcome, (cpu_seconds(server.pid) - cpu_before) / outcome.elapsed
+            async def measure(phase: Phase) -> tuple[Outcome, float]:
+                """The outcome and the server's CPU utilisation during the phase."""
+                cpu_before, ingested_before = cpu_seconds(server.pid), ingested.value
+                outcome = await loop.run_in_executor(pool, run_phase, port, phase)
+                if outcome.failed:
+                    raise RuntimeError(f"{phase.name}: {outcome.failed} requests did not answer 200")
+                ingesting[phase.name] = (ingested.value - ingested_before) / outcome.elapsed
+                return outcome, (cpu_seconds(server.pid) - cpu_before) / outcome.elapsed
 
-                c = args.concurrency
-                await measure(Phase("warm-up trivial", trivial_requests, 2, c))
-                await measure(Phase("warm-up check", check_requests, 3, c))
-                trivial, trivial_cpu = await measure(Phase("trivial peak", trivial_requests, args.seconds, c))
-                whoami, _ = await measure(
-                    Phase("authenticated trivial peak", whoami_requests, args.seconds, c)
-                )
-                checks, checks_cpu = await measure(Phase("check peak", check_requests, args.seconds, c))
-                target = checks.rate * args.load
-                fixed, fixed_cpu = await measure(
-                    Phase("check fixed rate", check_requests, args.seconds, c, target)
-                )
-            report(
-                args,
-                pinned,
-                server_cpus,
-                client_cpus,
-                trivial,
-                trivial_cpu,
-                whoami,
-                checks,
-                checks_cpu,
-                fixed,
-                fixed_cpu,
+            c = args.concurrency
+            await measure(Phase("warm-up trivial", trivial_requests, 2, c))
+            await measure(Phase("warm-up check", check_requests, 3, c))
+            trivial, trivial_cpu = await measure(Phase("trivial peak", trivial_requests, args.seconds, c))
+            if ingestion is not None:
+                ingestion.start()
+                async with asyncio.timeout(120):
+                    while True:  # until the ledger is up and its first import committed
+                        if ingested.value:
+                            break
+                        await asyncio.sleep(0.2)
+            whoami, _ = await measure(Phase("authenticated trivial peak", whoami_requests, args.seconds, c))
+            checks, checks_cpu = await measure(Phase("check peak", check_requests, args.seconds, c))
+            target = checks.rate * args.load
+            fixed, fixed_cpu = await measure(
+                Phase("check fixed rate", check_requests, args.seconds, c, target)
             )
-        finally:
-            server.terminate()
-            await asyncio.wait_for(server.wait(), timeout=10)
-            admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
-            await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-            await admin.close()
+        result = report(
+            args, pinned, server_cpus, client_cpus, trivial, trivial_cpu, whoami, checks, checks_cpu, fixed,
+            fixed_cpu,
+        )  # fmt: skip
+        if ingestion is not None:
+            result["mixed_load"] = {
+                "ledger_bulk_invoices_per_second_during_whoami_peak": round(
+                    ingesting["authenticated trivial peak"]
+                ),
+                "ledger_bulk_invoices_per_second_during_check_peak": round(ingesting["check peak"]),
+                "ledger_bulk_invoices_per_second_during_fixed_rate": round(ingesting["check fixed rate"]),
+            }
+        return result
+    finally:
+        if ingestion is not None and ingestion.is_alive():
+            stop_ingesting.set()
+            await asyncio.to_thread(ingestion.join, 60)
+        server.terminate()
+        await asyncio.wait_for(server.wait(), timeout=10)
+
+
+# --- the mixed load: the ledger's bulk ingestion beside the credit checks -------------------------
+
+
+def ingest_bulk(bench: Stack, ingested: Synchronized[int], stop: EventType) -> None:
+    """The ledger API (in-process, as bench/ledger_bench.py drives it) importing bulk requests of
+    1,000 invoices back to back until `stop`; `ingested` counts the invoices committed."""
+    asyncio.run(_ingest_bulk(bench, ingested, stop))
+
+
+async def _ingest_bulk(bench: Stack, ingested: Synchronized[int], stop: EventType) -> None:
+    externals = [f"MIX-{n}" for n in range(100)]
+    today = SYSTEM_CLOCK.now().date().isoformat()
+    async with ledger_in_process(bench) as (client, headers):
+        await put_customers(client, externals, "MIX", headers)
+        for r in itertools.count():
+            if stop.is_set():
+                return
+            items = [
+                {"customer_external_id": externals[n % len(externals)], "invoice_number": f"MIX-{r}-{n}",
+                 "issue_date": today, "amount": {"amount": f"{100 + n % 900}.00", "currency": "EUR"}}
+                for n in range(1000)
+            ]  # fmt: skip
+            answer = await client.post("/v1/invoices/bulk", json={"items": items}, headers=headers)
+            answer.raise_for_status()
+            with ingested.get_lock():
+                ingested.value += len(items)
 
 
 async def wait_until_live(port: int) -> None:
@@ -400,7 +420,7 @@ def report(
     checks_cpu: float,
     fixed: Outcome,
     fixed_cpu: float,
-) -> None:
+) -> dict[str, Any]:
     latency = percentiles(fixed.latency_ms)
     ratio = checks.rate / trivial.rate
     result = {
@@ -438,7 +458,7 @@ def report(
         "goal_p99_ms": "<= 10",
         "p99_met": latency["p99"] <= 10,
     }
-    print(json.dumps(result, indent=2))
+    return result
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import asyncio
 import json
 import os
 import statistics
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -26,53 +25,15 @@ from typing import Annotated, Any
 
 import asyncpg
 import httpx
-from alembic import command
 from fastapi import Body, FastAPI
-from pydantic import SecretStr
+from harness import admin_dsn, bench_database, ledger_in_process, rate, timed, write_results
 
-from ar_ledger.config import LedgerSettings
-from ar_ledger.main import create_app
 from ar_shared.db import asyncpg_dsn
-from ar_shared.provisioning import provisioning_sql
-from ar_shared.testing.db import alembic_config
-from ar_shared.testing.http import bearer
-from ar_shared.testing.stack import REPO_ROOT, Stack, local_stack
+from ar_shared.testing.stack import local_stack
 
-# a database of its own, dropped at the end; AR_BENCH_DATABASE keeps parallel runs apart
-DATABASE = os.environ.get("AR_BENCH_DATABASE", "ar_bench")
+# a database of its own (ar_<name>), dropped at the end; AR_BENCH_DATABASE keeps parallel runs apart
+DATABASE = os.environ.get("AR_BENCH_DATABASE", "bench")
 TODAY = date(2026, 11, 24)
-
-
-def admin_dsn(stack: Stack, database: str) -> str:
-    return stack.admin_url.replace("postgresql+asyncpg", "postgresql").replace(
-        f"/{stack.database}", f"/{database}", 1
-    )
-
-
-async def fresh_database(stack: Stack) -> None:
-    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await admin.close()
-    conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
-    try:
-        for statement in provisioning_sql(DATABASE):
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-    bench = Stack(stack.pg_host, stack.pg_port, DATABASE, stack.admin_url, stack.kafka_bootstrap, stack.kind)
-    config = alembic_config(REPO_ROOT / "services" / "ledger", bench.url("ledger", "owner"))
-    await asyncio.to_thread(command.upgrade, config, "head")
-
-
-async def drop_database(stack: Stack) -> None:
-    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 async def add_customers(conn: asyncpg.Connection, count: int, entity: str) -> list[tuple[uuid.UUID, str]]:
@@ -95,16 +56,6 @@ async def add_customers(conn: asyncpg.Connection, count: int, entity: str) -> li
         records=rows,
     )
     return [(r[0], r[1]) for r in rows]
-
-
-def rate(count: int, seconds: float) -> float:
-    return count / seconds if seconds > 0 else float("inf")
-
-
-async def timed(run: Callable[[], Awaitable[Any]]) -> float:
-    started = time.perf_counter()
-    await run()
-    return time.perf_counter() - started
 
 
 async def bench_bulk(
@@ -438,27 +389,12 @@ async def main() -> None:
     parser.add_argument("--aging-customers", type=int, default=100_000)
     parser.add_argument("--output", type=Path, help="also write the results as JSON here")
     args = parser.parse_args()
+    results: dict[str, Any] = {}
     with local_stack() as stack:
-        await fresh_database(stack)
-        bench = Stack(
-            stack.pg_host, stack.pg_port, DATABASE, stack.admin_url, stack.kafka_bootstrap, stack.kind
-        )
-        settings = LedgerSettings(
-            environment="test",
-            log_level="WARNING",
-            database_url=SecretStr(bench.url("ledger", "app")),
-            kafka_bootstrap_servers=stack.kafka_bootstrap,
-        )
-        app = create_app(settings)
-        headers = bearer(settings.auth, "ledger:write", "ledger:read", subject="bench")
-        conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
-        results: dict[str, Any] = {}
-        try:
-            async with app.router.lifespan_context(app):
-                transport = httpx.ASGITransport(app=app)
-                async with httpx.AsyncClient(
-                    transport=transport, base_url="http://bench", timeout=600
-                ) as client:
+        async with bench_database(stack, DATABASE, ["ledger"]) as bench:
+            conn = await asyncpg.connect(admin_dsn(bench))
+            try:
+                async with ledger_in_process(bench) as (client, headers):
                     if args.only in (None, "bulk"):
                         results["bulk_ingestion"] = await bench_bulk(
                             client, headers, conn, args.bulk_invoices
@@ -474,11 +410,9 @@ async def main() -> None:
                             client, headers, conn, args.aging_invoices, args.aging_customers
                         )
                         print("aging", results["aging"], flush=True)
-        finally:
-            await conn.close()
-            await drop_database(stack)
-        if args.output:
-            args.output.write_text(json.dumps(results, indent=2))
+            finally:
+                await conn.close()
+    write_results(args.output, results)
 
 
 if __name__ == "__main__":

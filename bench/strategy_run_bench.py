@@ -29,18 +29,16 @@ from typing import Any
 
 import asyncpg
 import httpx
-from alembic import command
+from harness import admin_dsn, bench_database, write_results
 from pydantic import SecretStr
 from sqlalchemy import event
 
 from ar_collections.config import CollectionsSettings
 from ar_collections.main import create_app as collections_app
-from ar_shared.provisioning import provisioning_sql
-from ar_shared.testing.db import alembic_config
 from ar_shared.testing.http import bearer
-from ar_shared.testing.stack import REPO_ROOT, Stack, local_stack
+from ar_shared.testing.stack import Stack, local_stack
 
-DATABASE = "ar_bench_strategy_run"
+DATABASE = "bench_strategy_run"
 AS_OF = date(2026, 11, 24)
 ENTITY = "BX01"
 STRATEGY = "bench"
@@ -53,40 +51,6 @@ STEPS = [
     {"days": 45, "action": "final_notice", "template_key": "final_notice"},
     {"days": 60, "action": "recommend_credit_hold"},
 ]
-
-
-def admin_dsn(stack: Stack, database: str) -> str:
-    return stack.admin_url.replace("postgresql+asyncpg", "postgresql").replace(
-        f"/{stack.database}", f"/{database}", 1
-    )
-
-
-async def fresh_database(stack: Stack) -> Stack:
-    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await admin.close()
-    conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
-    try:
-        for statement in provisioning_sql(DATABASE):
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-    admin_url = stack.admin_url.replace(f"/{stack.database}", f"/{DATABASE}", 1)
-    bench = Stack(stack.pg_host, stack.pg_port, DATABASE, admin_url, stack.kafka_bootstrap, stack.kind)
-    config = alembic_config(REPO_ROOT / "services" / "collections", bench.url("collections", "owner"))
-    await asyncio.to_thread(command.upgrade, config, "head")
-    return bench
-
-
-async def drop_database(stack: Stack) -> None:
-    admin = await asyncpg.connect(admin_dsn(stack, "postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 async def seed(conn: asyncpg.Connection, accounts: int, overdue: int) -> None:
@@ -174,7 +138,7 @@ ORDER BY o.customer_id, st.days DESC
 
 
 async def bench_run(stack: Stack, accounts: int, overdue: int, chunk: int) -> dict[str, Any]:
-    conn = await asyncpg.connect(admin_dsn(stack, DATABASE))
+    conn = await asyncpg.connect(admin_dsn(stack))
     try:
         started = stopwatch.perf_counter()
         await seed(conn, accounts, overdue)
@@ -216,7 +180,7 @@ async def bench_run(stack: Stack, accounts: int, overdue: int, chunk: int) -> di
 
                 async def observe() -> None:
                     # another connection: outbox rows it sees were committed while the run went on
-                    watcher = await asyncpg.connect(admin_dsn(stack, DATABASE))
+                    watcher = await asyncpg.connect(admin_dsn(stack))
                     try:
                         while not done.is_set():
                             seen_mid_run.append(
@@ -288,19 +252,14 @@ async def main() -> None:
     parser.add_argument("--overdue", type=int, default=20_000)
     parser.add_argument("--chunk", type=int, default=500, help="COLLECTIONS_STRATEGY_RUN_CHUNK")
     parser.add_argument("--output", type=Path, help="also write the results as JSON here")
-    parser.add_argument("--keep", action="store_true", help=f"keep the database {DATABASE} to look at")
+    parser.add_argument("--keep", action="store_true", help=f"keep the database ar_{DATABASE} to look at")
     args = parser.parse_args()
     results: dict[str, Any] = {}
     with local_stack() as stack:
-        bench = await fresh_database(stack)
-        try:
+        async with bench_database(stack, DATABASE, ["collections"], keep=args.keep) as bench:
             results["strategy_run"] = await bench_run(bench, args.accounts, args.overdue, args.chunk)
             print("strategy_run", json.dumps(results["strategy_run"]), flush=True)
-        finally:
-            if not args.keep:
-                await drop_database(stack)
-    if args.output:
-        args.output.write_text(json.dumps(results, indent=2))
+    write_results(args.output, results)
 
 
 if __name__ == "__main__":

@@ -129,6 +129,17 @@ class Platform:
                         pass
                     await asyncio.sleep(0.25)
 
+    async def events_handled(self, service: str) -> float:
+        """Events the service's worker applied since it started (its `ar_events_consumed_total`
+        with outcome `handled`: not duplicates, ignored types or dead letters)."""
+        async with httpx.AsyncClient(timeout=5) as client:
+            metrics = await client.get(f"http://127.0.0.1:{self.worker_metrics_ports[service]}/metrics")
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in metrics.text.splitlines()
+            if line.startswith("ar_events_consumed_total{") and 'outcome="handled"' in line
+        )
+
     def log(self, service: str, process: str) -> str:
         path = self.local_dir / "log" / f"{service}-{process}.log"
         return path.read_text(errors="replace") if path.exists() else ""

@@ -107,8 +107,9 @@ def test_stack() -> Iterator[Stack]:
 
 
 @asynccontextmanager
-async def scratch_database(stack: Stack, suffix: str) -> AsyncIterator[Stack]:
-    """A database of its own beside the test database, provisioned like it and dropped afterwards.
+async def scratch_database(stack: Stack, suffix: str, keep: bool = False) -> AsyncIterator[Stack]:
+    """A database of its own beside the test database, provisioned like it and dropped afterwards
+    (unless `keep`: a benchmark's book to look at).
 
     For tests whose writes are committed and not theirs to undo (a fuzzer sends thousands of
     requests to real servers): nothing they write can leak into the shared test database, where
@@ -136,7 +137,8 @@ async def scratch_database(stack: Stack, suffix: str) -> AsyncIterator[Stack]:
             await scratch.close()
         yield replace(stack, database=name, admin_url=admin.set(database=name).render_as_string(False))
     finally:
-        await on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
+            await on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _asyncpg_args(url: URL) -> dict[str, Any]:

@@ -1,0 +1,350 @@
+"""Platform benchmarks: the services as `make up` runs them (`deploy/services.sh`, real processes,
+through `ar_shared.testing.platform`), each on a database and topics of its own.
+
+- memory: the resident memory of the whole idle stack (the Kafka broker, PostgreSQL with every
+  backend, and the four APIs, four workers and their supervisors), counted as PSS so that pages
+  shared between processes (PostgreSQL's shared buffers) count once; goal <= 3 GiB;
+- latency: from the commit of a ledger bulk request to the credit exposure and to the collections
+  projection holding its invoices, p50 / p99, while the ledger ingests at 50 % of its peak (the
+  peak measured first, in the same run), against a Kafka-only baseline: the same number of
+  messages of the same size produced and consumed at the same rate (goal p99 <= 100 ms);
+- scale-out: the events per second one credit worker applies from a backlog on Kafka, against two
+  credit workers (a second `platform_env` on the same schema and topic prefix: one consumer group,
+  the partitions split between them).
+
+uv run python bench/platform_bench.py [--only memory|latency|scale-out] [--output results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import tempfile
+import time
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from harness import admin_dsn, percentiles, put_customers, rate, wait_for, write_results
+
+from ar_shared.clock import SYSTEM_CLOCK
+from ar_shared.testing.kafka import until_members
+from ar_shared.testing.platform import ALL_SERVICES, Platform, platform_env, running_platform
+from ar_shared.testing.stack import REPO_ROOT, Stack, local_stack
+from ar_shared.worker import ensure_topics
+
+TODAY = SYSTEM_CLOCK.now().date()  # the services run on the system clock
+ENTITY = "PB01"
+CREDIT_SEEN = "SELECT count(*) FROM credit.invoices"
+PROJECTED = "SELECT count(*) FROM collections.open_items"
+
+
+# --- memory -----------------------------------------------------------------------------------
+
+
+def children(pid: int) -> list[int]:
+    """`pid` and every process below it."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            parents.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += parents.get(current, [])
+    return found
+
+
+def pss_bytes(pids: Iterable[int]) -> int:
+    """Proportional set size of the processes (shared pages divided among their users)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            continue  # gone meanwhile
+    return total
+
+
+async def bench_memory(stack: Stack, local_dir: Path, unique: str) -> dict[str, Any]:
+    infra = Path(os.environ.get("AR_LOCAL_DIR", REPO_ROOT / ".local"))
+    kafka_pid = int((infra / "kafka" / "broker.pid").read_text().split()[0])
+    postgres_pid = int((infra / "pgdata" / "postmaster.pid").read_text().split()[0])
+    async with running_platform(stack, local_dir, unique):
+        await asyncio.sleep(10)  # idle: started, topics made, first scheduled jobs done
+        services: dict[str, int] = {}
+        for service in ALL_SERVICES:
+            supervisors = [
+                int((local_dir / "run" / f"{service}-{kind}.pid").read_text()) for kind in ("api", "worker")
+            ]
+            services[service] = pss_bytes(p for s in supervisors for p in children(s))
+        kafka, postgres = pss_bytes(children(kafka_pid)), pss_bytes(children(postgres_pid))
+    total = kafka + postgres + sum(services.values())
+    mib = 1024 * 1024
+    return {
+        "kafka_mib": round(kafka / mib),
+        "postgresql_mib": round(postgres / mib),
+        "services_mib": {s: round(b / mib) for s, b in services.items()},
+        "total_mib": round(total / mib),
+        "total_gib": round(total / mib / 1024, 2),
+        "goal_gib": "<= 3",
+        "met": total <= 3 * 1024 * mib,
+    }
+
+
+# --- latency ----------------------------------------------------------------------------------
+
+
+async def add_customers(ledger: httpx.AsyncClient, count: int) -> list[str]:
+    externals = [f"{ENTITY}-C{n}" for n in range(count)]
+    await put_customers(ledger, externals, ENTITY)
+    return externals
+
+
+def bulk(externals: list[str], label: str, size: int) -> dict[str, Any]:
+    return {
+        "items": [
+            {"customer_external_id": externals[n % len(externals)], "invoice_number": f"{label}-{n}",
+             "issue_date": TODAY.isoformat(), "amount": {"amount": f"{100 + n % 900}.{n % 100:02d}", "currency": "EUR"}}
+            for n in range(size)
+        ]
+    }  # fmt: skip
+
+
+async def post_bulk(ledger: httpx.AsyncClient, body: dict[str, Any]) -> float:
+    """Posts one bulk request; the time its commit was known (perf_counter)."""
+    answer = await ledger.post("/v1/invoices/bulk", json=body)
+    if answer.status_code != 201:
+        raise RuntimeError(f"bulk import answered {answer.status_code}: {answer.text[:300]}")
+    return time.perf_counter()
+
+
+async def watch(
+    conn: asyncpg.Connection, targets: list[int], seen: dict[str, list[float]], stop: asyncio.Event
+) -> None:
+    """Records when credit's invoices and the collections projection first reached each target count."""
+    reached = {"credit": 0, "collections": 0}
+    while not stop.is_set() or any(reached[k] < len(targets) for k in reached):
+        counts = await conn.fetchrow(f"SELECT ({CREDIT_SEEN}) AS credit, ({PROJECTED}) AS collections")
+        now = time.perf_counter()
+        for key in reached:
+            while reached[key] < len(targets) and counts[key] >= targets[reached[key]]:
+                seen[key].append(now)
+                reached[key] += 1
+        await asyncio.sleep(0.002)
+
+
+async def bench_latency(
+    stack: Stack, local_dir: Path, unique: str, peak_requests: int, seconds: float
+) -> dict[str, Any]:
+    size = 100  # invoices per request at the fixed rate: a steady trickle, not a few large bursts
+    async with running_platform(stack, local_dir, unique, ["ledger", "credit", "collections"]) as platform:
+        conn = await asyncpg.connect(admin_dsn(platform.stack))
+        try:
+            async with platform.client("ledger", "ledger:write", "ledger:read") as ledger:
+                externals = await add_customers(ledger, 200)
+                # the ingestion peak: 1,000-invoice requests back to back, the workers running
+                started = time.perf_counter()
+                for r in range(peak_requests):
+                    committed = await post_bulk(ledger, bulk(externals, f"P{r}", 1000))
+                peak = rate(peak_requests * 1000, committed - started)
+                total = peak_requests * 1000
+                await wait_for(conn, CREDIT_SEEN, total, timeout=600)
+                await wait_for(conn, PROJECTED, total, timeout=600)
+
+                # 50 % of the peak, one request every `interval`
+                interval = size / (peak * 0.5)
+                requests = max(10, int(seconds / interval))
+                targets = [total + size * (i + 1) for i in range(requests)]
+                seen: dict[str, list[float]] = {"credit": [], "collections": []}
+                stop = asyncio.Event()
+                watching = asyncio.create_task(watch(conn, targets, seen, stop))
+                commits: list[float] = []
+                begin = time.perf_counter()
+                for i in range(requests):
+                    await asyncio.sleep(max(0.0, begin + i * interval - time.perf_counter()))
+                    commits.append(await post_bulk(ledger, bulk(externals, f"L{i}", size)))
+                stop.set()
+                await asyncio.wait_for(watching, timeout=600)
+        finally:
+            await conn.close()
+    baseline = await kafka_baseline(stack, unique, requests, size, interval)
+    credit = percentiles([(s - c) * 1000 for s, c in zip(seen["credit"], commits, strict=True)])
+    collections = percentiles([(s - c) * 1000 for s, c in zip(seen["collections"], commits, strict=True)])
+    return {
+        "ingestion_peak_invoices_per_second": round(peak),
+        "rate_invoices_per_second": round(size / interval),
+        "invoices_per_request": size,
+        "requests": requests,
+        "commit_to_credit_exposure_ms": credit,
+        "commit_to_collections_projection_ms": collections,
+        "kafka_produce_to_consume_ms": baseline,
+        "ratio_p99_credit": round(credit["p99"] / baseline["p99"], 1),
+        "ratio_p99_collections": round(collections["p99"] / baseline["p99"], 1),
+        "goal_p99_ms": "<= 100",
+        "met": max(credit["p99"], collections["p99"]) <= 100,
+    }
+
+
+async def kafka_baseline(
+    stack: Stack, unique: str, requests: int, size: int, interval: float
+) -> dict[str, float]:
+    """The same batches of messages (~600 bytes, keyed by customer) at the same rate, produced and
+    consumed by plain aiokafka clients: the latency of the last message of each batch."""
+    topic = f"pb{unique}.baseline"
+    await ensure_topics(stack.kafka_bootstrap, [topic], 3)
+    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap, acks="all", enable_idempotence=True)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=stack.kafka_bootstrap, group_id=f"pb{unique}", auto_offset_reset="earliest"
+    )
+    await producer.start()
+    await consumer.start()
+    latencies: list[float] = []
+    try:
+        await producer.send_and_wait(topic, b"warm-up", key=b"0")
+        async with asyncio.timeout(60):
+            while not await consumer.getmany(timeout_ms=200):
+                continue
+        sent: dict[int, float] = {}
+
+        async def consume() -> None:
+            while len(latencies) < requests:
+                for records in (await consumer.getmany(timeout_ms=100)).values():
+                    now = time.perf_counter()
+                    for record in records:
+                        batch, last = json.loads(record.value or b"{}").get("batch"), record.key == b"last"
+                        if last and batch in sent:
+                            latencies.append((now - sent[batch]) * 1000)
+
+        consuming = asyncio.create_task(consume())
+        filler = "x" * 512
+        begin = time.perf_counter()
+        for i in range(requests):
+            await asyncio.sleep(max(0.0, begin + i * interval - time.perf_counter()))
+            sent[i] = time.perf_counter()
+            for n in range(size):
+                key = b"last" if n == size - 1 else str(n).encode()
+                await producer.send(topic, json.dumps({"batch": i, "filler": filler}).encode(), key=key)
+        await asyncio.wait_for(consuming, timeout=120)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+    return percentiles(latencies)
+
+
+# --- scale-out --------------------------------------------------------------------------------
+
+
+async def drain_rate(conn: asyncpg.Connection, before: int, target: int) -> float:
+    """Events per second credit applies, from the first of a backlog to `target`."""
+    async with asyncio.timeout(1200):
+        while True:
+            first = await conn.fetchval(CREDIT_SEEN)
+            if first != before:
+                break
+            await asyncio.sleep(0.01)
+    started = time.perf_counter()
+    done = await wait_for(conn, CREDIT_SEEN, target, timeout=1200, every=0.02)
+    return rate(target - first, done - started)
+
+
+async def drain(
+    platform: Platform,
+    conn: asyncpg.Connection,
+    externals: list[str],
+    label: str,
+    invoices: int,
+    workers: list[Platform],
+) -> float:
+    """Imports `invoices` while the ledger's relay is paused (SIGSTOP: its supervisor sees it
+    running), starts the credit workers and waits until they share the partitions, then lets the
+    relay publish: how fast the workers apply the backlog as it arrives."""
+    relay = await platform.kill("ledger", "worker", signal.SIGSTOP)
+    try:
+        async with platform.client("ledger", "ledger:write") as ledger:
+            for r in range(invoices // 1000):
+                await post_bulk(ledger, bulk(externals, f"{label}{r}", 1000))
+        await asyncio.gather(*(w.start("credit") for w in workers))
+        await until_members(platform.stack.kafka_bootstrap, f"{platform.topic_prefix}ar-credit", len(workers))
+    finally:
+        os.kill(relay, signal.SIGCONT)
+    before = await conn.fetchval(CREDIT_SEEN)
+    return await drain_rate(conn, before, before + invoices // 1000 * 1000)
+
+
+async def bench_scale_out(stack: Stack, local_dir: Path, unique: str, invoices: int) -> dict[str, Any]:
+    async with running_platform(stack, local_dir / "one", unique, ["ledger", "credit"]) as first:
+        second = platform_env(first.stack, local_dir / "two", first.topic_prefix, ["credit"])
+        conn = await asyncpg.connect(admin_dsn(first.stack))
+        try:
+            async with first.client("ledger", "ledger:write") as ledger:
+                externals = await add_customers(ledger, 200)
+            await wait_for(conn, "SELECT count(*) FROM credit.customers", len(externals), timeout=120)
+            await first.stop("credit")
+            one = await drain(first, conn, externals, "ONE", invoices, [first])
+            await first.stop("credit")
+            await first.run("migrate", "credit")  # once: the two starts below would race to it
+            try:
+                two = await drain(first, conn, externals, "TWO", invoices, [first, second])
+                by_worker = [await first.events_handled("credit"), await second.events_handled("credit")]
+            finally:
+                await second.run("stop", "credit")
+        finally:
+            await conn.close()
+    return {
+        "backlog_invoices": invoices,
+        "one_worker_events_per_second": round(one),
+        "two_workers_events_per_second": round(two),
+        "ratio_two_to_one": round(two / one, 2),
+        "events_handled_by_each_of_the_two": [round(n) for n in by_worker],
+        "partitions": 3,
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--only", choices=["memory", "latency", "scale-out"])
+    parser.add_argument("--peak-requests", type=int, default=20, help="1,000-invoice requests for the peak")
+    parser.add_argument("--seconds", type=float, default=30, help="length of the fixed-rate phase")
+    parser.add_argument("--backlog", type=int, default=20_000, help="invoices credit drains in the scale-out")
+    parser.add_argument("--output", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args()
+    results: dict[str, Any] = {}
+    with local_stack() as stack, tempfile.TemporaryDirectory(prefix="ar-platform-bench-") as tmp:
+        local_dir = Path(tmp)
+        if args.only in (None, "memory"):
+            results["memory"] = await bench_memory(stack, local_dir / "memory", uuid.uuid4().hex[:8])
+            print("memory", results["memory"], flush=True)
+        if args.only in (None, "latency"):
+            results["latency"] = await bench_latency(
+                stack, local_dir / "latency", uuid.uuid4().hex[:8], args.peak_requests, args.seconds
+            )
+            print("latency", results["latency"], flush=True)
+        if args.only in (None, "scale-out"):
+            results["scale_out"] = await bench_scale_out(
+                stack, local_dir / "scale-out", uuid.uuid4().hex[:8], args.backlog
+            )
+            print("scale-out", results["scale_out"], flush=True)
+    write_results(args.output, results)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
