@@ -1,0 +1,195 @@
+"""One simulated business day of every entity: the strategy runs, the collectors' calls on the
+top of their worklists, disputes opened and resolved, the day's invoices, payments and orders."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from demo import erp
+from demo.book import DISPUTE_REASONS, Book, CustomerPlan, InvoicePlan
+from demo.client import Api
+from demo.organisation import Organisation
+from demo.tally import Tally
+
+MANAGE = ("collections:manage",)
+WORK = ("collections:work",)
+
+
+@dataclass
+class OpenDispute:
+    case_id: str
+    customer: CustomerPlan
+    invoice: InvoicePlan
+    resolve_on: date
+    valid: bool
+
+
+@dataclass
+class Simulation:
+    api: Api
+    book: Book
+    organisation: Organisation
+    rng: random.Random
+    calls_per_collector: int
+    tally: Tally = field(default_factory=Tally)
+    disputes: list[OpenDispute] = field(default_factory=list)
+    promised_until: dict[str, date] = field(default_factory=dict)  # customer id → promise deadline
+    issued_through: date | None = None
+
+    def __post_init__(self) -> None:
+        self.by_id = {c.customer_id: c for c in self.book.customers}
+
+    async def day(self, today: date) -> None:
+        await self.strategy_runs(today)
+        for desk in self.organisation.desks:
+            for collector in (desk.early, desk.late):
+                await self.work_worklist(collector, today)
+        await self.open_disputes(today)
+        await self.resolve_disputes(today)
+        await self.issue_invoices(today)
+        await self.receive_payments(today)
+        await self.take_orders(today)
+        self.tally.days += 1
+
+    async def strategy_runs(self, today: date) -> None:
+        for desk in self.organisation.desks:
+            run = await self.api.post("collections", "/v1/strategy-runs", {
+                "business_entity": desk.entity.code, "as_of": today.isoformat()},
+                subject=desk.manager, scopes=MANAGE)  # fmt: skip
+            self.tally.fired.update(run["fired"])
+
+    async def work_worklist(self, collector: str, today: date) -> None:
+        """The collector calls the accounts at the top of the worklist: a promise when reached
+        (kept or broken as the customer's profile has it), a dispute when the customer has one."""
+        page = await self.api.get("collections", "/v1/worklist", params={"limit": self.calls_per_collector},
+                                  subject=collector, scopes=WORK)  # fmt: skip
+        for item in page["items"]:
+            customer = self.by_id.get(item["customer_id"])
+            if customer is None:
+                continue
+            overdue = [i for i in customer.invoices if i.open > 0 and i.due_date < today and not i.in_dispute
+                       and i.invoice_id is not None]  # fmt: skip
+            reached = self.rng.random() < 0.7
+            promising = reached and bool(overdue) and self.promised_until.get(item["customer_id"], today) <= today
+            disputing = promising and any(i.disputed for i in overdue)
+            outcome = ("disputed" if disputing else "promised_to_pay" if promising else "reached") if reached \
+                else self.rng.choice(("no_answer", "left_voicemail"))  # fmt: skip
+            call_tasks = [t["id"] for t in item["tasks"] if t["kind"] == "call"]
+            activity = await self.api.post("collections", f"/v1/accounts/{item['customer_id']}/activities", {
+                "kind": "call", "direction": "outbound", "outcome": outcome, "contact": "accounts payable",
+                "summary": f"Called about {len(overdue)} overdue invoices", "duration_seconds": self.rng.randint(40, 600),
+                "completes_task_id": call_tasks[0] if call_tasks else None}, subject=collector, scopes=WORK)  # fmt: skip
+            self.tally.calls += 1
+            if disputing:
+                for invoice in overdue:
+                    if invoice.disputed:
+                        await self.dispute(customer, invoice, today, collector)
+            elif promising:
+                await self.promise(customer, overdue, today, collector, activity["id"])
+
+    async def promise(self, customer: CustomerPlan, invoices: list[InvoicePlan], today: date, collector: str,
+                      activity_id: str) -> None:  # fmt: skip
+        promised = today + timedelta(days=self.rng.randint(2, 10))
+        amount = sum((i.open for i in invoices), Decimal(0))
+        await self.api.post("collections", f"/v1/accounts/{customer.customer_id}/promises", {
+            "amount": erp.money(amount, customer.entity.currency), "promised_date": promised.isoformat(),
+            "invoice_ids": [i.invoice_id for i in invoices], "channel": "call",
+            "note": f"activity {activity_id}", "send_confirmation": False}, subject=collector, scopes=WORK)  # fmt: skip
+        self.tally.promises += 1
+        self.promised_until[str(customer.customer_id)] = promised + timedelta(days=3)
+        kept = self.rng.random() < customer.profile.keeps_promises
+        self.tally.promises_meant_kept += kept
+        for invoice in invoices:
+            if kept:
+                invoice.pay_on = min(invoice.pay_on or promised, promised)
+            elif invoice.pay_on is None or invoice.pay_on <= promised:
+                # broken: nothing on the day, paid later (or, for the worst payers, not at all)
+                later = promised + timedelta(days=self.rng.randint(15, 40))
+                invoice.pay_on = None if self.rng.random() < customer.profile.never_pays else later
+
+    async def dispute(self, customer: CustomerPlan, invoice: InvoicePlan, today: date, owner: str) -> None:
+        reason, root_cause = self.rng.choice(DISPUTE_REASONS)
+        case = await self.api.post("collections", f"/v1/accounts/{customer.customer_id}/disputes", {
+            "items": [{"invoice_id": invoice.invoice_id, "amount": erp.money(invoice.open, customer.entity.currency)}],
+            "reason_code": reason, "root_cause_code": root_cause, "owner_kind": "collector", "owner": owner,
+            "description": f"Customer disputes {invoice.number}"}, subject=owner, scopes=WORK)  # fmt: skip
+        invoice.in_dispute, invoice.disputed, invoice.pay_on = True, False, None
+        valid = self.rng.random() < 0.6
+        self.disputes.append(OpenDispute(case["id"], customer, invoice, today + timedelta(days=self.rng.randint(5, 20)), valid))
+        self.tally.disputes += 1
+
+    async def open_disputes(self, today: date) -> None:
+        """Customers who dispute an invoice but were not called raise it themselves 10 days past due."""
+        for customer in self.book.customers:
+            for invoice in customer.invoices:
+                if invoice.disputed and invoice.open == invoice.amount and invoice.invoice_id is not None \
+                        and invoice.due_date + timedelta(days=10) <= today:  # fmt: skip
+                    desk = next(d for d in self.organisation.desks if d.entity == customer.entity)
+                    await self.dispute(customer, invoice, today, desk.early)
+
+    async def resolve_disputes(self, today: date) -> None:
+        for case in [c for c in self.disputes if c.resolve_on <= today]:
+            self.disputes.remove(case)
+            manager = next(d.manager for d in self.organisation.desks if d.entity == case.customer.entity)
+            path = f"/v1/disputes/{case.case_id}/status"
+            await self.api.post("collections", path, {"status": "under_review"}, subject=manager, scopes=MANAGE)
+            status = "resolved_valid" if case.valid else "resolved_invalid"
+            await self.api.post("collections", path, {"status": status, "note": "checked the delivery documents"},
+                                subject=manager, scopes=MANAGE)  # fmt: skip
+            case.invoice.in_dispute = False
+            if not case.valid:
+                self.tally.disputes_invalid += 1
+                case.invoice.pay_on = today + timedelta(days=self.rng.randint(3, 15))
+                continue
+            self.tally.disputes_valid += 1
+            detail = await self.api.get("collections", f"/v1/disputes/{case.case_id}", subject=manager, scopes=MANAGE)
+            for item in detail["items"]:
+                if item["credit_request_id"]:
+                    await erp.credit_memo(self.api, case.customer, case.invoice, Decimal(item["amount"]["amount"]),
+                                          today, item["credit_request_id"], case.case_id,
+                                          f"CM-{case.invoice.number}")  # fmt: skip
+                    self.tally.credit_memos += 1
+
+    async def issue_invoices(self, today: date) -> None:
+        since = self.issued_through or self.book.start - timedelta(days=1)
+        due = [i for i in self.book.invoices() if since < i.issue_date <= today]
+        if due:
+            await erp.issue(self.api, self.book, due)
+            self.tally.invoices += len(due)
+        self.issued_through = today
+
+    async def receive_payments(self, today: date) -> None:
+        payers: dict[str, list[InvoicePlan]] = defaultdict(list)
+        for customer in self.book.customers:
+            for invoice in customer.invoices:
+                if invoice.pay_on is not None and invoice.pay_on <= today and invoice.open > 0 \
+                        and not invoice.in_dispute and invoice.invoice_id is not None:  # fmt: skip
+                    payers[customer.external_id].append(invoice)
+        by_external = {c.external_id: c for c in self.book.customers}
+
+        async def one(external_id: str, invoices: list[InvoicePlan]) -> None:
+            customer = by_external[external_id]
+            short = any(i.deduction and i.deduction < i.open for i in invoices)
+            total = await erp.pay(self.api, customer, invoices, today, f"{self.book.run}-{external_id}-{today}")
+            self.tally.payments += 1
+            self.tally.short_payments += short
+            self.tally.add_cash(customer.entity.currency, total)
+
+        await asyncio.gather(*(one(e, i) for e, i in payers.items()))
+
+    async def take_orders(self, today: date) -> None:
+        """The order system asks credit about a few orders a day; refused ones wait in its queue."""
+        for customer in self.book.customers:
+            if self.rng.random() >= 0.02:
+                continue
+            amount = Decimal(self.rng.randint(5, 60) * 100)
+            decision = await self.api.post("credit", "/v1/credit-decisions", {
+                "order_reference": f"{self.book.run}-SO-{today:%m%d}-{customer.external_id}",
+                "customer_id": customer.customer_id, "amount": erp.money(amount, customer.entity.currency)},
+                subject="order-system", scopes=("credit:check",))  # fmt: skip
+            self.tally.orders[decision["status"]] += 1

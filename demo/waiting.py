@@ -1,0 +1,63 @@
+"""Waiting for the workers by polling the APIs (never fixed sleeps): credit and collections have
+the entity's business date, and collections' aging of the entity equals the ledger's."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from demo.book import Entity
+from demo.client import Api
+
+POLL_SECONDS = 0.1
+
+
+class NotCaughtUp(RuntimeError):
+    """A worker did not catch up within the timeout: the platform is stuck or far behind."""
+
+
+def totals(lines: list[dict[str, Any]]) -> dict[str, Decimal]:
+    return {line["currency"]: Decimal(line["total"]) for line in lines if Decimal(line["total"])}
+
+
+async def ledger_aging(api: Api, entity: str, day: date) -> dict[str, Decimal]:
+    report = await api.get("ledger", "/v1/reports/aging", params={
+        "as_of": day.isoformat(), "business_entity": entity, "group_by": "total"})  # fmt: skip
+    return totals(report["totals"])
+
+
+async def collections_aging(api: Api, entity: str, day: date) -> dict[str, Decimal]:
+    report = await api.get("collections", "/v1/aging", params={
+        "as_of": day.isoformat(), "business_entity": entity, "group_by": "business_entity"})  # fmt: skip
+    return totals(report["lines"])
+
+
+async def _lagging(api: Api, entity: Entity, sentinel: str, day: date) -> str | None:
+    """What has not caught up yet, or None."""
+    check = await api.get("credit", "/v1/credit-check", params={
+        "customer_id": sentinel, "amount": "1.00", "currency": entity.currency})  # fmt: skip
+    if check["business_date"] != day.isoformat():
+        return f"credit judges {entity.code} on {check['business_date']}"
+    view = await api.get("collections", f"/v1/accounts/{sentinel}")
+    if view["business_date"] != day.isoformat():
+        return f"collections ages {entity.code} on {view['business_date']}"
+    ledger, collections = await asyncio.gather(
+        ledger_aging(api, entity.code, day), collections_aging(api, entity.code, day)
+    )
+    if ledger != collections:
+        return f"collections' aging of {entity.code} is {collections}, the ledger's {ledger}"
+    return None
+
+
+async def caught_up(api: Api, sentinels: dict[Entity, str], day: date, timeout: float = 120) -> float:
+    """Returns once every entity is caught up on `day`; the seconds it took."""
+    started = time.monotonic()
+    for entity, sentinel in sentinels.items():
+        while (lag := await _lagging(api, entity, sentinel, day)) is not None:
+            if time.monotonic() - started > timeout:
+                raise NotCaughtUp(f"after {timeout:.0f} s on {day}: {lag}")
+            await asyncio.sleep(POLL_SECONDS)
+    return time.monotonic() - started
