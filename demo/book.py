@@ -45,8 +45,12 @@ PROFILES = (
     Profile("delinquent", 0.07, 75, 30, 0.40, 0.05, 0.25, 0.06, "very_high"),
 )
 DEDUCTION_REASONS = ("pricing", "damaged_goods", "short_shipment", "returns")
-DISPUTE_REASONS = (("pricing", "price_list_outdated"), ("damaged_goods", "carrier_damage"),
-                   ("not_received", "wrong_address"), ("short_shipment", "warehouse_error"))  # fmt: skip
+DISPUTE_REASONS = (
+    ("pricing", "price_list_outdated"),
+    ("damaged_goods", "carrier_damage"),
+    ("not_received", "wrong_address"),
+    ("short_shipment", "warehouse_error"),
+)
 
 
 @dataclass
@@ -121,7 +125,7 @@ def plan_book(seed: int, run: str, start: date, customers_per_entity: int, days:
     customers: list[CustomerPlan] = []
     weights = [p.weight for p in PROFILES]
     for entity in entities:
-        for n in range(customers_per_entity):
+        for _n in range(customers_per_entity):
             profile = rng.choices(PROFILES, weights)[0]
             number = len(customers) + 1
             median = rng.choice((400.0, 900.0, 1800.0))
@@ -158,7 +162,23 @@ def plan_book(seed: int, run: str, start: date, customers_per_entity: int, days:
 
 
 def _company(rng: random.Random) -> str:
-    first = ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Tyrell",
-             "Soylent", "Cyberdyne", "Wonka", "Gringotts", "Oscorp", "Pied Piper", "Monarch")  # fmt: skip
+    first = (
+        "Acme",
+        "Globex",
+        "Initech",
+        "Umbrella",
+        "Hooli",
+        "Vandelay",
+        "Stark",
+        "Wayne",
+        "Tyrell",
+        "Soylent",
+        "Cyberdyne",
+        "Wonka",
+        "Gringotts",
+        "Oscorp",
+        "Pied Piper",
+        "Monarch",
+    )
     second = ("Trading", "Industries", "Logistics", "Foods", "Systems", "Retail", "Supplies", "Labs")
     return f"{rng.choice(first)} {rng.choice(second)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,7 +86,7 @@ class Api:
         path: str,
         *,
         json: Any = None,
-        params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        params: Mapping[str, Any] | tuple[tuple[str, str], ...] | None = None,
         subject: str = "demo-admin",
         scopes: tuple[str, ...] = ("admin",),
         ok: tuple[int, ...] = (200, 201),
@@ -112,7 +112,9 @@ class Api:
     async def put(self, service: str, path: str, body: Any, **kwargs: Any) -> Any:
         return (await self.send(service, "PUT", path, json=body, **kwargs)).json()
 
-    async def pages(self, service: str, path: str, params: dict[str, Any] | None = None, **kwargs: Any) -> list[Any]:
+    async def pages(
+        self, service: str, path: str, params: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[Any]:
         """Every item of a cursor-paginated list."""
         items: list[Any] = []
         query = {**(params or {}), "limit": 200}

@@ -57,33 +57,62 @@ class Simulation:
         self.tally.days += 1
 
     async def strategy_runs(self, today: date) -> None:
+        """Runs each entity's dunning for the day now rather than on the worker's next poll (a run
+        the worker started first leaves this one nothing to fire)."""
         for desk in self.organisation.desks:
-            run = await self.api.post("collections", "/v1/strategy-runs", {
-                "business_entity": desk.entity.code, "as_of": today.isoformat()},
-                subject=desk.manager, scopes=MANAGE)  # fmt: skip
-            self.tally.fired.update(run["fired"])
+            await self.api.post(
+                "collections",
+                "/v1/strategy-runs",
+                {"business_entity": desk.entity.code, "as_of": today.isoformat()},
+                subject=desk.manager,
+                scopes=MANAGE,
+            )
 
     async def work_worklist(self, collector: str, today: date) -> None:
         """The collector calls the accounts at the top of the worklist: a promise when reached
         (kept or broken as the customer's profile has it), a dispute when the customer has one."""
-        page = await self.api.get("collections", "/v1/worklist", params={"limit": self.calls_per_collector},
-                                  subject=collector, scopes=WORK)  # fmt: skip
+        page = await self.api.get(
+            "collections",
+            "/v1/worklist",
+            params={"limit": self.calls_per_collector},
+            subject=collector,
+            scopes=WORK,
+        )
         for item in page["items"]:
             customer = self.by_id.get(item["customer_id"])
             if customer is None:
                 continue
-            overdue = [i for i in customer.invoices if i.open > 0 and i.due_date < today and not i.in_dispute
-                       and i.invoice_id is not None]  # fmt: skip
+            overdue = [
+                i
+                for i in customer.invoices
+                if i.open > 0 and i.due_date < today and not i.in_dispute and i.invoice_id is not None
+            ]
             reached = self.rng.random() < 0.7
-            promising = reached and bool(overdue) and self.promised_until.get(item["customer_id"], today) <= today
+            promising = (
+                reached and bool(overdue) and self.promised_until.get(item["customer_id"], today) <= today
+            )
             disputing = promising and any(i.disputed for i in overdue)
-            outcome = ("disputed" if disputing else "promised_to_pay" if promising else "reached") if reached \
-                else self.rng.choice(("no_answer", "left_voicemail"))  # fmt: skip
+            outcome = (
+                ("disputed" if disputing else "promised_to_pay" if promising else "reached")
+                if reached
+                else self.rng.choice(("no_answer", "left_voicemail"))
+            )
             call_tasks = [t["id"] for t in item["tasks"] if t["kind"] == "call"]
-            activity = await self.api.post("collections", f"/v1/accounts/{item['customer_id']}/activities", {
-                "kind": "call", "direction": "outbound", "outcome": outcome, "contact": "accounts payable",
-                "summary": f"Called about {len(overdue)} overdue invoices", "duration_seconds": self.rng.randint(40, 600),
-                "completes_task_id": call_tasks[0] if call_tasks else None}, subject=collector, scopes=WORK)  # fmt: skip
+            activity = await self.api.post(
+                "collections",
+                f"/v1/accounts/{item['customer_id']}/activities",
+                {
+                    "kind": "call",
+                    "direction": "outbound",
+                    "outcome": outcome,
+                    "contact": "accounts payable",
+                    "summary": f"Called about {len(overdue)} overdue invoices",
+                    "duration_seconds": self.rng.randint(40, 600),
+                    "completes_task_id": call_tasks[0] if call_tasks else None,
+                },
+                subject=collector,
+                scopes=WORK,
+            )
             self.tally.calls += 1
             if disputing:
                 for invoice in overdue:
@@ -92,14 +121,30 @@ class Simulation:
             elif promising:
                 await self.promise(customer, overdue, today, collector, activity["id"])
 
-    async def promise(self, customer: CustomerPlan, invoices: list[InvoicePlan], today: date, collector: str,
-                      activity_id: str) -> None:  # fmt: skip
+    async def promise(
+        self,
+        customer: CustomerPlan,
+        invoices: list[InvoicePlan],
+        today: date,
+        collector: str,
+        activity_id: str,
+    ) -> None:
         promised = today + timedelta(days=self.rng.randint(2, 10))
         amount = sum((i.open for i in invoices), Decimal(0))
-        await self.api.post("collections", f"/v1/accounts/{customer.customer_id}/promises", {
-            "amount": erp.money(amount, customer.entity.currency), "promised_date": promised.isoformat(),
-            "invoice_ids": [i.invoice_id for i in invoices], "channel": "call",
-            "note": f"activity {activity_id}", "send_confirmation": False}, subject=collector, scopes=WORK)  # fmt: skip
+        await self.api.post(
+            "collections",
+            f"/v1/accounts/{customer.customer_id}/promises",
+            {
+                "amount": erp.money(amount, customer.entity.currency),
+                "promised_date": promised.isoformat(),
+                "invoice_ids": [i.invoice_id for i in invoices],
+                "channel": "call",
+                "note": f"activity {activity_id}",
+                "send_confirmation": False,
+            },
+            subject=collector,
+            scopes=WORK,
+        )
         self.tally.promises += 1
         self.promised_until[str(customer.customer_id)] = promised + timedelta(days=3)
         kept = self.rng.random() < customer.profile.keeps_promises
@@ -114,21 +159,42 @@ class Simulation:
 
     async def dispute(self, customer: CustomerPlan, invoice: InvoicePlan, today: date, owner: str) -> None:
         reason, root_cause = self.rng.choice(DISPUTE_REASONS)
-        case = await self.api.post("collections", f"/v1/accounts/{customer.customer_id}/disputes", {
-            "items": [{"invoice_id": invoice.invoice_id, "amount": erp.money(invoice.open, customer.entity.currency)}],
-            "reason_code": reason, "root_cause_code": root_cause, "owner_kind": "collector", "owner": owner,
-            "description": f"Customer disputes {invoice.number}"}, subject=owner, scopes=WORK)  # fmt: skip
+        case = await self.api.post(
+            "collections",
+            f"/v1/accounts/{customer.customer_id}/disputes",
+            {
+                "items": [
+                    {
+                        "invoice_id": invoice.invoice_id,
+                        "amount": erp.money(invoice.open, customer.entity.currency),
+                    }
+                ],
+                "reason_code": reason,
+                "root_cause_code": root_cause,
+                "owner_kind": "collector",
+                "owner": owner,
+                "description": f"Customer disputes {invoice.number}",
+            },
+            subject=owner,
+            scopes=WORK,
+        )
         invoice.in_dispute, invoice.disputed, invoice.pay_on = True, False, None
         valid = self.rng.random() < 0.6
-        self.disputes.append(OpenDispute(case["id"], customer, invoice, today + timedelta(days=self.rng.randint(5, 20)), valid))
+        self.disputes.append(
+            OpenDispute(case["id"], customer, invoice, today + timedelta(days=self.rng.randint(5, 20)), valid)
+        )
         self.tally.disputes += 1
 
     async def open_disputes(self, today: date) -> None:
         """Customers who dispute an invoice but were not called raise it themselves 10 days past due."""
         for customer in self.book.customers:
             for invoice in customer.invoices:
-                if invoice.disputed and invoice.open == invoice.amount and invoice.invoice_id is not None \
-                        and invoice.due_date + timedelta(days=10) <= today:  # fmt: skip
+                if (
+                    invoice.disputed
+                    and invoice.open == invoice.amount
+                    and invoice.invoice_id is not None
+                    and invoice.due_date + timedelta(days=10) <= today
+                ):
                     desk = next(d for d in self.organisation.desks if d.entity == customer.entity)
                     await self.dispute(customer, invoice, today, desk.early)
 
@@ -137,22 +203,38 @@ class Simulation:
             self.disputes.remove(case)
             manager = next(d.manager for d in self.organisation.desks if d.entity == case.customer.entity)
             path = f"/v1/disputes/{case.case_id}/status"
-            await self.api.post("collections", path, {"status": "under_review"}, subject=manager, scopes=MANAGE)
+            await self.api.post(
+                "collections", path, {"status": "under_review"}, subject=manager, scopes=MANAGE
+            )
             status = "resolved_valid" if case.valid else "resolved_invalid"
-            await self.api.post("collections", path, {"status": status, "note": "checked the delivery documents"},
-                                subject=manager, scopes=MANAGE)  # fmt: skip
+            await self.api.post(
+                "collections",
+                path,
+                {"status": status, "note": "checked the delivery documents"},
+                subject=manager,
+                scopes=MANAGE,
+            )
             case.invoice.in_dispute = False
             if not case.valid:
                 self.tally.disputes_invalid += 1
                 case.invoice.pay_on = today + timedelta(days=self.rng.randint(3, 15))
                 continue
             self.tally.disputes_valid += 1
-            detail = await self.api.get("collections", f"/v1/disputes/{case.case_id}", subject=manager, scopes=MANAGE)
+            detail = await self.api.get(
+                "collections", f"/v1/disputes/{case.case_id}", subject=manager, scopes=MANAGE
+            )
             for item in detail["items"]:
                 if item["credit_request_id"]:
-                    await erp.credit_memo(self.api, case.customer, case.invoice, Decimal(item["amount"]["amount"]),
-                                          today, item["credit_request_id"], case.case_id,
-                                          f"CM-{case.invoice.number}")  # fmt: skip
+                    await erp.credit_memo(
+                        self.api,
+                        case.customer,
+                        case.invoice,
+                        Decimal(item["amount"]["amount"]),
+                        today,
+                        item["credit_request_id"],
+                        case.case_id,
+                        f"CM-{case.invoice.number}",
+                    )
                     self.tally.credit_memos += 1
 
     async def issue_invoices(self, today: date) -> None:
@@ -167,15 +249,22 @@ class Simulation:
         payers: dict[str, list[InvoicePlan]] = defaultdict(list)
         for customer in self.book.customers:
             for invoice in customer.invoices:
-                if invoice.pay_on is not None and invoice.pay_on <= today and invoice.open > 0 \
-                        and not invoice.in_dispute and invoice.invoice_id is not None:  # fmt: skip
+                if (
+                    invoice.pay_on is not None
+                    and invoice.pay_on <= today
+                    and invoice.open > 0
+                    and not invoice.in_dispute
+                    and invoice.invoice_id is not None
+                ):
                     payers[customer.external_id].append(invoice)
         by_external = {c.external_id: c for c in self.book.customers}
 
         async def one(external_id: str, invoices: list[InvoicePlan]) -> None:
             customer = by_external[external_id]
             short = any(i.deduction and i.deduction < i.open for i in invoices)
-            total = await erp.pay(self.api, customer, invoices, today, f"{self.book.run}-{external_id}-{today}")
+            total = await erp.pay(
+                self.api, customer, invoices, today, f"{self.book.run}-{external_id}-{today}"
+            )
             self.tally.payments += 1
             self.tally.short_payments += short
             self.tally.add_cash(customer.entity.currency, total)
@@ -188,8 +277,15 @@ class Simulation:
             if self.rng.random() >= 0.02:
                 continue
             amount = Decimal(self.rng.randint(5, 60) * 100)
-            decision = await self.api.post("credit", "/v1/credit-decisions", {
-                "order_reference": f"{self.book.run}-SO-{today:%m%d}-{customer.external_id}",
-                "customer_id": customer.customer_id, "amount": erp.money(amount, customer.entity.currency)},
-                subject="order-system", scopes=("credit:check",))  # fmt: skip
+            decision = await self.api.post(
+                "credit",
+                "/v1/credit-decisions",
+                {
+                    "order_reference": f"{self.book.run}-SO-{today:%m%d}-{customer.external_id}",
+                    "customer_id": customer.customer_id,
+                    "amount": erp.money(amount, customer.entity.currency),
+                },
+                subject="order-system",
+                scopes=("credit:check",),
+            )
             self.tally.orders[decision["status"]] += 1

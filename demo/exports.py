@@ -3,7 +3,9 @@ the experiment's outcomes and the dispute root causes, in CSV and XLSX, and the 
 
 from __future__ import annotations
 
+import asyncio
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,32 +15,66 @@ from demo.client import Api
 from demo.organisation import Organisation
 
 
+@dataclass(frozen=True)
+class Report:
+    file: str
+    service: str
+    path: str
+    params: dict[str, str]
+    as_manager: bool = True
 
-async def write_exports(api: Api, book: Book, organisation: Organisation, first: date, last: date,
-                        summary: dict[str, Any], text: str, folder: Path) -> list[Path]:  # fmt: skip
-    folder.mkdir(parents=True, exist_ok=True)
-    manager = {"subject": organisation.desks[0].manager, "scopes": ("collections:manage",)}
-    wanted: list[tuple[str, str, str, dict[str, Any], dict[str, Any]]] = []
+
+def reports(book: Book, organisation: Organisation, first: date, last: date) -> list[Report]:
+    day = last.isoformat()
+    wanted: list[Report] = []
     for fmt in ("csv", "xlsx"):
         for entity in book.entities:
-            wanted.append((f"aging-{entity.code}.{fmt}", "ledger", "/v1/reports/aging",
-                           {"as_of": last.isoformat(), "business_entity": entity.code, "format": fmt}, {}))  # fmt: skip
-        wanted.append((f"aging-by-collector.{fmt}", "collections", "/v1/aging/export",
-                       {"as_of": last.isoformat(), "group_by": "collector", "format": fmt}, manager))  # fmt: skip
+            params = {"as_of": day, "business_entity": entity.code, "format": fmt}
+            wanted.append(Report(f"aging-{entity.code}.{fmt}", "ledger", "/v1/reports/aging", params, False))
+        by_collector = {"as_of": day, "group_by": "collector", "format": fmt}
+        wanted.append(Report(f"aging-by-collector.{fmt}", "collections", "/v1/aging/export", by_collector))
         for collector in organisation.collectors:
-            wanted.append((f"worklist-{collector}.{fmt}", "collections", "/v1/worklist/export",
-                           {"collector": collector, "format": fmt}, manager))  # fmt: skip
-        wanted.append((f"experiment-outcomes.{fmt}", "collections",
-                       f"/v1/experiments/{organisation.experiment_id}/outcomes/export",
-                       {"as_of": last.isoformat(), "format": fmt}, manager))  # fmt: skip
-        wanted.append((f"dispute-root-causes.{fmt}", "collections", "/v1/reports/dispute-root-causes",
-                       {"opened_from": first.isoformat(), "opened_to": last.isoformat(), "format": fmt}, manager))  # fmt: skip
-    written = []
-    for name, service, path, params, who in wanted:
-        response = await api.send(service, "GET", path, params=params, **who)
-        target = folder / name
-        target.write_bytes(response.content)
-        written.append(target)
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
-    (folder / "summary.txt").write_text(text + "\n")
-    return [*written, folder / "summary.json", folder / "summary.txt"]
+            params = {"collector": collector, "format": fmt}
+            wanted.append(Report(f"worklist-{collector}.{fmt}", "collections", "/v1/worklist/export", params))
+        outcomes = f"/v1/experiments/{organisation.experiment_id}/outcomes/export"
+        wanted.append(
+            Report(f"experiment-outcomes.{fmt}", "collections", outcomes, {"as_of": day, "format": fmt})
+        )
+        causes = {"opened_from": first.isoformat(), "opened_to": day, "format": fmt}
+        wanted.append(
+            Report(f"dispute-root-causes.{fmt}", "collections", "/v1/reports/dispute-root-causes", causes)
+        )
+    return wanted
+
+
+def save(folder: Path, contents: dict[str, bytes], summary: dict[str, Any], text: str) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    contents = {
+        **contents,
+        "summary.json": json.dumps(summary, indent=2, default=str).encode(),
+        "summary.txt": (text + "\n").encode(),
+    }
+    for name, content in contents.items():
+        (folder / name).write_bytes(content)
+    return [folder / name for name in contents]
+
+
+async def write_exports(
+    api: Api,
+    book: Book,
+    organisation: Organisation,
+    first: date,
+    last: date,
+    summary: dict[str, Any],
+    text: str,
+    folder: Path,
+) -> list[Path]:
+    manager = organisation.desks[0].manager
+    contents: dict[str, bytes] = {}
+    for report in reports(book, organisation, first, last):
+        who: dict[str, Any] = (
+            {"subject": manager, "scopes": ("collections:manage",)} if report.as_manager else {}
+        )
+        response = await api.send(report.service, "GET", report.path, params=report.params, **who)
+        contents[report.file] = response.content
+    return await asyncio.to_thread(save, folder, contents, summary, text)

@@ -64,7 +64,10 @@ def _priority(run: str, offset: int) -> int:
 async def set_up(api: Api, book: Book) -> Organisation:
     run = book.run
     names = (("maria", "anna", "ben"), ("mike", "carla", "dan"))
-    desks = [Desk(e, f"{m}.{run}", f"{a}.{run}", f"{b}.{run}") for e, (m, a, b) in zip(book.entities, names, strict=True)]
+    desks = [
+        Desk(e, f"{m}.{run}", f"{a}.{run}", f"{b}.{run}")
+        for e, (m, a, b) in zip(book.entities, names, strict=True)
+    ]
     strategies = {"standard": f"standard-{run}", "early-call": f"early-call-{run}"}
     for name, steps in ((strategies["standard"], STANDARD), (strategies["early-call"], EARLY_CALL)):
         await api.post("collections", "/v1/dunning-strategies", {"name": name, "steps": steps})
@@ -99,27 +102,62 @@ async def _desk(api: Api, desk: Desk, run: str, offset: int, strategy: str) -> N
     entity = desk.entity.code
     manager = {"display_name": desk.manager.split(".")[0].title(), "role": "manager"}
     await api.put("collections", f"/v1/collectors/{desk.manager}", manager)
-    team = await api.post("collections", "/v1/teams", {"name": f"{entity} collections", "manager": desk.manager})
+    team = await api.post(
+        "collections", "/v1/teams", {"name": f"{entity} collections", "manager": desk.manager}
+    )
     await api.put("collections", f"/v1/collectors/{desk.manager}", {**manager, "team_id": team["id"]})
     for collector in (desk.early, desk.late):
-        await api.put("collections", f"/v1/collectors/{collector}", {"display_name": collector.split(".")[0].title(),
-                      "role": "collector", "team_id": team["id"]})  # fmt: skip
+        await api.put(
+            "collections",
+            f"/v1/collectors/{collector}",
+            {"display_name": collector.split(".")[0].title(), "role": "collector", "team_id": team["id"]},
+        )
     for collector, stage in ((desk.early, "early-stage"), (desk.late, "late-stage")):
-        portfolio = await api.post("collections", "/v1/portfolios", {
-            "name": f"{entity} {stage}", "collector": collector,
-            "backup": desk.late if collector == desk.early else desk.early})  # fmt: skip
+        portfolio = await api.post(
+            "collections",
+            "/v1/portfolios",
+            {
+                "name": f"{entity} {stage}",
+                "collector": collector,
+                "backup": desk.late if collector == desk.early else desk.early,
+            },
+        )
         desk.portfolios[collector] = portfolio["id"]
     rules = [("very_high", desk.late), ("high", desk.late), (None, desk.early)]
     for n, (risk_class, collector) in enumerate(rules):
-        await api.post("collections", "/v1/assignment-rules", {
-            "name": f"{entity} {risk_class or 'all'}", "portfolio_id": desk.portfolios[collector],
-            "priority": _priority(run, offset + n), "business_entity": entity, "risk_class": risk_class})  # fmt: skip
-    await api.post("collections", "/v1/sla-rules", {
-        "code": f"call7-{entity}", "name": "Call within 7 days of going past due", "within_days": 7,
-        "action_kind": "call", "action_direction": "outbound", "business_entity": entity})  # fmt: skip
-    segment = await api.post("collections", "/v1/strategy-segments", {
-        "name": f"{entity} all", "strategy": strategy, "priority": _priority(run, offset),
-        "business_entity": entity})  # fmt: skip
+        await api.post(
+            "collections",
+            "/v1/assignment-rules",
+            {
+                "name": f"{entity} {risk_class or 'all'}",
+                "portfolio_id": desk.portfolios[collector],
+                "priority": _priority(run, offset + n),
+                "business_entity": entity,
+                "risk_class": risk_class,
+            },
+        )
+    await api.post(
+        "collections",
+        "/v1/sla-rules",
+        {
+            "code": f"call7-{entity}",
+            "name": "Call within 7 days of going past due",
+            "within_days": 7,
+            "action_kind": "call",
+            "action_direction": "outbound",
+            "business_entity": entity,
+        },
+    )
+    segment = await api.post(
+        "collections",
+        "/v1/strategy-segments",
+        {
+            "name": f"{entity} all",
+            "strategy": strategy,
+            "priority": _priority(run, offset),
+            "business_entity": entity,
+        },
+    )
     desk.segment_id = segment["id"]
 
 
@@ -128,6 +166,13 @@ async def _credit_policies(api: Api, book: Book) -> None:
     very high: the platform's policies are per risk class, so they hold for every entity)."""
     overdue = [{"amount": str(Decimal(15000)), "currency": e.currency} for e in book.entities]
     for risk_class, days in (("high", 45), ("very_high", 30)):
-        await api.put("credit", f"/v1/credit-policies/{risk_class}", {
-            "max_days_past_due": days, "max_overdue_amounts": overdue, "limit_tolerance_percent": "10",
-            "auto_hold": True})  # fmt: skip
+        await api.put(
+            "credit",
+            f"/v1/credit-policies/{risk_class}",
+            {
+                "max_days_past_due": days,
+                "max_overdue_amounts": overdue,
+                "limit_tolerance_percent": "10",
+                "auto_hold": True,
+            },
+        )

@@ -77,8 +77,10 @@ async def run_demo(api: Api, settings: DemoSettings, say: Callable[[str], None] 
     start = await first_day(api, f"DE-{settings.run}")
     book = plan_book(settings.seed, settings.run, start, settings.customers_per_entity, settings.days)
     days = business_days(start, settings.days)
-    say(f"run {settings.run}: {len(book.customers)} customers, {len(book.invoices())} invoices planned, "
-        f"{settings.days} business days from {start}")  # fmt: skip
+    say(
+        f"run {settings.run}: {len(book.customers)} customers, {len(book.invoices())} invoices planned, "
+        f"{settings.days} business days from {start}"
+    )
     for entity in book.entities:
         await erp.set_business_date(api, entity.code, start, entity.time_zone)
     organisation: Organisation = await set_up(api, book)
@@ -87,7 +89,9 @@ async def run_demo(api: Api, settings: DemoSettings, say: Callable[[str], None] 
     await caught_up(api, sentinels, start, timeout=300)
     timings["opening book"] = time.monotonic() - clock
     say(f"opening book posted in {timings['opening book']:.0f} s; simulating")
-    simulation = Simulation(api, book, organisation, random.Random(settings.seed + 1), settings.calls_per_collector)
+    simulation = Simulation(
+        api, book, organisation, random.Random(settings.seed + 1), settings.calls_per_collector
+    )
     for n, today in enumerate(days):
         await simulation.day(today)
         following = days[n + 1] if n + 1 < len(days) else today
@@ -95,7 +99,8 @@ async def run_demo(api: Api, settings: DemoSettings, say: Callable[[str], None] 
             await erp.set_business_date(api, entity.code, following)
         simulation.tally.waited_seconds += await caught_up(api, sentinels, following)
         if n % 10 == 9:
-            say(f"  day {n + 1}/{len(days)} ({today}): {api.requests} requests, {time.monotonic() - clock:.0f} s")
+            elapsed = time.monotonic() - clock
+            say(f"  day {n + 1}/{len(days)} ({today}): {api.requests} requests, {elapsed:.0f} s")
     timings["simulation"] = time.monotonic() - clock - timings["opening book"]
     summary = await summarise(api, book, organisation, simulation.tally, start, days[-1])
     text = render(summary)

@@ -21,7 +21,6 @@ class Tally:
     disputes_invalid: int = 0
     credit_memos: int = 0
     orders: Counter[str] = field(default_factory=Counter)  # decision → count
-    fired: Counter[str] = field(default_factory=Counter)  # strategy action → count
     waited_seconds: float = 0.0
     days: int = 0
 

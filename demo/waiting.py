@@ -24,21 +24,30 @@ def totals(lines: list[dict[str, Any]]) -> dict[str, Decimal]:
 
 
 async def ledger_aging(api: Api, entity: str, day: date) -> dict[str, Decimal]:
-    report = await api.get("ledger", "/v1/reports/aging", params={
-        "as_of": day.isoformat(), "business_entity": entity, "group_by": "total"})  # fmt: skip
+    report = await api.get(
+        "ledger",
+        "/v1/reports/aging",
+        params={"as_of": day.isoformat(), "business_entity": entity, "group_by": "total"},
+    )
     return totals(report["totals"])
 
 
 async def collections_aging(api: Api, entity: str, day: date) -> dict[str, Decimal]:
-    report = await api.get("collections", "/v1/aging", params={
-        "as_of": day.isoformat(), "business_entity": entity, "group_by": "business_entity"})  # fmt: skip
+    report = await api.get(
+        "collections",
+        "/v1/aging",
+        params={"as_of": day.isoformat(), "business_entity": entity, "group_by": "business_entity"},
+    )
     return totals(report["lines"])
 
 
 async def _lagging(api: Api, entity: Entity, sentinel: str, day: date) -> str | None:
     """What has not caught up yet, or None."""
-    check = await api.get("credit", "/v1/credit-check", params={
-        "customer_id": sentinel, "amount": "1.00", "currency": entity.currency})  # fmt: skip
+    check = await api.get(
+        "credit",
+        "/v1/credit-check",
+        params={"customer_id": sentinel, "amount": "1.00", "currency": entity.currency},
+    )
     if check["business_date"] != day.isoformat():
         return f"credit judges {entity.code} on {check['business_date']}"
     view = await api.get("collections", f"/v1/accounts/{sentinel}")
