@@ -52,14 +52,18 @@ def parse(argv: list[str] | None = None) -> DemoSettings:
 
 
 async def main(settings: DemoSettings) -> None:
-    time.monotonic()
+    started = time.monotonic()
     smtp_host = os.environ.get("NOTIFICATIONS_SMTP_HOST", "127.0.0.1")
     smtp_port = int(os.environ.get("NOTIFICATIONS_SMTP_PORT", "1025"))
     with mailbox(smtp_host, smtp_port) as box:
         async with Api(urls_from_env(), auth_from_env(), settings.run) as api:
-            await run_demo(api, settings)
+            result = await run_demo(api, settings)
+    print()
+    print(result.text)
     if box.started:
-        pass
+        print(f"the demo's SMTP sink on {smtp_host}:{smtp_port} received {box.received} e-mails")
+    print(f"\nexports in {settings.folder}/: {', '.join(p.name for p in result.files)}")
+    print(f"done in {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ class Simulation:
     api: Api
     book: Book
     organisation: Organisation
-    rng: random.Random
+    seed: int
     calls_per_collector: int
     tally: Tally = field(default_factory=Tally)
     disputes: list[OpenDispute] = field(default_factory=list)
@@ -44,16 +44,23 @@ class Simulation:
     def __post_init__(self) -> None:
         self.by_id = {c.customer_id: c for c in self.book.customers}
 
+    def rng_for(self, *parts: object) -> random.Random:
+        """A generator of its own per collector and day (or chore and day): collectors work at the
+        same time, and each one's draws stay the same whatever order their answers arrive in."""
+        return random.Random("-".join(str(p) for p in (self.seed, *parts)))
+
     async def day(self, today: date) -> None:
-        await self.strategy_runs(today)
-        for desk in self.organisation.desks:
-            for collector in (desk.early, desk.late):
-                await self.work_worklist(collector, today)
-        await self.open_disputes(today)
-        await self.resolve_disputes(today)
-        await self.issue_invoices(today)
-        await self.receive_payments(today)
-        await self.take_orders(today)
+        with self.tally.timed("strategy runs"):
+            await self.strategy_runs(today)
+        with self.tally.timed("collectors"):
+            await asyncio.gather(*(self.work_worklist(c, today) for c in self.organisation.collectors))
+        with self.tally.timed("disputes"):
+            await self.open_disputes(today)
+            await self.resolve_disputes(today)
+        with self.tally.timed("invoices, payments, orders"):
+            await self.issue_invoices(today)
+            await self.receive_payments(today)
+            await self.take_orders(today)
         self.tally.days += 1
 
     async def strategy_runs(self, today: date) -> None:
@@ -78,6 +85,7 @@ class Simulation:
             subject=collector,
             scopes=WORK,
         )
+        rng = self.rng_for(collector, today)
         for item in page["items"]:
             customer = self.by_id.get(item["customer_id"])
             if customer is None:
@@ -87,7 +95,7 @@ class Simulation:
                 for i in customer.invoices
                 if i.open > 0 and i.due_date < today and not i.in_dispute and i.invoice_id is not None
             ]
-            reached = self.rng.random() < 0.7
+            reached = rng.random() < 0.7
             promising = (
                 reached and bool(overdue) and self.promised_until.get(item["customer_id"], today) <= today
             )
@@ -95,7 +103,7 @@ class Simulation:
             outcome = (
                 ("disputed" if disputing else "promised_to_pay" if promising else "reached")
                 if reached
-                else self.rng.choice(("no_answer", "left_voicemail"))
+                else rng.choice(("no_answer", "left_voicemail"))
             )
             call_tasks = [t["id"] for t in item["tasks"] if t["kind"] == "call"]
             activity = await self.api.post(
@@ -107,7 +115,7 @@ class Simulation:
                     "outcome": outcome,
                     "contact": "accounts payable",
                     "summary": f"Called about {len(overdue)} overdue invoices",
-                    "duration_seconds": self.rng.randint(40, 600),
+                    "duration_seconds": rng.randint(40, 600),
                     "completes_task_id": call_tasks[0] if call_tasks else None,
                 },
                 subject=collector,
@@ -117,9 +125,9 @@ class Simulation:
             if disputing:
                 for invoice in overdue:
                     if invoice.disputed:
-                        await self.dispute(customer, invoice, today, collector)
+                        await self.dispute(customer, invoice, today, collector, rng)
             elif promising:
-                await self.promise(customer, overdue, today, collector, activity["id"])
+                await self.promise(customer, overdue, today, collector, activity["id"], rng)
 
     async def promise(
         self,
@@ -128,8 +136,9 @@ class Simulation:
         today: date,
         collector: str,
         activity_id: str,
+        rng: random.Random,
     ) -> None:
-        promised = today + timedelta(days=self.rng.randint(2, 10))
+        promised = today + timedelta(days=rng.randint(2, 10))
         amount = sum((i.open for i in invoices), Decimal(0))
         await self.api.post(
             "collections",
@@ -147,18 +156,20 @@ class Simulation:
         )
         self.tally.promises += 1
         self.promised_until[str(customer.customer_id)] = promised + timedelta(days=3)
-        kept = self.rng.random() < customer.profile.keeps_promises
+        kept = rng.random() < customer.profile.keeps_promises
         self.tally.promises_meant_kept += kept
         for invoice in invoices:
             if kept:
                 invoice.pay_on = min(invoice.pay_on or promised, promised)
             elif invoice.pay_on is None or invoice.pay_on <= promised:
                 # broken: nothing on the day, paid later (or, for the worst payers, not at all)
-                later = promised + timedelta(days=self.rng.randint(15, 40))
-                invoice.pay_on = None if self.rng.random() < customer.profile.never_pays else later
+                later = promised + timedelta(days=rng.randint(15, 40))
+                invoice.pay_on = None if rng.random() < customer.profile.never_pays else later
 
-    async def dispute(self, customer: CustomerPlan, invoice: InvoicePlan, today: date, owner: str) -> None:
-        reason, root_cause = self.rng.choice(DISPUTE_REASONS)
+    async def dispute(
+        self, customer: CustomerPlan, invoice: InvoicePlan, today: date, owner: str, rng: random.Random
+    ) -> None:
+        reason, root_cause = rng.choice(DISPUTE_REASONS)
         case = await self.api.post(
             "collections",
             f"/v1/accounts/{customer.customer_id}/disputes",
@@ -179,9 +190,9 @@ class Simulation:
             scopes=WORK,
         )
         invoice.in_dispute, invoice.disputed, invoice.pay_on = True, False, None
-        valid = self.rng.random() < 0.6
+        valid = rng.random() < 0.6
         self.disputes.append(
-            OpenDispute(case["id"], customer, invoice, today + timedelta(days=self.rng.randint(5, 20)), valid)
+            OpenDispute(case["id"], customer, invoice, today + timedelta(days=rng.randint(5, 20)), valid)
         )
         self.tally.disputes += 1
 
@@ -196,7 +207,9 @@ class Simulation:
                     and invoice.due_date + timedelta(days=10) <= today
                 ):
                     desk = next(d for d in self.organisation.desks if d.entity == customer.entity)
-                    await self.dispute(customer, invoice, today, desk.early)
+                    await self.dispute(
+                        customer, invoice, today, desk.early, self.rng_for("dispute", invoice.number)
+                    )
 
     async def resolve_disputes(self, today: date) -> None:
         for case in [c for c in self.disputes if c.resolve_on <= today]:
@@ -217,7 +230,9 @@ class Simulation:
             case.invoice.in_dispute = False
             if not case.valid:
                 self.tally.disputes_invalid += 1
-                case.invoice.pay_on = today + timedelta(days=self.rng.randint(3, 15))
+                case.invoice.pay_on = today + timedelta(
+                    days=self.rng_for("paid", case.invoice.number).randint(3, 15)
+                )
                 continue
             self.tally.disputes_valid += 1
             detail = await self.api.get(
@@ -273,10 +288,11 @@ class Simulation:
 
     async def take_orders(self, today: date) -> None:
         """The order system asks credit about a few orders a day; refused ones wait in its queue."""
+        rng = self.rng_for("orders", today)
         for customer in self.book.customers:
-            if self.rng.random() >= 0.02:
+            if rng.random() >= 0.02:
                 continue
-            amount = Decimal(self.rng.randint(5, 60) * 100)
+            amount = Decimal(rng.randint(5, 60) * 100)
             decision = await self.api.post(
                 "credit",
                 "/v1/credit-decisions",

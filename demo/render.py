@@ -133,4 +133,5 @@ def render(s: dict[str, Any]) -> str:
             f"cure {arm['cure_rate']['rate']}, roll {arm['roll_rate']['rate']}; {arm.get('verdict') or ''}"
         )
     out.append(f"\n{s['requests']} API requests; {s['waited_for_workers_seconds']} s waiting for the workers")
+    out += [f"  {phase}: {seconds} s" for phase, seconds in s.get("timings_seconds", {}).items()]
     return "\n".join(out)

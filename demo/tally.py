@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,6 +26,15 @@ class Tally:
     orders: Counter[str] = field(default_factory=Counter)  # decision → count
     waited_seconds: float = 0.0
     days: int = 0
+    seconds: Counter[str] = field(default_factory=Counter)  # phase of the day → seconds spent
+
+    @contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[phase] += time.monotonic() - started  # type: ignore[assignment]
 
     def add_cash(self, currency: str, amount: Decimal) -> None:
         self.cash[currency] += amount  # type: ignore[assignment]

@@ -64,9 +64,12 @@ async def _lagging(api: Api, entity: Entity, sentinel: str, day: date) -> str | 
 async def caught_up(api: Api, sentinels: dict[Entity, str], day: date, timeout: float = 120) -> float:
     """Returns once every entity is caught up on `day`; the seconds it took."""
     started = time.monotonic()
-    for entity, sentinel in sentinels.items():
+
+    async def entity_caught_up(entity: Entity, sentinel: str) -> None:
         while (lag := await _lagging(api, entity, sentinel, day)) is not None:
             if time.monotonic() - started > timeout:
                 raise NotCaughtUp(f"after {timeout:.0f} s on {day}: {lag}")
             await asyncio.sleep(POLL_SECONDS)
+
+    await asyncio.gather(*(entity_caught_up(e, s) for e, s in sentinels.items()))
     return time.monotonic() - started
