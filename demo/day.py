@@ -13,7 +13,7 @@ from decimal import Decimal
 from demo import erp
 from demo.book import DISPUTE_REASONS, Book, CustomerPlan, InvoicePlan
 from demo.client import Api
-from demo.organisation import Organisation
+from demo.organisation import Desk, Organisation
 from demo.tally import Tally
 
 MANAGE = ("collections:manage",)
@@ -39,7 +39,7 @@ class Simulation:
     tally: Tally = field(default_factory=Tally)
     disputes: list[OpenDispute] = field(default_factory=list)
     promised_until: dict[str, date] = field(default_factory=dict)  # customer id → promise deadline
-    issued_through: date | None = None
+    issued_through: dict[str, date] = field(default_factory=dict)  # entity → last day invoiced
 
     def __post_init__(self) -> None:
         self.by_id = {c.customer_id: c for c in self.book.customers}
@@ -49,31 +49,33 @@ class Simulation:
         same time, and each one's draws stay the same whatever order their answers arrive in."""
         return random.Random("-".join(str(p) for p in (self.seed, *parts)))
 
-    async def day(self, today: date) -> None:
-        with self.tally.timed("strategy runs"):
-            await self.strategy_runs(today)
-        with self.tally.timed("collectors"):
-            await asyncio.gather(*(self.work_worklist(c, today) for c in self.organisation.collectors))
-        with self.tally.timed("disputes"):
-            await self.open_disputes(today)
-            await self.resolve_disputes(today)
-        with self.tally.timed("invoices, payments, orders"):
-            await self.issue_invoices(today)
-            await self.receive_payments(today)
-            await self.take_orders(today)
-        self.tally.days += 1
+    def customers_of(self, desk: Desk) -> list[CustomerPlan]:
+        return [c for c in self.book.customers if c.entity == desk.entity]
 
-    async def strategy_runs(self, today: date) -> None:
-        """Runs each entity's dunning for the day now rather than on the worker's next poll (a run
+    async def day(self, today: date, desk: Desk) -> None:
+        """The entity's day (entities share nothing, so the demo runs them side by side)."""
+        with self.tally.timed("strategy runs"):
+            await self.strategy_run(today, desk)
+        with self.tally.timed("collectors"):
+            await asyncio.gather(*(self.work_worklist(c, today) for c in (desk.early, desk.late)))
+        with self.tally.timed("disputes"):
+            await self.open_disputes(today, desk)
+            await self.resolve_disputes(today, desk)
+        with self.tally.timed("invoices, payments, orders"):
+            await self.issue_invoices(today, desk)
+            await self.receive_payments(today, desk)
+            await self.take_orders(today, desk)
+
+    async def strategy_run(self, today: date, desk: Desk) -> None:
+        """Runs the entity's dunning for the day now rather than on the worker's next poll (a run
         the worker started first leaves this one nothing to fire)."""
-        for desk in self.organisation.desks:
-            await self.api.post(
-                "collections",
-                "/v1/strategy-runs",
-                {"business_entity": desk.entity.code, "as_of": today.isoformat()},
-                subject=desk.manager,
-                scopes=MANAGE,
-            )
+        await self.api.post(
+            "collections",
+            "/v1/strategy-runs",
+            {"business_entity": desk.entity.code, "as_of": today.isoformat()},
+            subject=desk.manager,
+            scopes=MANAGE,
+        )
 
     async def work_worklist(self, collector: str, today: date) -> None:
         """The collector calls the accounts at the top of the worklist: a promise when reached
@@ -196,9 +198,9 @@ class Simulation:
         )
         self.tally.disputes += 1
 
-    async def open_disputes(self, today: date) -> None:
+    async def open_disputes(self, today: date, desk: Desk) -> None:
         """Customers who dispute an invoice but were not called raise it themselves 10 days past due."""
-        for customer in self.book.customers:
+        for customer in self.customers_of(desk):
             for invoice in customer.invoices:
                 if (
                     invoice.disputed
@@ -206,15 +208,14 @@ class Simulation:
                     and invoice.invoice_id is not None
                     and invoice.due_date + timedelta(days=10) <= today
                 ):
-                    desk = next(d for d in self.organisation.desks if d.entity == customer.entity)
                     await self.dispute(
                         customer, invoice, today, desk.early, self.rng_for("dispute", invoice.number)
                     )
 
-    async def resolve_disputes(self, today: date) -> None:
-        for case in [c for c in self.disputes if c.resolve_on <= today]:
+    async def resolve_disputes(self, today: date, desk: Desk) -> None:
+        manager = desk.manager
+        for case in [c for c in self.disputes if c.resolve_on <= today and c.customer.entity == desk.entity]:
             self.disputes.remove(case)
-            manager = next(d.manager for d in self.organisation.desks if d.entity == case.customer.entity)
             path = f"/v1/disputes/{case.case_id}/status"
             await self.api.post(
                 "collections", path, {"status": "under_review"}, subject=manager, scopes=MANAGE
@@ -252,17 +253,17 @@ class Simulation:
                     )
                     self.tally.credit_memos += 1
 
-    async def issue_invoices(self, today: date) -> None:
-        since = self.issued_through or self.book.start - timedelta(days=1)
-        due = [i for i in self.book.invoices() if since < i.issue_date <= today]
+    async def issue_invoices(self, today: date, desk: Desk) -> None:
+        since = self.issued_through.get(desk.entity.code, self.book.start - timedelta(days=1))
+        due = [i for c in self.customers_of(desk) for i in c.invoices if since < i.issue_date <= today]
         if due:
             await erp.issue(self.api, self.book, due)
             self.tally.invoices += len(due)
-        self.issued_through = today
+        self.issued_through[desk.entity.code] = today
 
-    async def receive_payments(self, today: date) -> None:
+    async def receive_payments(self, today: date, desk: Desk) -> None:
         payers: dict[str, list[InvoicePlan]] = defaultdict(list)
-        for customer in self.book.customers:
+        for customer in self.customers_of(desk):
             for invoice in customer.invoices:
                 if (
                     invoice.pay_on is not None
@@ -286,10 +287,10 @@ class Simulation:
 
         await asyncio.gather(*(one(e, i) for e, i in payers.items()))
 
-    async def take_orders(self, today: date) -> None:
+    async def take_orders(self, today: date, desk: Desk) -> None:
         """The order system asks credit about a few orders a day; refused ones wait in its queue."""
-        rng = self.rng_for("orders", today)
-        for customer in self.book.customers:
+        rng = self.rng_for("orders", desk.entity.code, today)
+        for customer in self.customers_of(desk):
             if rng.random() >= 0.02:
                 continue
             amount = Decimal(rng.randint(5, 60) * 100)

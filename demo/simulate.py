@@ -16,7 +16,7 @@ from demo.book import Book, CustomerPlan, InvoicePlan, business_days, plan_book
 from demo.client import Api
 from demo.day import Simulation
 from demo.exports import write_exports
-from demo.organisation import Organisation, set_up
+from demo.organisation import Desk, Organisation, set_up
 from demo.render import render
 from demo.summary import summarise
 from demo.waiting import caught_up
@@ -96,16 +96,24 @@ async def run_demo(api: Api, settings: DemoSettings, say: Callable[[str], None] 
     timings["opening book"] = time.monotonic() - clock
     say(f"opening book posted in {timings['opening book']:.0f} s; simulating")
     simulation = Simulation(api, book, organisation, settings.seed, settings.calls_per_collector)
-    for n, today in enumerate(days):
-        await simulation.day(today)
-        following = days[n + 1] if n + 1 < len(days) else today
-        with simulation.tally.timed("business date and waiting for the workers"):
-            for entity in book.entities:
+
+    async def entity_days(desk: Desk) -> None:
+        entity, sentinel = desk.entity, sentinels[desk.entity]
+        for n, today in enumerate(days):
+            await simulation.day(today, desk)
+            following = days[n + 1] if n + 1 < len(days) else today
+            with simulation.tally.timed("business date and waiting for the workers"):
                 await erp.set_business_date(api, entity.code, following)
-            simulation.tally.waited_seconds += await caught_up(api, sentinels, following)
-        if n % 5 == 4:
-            elapsed = time.monotonic() - clock
-            say(f"  day {n + 1}/{len(days)} ({today}): {api.requests} requests, {elapsed:.0f} s")
+                waited = await caught_up(api, {entity: sentinel}, following, aging=False)
+                simulation.tally.waited_seconds += waited
+            if desk is organisation.desks[0] and n % 5 == 4:
+                elapsed = time.monotonic() - clock
+                say(f"  day {n + 1}/{len(days)} ({today}): {api.requests} requests, {elapsed:.0f} s")
+
+    await asyncio.gather(*(entity_days(desk) for desk in organisation.desks))
+    simulation.tally.days = len(days)
+    # the last day's payments and memos reached collections: its aging equals the ledger's
+    simulation.tally.waited_seconds += await caught_up(api, sentinels, days[-1])
     timings["simulation"] = time.monotonic() - clock - timings["opening book"]
     summary = await summarise(api, book, organisation, simulation.tally, start, days[-1])
     timings.update({f"  {k}": v for k, v in simulation.tally.seconds.items()})

@@ -76,13 +76,18 @@ async def summarise(
             "ledger_total": {k: str(v) for k, v in ledger_total.items()},
             "collections_total": {k: str(v) for k, v in collections_total.items()},
         }
-    by_collector = await api.get(
-        "collections",
-        "/v1/aging",
-        params={"as_of": last.isoformat(), "group_by": "collector"},
-        subject=manager,
-        scopes=MANAGE,
-    )
+    by_collector: list[dict[str, Any]] = []
+    kpis: list[dict[str, Any]] = []
+    for entity in book.entities:
+        day, period = (
+            {"as_of": last.isoformat()},
+            {"period_start": first.isoformat(), "period_end": last.isoformat()},
+        )
+        for found, path, params in ((by_collector, "/v1/aging", day), (kpis, "/v1/kpis", period)):
+            params = {**params, "group_by": "collector", "business_entity": entity.code}
+            found += (await api.get("collections", path, params=params, subject=manager, scopes=MANAGE))[
+                "lines"
+            ]
     shown = [organisation.desks[0].early, organisation.desks[-1].late]
     worklists = {}
     for collector in shown:
@@ -112,13 +117,6 @@ async def summarise(
         promises[status] = sum(1 for p in found if p["customer_id"] in customers)
     requested, capped = await letters_requested(api, customers)
     log = await messages_delivered(api, customers, requested)
-    kpis = await api.get(
-        "collections",
-        "/v1/kpis",
-        params={"period_start": first.isoformat(), "period_end": last.isoformat(), "group_by": "collector"},
-        subject=manager,
-        scopes=MANAGE,
-    )
     outcomes = await api.get(
         "collections",
         f"/v1/experiments/{organisation.experiment_id}/outcomes",
@@ -134,7 +132,7 @@ async def summarise(
         "customers": len(book.customers),
         "entities": [e.code for e in book.entities],
         "aging": aging,
-        "aging_by_collector": by_collector["lines"],
+        "aging_by_collector": by_collector,
         "worklists": worklists,
         "holds": {
             "active": len(holds),
@@ -164,7 +162,7 @@ async def summarise(
             "calls": tally.calls,
             "cash": {k: str(v) for k, v in tally.cash.items()},
         },
-        "kpis": kpis["lines"],
+        "kpis": kpis,
         "experiment": outcomes,
         "waited_for_workers_seconds": round(tally.waited_seconds, 1),
         "requests": api.requests,
