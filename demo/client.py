@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,10 @@ class ApiError(RuntimeError):
     def __init__(self, method: str, url: str, status: int, body: str) -> None:
         super().__init__(f"{method} {url} answered {status}: {body[:600]}")
         self.status = status
+        try:
+            self.code = str(json.loads(body).get("code"))
+        except (ValueError, AttributeError):
+            self.code = ""
 
 
 def urls_from_env(env: Mapping[str, str] = os.environ) -> dict[str, str]:

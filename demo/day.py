@@ -9,10 +9,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from demo import erp
 from demo.book import DISPUTE_REASONS, Book, CustomerPlan, InvoicePlan
-from demo.client import Api
+from demo.client import Api, ApiError
 from demo.organisation import Desk, Organisation
 from demo.tally import Tally
 
@@ -141,8 +142,37 @@ class Simulation:
         rng: random.Random,
     ) -> None:
         promised = today + timedelta(days=rng.randint(2, 10))
+        try:
+            made = await self.promise_to_pay(customer, invoices, promised, collector, activity_id)
+        except ApiError as refused:
+            if refused.code != "item_already_promised":
+                raise
+            return  # the last promise is not judged yet (it waits out its tolerance days)
+        self.tally.promises += 1
+        # the platform judges a promise after its deadline: no new one for these items before
+        self.promised_until[str(customer.customer_id)] = date.fromisoformat(made["deadline"]) + timedelta(
+            days=1
+        )
+        kept = rng.random() < customer.profile.keeps_promises
+        self.tally.promises_meant_kept += kept
+        for invoice in invoices:
+            if kept:
+                invoice.pay_on = min(invoice.pay_on or promised, promised)
+            elif invoice.pay_on is None or invoice.pay_on <= promised:
+                # broken: nothing on the day, paid later (or, for the worst payers, not at all)
+                later = promised + timedelta(days=rng.randint(15, 40))
+                invoice.pay_on = None if rng.random() < customer.profile.never_pays else later
+
+    async def promise_to_pay(
+        self,
+        customer: CustomerPlan,
+        invoices: list[InvoicePlan],
+        promised: date,
+        collector: str,
+        activity_id: str,
+    ) -> dict[str, Any]:
         amount = sum((i.open for i in invoices), Decimal(0))
-        await self.api.post(
+        made: dict[str, Any] = await self.api.post(
             "collections",
             f"/v1/accounts/{customer.customer_id}/promises",
             {
@@ -156,17 +186,7 @@ class Simulation:
             subject=collector,
             scopes=WORK,
         )
-        self.tally.promises += 1
-        self.promised_until[str(customer.customer_id)] = promised + timedelta(days=3)
-        kept = rng.random() < customer.profile.keeps_promises
-        self.tally.promises_meant_kept += kept
-        for invoice in invoices:
-            if kept:
-                invoice.pay_on = min(invoice.pay_on or promised, promised)
-            elif invoice.pay_on is None or invoice.pay_on <= promised:
-                # broken: nothing on the day, paid later (or, for the worst payers, not at all)
-                later = promised + timedelta(days=rng.randint(15, 40))
-                invoice.pay_on = None if rng.random() < customer.profile.never_pays else later
+        return made
 
     async def dispute(
         self, customer: CustomerPlan, invoice: InvoicePlan, today: date, owner: str, rng: random.Random
