@@ -21,7 +21,7 @@ def parse(argv: list[str] | None = None) -> DemoSettings:
         "--scale",
         type=float,
         default=float(os.environ.get("DEMO_SCALE") or 1.0),
-        help="volume: 1.0 is 240 customers in two entities (env DEMO_SCALE)",
+        help="volume: 1.0 is 200 customers in two entities (env DEMO_SCALE)",
     )
     parser.add_argument(
         "--days",

@@ -21,7 +21,7 @@ from demo.render import render
 from demo.summary import summarise
 from demo.waiting import caught_up
 
-CUSTOMERS_PER_ENTITY = 120
+CUSTOMERS_PER_ENTITY = 100
 
 
 @dataclass(frozen=True)
