@@ -31,7 +31,7 @@ async def test_a_tiny_demo_prints_a_summary_that_agrees_with_the_platform(
 ) -> None:
     smtp = free_port()
     run = unique[:6]
-    settings = DemoSettings(run=run, seed=11, scale=0.04, days=10, output=tmp_path / "out")
+    settings = DemoSettings(run=run, seed=11, scale=0.05, days=10, output=tmp_path / "out")
     async with running_platform(
         stack, tmp_path / "platform", unique, env={"NOTIFICATIONS_SMTP_PORT": str(smtp)}
     ) as p:
