@@ -54,9 +54,8 @@ class Simulation:
         return [c for c in self.book.customers if c.entity == desk.entity]
 
     async def day(self, today: date, desk: Desk) -> None:
-        """The entity's day (entities share nothing, so the demo runs them side by side)."""
-        with self.tally.timed("strategy runs"):
-            await self.strategy_run(today, desk)
+        """The entity's day (entities share nothing, so the demo runs them side by side); the
+        day's dunning is the worker's strategy run, started by the business date's change."""
         with self.tally.timed("collectors"):
             await asyncio.gather(*(self.work_worklist(c, today) for c in (desk.early, desk.late)))
         with self.tally.timed("disputes"):
@@ -68,8 +67,10 @@ class Simulation:
             await self.take_orders(today, desk)
 
     async def strategy_run(self, today: date, desk: Desk) -> None:
-        """Runs the entity's dunning for the day now rather than on the worker's next poll (a run
-        the worker started first leaves this one nothing to fire)."""
+        """Runs the entity's dunning for the day now. The worker runs each day the business date
+        moves to (that is the platform's daily run); this one, on the first day once the book is
+        in and after the last day, fires whatever that run did not (a step fires once, whichever
+        run gets there first)."""
         await self.api.post(
             "collections",
             "/v1/strategy-runs",

@@ -96,6 +96,8 @@ async def run_demo(api: Api, settings: DemoSettings, say: Callable[[str], None] 
     timings["opening book"] = time.monotonic() - clock
     say(f"opening book posted in {timings['opening book']:.0f} s; simulating")
     simulation = Simulation(api, book, organisation, settings.seed, settings.calls_per_collector)
+    # the worker ran the first day before the book arrived: run it again with the book in
+    await asyncio.gather(*(simulation.strategy_run(start, desk) for desk in organisation.desks))
 
     async def entity_days(desk: Desk) -> None:
         entity, sentinel = desk.entity, sentinels[desk.entity]
@@ -112,6 +114,7 @@ async def run_demo(api: Api, settings: DemoSettings, say: Callable[[str], None] 
 
     await asyncio.gather(*(entity_days(desk) for desk in organisation.desks))
     simulation.tally.days = len(days)
+    await asyncio.gather(*(simulation.strategy_run(days[-1], desk) for desk in organisation.desks))
     # the last day's payments and memos reached collections: its aging equals the ledger's
     simulation.tally.waited_seconds += await caught_up(api, sentinels, days[-1])
     timings["simulation"] = time.monotonic() - clock - timings["opening book"]

@@ -12,7 +12,7 @@ from typing import Any
 from demo.book import Entity
 from demo.client import Api
 
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.25
 
 
 class NotCaughtUp(RuntimeError):
