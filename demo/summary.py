@@ -36,17 +36,21 @@ async def letters_requested(api: Api, customers: set[str]) -> tuple[int, int]:
 
 
 async def messages_delivered(
-    api: Api, customers: set[str], expected: int, timeout: float = 120
-) -> list[dict[str, Any]]:
-    """The delivery log once it holds a delivery for every message dunning asked for and
-    none is still queued (or the timeout passed: the summary then shows the difference)."""
+    api: Api, customers: set[str], timeout: float = 120
+) -> tuple[int, int, list[dict[str, Any]]]:
+    """What dunning asked for and the delivery log, once the log holds a delivery for each and
+    none is still queued (a strategy run may still be firing: both are read again until they
+    agree), or the timeout passed (the summary then shows the difference)."""
     started = time.monotonic()
     while True:
+        requested, capped = await letters_requested(api, customers)
         log = await deliveries(api, customers)
-        done = len(log) >= expected and not any(d["status"] == "queued" for d in log)
-        if done or time.monotonic() - started > timeout:
-            return log
-        await asyncio.sleep(0.5)
+        delivered = len(log) >= requested if capped else len(log) == requested
+        if delivered and not any(d["status"] == "queued" for d in log):
+            return requested, capped, log
+        if time.monotonic() - started > timeout:
+            return requested, capped, log
+        await asyncio.sleep(1)
 
 
 async def summarise(
@@ -115,8 +119,7 @@ async def summarise(
             "collections", "/v1/promises", {"status": status}, subject=manager, scopes=MANAGE
         )
         promises[status] = sum(1 for p in found if p["customer_id"] in customers)
-    requested, capped = await letters_requested(api, customers)
-    log = await messages_delivered(api, customers, requested)
+    requested, capped, log = await messages_delivered(api, customers)
     outcomes = await api.get(
         "collections",
         f"/v1/experiments/{organisation.experiment_id}/outcomes",
