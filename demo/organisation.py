@@ -29,7 +29,6 @@ EARLY_CALL = [
     {"days": 45, "action": "recommend_credit_hold"},
     {"days": 60, "action": "escalate"},
 ]
-MESSAGE_ACTIONS = ("email_reminder", "demand_letter", "final_notice", "default_letter")
 TEMPLATE_KEYS = ("pre_due_reminder", "first_reminder", "second_reminder", "demand_letter", "final_notice")
 
 

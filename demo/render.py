@@ -98,7 +98,8 @@ def render(s: dict[str, Any]) -> str:
     ]
     p, d, act = s["promises"], s["disputes"], s["activity"]
     out += [
-        f"== Collectors: {act['calls']} calls, {p['made']} promises {p['by_status']}; disputes {d}",
+        f"== Collectors: {act['calls']} calls, {p['made']} promises "
+        f"({p['customers_meant_to_keep']} meant to be kept) {p['by_status']}; disputes {d}",
         f"== Cash: {act['payments']} payments ({act['short_payments']} short) {act['cash']}; "
         f"{act['invoices_issued_in_simulation']} invoices issued during the simulation",
     ]

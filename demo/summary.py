@@ -151,7 +151,11 @@ async def summarise(
             "by_template": dict(Counter(d["template_key"] for d in log)),
             "by_status": dict(Counter(d["status"] for d in log)),
         },
-        "promises": {"made": tally.promises, "by_status": dict(promises)},
+        "promises": {
+            "made": tally.promises,
+            "customers_meant_to_keep": tally.promises_meant_kept,
+            "by_status": dict(promises),
+        },
         "disputes": {
             "opened": tally.disputes,
             "valid": tally.disputes_valid,
