@@ -18,6 +18,7 @@ from demo.day import Simulation
 from demo.exports import write_exports
 from demo.organisation import Desk, Organisation, set_up
 from demo.render import render
+from demo.reviews import review_everyone
 from demo.summary import summarise
 from demo.waiting import caught_up
 
@@ -93,6 +94,7 @@ async def run_demo(api: Api, settings: DemoSettings, say: Callable[[str], None] 
     await opening_book(api, book)
     sentinels = {e: str(next(c.customer_id for c in book.customers if c.entity == e)) for e in book.entities}
     await caught_up(api, sentinels, start, timeout=300)
+    await review_everyone(api, book, organisation)
     timings["opening book"] = time.monotonic() - clock
     say(f"opening book posted in {timings['opening book']:.0f} s; simulating")
     simulation = Simulation(api, book, organisation, settings.seed, settings.calls_per_collector)

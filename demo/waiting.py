@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from demo.book import Entity
-from demo.client import Api
+from demo.client import Api, ApiError
 
 POLL_SECONDS = 0.25
 
@@ -43,14 +43,19 @@ async def collections_aging(api: Api, entity: str, day: date) -> dict[str, Decim
 
 async def _lagging(api: Api, entity: Entity, sentinel: str, day: date, aging: bool) -> str | None:
     """What has not caught up yet, or None."""
-    check = await api.get(
-        "credit",
-        "/v1/credit-check",
-        params={"customer_id": sentinel, "amount": "1.00", "currency": entity.currency},
-    )
+    try:
+        check = await api.get(
+            "credit",
+            "/v1/credit-check",
+            params={"customer_id": sentinel, "amount": "1.00", "currency": entity.currency},
+        )
+        view = await api.get("collections", f"/v1/accounts/{sentinel}")
+    except ApiError as unknown:
+        if unknown.status != 404:
+            raise
+        return f"{sentinel} is not known everywhere yet"
     if check["business_date"] != day.isoformat():
         return f"credit judges {entity.code} on {check['business_date']}"
-    view = await api.get("collections", f"/v1/accounts/{sentinel}")
     if view["business_date"] != day.isoformat():
         return f"collections ages {entity.code} on {view['business_date']}"
     if not aging:
