@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+
 from demo.client import Api, auth_from_env, urls_from_env
 from demo.mailbox import mailbox
 from demo.simulate import DemoSettings, run_demo
@@ -51,8 +53,25 @@ def parse(argv: list[str] | None = None) -> DemoSettings:
     return DemoSettings(run=args.run, seed=args.seed, scale=args.scale, days=args.days, output=args.out)
 
 
+async def platform_down(urls: dict[str, str]) -> list[str]:
+    """The services that do not answer `/health/ready` (the demo needs all four)."""
+    down = []
+    async with httpx.AsyncClient(timeout=5) as client:
+        for service, url in urls.items():
+            try:
+                ready = (await client.get(f"{url}/health/ready")).status_code == 200
+            except httpx.TransportError:
+                ready = False
+            if not ready:
+                down.append(f"{service} ({url})")
+    return down
+
+
 async def main(settings: DemoSettings) -> None:
     started = time.monotonic()
+    down = await platform_down(urls_from_env())
+    if down:
+        sys.exit(f"not ready: {', '.join(down)}; start the platform with `make up` first")
     smtp_host = os.environ.get("NOTIFICATIONS_SMTP_HOST", "127.0.0.1")
     smtp_port = int(os.environ.get("NOTIFICATIONS_SMTP_PORT", "1025"))
     with mailbox(smtp_host, smtp_port) as box:
