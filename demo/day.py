@@ -129,7 +129,7 @@ class Simulation:
             if disputing:
                 for invoice in overdue:
                     if invoice.disputed:
-                        await self.dispute(customer, invoice, today, collector, rng)
+                        await self.dispute(customer, invoice, today, rng, collector=collector)
             elif promising:
                 await self.promise(customer, overdue, today, collector, activity["id"], rng)
 
@@ -190,9 +190,25 @@ class Simulation:
         return made
 
     async def dispute(
-        self, customer: CustomerPlan, invoice: InvoicePlan, today: date, owner: str, rng: random.Random
+        self,
+        customer: CustomerPlan,
+        invoice: InvoicePlan,
+        today: date,
+        rng: random.Random,
+        collector: str | None = None,
+        manager: str | None = None,
     ) -> None:
+        """Opened by the collector who took the call, or else (the customer wrote in) by the
+        entity's manager for the order-to-cash department."""
         reason, root_cause = rng.choice(DISPUTE_REASONS)
+        if collector is not None:
+            owner, subject, scopes = {"owner_kind": "collector", "owner": collector}, collector, WORK
+        else:
+            owner, subject, scopes = (
+                {"owner_kind": "department", "owner": "order-to-cash"},
+                str(manager),
+                MANAGE,
+            )
         case = await self.api.post(
             "collections",
             f"/v1/accounts/{customer.customer_id}/disputes",
@@ -205,12 +221,11 @@ class Simulation:
                 ],
                 "reason_code": reason,
                 "root_cause_code": root_cause,
-                "owner_kind": "collector",
-                "owner": owner,
+                **owner,
                 "description": f"Customer disputes {invoice.number}",
             },
-            subject=owner,
-            scopes=WORK,
+            subject=subject,
+            scopes=scopes,
         )
         invoice.in_dispute, invoice.disputed, invoice.pay_on = True, False, None
         valid = rng.random() < 0.6
@@ -229,9 +244,8 @@ class Simulation:
                     and invoice.invoice_id is not None
                     and invoice.due_date + timedelta(days=10) <= today
                 ):
-                    await self.dispute(
-                        customer, invoice, today, desk.early, self.rng_for("dispute", invoice.number)
-                    )
+                    rng = self.rng_for("dispute", invoice.number)
+                    await self.dispute(customer, invoice, today, rng, manager=desk.manager)
 
     async def resolve_disputes(self, today: date, desk: Desk) -> None:
         manager = desk.manager
