@@ -17,6 +17,7 @@ from ar_shared.auth import AuthSettings
 from ar_shared.auth.tokens import mint_token
 
 SERVICES = ("ledger", "credit", "collections", "notifications")
+ATTEMPTS = 3
 DEFAULT_PORTS = {"ledger": 8001, "credit": 8002, "collections": 8003, "notifications": 8004}
 
 
@@ -100,9 +101,18 @@ class Api:
         if method in ("POST",) and json is not None:
             headers["Idempotency-Key"] = f"demo-{self.run}-{next(self._keys)}"
         async with self.gate:
-            response = await self._clients[service].request(
-                method, path, json=json, params=params, headers=headers
-            )
+            for attempt in range(ATTEMPTS):
+                try:
+                    response = await self._clients[service].request(
+                        method, path, json=json, params=params, headers=headers
+                    )
+                    break
+                except httpx.TransportError:
+                    # e.g. a kept-alive connection the server closed as it was reused: every
+                    # request may go again (a POST carries its Idempotency-Key, PUTs set state)
+                    if attempt == ATTEMPTS - 1:
+                        raise
+                    await asyncio.sleep(0.5 * (attempt + 1))
         self.requests += 1
         if response.status_code not in ok:
             raise ApiError(method, f"{service}{path}", response.status_code, response.text)
