@@ -5,12 +5,12 @@ export UV_PYTHON_DOWNLOADS := never
 export PATH := $(HOME)/.local/bin:$(PATH)
 
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
-PY_DIRS := libs services tests bench conftest.py
+PY_DIRS := libs services tests bench demo conftest.py
 SRC_DIRS := libs/shared/src services/ledger/src services/credit/src services/collections/src services/notifications/src
 # each tests/ folder has its own conftest.py: type-check them one by one (no module name clashes)
-TEST_DIRS := libs/shared/tests services/ledger/tests services/credit/tests services/collections/tests services/notifications/tests tests bench
+TEST_DIRS := libs/shared/tests services/ledger/tests services/credit/tests services/collections/tests services/notifications/tests tests bench demo
 
-.PHONY: up down restart status logs test lint format bootstrap infra infra-down migrate asyncapi bench help
+.PHONY: up down restart status logs test lint format bootstrap infra infra-down migrate asyncapi bench demo help
 
 help:
 	@echo "make up      - install what is missing, start PostgreSQL, Kafka and the four services"
@@ -18,6 +18,7 @@ help:
 	@echo "make down    - stop everything;  make status / make logs"
 	@echo "make restart SERVICE=credit - restart one service (API + worker) without migrating"
 	@echo "make bench   - every benchmark, results into docs/benchmarks.md (BENCH_SCALE=small: a quick run)"
+	@echo "make demo    - after make up: simulate 90 business days of a book (DEMO_SCALE=0.5 halves it)"
 
 bootstrap:
 	@bash deploy/bootstrap.sh
@@ -73,6 +74,12 @@ test: infra
 # docs/benchmarks.md. BENCH_SCALE=small runs them on small books (a few minutes).
 bench: infra
 	uv run --no-sync python bench/run_all.py
+
+# a simulated book over 90 business days against the running platform (`make up`); the exports go
+# to .local/demo/<run>. DEMO_SCALE, DEMO_DAYS, DEMO_SEED, DEMO_RUN, DEMO_OUT tune it.
+demo:
+	DEMO_SCALE="$(DEMO_SCALE)" DEMO_DAYS="$(DEMO_DAYS)" DEMO_SEED="$(DEMO_SEED)" DEMO_RUN="$(DEMO_RUN)" DEMO_OUT="$(DEMO_OUT)" \
+		uv run --no-sync python -m demo
 
 asyncapi: bootstrap
 	uv run --no-sync python -m ar_shared.events.asyncapi docs/asyncapi.yaml --markdown docs/events.md

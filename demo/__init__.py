@@ -1,0 +1,1 @@
+"""`make demo`: a simulated receivables book driven through the platform's public APIs."""
