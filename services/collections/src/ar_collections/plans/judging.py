@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.domain import promises as rules
-from ar_collections.models import Account, PaymentPlan, Task
+from ar_collections.models import Account, PaymentPlan
 from ar_collections.promises import coverage
 from ar_collections.promises.repository import PlanRepository, cash_applied
 from ar_collections.recording import audit, outbox
-from ar_collections.tasks.service import add_task
+from ar_collections.tasks.service import add_workflow_task
 from ar_shared.audit.log import SystemActor
 from ar_shared.events.collections import PaymentPlanBreached, PaymentPlanCompleted
 from ar_shared.money import Money, MoneyTotal
@@ -104,20 +104,11 @@ async def judge_plan(session: AsyncSession, plan: PaymentPlan, today: date) -> N
     )
     account = await session.get(Account, plan.customer_id)
     assert account is not None
-    await add_task(
+    await add_workflow_task(
         session,
-        SYSTEM,
-        Task(
-            id=uuid.uuid4(),
-            customer_id=plan.customer_id,
-            kind="call",
-            title=f"Payment plan breached: instalment(s) {', '.join(map(str, missed))} missed",
-            due_on=today,
-            sla_due_on=today,
-            status="open",
-            source="workflow",
-            source_id=plan.id,
-            created_by=SYSTEM_SUBJECT,
-        ),
+        plan.customer_id,
+        f"Payment plan breached: instalment(s) {', '.join(map(str, missed))} missed",
+        today,
+        plan.id,
     )
     await session.flush()

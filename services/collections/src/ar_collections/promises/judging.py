@@ -22,11 +22,11 @@ from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.config import get_settings
 from ar_collections.domain import promises as rules
 from ar_collections.dunning.repository import DunningRepository
-from ar_collections.models import Account, PromiseItem, PromiseToPay, Task
+from ar_collections.models import Account, PromiseItem, PromiseToPay
 from ar_collections.promises import coverage
 from ar_collections.promises.repository import CREDIT_KINDS, PromiseRepository, cash_applied
 from ar_collections.recording import audit, outbox
-from ar_collections.tasks.service import add_task
+from ar_collections.tasks.service import add_workflow_task
 from ar_shared.audit.log import SystemActor
 from ar_shared.events.collections import (
     EscalationRaised,
@@ -185,21 +185,12 @@ async def _reopened(
         summary += (
             f"; promise {others} recorded since covers some of its items, cash counts for this one first"
         )
-        await add_task(
+        await add_workflow_task(
             session,
-            SYSTEM,
-            Task(
-                id=uuid.uuid4(),
-                customer_id=promise.customer_id,
-                kind="call",
-                title=f"Reopened promise of {promised.amount} {promised.currency} overlaps promise {others}",
-                due_on=today,
-                sla_due_on=today,
-                status="open",
-                source="workflow",
-                source_id=promise.id,
-                created_by=SYSTEM_SUBJECT,
-            ),
+            promise.customer_id,
+            f"Reopened promise of {promised.amount} {promised.currency} overlaps promise {others}",
+            today,
+            promise.id,
         )
     await coverage.note(session, promise.customer_id, today, summary)
 
@@ -248,21 +239,12 @@ async def _broken(
         },
         event_id,
     )
-    await add_task(
+    await add_workflow_task(
         session,
-        SYSTEM,
-        Task(
-            id=uuid.uuid4(),
-            customer_id=account.customer_id,
-            kind="call",
-            title=f"Broken promise: {amount} {amount.currency} promised for {promise.promised_date}",
-            due_on=today,
-            sla_due_on=today,
-            status="open",
-            source="workflow",
-            source_id=promise.id,
-            created_by=SYSTEM_SUBJECT,
-        ),
+        account.customer_id,
+        f"Broken promise: {amount} {amount.currency} promised for {promise.promised_date}",
+        today,
+        promise.id,
     )
     every = get_settings().broken_promises_escalate_after
     broken = await PromiseRepository(session).broken_count(account.customer_id)
@@ -279,19 +261,12 @@ async def _broken(
             raised_by=SYSTEM_SUBJECT,
         ),
     )
-    await add_task(
+    await add_workflow_task(
         session,
-        SYSTEM,
-        Task(
-            id=uuid.uuid4(),
-            customer_id=account.customer_id,
-            kind="review",
-            title=f"Escalated: {broken} broken promises to pay",
-            due_on=today,
-            status="open",
-            assignee_subject=manager,
-            source="workflow",
-            source_id=promise.id,
-            created_by=SYSTEM_SUBJECT,
-        ),
+        account.customer_id,
+        f"Escalated: {broken} broken promises to pay",
+        today,
+        promise.id,
+        kind="review",
+        assignee_subject=manager,
     )

@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.calendars.service import BusinessCalendars
 from ar_collections.models import Task
 from ar_collections.people.repository import CollectorRepository
@@ -18,6 +19,7 @@ from ar_collections.tasks.repository import TaskRepository
 from ar_collections.tasks.schemas import Task as TaskOut
 from ar_collections.tasks.schemas import TaskCreate
 from ar_shared.audit import Actor
+from ar_shared.audit.log import SystemActor
 from ar_shared.clock import session_clock
 from ar_shared.events.collections import CollectionTaskCompleted, CollectionTaskCreated
 from ar_shared.problems import Conflict, FieldError, NotFound, Unprocessable
@@ -50,6 +52,37 @@ async def add_task(
     await store_tasks(session, actor, [task])
     await outbox.add(session, task_created(task))
     return task
+
+
+async def add_workflow_task(
+    session: AsyncSession,
+    customer_id: uuid.UUID,
+    title: str,
+    today: date,
+    source_id: uuid.UUID,
+    *,
+    kind: str = "call",
+    assignee_subject: str | None = None,
+) -> Task:
+    """A task the workflow raises itself (a broken promise, a breached plan), due the business day
+    it is raised; a call is also due within that day's SLA: the customer let the collector down."""
+    return await add_task(
+        session,
+        SystemActor(SYSTEM_SUBJECT),
+        Task(
+            id=uuid.uuid4(),
+            customer_id=customer_id,
+            kind=kind,
+            title=title,
+            due_on=today,
+            sla_due_on=today if kind == "call" else None,
+            status="open",
+            assignee_subject=assignee_subject,
+            source="workflow",
+            source_id=source_id,
+            created_by=SYSTEM_SUBJECT,
+        ),
+    )
 
 
 async def store_tasks(session: AsyncSession, actor: Actor, tasks: Sequence[Task]) -> None:
