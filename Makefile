@@ -63,7 +63,8 @@ format: bootstrap
 test: infra
 	@deploy/provision.sh $${AR_PG_TEST_DATABASE:-ar_test}
 	@$(MAKE) --no-print-directory lint
-	uv run --no-sync pytest --durations=25 $(PYTEST_ARGS)
+	# schemathesis: 15 generated examples per operation besides its example and coverage phases (CI time)
+	AR_FUZZ_MAX_EXAMPLES=$${AR_FUZZ_MAX_EXAMPLES:-15} uv run --no-sync pytest --durations=25 $(PYTEST_ARGS)
 	@echo "==> the services' own tests again with the tests' clock a year ahead (no test may depend on"
 	@echo "    today's date). Not again: the tests marked slow and the whole-platform tests in tests/"
 	@echo "    (real processes, broker and database restarts, fuzzing): the first pass ran them, and"

@@ -17,3 +17,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 async def all_schemas(stack: Stack) -> None:
     for service in SERVICES:
         await migrate(REPO_ROOT / "services" / service, stack.url(service, "owner"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fault tests run last: they restart the stack's PostgreSQL and Kafka, and a test after
+    them would find its session-wide pools holding connections the restart closed."""
+    items.sort(key=lambda item: item.path.name == "test_faults.py")

@@ -23,6 +23,7 @@ from ar_collections.promises.repository import PromiseRepository
 from ar_collections.promises.schemas import Promise, PromiseCreate, PromiseStanding
 from ar_collections.recording import audit, outbox
 from ar_shared.audit import Actor
+from ar_shared.clock import session_clock
 from ar_shared.events.collections import PromiseToPayRecorded
 from ar_shared.money import Money, MoneyAmount, MoneyTotal, format_minor
 from ar_shared.problems import FieldError, NotFound, Unprocessable
@@ -202,6 +203,9 @@ async def record_promise(
             received_minor=0,
             activity_id=activity_id,
             recorded_by=actor.subject,
+            # the injected clock, not the transaction's start: which of two promises over the
+            # same items came first decides whose cash is whose (judging.py)
+            created_at=session_clock(session).now(),
         )
     )
     ids = [i.invoice_id for i in items]
