@@ -239,31 +239,48 @@ async def test_a_document_is_deleted_only_by_its_uploader_or_a_manager_and_never
     assert sorted(await listed(client, manager, customer_id)) == sorted([by_manager["id"], last["id"]])
 
 
+def multipart(boundary: str, case_id: str, content: bytes = PDF, filename: str = "pod.pdf") -> bytes:
+    """An upload's body written by hand, so the test picks its boundary."""
+    return (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="owner_kind"\r\n\r\ndispute\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="owner_id"\r\n\r\n{case_id}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+
+
 async def test_a_retried_multipart_upload_with_its_idempotency_key_stores_the_file_once(
     client: httpx.AsyncClient, manager: dict[str, str], book: Book
 ) -> None:
     customer_id, case_id = await disputed_account(client, manager, book)
-    boundary = "retried-upload-boundary"
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="owner_kind"\r\n\r\ndispute\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="owner_id"\r\n\r\n{case_id}\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="pod.pdf"\r\n'
-            "Content-Type: application/pdf\r\n\r\n"
-        ).encode()
-        + PDF
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    headers = manager | {
-        "content-type": f"multipart/form-data; boundary={boundary}",
-        "idempotency-key": str(uuid.uuid4()),
-    }
+    key = str(uuid.uuid4())
     path = f"/v1/accounts/{customer_id}/documents/upload"
-    first = await client.post(path, content=body, headers=headers)
+
+    def headers(boundary: str) -> dict[str, str]:
+        return manager | {"content-type": f"multipart/form-data; boundary={boundary}", "idempotency-key": key}
+
+    first = await client.post(
+        path, content=multipart("first-attempt", case_id), headers=headers("first-attempt")
+    )
     assert first.status_code == 201, first.text
     before = await stored(book)
-    again = await client.post(path, content=body, headers=headers)
-    assert again.status_code == 201
-    assert again.headers["idempotent-replayed"] == "true"
-    assert again.json()["id"] == first.json()["id"]
-    assert await stored(book) == before
+    # the same upload again, and once more as a client retrying after a timeout writes it: a new boundary
+    for boundary in ("first-attempt", "retry-after-timeout-7f3a"):
+        again = await client.post(path, content=multipart(boundary, case_id), headers=headers(boundary))
+        assert again.status_code == 201, again.text
+        assert again.headers["idempotent-replayed"] == "true"
+        assert again.json() == first.json()
+        assert await stored(book) == before
+
+    # another file (or the same bytes under another name) with that key is another request
+    for content, filename in ((PDF + b"%another\n", "pod.pdf"), (PDF, "other.pdf")):
+        boundary = "another-file"
+        other = await client.post(
+            path, content=multipart(boundary, case_id, content, filename), headers=headers(boundary)
+        )
+        assert_problem(other, 422, "idempotency_key_reused")
+        assert await stored(book) == before

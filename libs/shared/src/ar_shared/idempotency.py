@@ -1,6 +1,7 @@
 """`Idempotency-Key` storage and replay for every POST that changes state.
 
-Same key + same body replays the first response; same key + another body is refused (422);
+Same key + same body replays the first response (a body compared by content: JSON whatever its
+whitespace or key order, multipart/form-data whatever its boundary); same key + another body is refused (422);
 a duplicate arriving while the first is still being processed is refused (409). The key row is
 written in the request's own transaction, so a failed request leaves nothing behind and can be
 retried with the same key. `ar_shared.routing.ServiceRoute` puts the guard on every POST and
@@ -12,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
+from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +25,9 @@ from ar_shared.auth import Principal, authenticate
 from ar_shared.db import DbSession
 from ar_shared.plumbing import PlumbingTables
 from ar_shared.problems import Conflict, ProblemError, Unprocessable
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -52,17 +57,118 @@ def install_idempotency_handler(app: Any) -> None:
     app.add_exception_handler(IdempotentReplay, _replay_handler)
 
 
-def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
-    # JSON bodies are compared by content, not by whitespace or key order
-    try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
-        canonical = body
+def request_fingerprint(
+    method: str, path: str, query: str, body: bytes, content_type: str | None = None
+) -> str:
+    """What identifies a request's intent: its method, path, query and body content.
+
+    JSON bodies are compared by content, not by whitespace or key order; a multipart/form-data body
+    by its parts (`multipart_content`), not by its boundary, which a client picks anew for every
+    attempt; any other body byte for byte."""
+    canonical = _multipart_canonical(body, content_type) if _is_multipart(content_type) else None
+    if canonical is None:
+        try:
+            canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+        except ValueError:
+            canonical = body
     digest = hashlib.sha256()
     for part in (method.encode(), path.encode(), query.encode(), canonical):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
+
+
+def _is_multipart(content_type: str | None) -> bool:
+    return (content_type or "").split(";", 1)[0].strip().lower() == "multipart/form-data"
+
+
+@dataclass(frozen=True, slots=True)
+class FormPart:
+    """What a multipart/form-data part says: its field name, its file name and Content-Type (None
+    when not given), and the SHA-256 of its bytes."""
+
+    name: bytes
+    filename: bytes | None
+    content_type: bytes | None
+    sha256: bytes
+
+
+def multipart_content(body: bytes, content_type: str) -> list[FormPart] | None:
+    """The parts of a multipart/form-data body in a stable order (by field name; parts of one name
+    in the order sent), or None when the body is not well-formed multipart (it is then compared
+    byte for byte, and the route refuses it). Each part's bytes are digested as the parser passes
+    them: a file is never copied whole."""
+    _, options = parse_options_header(content_type)
+    boundary = options.get(b"boundary")
+    if not boundary:
+        return None
+    parts: list[FormPart] = []
+    headers: dict[bytes, bytes] = {}
+    header_name = bytearray()
+    header_value = bytearray()
+    digest = hashlib.sha256()
+
+    def on_part_begin() -> None:
+        nonlocal digest
+        headers.clear()
+        digest = hashlib.sha256()
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        header_name.extend(data[start:end])
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        header_value.extend(data[start:end])
+
+    def on_header_end() -> None:
+        headers[bytes(header_name).strip().lower()] = bytes(header_value).strip()
+        header_name.clear()
+        header_value.clear()
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        digest.update(memoryview(data)[start:end])
+
+    def on_part_end() -> None:
+        _, disposition = parse_options_header(headers.get(b"content-disposition"))
+        parts.append(
+            FormPart(
+                name=disposition.get(b"name", b""),
+                filename=disposition.get(b"filename"),
+                content_type=headers.get(b"content-type"),
+                sha256=digest.digest(),
+            )
+        )
+
+    callbacks: MultipartCallbacks = {
+        "on_part_begin": on_part_begin,
+        "on_header_field": on_header_field,
+        "on_header_value": on_header_value,
+        "on_header_end": on_header_end,
+        "on_part_data": on_part_data,
+        "on_part_end": on_part_end,
+    }
+    try:
+        parser = MultipartParser(boundary, callbacks)
+        parser.write(body)
+        parser.finalize()
+    except ValueError:  # python-multipart's FormParserError is one
+        return None
+    return sorted(parts, key=lambda p: p.name)  # stable: one name's parts keep their order
+
+
+def _multipart_canonical(body: bytes, content_type: str | None) -> bytes | None:
+    parts = multipart_content(body, content_type or "")
+    if parts is None:
+        return None
+    canonical = bytearray(b"multipart/form-data")
+    for part in parts:
+        for value in (part.name, part.filename, part.content_type, part.sha256):
+            # length-prefixed, and a missing file name or type apart from an empty one
+            if value is None:
+                canonical.extend(b"\xff" * 8)
+            else:
+                canonical.extend(len(value).to_bytes(8, "big"))
+                canonical.extend(value)
+    return bytes(canonical)
 
 
 @dataclass
@@ -137,7 +243,9 @@ async def idempotency_guard(
     request.state.idempotency = guard
     if key is None:
         return guard  # nothing to remember: no fingerprint to compute
-    guard.fingerprint = request_fingerprint(request.method, path, request.url.query, await request.body())
+    guard.fingerprint = request_fingerprint(
+        request.method, path, request.url.query, await request.body(), request.headers.get("content-type")
+    )
     # printable: the key is stored as text, and PostgreSQL refuses NUL (HTTP servers refuse control
     # characters in headers, but an in-process client does not)
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
