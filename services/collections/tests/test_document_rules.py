@@ -24,8 +24,11 @@ from ar_collections.domain.documents import (
     XLSX,
     content_type,
     deletion_refusal,
+    owner_closed,
     refusal,
 )
+from ar_collections.models.disputes import CASE_STATUSES
+from ar_collections.models.promises import PLAN_STATUSES, PROMISE_STATUSES
 
 LIMIT = 1_000_000
 
@@ -143,3 +146,18 @@ def test_a_document_is_withdrawn_by_its_uploader_or_a_manager_while_its_case_is_
     assert refused(owner_closed=True) == "409 case_closed"
     assert refused(subject="manager", is_manager=True, owner_closed=True) == "409 case_closed"
     assert refused(deleted=True, subject="ben") == "410 document_deleted"  # gone first, to everyone
+
+
+def test_what_closes_an_owner_is_its_terminal_status_for_every_kind() -> None:
+    closed = {
+        "dispute": {s for s in CASE_STATUSES if owner_closed("dispute", s)},
+        "promise": {s for s in PROMISE_STATUSES if owner_closed("promise", s)},
+        "plan": {s for s in PLAN_STATUSES if owner_closed("plan", s)},
+    }
+    assert closed == {
+        "dispute": {"resolved_valid", "resolved_invalid", "withdrawn"},
+        "promise": {"kept", "partially_kept", "broken"},
+        "plan": {"completed", "breached"},
+    }
+    assert not owner_closed("activity", None)  # no lifecycle: never closed
+    assert not any(owner_closed(kind, None) for kind in ("dispute", "promise", "plan"))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -17,7 +19,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from ar_collections.models import Document, plumbing
-from ar_collections.testing import Book
+from ar_collections.testing import Book, money
 from ar_shared.testing.http import assert_problem
 
 pytestmark = pytest.mark.integration
@@ -237,6 +239,98 @@ async def test_a_document_is_deleted_only_by_its_uploader_or_a_manager_and_never
     assert_problem(closed, 409, "case_closed")
     assert await stored(book) == before
     assert sorted(await listed(client, manager, customer_id)) == sorted([by_manager["id"], last["id"]])
+
+
+async def closing_owner(
+    client: httpx.AsyncClient, headers: dict[str, str], book: Book, kind: str, closes_as: str
+) -> tuple[uuid.UUID, str, Callable[[], Awaitable[None]]]:
+    """An account on an entity standing at D with one invoice of 500.00 and an open promise or plan
+    over it: the account, the owner's id, and what closes the owner as `closes_as`."""
+    entity = f"X{uuid.uuid4().hex[:7].upper()}"
+    await book.business_date(entity, D)
+    customer_id = await book.account(entity=entity)
+    invoice = await book.invoice(customer_id, due=D - timedelta(days=20), amount="500.00", entity=entity)
+    if kind == "promise":
+        body: dict[str, Any] = {
+            "amount": money("100.00").model_dump(),
+            "promised_date": D.isoformat(),
+            "invoice_ids": [str(invoice)],
+            "tolerance_days": 0,
+            "channel": "call",
+        }
+    else:
+        body = {
+            "invoice_ids": [str(invoice)],
+            "instalments": [
+                {
+                    "due_date": (D + timedelta(days=n)).isoformat(),
+                    "amount": {"amount": "250.00", "currency": "EUR"},
+                }
+                for n in (1, 10)
+            ],
+            "tolerance_days": 0,
+        }
+    path = "promises" if kind == "promise" else "payment-plans"
+    created = await client.post(f"/v1/accounts/{customer_id}/{path}", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+
+    async def close() -> None:
+        if closes_as in ("kept", "completed"):  # paid in full
+            paid = "100.00" if kind == "promise" else "500.00"
+            await book.pay(customer_id, invoice, paid, format(Decimal("500.00") - Decimal(paid)), D)
+        else:  # nothing paid: the day after the (first) deadline breaks it
+            await book.business_date(entity, D + timedelta(days=2))
+        owner = await client.get(f"/v1/accounts/{customer_id}/{path}/{created.json()['id']}", headers=headers)
+        assert owner.json()["status"] == closes_as, owner.text
+
+    return customer_id, created.json()["id"], close
+
+
+@pytest.mark.parametrize(
+    ("kind", "closes_as"),
+    [("promise", "kept"), ("promise", "broken"), ("plan", "completed"), ("plan", "breached")],
+)
+async def test_a_promise_or_plan_once_closed_keeps_its_documents(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book, kind: str, closes_as: str
+) -> None:
+    customer_id, owner_id, close = await closing_owner(client, manager, book, kind, closes_as)
+    withdrawn, kept = [
+        (await send(client, manager, customer_id, owner_id, owner_kind=kind, filename=name)).json()
+        for name in ("wrong.pdf", "signed.pdf")
+    ]
+    # while it is open, its documents may be withdrawn
+    allowed = await client.delete(
+        f"/v1/documents/{withdrawn['id']}", params={"reason": "wrong"}, headers=manager
+    )
+    assert allowed.status_code == 200, allowed.text
+
+    await close()
+    before = await stored(book)
+    refused = await client.delete(
+        f"/v1/documents/{kept['id']}", params={"reason": "tidy up"}, headers=manager
+    )
+    assert_problem(refused, 409, "case_closed")
+    assert await stored(book) == before
+    assert await listed(client, manager, customer_id) == [kept["id"]]
+
+
+async def test_an_activity_never_closes_its_evidence_may_always_be_withdrawn(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    customer_id, _ = await disputed_account(client, manager, book)
+    activity = await client.post(
+        f"/v1/accounts/{customer_id}/activities",
+        json={"kind": "note", "summary": "PO received"},
+        headers=manager,
+    )
+    assert activity.status_code == 201, activity.text
+    document = (await send(client, manager, customer_id, activity.json()["id"], owner_kind="activity")).json()
+    documents, deleted, audits = await stored(book)
+    response = await client.delete(
+        f"/v1/documents/{document['id']}", params={"reason": "dup"}, headers=manager
+    )
+    assert response.status_code == 200, response.text
+    assert await stored(book) == (documents, deleted + 1, audits + 1)
 
 
 def multipart(boundary: str, case_id: str, content: bytes = PDF, filename: str = "pod.pdf") -> bytes:

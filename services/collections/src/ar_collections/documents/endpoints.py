@@ -99,11 +99,13 @@ async def list_documents(
 
 @router.delete(
     "/v1/documents/{document_id}",
-    summary="Delete a document: its uploader or a manager, while the case it proves is open",
+    summary="Delete a document: its uploader or a manager, while what it proves is open",
     description="Evidence is kept: a soft delete with who, when and `reason`. The document leaves "
     "the listings and the evidence of a credit memo request, and its reads and download answer 410 "
-    "Gone (with who deleted it, when and why). Refused to others (403), once the dispute case it "
-    "proves is resolved or withdrawn (409), and for a document deleted already (410).",
+    "Gone (with who deleted it, when and why). Refused to others (403), once what it proves is "
+    "closed (409 `case_closed`: a dispute or deduction case resolved or withdrawn, a promise judged "
+    "kept, partially kept or broken, a payment plan completed or breached; an activity never "
+    "closes), and for a document deleted already (410).",
 )
 async def delete_document(
     principal: Worker,

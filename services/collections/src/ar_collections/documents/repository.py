@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from ar_collections.domain.disputes import is_final
 from ar_collections.models import Activity, DisputeCase, Document, PaymentPlan, PromiseToPay
 from ar_shared.repository import Repository
 
@@ -29,12 +28,20 @@ class DocumentRepository(Repository[Document]):
         model = _OWNERS[owner_kind]
         return await self.session.scalar(select(model.customer_id).where(model.id == owner_id))
 
-    async def owner_closed(self, owner_kind: str, owner_id: uuid.UUID) -> bool:
-        """Whether the owner is closed to changes: a dispute case once resolved or withdrawn."""
-        if owner_kind != "dispute":
-            return False
-        status = await self.session.scalar(select(DisputeCase.status).where(DisputeCase.id == owner_id))
-        return status is not None and is_final(status)
+    async def owner_status(self, owner_kind: str, owner_id: uuid.UUID) -> str | None:
+        """The status of the case, promise or plan (None: an activity, which has none), locked
+        so that it does not close while a document of it is withdrawn."""
+        model: type[DisputeCase | PromiseToPay | PaymentPlan]
+        if owner_kind == "dispute":
+            model = DisputeCase
+        elif owner_kind == "promise":
+            model = PromiseToPay
+        elif owner_kind == "plan":
+            model = PaymentPlan
+        else:
+            return None
+        query = select(model.status).where(model.id == owner_id).with_for_update()
+        return await self.session.scalar(query)
 
     async def with_content(self, document_id: uuid.UUID) -> Document | None:
         query = select(Document).where(Document.id == document_id).options(undefer(Document.content))

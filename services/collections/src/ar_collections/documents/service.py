@@ -1,8 +1,9 @@
 """Document rules: a file is attached to a case, promise, plan or activity of the account it is
 uploaded to, only when its bytes are of an accepted type that agrees with the declared one and fit
 the size cap; it is stored with its SHA-256 and audited. Whoever may see the account (row-level
-security) may list and download it. Its uploader or a manager may withdraw it while the case it
-proves is open: a soft delete (who, when, why; audited), after which it is gone (410) to everyone."""
+security) may list and download it. Its uploader or a manager may withdraw it while what it proves
+is open (`domain.documents.owner_closed`): a soft delete (who, when, why; audited), after which it
+is gone (410) to everyone."""
 
 from __future__ import annotations
 
@@ -137,7 +138,9 @@ async def delete(
         uploaded_by=document.uploaded_by,
         subject=actor.subject,
         is_manager=is_manager,
-        owner_closed=await repo.owner_closed(document.owner_kind, document.owner_id),
+        owner_closed=rules.owner_closed(
+            document.owner_kind, await repo.owner_status(document.owner_kind, document.owner_id)
+        ),
         deleted=document.deleted_at is not None,
     )
     if refused is not None:

@@ -1,8 +1,12 @@
 """Which files a collector may attach as evidence: the allow-listed media types, recognised from
 the bytes themselves (a declared type is believed only when the content agrees with it); and who
 may withdraw one. Evidence is kept: a withdrawal (a soft delete with who, when and why) hides the
-document from listings and downloads, and only its uploader or a manager may make it, while the
-case it proves is still open to changes."""
+document from listings and downloads, and only its uploader or a manager may make it, while what
+it proves is still open to changes. `owner_closed` is the one home of what "closed" means for each
+kind of owner: a dispute or deduction case once resolved or withdrawn, a promise to pay once judged
+(kept, partially kept or broken; a reversal that reopens a kept promise opens it again), a payment
+plan once completed or breached. An activity is a record of what happened, without a lifecycle:
+it never closes, so its evidence may be withdrawn at any time."""
 
 from __future__ import annotations
 
@@ -10,6 +14,10 @@ import io
 import zipfile
 from dataclasses import dataclass
 from typing import Final
+
+from ar_collections.domain.disputes import FINAL as CASE_FINAL
+from ar_collections.domain.promises import JUDGED as PROMISE_FINAL
+from ar_collections.domain.promises import PLAN_FINAL
 
 PDF: Final = "application/pdf"
 PNG: Final = "image/png"
@@ -95,6 +103,20 @@ def stored_type(declared: str) -> str:
     return declared.split(";", 1)[0].strip().lower()
 
 
+CLOSED_STATUSES: Final[dict[str, frozenset[str]]] = {
+    "dispute": CASE_FINAL,
+    "promise": PROMISE_FINAL,
+    "plan": PLAN_FINAL,
+    "activity": frozenset(),  # no lifecycle: never closed
+}
+"""Per kind of owner, the terminal statuses in which its evidence stays."""
+
+
+def owner_closed(owner_kind: str, status: str | None) -> bool:
+    """Whether a document's owner (of `owner_kind`, in `status`; None: it has none) is closed."""
+    return status is not None and status in CLOSED_STATUSES[owner_kind]
+
+
 @dataclass(frozen=True)
 class DeletionRefusal:
     status: int
@@ -111,5 +133,7 @@ def deletion_refusal(
     if subject != uploaded_by and not is_manager:
         return DeletionRefusal(403, "not_uploader", "only its uploader or a manager may delete a document")
     if owner_closed:
-        return DeletionRefusal(409, "case_closed", "the case it proves is closed: its evidence stays")
+        return DeletionRefusal(
+            409, "case_closed", "the case, promise or plan it proves is closed: its evidence stays"
+        )
     return None

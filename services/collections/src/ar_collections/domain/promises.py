@@ -39,6 +39,7 @@ PromiseStatus = Literal["open", "kept", "partially_kept", "broken"]
 InstalmentStatus = Literal["pending", "due", "kept", "late", "missed"]
 PlanStatus = Literal["active", "completed", "breached"]
 JUDGED: frozenset[str] = frozenset({"kept", "partially_kept", "broken"})
+PLAN_FINAL: frozenset[str] = frozenset({"completed", "breached"})
 
 
 @dataclass(frozen=True, slots=True)
