@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from ar_collections.domain.promises import (
     Applied,
+    Commitment,
     Instalment,
+    claimed,
     deadline,
     escalates,
     instalment_errors,
@@ -161,6 +163,22 @@ def test_cash_claimed_by_an_older_promise_is_left_out_earliest_first() -> None:
     assert unclaimed(cash, 4_000) == [Applied(day(2), 4_000)]
     assert unclaimed(cash, 8_000) == []
     assert unclaimed(cash, 9_000) == []
+
+
+def test_an_older_commitment_claims_its_cash_since_the_newer_began_up_to_what_it_is_owed() -> None:
+    # a promise of 250.00 recorded on day 0, deadline day 3; the newer commitment began on day 1
+    promise = Commitment(since=day(0), last_day=day(3), owed_minor=25_000)
+    assert claimed(promise, [], day(1)) == 0
+    assert claimed(promise, [Applied(day(1), 25_000)], day(1)) == 25_000  # the replacement payment
+    assert claimed(promise, [Applied(day(1), 40_000)], day(1)) == 25_000  # never more than owed
+    assert claimed(promise, [Applied(day(0), 25_000), Applied(day(2), 10_000)], day(1)) == 0  # had it
+    assert claimed(promise, [Applied(day(0), 10_000), Applied(day(2), 30_000)], day(1)) == 15_000
+    assert claimed(promise, [Applied(day(4), 25_000)], day(1)) == 0  # after its deadline: not its own
+    # a plan closed on day 2 claims nothing applied after it; an active one (no close) all it is owed
+    closed = Commitment(since=day(0), last_day=day(2), owed_minor=50_000)
+    assert claimed(closed, [Applied(day(2), 10_000), Applied(day(3), 20_000)], day(1)) == 10_000
+    active = Commitment(since=day(0), last_day=date.max, owed_minor=50_000)
+    assert claimed(active, [Applied(day(2), 10_000), Applied(day(30), 20_000)], day(1)) == 30_000
 
 
 def test_escalation_comes_at_every_nth_broken_promise_and_never_when_off() -> None:

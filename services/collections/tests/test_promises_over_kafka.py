@@ -286,3 +286,123 @@ async def test_a_reversal_reopening_a_kept_promise_beside_a_newer_one_counts_eac
         assert await status(newer) == ("kept", "250.00")
         assert await status(older) == ("kept", "250.00")
         assert len(await book.emitted(customer, "PromiseToPayKept")) == 3  # older twice, newer once
+
+
+async def test_a_reversal_reopening_a_kept_promise_beside_a_newer_plan_counts_each_payment_once(
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    book: Book,
+    collections_app: FastAPI,
+    collections_settings: CollectionsSettings,
+    unique: str,
+) -> None:
+    """A promise of 250.00 over a 500.00 invoice is kept; the collector agrees a payment plan for the
+    other 250.00 (two instalments of 125.00); the promise's payment bounces. The promise reopens
+    beside the plan (both live, the collector told, the item still the plan's); the replacement
+    payment keeps the older promise only (the plan's instalments stay unpaid), the next payment
+    completes the plan."""
+    entity = f"K{unique[:7].upper()}"
+    await book.business_date(entity, TODAY)
+    customer = await book.account(entity=entity)
+    invoice = await book.invoice(customer, due=TODAY - timedelta(days=20), amount="500.00", entity=entity)
+    recorded = await client.post(
+        f"/v1/accounts/{customer}/promises",
+        json={
+            "amount": money("250.00").model_dump(),
+            "promised_date": (TODAY + timedelta(days=2)).isoformat(),
+            "tolerance_days": 1,
+            "invoice_ids": [str(invoice)],
+            "channel": "call",
+        },
+        headers=manager,
+    )
+    assert recorded.status_code == 201, recorded.text
+    promise = f"/v1/accounts/{customer}/promises/{recorded.json()['id']}"
+
+    async def status(path: str) -> tuple[str, str]:
+        body = (await client.get(path, headers=manager)).json()
+        return body["status"], body["received"]["amount"]
+
+    async def instalments(path: str) -> list[str]:
+        return [i["status"] for i in (await client.get(path, headers=manager)).json()["instalments"]]
+
+    async def reason() -> str | None:
+        async with book.session() as session:
+            return await session.scalar(select(ItemReason.code).where(ItemReason.invoice_id == invoice))
+
+    def paid(amount: str, open_after: str, days: int, payment_id: uuid.UUID) -> CloudEvent:
+        return wrap(
+            PaymentApplied(
+                application_id=uuid.uuid4(),
+                customer_id=customer,
+                invoice_id=invoice,
+                source_kind="payment",
+                source_id=payment_id,
+                amount=money(amount),
+                effective_date=TODAY + timedelta(days=days),
+                invoice_open_balance=money(open_after),
+            )
+        )
+
+    async with ledger_on_kafka(collections_app, collections_settings, unique) as publish:
+        bounced = uuid.uuid4()
+        await publish(paid("250.00", "250.00", 0, bounced))
+        assert await status(promise) == ("kept", "250.00")
+
+        agreed = await client.post(  # the rest of the invoice: allowed, the promise is judged
+            f"/v1/accounts/{customer}/payment-plans",
+            json={
+                "invoice_ids": [str(invoice)],
+                "instalments": [
+                    {
+                        "due_date": (TODAY + timedelta(days=d)).isoformat(),
+                        "amount": money("125.00").model_dump(),
+                    }
+                    for d in (5, 10)
+                ],
+                "tolerance_days": 0,
+            },
+            headers=manager,
+        )
+        assert agreed.status_code == 201, agreed.text
+        plan = f"/v1/accounts/{customer}/payment-plans/{agreed.json()['id']}"
+        assert await reason() == "payment_plan"
+
+        await publish(
+            wrap(
+                PaymentReversed(
+                    payment_id=bounced,
+                    customer_id=customer,
+                    amount=money("250.00"),
+                    reversed_on=TODAY,
+                    reopened_invoice_ids=[invoice],
+                    reopened=[
+                        ReopenedInvoice(
+                            invoice_id=invoice, amount=money("250.00"), invoice_open_balance=money("500.00")
+                        )
+                    ],
+                    unapplied_removed=money("0.00"),
+                )
+            )
+        )
+        # both live now: the promise judged again at its own deadline, the plan untouched
+        assert await status(promise) == ("open", "0.00")
+        assert await status(plan) == ("active", "0.00")
+        assert len(await book.emitted(customer, "PromiseToPayReopened")) == 1
+        async with book.session() as session:
+            titles = (await session.scalars(select(Task.title).where(Task.customer_id == customer))).all()
+        assert [t for t in titles if t.startswith("Reopened promise") and "payment plan" in t] != []
+        assert await reason() == "payment_plan"  # still the plan's item
+
+        await publish(paid("250.00", "250.00", 1, uuid.uuid4()))  # the replacement payment
+        assert await status(promise) == ("kept", "250.00")
+        assert await status(plan) == ("active", "0.00")  # counted for the older promise only
+        assert await instalments(plan) == ["pending", "pending"]
+        assert await reason() == "payment_plan"
+
+        await publish(paid("250.00", "0.00", 5, uuid.uuid4()))
+        assert await status(plan) == ("completed", "250.00")
+        assert await instalments(plan) == ["kept", "kept"]
+        assert await status(promise) == ("kept", "250.00")
+        assert len(await book.emitted(customer, "PromiseToPayKept")) == 2  # before and after the bounce
+        assert len(await book.emitted(customer, "PaymentPlanCompleted")) == 1

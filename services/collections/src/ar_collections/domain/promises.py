@@ -16,10 +16,15 @@ credits), whichever is less. Items credited in full leave nothing to pay: the pr
 without cash. A credit is no payment: partially kept still needs cash, and `received` counts cash
 only (the promise kept rate by amount is cash received over cash promised).
 
-Two live promises may cover the same item only when a reversal reopened an older, kept one after
-a newer one was recorded over its items (recording refuses any other overlap). Cash on the shared
-items is then counted once, for the older promise first (up to what it promised), the rest for
-the newer one: `unclaimed` leaves out what older promises claim.
+Two live commitments (promises, payment plans) may cover the same item only when a reversal
+reopened an older, kept promise after a newer promise or plan was made over its items (recording
+refuses any other overlap). Cash on the shared items is then counted once, for the older
+commitment first (up to what it is owed: `claimed`), the rest for the newer one: `unclaimed`
+leaves out what older commitments claim. Older is by when each was made (created_at, then id),
+whatever its kind: a reopened promise is older than the plan agreed while it stood kept. A
+promise's cash is what is applied from its recording to its deadline, up to the promised amount
+(a broken one holds none); a plan's from its agreement to its close (completed or breached: none
+after), up to its total.
 
 A plan's cash pays its instalments in due-date order (the down payment first). An instalment is
 kept when it was fully paid by its due date, late when it was paid after it but within the
@@ -94,8 +99,28 @@ def judge_promise(
     return PromiseJudgement("partially_kept" if received > 0 else "broken", received, credit, due)
 
 
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    """A promise or a plan as cash counting sees it: the business dates from which and up to which
+    cash on its items is its own, and the most it takes (minor units)."""
+
+    since: date
+    last_day: date
+    owed_minor: int
+
+
+def claimed(older: Commitment, applied: Sequence[Applied], since: date) -> int:
+    """What an older commitment claims of the cash applied, on the items it shares with a newer
+    one, from `since` (the newer one's start): its cash up to what it is owed, less what it had
+    before the newer one began (that cash was never the newer one's)."""
+    own = [a for a in applied if older.since <= a.on <= older.last_day]
+    takes = min(sum(a.minor for a in own), older.owed_minor)
+    before = sum(a.minor for a in own if a.on < since)
+    return max(takes - before, 0)
+
+
 def unclaimed(applied: Sequence[Applied], claimed_minor: int) -> list[Applied]:
-    """The cash left once `claimed_minor` of it (the earliest first) counts for older promises."""
+    """The cash left once `claimed_minor` of it (the earliest first) counts for older commitments."""
     left: list[Applied] = []
     for a in sorted(applied, key=lambda a: a.on):
         taken = min(claimed_minor, a.minor)

@@ -2,7 +2,8 @@
 each instalment kept, late, due or missed (domain/promises.py); a missed one breaches the plan (its
 pauses lifted, its items dunned again, a call for the collector), a plan paid off closes itself.
 Judged when cash moves on a covered item and when a business date arrives (before the strategy
-run it asks for)."""
+run it asks for). Cash on an item an older promise also covers (one reopened by a reversal) counts
+for that promise first (promises/judging.py `cash_counting_for`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.domain import promises as rules
 from ar_collections.models import Account, PaymentPlan
 from ar_collections.promises import coverage
-from ar_collections.promises.repository import PlanRepository, cash_applied
+from ar_collections.promises.judging import cash_counting_for
+from ar_collections.promises.repository import PlanRepository
 from ar_collections.recording import audit, outbox
 from ar_collections.tasks.service import add_workflow_task
 from ar_shared.audit.log import SystemActor
@@ -47,7 +49,7 @@ async def judge_plan(session: AsyncSession, plan: PaymentPlan, today: date) -> N
     judged = rules.judge_plan(
         [rules.Instalment(i.due_date, i.amount_minor) for i in instalments],
         plan.tolerance_days,
-        await cash_applied(session, ids, plan.agreed_on),
+        await cash_counting_for(session, plan.customer_id, ids, plan.agreed_on, (plan.created_at, plan.id)),
         today,
     )
     plan.received_minor = judged.received_minor

@@ -78,7 +78,10 @@ class Plan(BaseModel):
     id: uuid.UUID
     customer_id: uuid.UUID
     total: MoneyAmount
-    received: MoneyTotal = Field(description="Cash applied to the covered items since it was agreed")
+    received: MoneyTotal = Field(
+        description="Cash applied to the covered items since it was agreed (less what an older promise "
+        "over the same items, reopened by a reversal, counts first)"
+    )
     tolerance_days: int
     invoice_ids: list[uuid.UUID]
     instalments: list[Instalment]

@@ -23,6 +23,7 @@ from ar_collections.promises.repository import PlanRepository
 from ar_collections.recording import audit, outbox
 from ar_shared.audit import Actor
 from ar_shared.audit.log import SystemActor
+from ar_shared.clock import session_clock
 from ar_shared.events.collections import PaymentPlanAgreed
 from ar_shared.events.collections import PlanInstalment as InstalmentEvent
 from ar_shared.money import Money, MoneyAmount, MoneyTotal, format_minor
@@ -166,6 +167,9 @@ async def agree_plan(
             status="active",
             received_minor=0,
             created_by=actor.subject,
+            # the injected clock, not the transaction's start: which of a plan and a promise over the
+            # same items came first decides whose cash is whose (promises/judging.py)
+            created_at=session_clock(session).now(),
         )
     )
     first = 0 if data.down_payment else 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,10 +21,17 @@ from ar_collections import notices
 from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.config import get_settings
 from ar_collections.domain import promises as rules
+from ar_collections.domain.promises import Applied
 from ar_collections.dunning.repository import DunningRepository
 from ar_collections.models import Account, PromiseItem, PromiseToPay
 from ar_collections.promises import coverage
-from ar_collections.promises.repository import CREDIT_KINDS, PromiseRepository, cash_applied
+from ar_collections.promises.repository import (
+    CREDIT_KINDS,
+    PlanRepository,
+    PromiseRepository,
+    cash_applied,
+    older_commitments_over,
+)
 from ar_collections.recording import audit, outbox
 from ar_collections.tasks.service import add_workflow_task
 from ar_shared.audit.log import SystemActor
@@ -68,8 +75,8 @@ async def _judge_one(
     session: AsyncSession, promise: PromiseToPay, items: list[PromiseItem], today: date
 ) -> None:
     ids = [i.invoice_id for i in items]
-    cash = await cash_applied(session, ids, promise.recorded_on)
-    cash = rules.unclaimed(cash, await _claimed_by_older(session, promise, ids))
+    made = (promise.created_at, promise.id)
+    cash = await cash_counting_for(session, promise.customer_id, ids, promise.recorded_on, made)
     credits = await cash_applied(session, ids, promise.recorded_on, CREDIT_KINDS)
     judged = rules.judge_promise(
         promise.amount_minor,
@@ -142,30 +149,37 @@ async def _judge_one(
         await _broken(session, account, promise, today, announced.id)
 
 
-async def _claimed_by_older(session: AsyncSession, promise: PromiseToPay, ids: list[uuid.UUID]) -> int:
-    """The cash on these items, applied since this promise was recorded, that promises recorded
-    before it count (each up to what it promised, the earliest cash first): cash counts once."""
+async def cash_counting_for(
+    session: AsyncSession,
+    customer_id: uuid.UUID,
+    invoice_ids: list[uuid.UUID],
+    since: date,
+    made: tuple[datetime, uuid.UUID],
+) -> list[Applied]:
+    """The cash on these items that counts for a promise or plan made at `made` (created_at, id)
+    and starting on `since`: what was applied since, less what the promises and plans made before
+    it over the same items claim (each up to what it is owed, the earliest cash first). The one
+    home of "cash counts once, for the older commitment first" (domain/promises.py)."""
+    cash = await cash_applied(session, invoice_ids, since)
     claimed = 0
-    for older, shared in await PromiseRepository(session).older_over(promise, ids):
-        last_day = rules.deadline(older.promised_date, older.tolerance_days)
-        cash = [a for a in await cash_applied(session, shared, older.recorded_on) if a.on <= last_day]
-        takes = min(sum(a.minor for a in cash), older.amount_minor)
-        before = sum(a.minor for a in cash if a.on < promise.recorded_on)
-        claimed += max(takes - before, 0)
-    return claimed
+    for older, shared in await older_commitments_over(session, customer_id, invoice_ids, made):
+        claimed += rules.claimed(older, await cash_applied(session, shared, older.since), since)
+    return rules.unclaimed(cash, claimed)
 
 
 async def _reopened(
     session: AsyncSession, promise: PromiseToPay, items: list[PromiseItem], today: date, promised: MoneyAmount
 ) -> None:
     """Cash that kept it was taken back before the deadline: it pauses its items again and is judged
-    at its own deadline. A promise recorded since over some of its items keeps pausing those (the
-    reopened one pauses only the rest) and both stay live, the cash counting for the older first;
-    the collector gets a task to sort out which commitment the customer stands by."""
+    at its own deadline. A promise recorded or a plan agreed since over some of its items keeps
+    pausing (and marking) those (the reopened one pauses only the rest) and both stay live, the cash
+    counting for the older first (`cash_counting_for`); the collector gets a task to sort out which
+    commitment the customer stands by."""
     ids = [i.invoice_id for i in items]
     newer = await PromiseRepository(session).others_open_over(promise, ids)
+    planned = await PlanRepository(session).active_over(promise.customer_id, ids)
     last_day = rules.deadline(promise.promised_date, promise.tolerance_days)
-    alone = [i for i in ids if i not in newer]
+    alone = [i for i in ids if i not in newer and i not in planned]
     pauses = await coverage.pause(
         session,
         promise.customer_id,
@@ -178,17 +192,20 @@ async def _reopened(
     for item in items:
         if item.invoice_id in pauses:
             item.pause_id = pauses[item.invoice_id]
-    await coverage.mark(session, promise.customer_id, ids, "promised", by=SYSTEM_SUBJECT)
+    promised_items = [i for i in ids if i not in planned]  # a plan's items keep its reason code
+    await coverage.mark(session, promise.customer_id, promised_items, "promised", by=SYSTEM_SUBJECT)
     summary = f"Promise of {promised.amount} {promised.currency} reopened: its payment was taken back"
-    if newer:
-        others = ", ".join(sorted({str(p) for p in newer.values()}))
-        summary += (
-            f"; promise {others} recorded since covers some of its items, cash counts for this one first"
-        )
+    overlaps = [
+        *(f"promise {p}" for p in sorted({str(p) for p in newer.values()})),
+        *(f"payment plan {p}" for p in sorted({str(p) for p in planned.values()})),
+    ]
+    if overlaps:
+        others = ", ".join(overlaps)
+        summary += f"; {others} made since covers some of its items, cash counts for this one first"
         await add_workflow_task(
             session,
             promise.customer_id,
-            f"Reopened promise of {promised.amount} {promised.currency} overlaps promise {others}",
+            f"Reopened promise of {promised.amount} {promised.currency} overlaps {others}",
             today,
             promise.id,
         )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_collections.domain.promises import Applied
+from ar_collections.domain.promises import Applied, Commitment, deadline
 from ar_collections.models import (
     OpenItem,
     PaymentApplication,
@@ -80,6 +80,49 @@ async def covered_elsewhere(session: AsyncSession, invoice_ids: Sequence[uuid.UU
     return found
 
 
+async def older_commitments_over(
+    session: AsyncSession,
+    customer_id: uuid.UUID,
+    invoice_ids: Sequence[uuid.UUID],
+    made: tuple[datetime, uuid.UUID],
+) -> list[tuple[Commitment, list[uuid.UUID]]]:
+    """The account's promises and plans made before `made` (created_at, id) over some of these
+    items that may hold cash on them (all but broken promises), each with the items it shares."""
+    found: dict[uuid.UUID, tuple[Commitment, list[uuid.UUID]]] = {}
+    promises = (
+        select(PromiseToPay, PromiseItem.invoice_id)
+        .join(PromiseItem, PromiseItem.promise_id == PromiseToPay.id)
+        .where(
+            PromiseToPay.customer_id == customer_id,
+            PromiseToPay.status != "broken",
+            PromiseToPay.created_at <= made[0],
+            PromiseItem.invoice_id.in_(invoice_ids),
+        )
+    )
+    for promise, invoice_id in (await session.execute(promises)).all():
+        if (promise.created_at, promise.id) < made:
+            commitment = Commitment(
+                promise.recorded_on,
+                deadline(promise.promised_date, promise.tolerance_days),
+                promise.amount_minor,
+            )
+            found.setdefault(promise.id, (commitment, []))[1].append(invoice_id)
+    plans = (
+        select(PaymentPlan, PlanItem.invoice_id)
+        .join(PlanItem, PlanItem.plan_id == PaymentPlan.id)
+        .where(
+            PaymentPlan.customer_id == customer_id,
+            PaymentPlan.created_at <= made[0],
+            PlanItem.invoice_id.in_(invoice_ids),
+        )
+    )
+    for plan, invoice_id in (await session.execute(plans)).all():
+        if (plan.created_at, plan.id) < made:
+            commitment = Commitment(plan.agreed_on, plan.closed_on or date.max, plan.total_minor)
+            found.setdefault(plan.id, (commitment, []))[1].append(invoice_id)
+    return list(found.values())
+
+
 async def anything_covers(session: AsyncSession, invoice_ids: Sequence[uuid.UUID]) -> bool:
     """Whether any promise or plan covers one of these items (most payments meet none)."""
     promised = select(PromiseItem.invoice_id).where(PromiseItem.invoice_id.in_(invoice_ids))
@@ -136,33 +179,11 @@ class PromiseRepository(Repository[PromiseToPay]):
         )
         return (await self.session.scalars(query)).all()
 
-    async def older_over(
-        self, promise: PromiseToPay, invoice_ids: Sequence[uuid.UUID]
-    ) -> list[tuple[PromiseToPay, list[uuid.UUID]]]:
-        """The promises recorded before this one over some of these items that may hold cash on
-        them (all but broken ones), each with the items it shares, oldest first."""
-        query = (
-            select(PromiseToPay, PromiseItem.invoice_id)
-            .join(PromiseItem, PromiseItem.promise_id == PromiseToPay.id)
-            .where(
-                PromiseToPay.customer_id == promise.customer_id,
-                PromiseToPay.id != promise.id,
-                PromiseToPay.status != "broken",
-                PromiseToPay.created_at <= promise.created_at,
-                PromiseItem.invoice_id.in_(invoice_ids),
-            )
-            .order_by(PromiseToPay.created_at, PromiseToPay.id)
-        )
-        found: dict[uuid.UUID, tuple[PromiseToPay, list[uuid.UUID]]] = {}
-        for older, invoice_id in (await self.session.execute(query)).all():
-            if (older.created_at, older.id) < (promise.created_at, promise.id):
-                found.setdefault(older.id, (older, []))[1].append(invoice_id)
-        return list(found.values())
-
     async def others_open_over(
         self, promise: PromiseToPay, invoice_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, uuid.UUID]:
-        """Which of these items another open promise covers (and which one)."""
+        """Which of these items another open promise covers (and which one; see also
+        `PlanRepository.active_over`)."""
         query = (
             select(PromiseItem.invoice_id, PromiseToPay.id)
             .join(PromiseToPay, PromiseToPay.id == PromiseItem.promise_id)
@@ -239,6 +260,21 @@ class PlanRepository(Repository[PaymentPlan]):
         for instalment in await self.session.scalars(query) if plan_ids else []:
             found[instalment.plan_id].append(instalment)
         return found
+
+    async def active_over(
+        self, customer_id: uuid.UUID, invoice_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, uuid.UUID]:
+        """Which of these items an active plan of the account covers (and which one)."""
+        query = (
+            select(PlanItem.invoice_id, PaymentPlan.id)
+            .join(PaymentPlan, PaymentPlan.id == PlanItem.plan_id)
+            .where(
+                PaymentPlan.customer_id == customer_id,
+                PaymentPlan.status == "active",
+                PlanItem.invoice_id.in_(invoice_ids),
+            )
+        )
+        return {row.invoice_id: row.id for row in (await self.session.execute(query)).all()}
 
     async def active_for_date(self, business_entity: str, today: date) -> Sequence[PaymentPlan]:
         """The entity's active plans a new business date may change (an unpaid instalment that

@@ -76,7 +76,7 @@ class Promise(BaseModel):
     )
     received: MoneyTotal = Field(
         description="Cash applied to the covered items by the deadline (credits are no cash; cash on an "
-        "item an older live promise also covers counts for that one first)"
+        "item an older live promise or payment plan also covers counts for that one first)"
     )
     recorded_on: date
     judged_on: date | None
