@@ -46,6 +46,12 @@ async def disputed_account(
     return customer_id, case.json()["id"]
 
 
+@pytest.fixture
+async def disputed(client: httpx.AsyncClient, manager: dict[str, str], book: Book) -> tuple[uuid.UUID, str]:
+    """`disputed_account` opened by the manager: the account and its open dispute case."""
+    return await disputed_account(client, manager, book)
+
+
 async def send(
     client: httpx.AsyncClient,
     headers: dict[str, str],
@@ -84,9 +90,12 @@ async def listed(client: httpx.AsyncClient, headers: dict[str, str], customer_id
 
 
 async def test_a_multipart_upload_is_stored_listed_and_downloads_byte_for_byte(
-    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    book: Book,
+    disputed: tuple[uuid.UUID, str],
 ) -> None:
-    customer_id, case_id = await disputed_account(client, manager, book)
+    customer_id, case_id = disputed
     response = await send(client, manager, customer_id, case_id, description="signed POD")
     assert response.status_code == 201, response.text
     document = response.json()
@@ -124,6 +133,7 @@ async def test_bad_multipart_uploads_are_refused_whole_and_nothing_is_written(
     client: httpx.AsyncClient,
     manager: dict[str, str],
     book: Book,
+    disputed: tuple[uuid.UUID, str],
     collections_app: FastAPI,
     monkeypatch: pytest.MonkeyPatch,
     change: dict[str, Any],
@@ -132,7 +142,7 @@ async def test_bad_multipart_uploads_are_refused_whole_and_nothing_is_written(
     field: str,
 ) -> None:
     monkeypatch.setattr(collections_app.state.settings, "document_max_bytes", 1024)
-    customer_id, case_id = await disputed_account(client, manager, book)
+    customer_id, case_id = disputed
     before = await stored(book)
     response = await send(client, manager, customer_id, case_id, **change)
     problem = assert_problem(response, status, code)
@@ -144,11 +154,12 @@ async def test_an_upload_declared_past_the_cap_is_refused_before_it_is_read_and_
     client: httpx.AsyncClient,
     manager: dict[str, str],
     book: Book,
+    disputed: tuple[uuid.UUID, str],
     collections_app: FastAPI,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(collections_app.state.settings, "document_max_bytes", 1024)
-    customer_id, case_id = await disputed_account(client, manager, book)
+    customer_id, case_id = disputed
     before = await stored(book)
     oversize = await send(client, manager, customer_id, case_id, PDF + b"x" * 100_000)
     assert assert_problem(oversize, 413, "too_large")["errors"][0]["field"] == "file"
@@ -315,9 +326,12 @@ async def test_a_promise_or_plan_once_closed_keeps_its_documents(
 
 
 async def test_an_activity_never_closes_its_evidence_may_always_be_withdrawn(
-    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    book: Book,
+    disputed: tuple[uuid.UUID, str],
 ) -> None:
-    customer_id, _ = await disputed_account(client, manager, book)
+    customer_id, _ = disputed
     activity = await client.post(
         f"/v1/accounts/{customer_id}/activities",
         json={"kind": "note", "summary": "PO received"},
@@ -348,9 +362,12 @@ def multipart(boundary: str, case_id: str, content: bytes = PDF, filename: str =
 
 
 async def test_a_retried_multipart_upload_with_its_idempotency_key_stores_the_file_once(
-    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    book: Book,
+    disputed: tuple[uuid.UUID, str],
 ) -> None:
-    customer_id, case_id = await disputed_account(client, manager, book)
+    customer_id, case_id = disputed
     key = str(uuid.uuid4())
     path = f"/v1/accounts/{customer_id}/documents/upload"
 

@@ -61,6 +61,12 @@ async def disputed_account(
     return customer_id, case.json()["id"]
 
 
+@pytest.fixture
+async def disputed(client: httpx.AsyncClient, manager: dict[str, str], book: Book) -> tuple[uuid.UUID, str]:
+    """`disputed_account` opened by the manager: the account and its open dispute case."""
+    return await disputed_account(client, manager, book)
+
+
 def upload(owner_kind: str, owner_id: str, content: bytes = PDF, **extra: Any) -> dict[str, Any]:
     return {
         "owner_kind": owner_kind,
@@ -86,9 +92,12 @@ async def stored(book: Book) -> tuple[int, int]:
 
 
 async def test_a_pdf_attached_to_a_dispute_is_listed_and_downloads_byte_for_byte(
-    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    book: Book,
+    disputed: tuple[uuid.UUID, str],
 ) -> None:
-    customer_id, case_id = await disputed_account(client, manager, book)
+    customer_id, case_id = disputed
     response = await attach(
         client, manager, customer_id, upload("dispute", case_id, description="signed POD")
     )
@@ -223,6 +232,7 @@ async def test_bad_uploads_are_refused_whole_and_nothing_is_written(
     client: httpx.AsyncClient,
     manager: dict[str, str],
     book: Book,
+    disputed: tuple[uuid.UUID, str],
     collections_app: FastAPI,
     monkeypatch: pytest.MonkeyPatch,
     change: dict[str, str],
@@ -231,7 +241,7 @@ async def test_bad_uploads_are_refused_whole_and_nothing_is_written(
     field: str,
 ) -> None:
     monkeypatch.setattr(collections_app.state.settings, "document_max_bytes", 1024)
-    customer_id, case_id = await disputed_account(client, manager, book)
+    customer_id, case_id = disputed
     before = await stored(book)
     response = await attach(client, manager, customer_id, {**upload("dispute", case_id), **change})
     assert response.status_code == status, response.text
@@ -243,11 +253,14 @@ async def test_bad_uploads_are_refused_whole_and_nothing_is_written(
 
 
 async def test_a_file_larger_than_an_ordinary_body_is_taken_up_to_the_document_cap(
-    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    book: Book,
+    disputed: tuple[uuid.UUID, str],
 ) -> None:
     # 3 MB: its base64 is over the 1 MiB cap of ordinary bodies, under the default 10 MiB
     content = PDF + bytes(range(256)) * (3_000_000 // 256)
-    customer_id, case_id = await disputed_account(client, manager, book)
+    customer_id, case_id = disputed
     response = await attach(client, manager, customer_id, upload("dispute", case_id, content))
     assert response.status_code == 201, response.text[:500]
     assert response.json()["sha256"] == hashlib.sha256(content).hexdigest()
@@ -291,9 +304,12 @@ async def test_a_collector_of_another_portfolio_gets_404_for_the_documents(
 
 
 async def test_a_valid_dispute_carries_its_documents_on_the_credit_memo_request(
-    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    book: Book,
+    disputed: tuple[uuid.UUID, str],
 ) -> None:
-    customer_id, case_id = await disputed_account(client, manager, book)
+    customer_id, case_id = disputed
     ids = [
         (await attach(client, manager, customer_id, upload("dispute", case_id, filename=f"{n}.pdf"))).json()[
             "id"

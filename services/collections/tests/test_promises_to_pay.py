@@ -46,6 +46,15 @@ async def account(book: Book, entity: str, *amounts: str) -> tuple[uuid.UUID, li
     return customer, invoices
 
 
+@pytest.fixture
+async def one_invoice(book: Book) -> tuple[str, uuid.UUID, uuid.UUID]:
+    """An entity of the test's own standing at TODAY, an account on it and its one overdue invoice
+    of 100.00: (entity, account, invoice)."""
+    entity = entity_of_test()
+    customer, (invoice,) = await account(book, entity, "100.00")
+    return entity, customer, invoice
+
+
 async def promise(
     client: httpx.AsyncClient, headers: dict[str, str], customer: uuid.UUID, **body: Any
 ) -> httpx.Response:
@@ -112,9 +121,12 @@ async def test_a_promise_over_the_oldest_items_pauses_exactly_them_and_is_confir
 
 
 async def test_paid_in_full_is_kept_at_once_and_a_reversal_before_the_deadline_reopens_it(
-    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    book: Book,
+    one_invoice: tuple[str, uuid.UUID, uuid.UUID],
 ) -> None:
-    customer, (invoice,) = await account(book, entity_of_test(), "100.00")
+    _, customer, invoice = one_invoice
     pid = (await promise(client, manager, customer, amount=money("100.00").model_dump())).json()["id"]
 
     payment = await book.pay(customer, invoice, "100.00", "0.00", TODAY)
@@ -143,10 +155,12 @@ async def test_paid_in_full_is_kept_at_once_and_a_reversal_before_the_deadline_r
 
 
 async def test_part_paid_is_partially_kept_on_the_first_business_day_after_the_tolerance(
-    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    book: Book,
+    one_invoice: tuple[str, uuid.UUID, uuid.UUID],
 ) -> None:
-    entity = entity_of_test()
-    customer, (invoice,) = await account(book, entity, "100.00")
+    entity, customer, invoice = one_invoice
     pid = (
         await promise(client, manager, customer, amount=money("100.00").model_dump(), tolerance_days=2)
     ).json()["id"]
@@ -183,10 +197,12 @@ async def test_part_paid_is_partially_kept_on_the_first_business_day_after_the_t
 
 
 async def test_a_credit_memo_on_the_items_lowers_the_cash_that_keeps_the_promise(
-    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    book: Book,
+    one_invoice: tuple[str, uuid.UUID, uuid.UUID],
 ) -> None:
-    entity = entity_of_test()
-    customer, (invoice,) = await account(book, entity, "100.00")
+    _, customer, invoice = one_invoice
     pid = (
         await promise(client, manager, customer, amount=money("100.00").model_dump(), tolerance_days=1)
     ).json()["id"]
@@ -214,10 +230,12 @@ async def test_a_credit_memo_on_the_items_lowers_the_cash_that_keeps_the_promise
 
 
 async def test_a_credit_memo_without_enough_cash_still_leaves_the_promise_partially_kept(
-    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    book: Book,
+    one_invoice: tuple[str, uuid.UUID, uuid.UUID],
 ) -> None:
-    entity = entity_of_test()
-    customer, (invoice,) = await account(book, entity, "100.00")
+    entity, customer, invoice = one_invoice
     pid = (
         await promise(client, manager, customer, amount=money("100.00").model_dump(), tolerance_days=0)
     ).json()["id"]
