@@ -174,7 +174,7 @@ def test_an_older_commitment_claims_its_cash_since_the_newer_began_up_to_what_it
     assert claimed(promise, [Applied(day(0), 25_000), Applied(day(2), 10_000)], day(1)) == 0  # had it
     assert claimed(promise, [Applied(day(0), 10_000), Applied(day(2), 30_000)], day(1)) == 15_000
     assert claimed(promise, [Applied(day(4), 25_000)], day(1)) == 0  # after its deadline: not its own
-    # a plan closed on day 2 claims nothing applied after it; an active one (no close) all it is owed
+    # a plan completed on day 2 claims nothing applied after it; an active one all it is owed
     closed = Commitment(since=day(0), last_day=day(2), owed_minor=50_000)
     assert claimed(closed, [Applied(day(2), 10_000), Applied(day(3), 20_000)], day(1)) == 10_000
     active = Commitment(since=day(0), last_day=date.max, owed_minor=50_000)

@@ -23,8 +23,8 @@ commitment first (up to what it is owed: `claimed`), the rest for the newer one:
 leaves out what older commitments claim. Older is by when each was made (created_at, then id),
 whatever its kind: a reopened promise is older than the plan agreed while it stood kept. A
 promise's cash is what is applied from its recording to its deadline, up to the promised amount
-(a broken one holds none); a plan's from its agreement to its close (completed or breached: none
-after), up to its total.
+(a broken one holds none); a plan's from its agreement to its completion (none after), up to its
+total (a breached one holds none: its cash came before anything made after it was judged).
 
 A plan's cash pays its instalments in due-date order (the down payment first). An instalment is
 kept when it was fully paid by its due date, late when it was paid after it but within the

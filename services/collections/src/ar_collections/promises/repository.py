@@ -87,7 +87,8 @@ async def older_commitments_over(
     made: tuple[datetime, uuid.UUID],
 ) -> list[tuple[Commitment, list[uuid.UUID]]]:
     """The account's promises and plans made before `made` (created_at, id) over some of these
-    items that may hold cash on them (all but broken promises), each with the items it shares."""
+    items that may hold cash on them (all but broken promises and breached plans: what they had
+    came before anything made after they were judged), each with the items it shares."""
     found: dict[uuid.UUID, tuple[Commitment, list[uuid.UUID]]] = {}
     promises = (
         select(PromiseToPay, PromiseItem.invoice_id)
@@ -112,6 +113,7 @@ async def older_commitments_over(
         .join(PlanItem, PlanItem.plan_id == PaymentPlan.id)
         .where(
             PaymentPlan.customer_id == customer_id,
+            PaymentPlan.status != "breached",
             PaymentPlan.created_at <= made[0],
             PlanItem.invoice_id.in_(invoice_ids),
         )
