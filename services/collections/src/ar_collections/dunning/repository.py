@@ -120,6 +120,7 @@ class DunnedAccount:
     name: str
     contact_email: str | None
     currency: str
+    business_entity: str
     manager: str | None
 
 
