@@ -62,25 +62,30 @@ async def test_a_risk_class_set_in_credit_moves_the_account_in_collections(
             collections_handlers, collections.state.sessionmaker,
             collections_plumbing, producer, TEST_CLOCK,
         )  # fmt: skip
+        manager = bearer(
+            collections_settings.auth, "collections:manage", "collections:work", subject="boss",
+            clock=TEST_CLOCK,
+        )  # fmt: skip
         await runner.start()
+        rules: list[str] = []
         try:
             book = Book(collections)
             entity = f"R{unique[:7].upper()}"
             await book.collector("anna")
             await book.collector("rita")
             general, risky = await book.portfolio("anna"), await book.portfolio("rita")
-            manager = bearer(
-                collections_settings.auth, "collections:manage", "collections:work", subject="boss",
-                clock=TEST_CLOCK,
-            )  # fmt: skip
+            # priorities of the test's own (its rules outlive it in the shared schema, and two
+            # rules of one priority that could match the same account are refused)
+            first = uuid.uuid4().int % 900_000 + 1_000
             for body in (
-                {"name": f"{entity} all", "portfolio_id": str(general), "priority": 50,
-                 "business_entity": entity},
-                {"name": f"{entity} very high", "portfolio_id": str(risky), "priority": 10,
+                {"name": f"{entity} very high", "portfolio_id": str(risky), "priority": first,
                  "business_entity": entity, "risk_class": "very_high"},
+                {"name": f"{entity} all", "portfolio_id": str(general), "priority": first + 1,
+                 "business_entity": entity},
             ):  # fmt: skip
                 created = await collections_client.post("/v1/assignment-rules", json=body, headers=manager)
                 assert created.status_code == 201, created.text
+                rules.append(created.json()["id"])
             customer = await book.account(entity=entity)
             arrived = CustomerUpserted(
                 customer_id=customer, external_id=f"C-{customer.hex[:8]}", name="Risky Ltd", currency="EUR",
@@ -123,5 +128,7 @@ async def test_a_risk_class_set_in_credit_moves_the_account_in_collections(
             await set_class("medium")
             assert await account() == ("medium", str(general))
         finally:
+            for rule_id in rules:
+                await collections_client.delete(f"/v1/assignment-rules/{rule_id}", headers=manager)
             await runner.stop()
             await producer.stop()
