@@ -24,9 +24,9 @@ from ar_shared.testing.http import bearer
 pytestmark = pytest.mark.integration
 
 
-async def customer_with_ar(app: FastAPI) -> uuid.UUID:
+async def customer_with_ar(app: FastAPI, customer_id: uuid.UUID | None = None) -> uuid.UUID:
     """A customer as the ledger announces it, through credit's own handler."""
-    customer_id = uuid.uuid4()
+    customer_id = customer_id or uuid.uuid4()
     payload = CustomerUpserted(
         customer_id=customer_id, external_id=f"K-{customer_id.hex[:6]}", name="Initrode", currency="EUR",
         payment_terms_days=30, business_entity="DE01",
@@ -107,3 +107,22 @@ async def test_a_class_that_comes_with_a_large_increase_is_announced_when_approv
     *_, last = await announced(credit_app, customer_id)
     assert (last["previous_risk_class"], last["risk_class"], last["profile_version"]) == ("medium", "low", 2)
     assert (last["changed_by"], last["approved_by"]) == ("credit-manager", "head-of-credit")
+
+
+async def test_a_profile_filed_before_the_customer_announces_its_class_when_it_attaches(
+    client: httpx.AsyncClient, credit_app: FastAPI, manager: dict[str, str]
+) -> None:
+    customer_id = uuid.uuid4()
+    waiting = await client.put(
+        f"/v1/credit-profiles/{customer_id}", json=profile("800.00", "high", "filed early"), headers=manager
+    )
+    assert waiting.status_code == 202, waiting.text
+    assert await announced(credit_app, customer_id) == []
+    await customer_with_ar(credit_app, customer_id)
+    [attached] = await announced(credit_app, customer_id)
+    assert (attached["previous_risk_class"], attached["risk_class"], attached["profile_version"]) == (
+        None,
+        "high",
+        1,
+    )
+    assert (attached["changed_by"], attached["reason"]) == ("credit-manager", "filed early")
