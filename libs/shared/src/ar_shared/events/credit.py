@@ -47,7 +47,10 @@ class CreditRiskClassChanged(CreditEvent):
         description="None when the customer had no credit profile before",
         examples=["medium"],
     )
-    risk_class: str = Field(examples=["low", "medium", "high", "very_high"])
+    risk_class: str = Field(
+        description="The class the profile has now (it selects the customer's credit policy)",
+        examples=["low", "medium", "high", "very_high"],
+    )
     profile_version: int = Field(
         ge=1,
         description="The credit profile's version after the change; grows with every change of the "
@@ -58,7 +61,7 @@ class CreditRiskClassChanged(CreditEvent):
     approved_by: str | None = Field(
         default=None, description="The second credit manager, when the change needed approval"
     )
-    reason: str
+    reason: str = Field(description="Why the profile was set, as the credit manager gave it")
     changed_at: AwareDatetime = Field(description="When credit applied the change")
 
 
