@@ -174,6 +174,7 @@ async def test_bad_filters_and_forged_cursors_are_problems(
         ({"status": "lost"}, "status"),
         ({"created_from": "2026-12-01T10:00:00"}, "created_from"),  # no offset: which moment?
         ({"created_to": "yesterday"}, "created_to"),
+        ({"created_from": "0001-01-01T00:00:00+14:00"}, "created_from"),  # before the year 1 in UTC
         ({"customer_id": "42"}, "customer_id"),
         ({"business_entity": ""}, "business_entity"),
     ):

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ar_notifications.delivery.auth import Manager
 from ar_notifications.delivery.repository import DeliveryFilter, DeliveryRepository
@@ -17,7 +17,7 @@ from ar_notifications.schemas import DeliveryOut, Status
 from ar_notifications.suppressions.repository import SuppressionRepository
 from ar_shared.clock import AppClock
 from ar_shared.db import DbSession
-from ar_shared.inputs import Identifier, JsonObject
+from ar_shared.inputs import Identifier, JsonObject, Timestamp
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
 from ar_shared.problems import Conflict, FieldError, NotFound, Unprocessable
 from ar_shared.routing import ServiceRoute
@@ -46,10 +46,10 @@ async def delivery_filter(
     channel: Literal["email", "webhook"] | None = None,
     status: Status | None = None,
     created_from: Annotated[
-        AwareDatetime | None, Query(description="Rendered at or after this moment (RFC 3339, with offset)")
+        Timestamp | None, Query(description="Rendered at or after this moment (RFC 3339, with offset)")
     ] = None,
     created_to: Annotated[
-        AwareDatetime | None, Query(description="Rendered at or before this moment (RFC 3339, with offset)")
+        Timestamp | None, Query(description="Rendered at or before this moment (RFC 3339, with offset)")
     ] = None,
     recipient: Annotated[
         Identifier | None,
