@@ -1,6 +1,6 @@
 """Credit reviews of every customer once the opening book is in, then the assignment rules run
-again: a review's risk class is what collections learns (the profile's own risk class never
-reaches it), so the late-stage collectors get the risky accounts."""
+again: collections keeps each profile's risk class (`CreditRiskClassChanged`; a review's class
+only stands in until the profile's arrives), so the late-stage collectors get the risky accounts."""
 
 from __future__ import annotations
 

@@ -46,6 +46,7 @@ from ar_shared.events.credit import (
     CreditLimitChanged,
     CreditPolicyChanged,
     CreditReviewCompleted,
+    CreditRiskClassChanged,
 )
 from ar_shared.events.ledger import (
     AccountPastDue,
@@ -79,7 +80,7 @@ CATALOGUE = {
     ],
     "credit": [
         "CreditLimitChanged", "CreditHoldPlaced", "CreditHoldReleased", "CreditReviewCompleted",
-        "CreditPolicyChanged", "CreditDecisionChanged",
+        "CreditPolicyChanged", "CreditDecisionChanged", "CreditRiskClassChanged",
     ],
     "collections": [
         "PromiseToPayRecorded", "PromiseToPayKept", "PromiseToPayBroken", "DisputeOpened", "DisputeResolved",
@@ -192,6 +193,10 @@ def samples() -> list[EventPayload]:
         CreditReviewCompleted(
             review_id=new_id(), customer_id=CUSTOMER, score=62, risk_class="medium",
             recommended_limit=eur("40000.00"), next_review_on=date(2027, 5, 25), reviewed_by="analyst-1",
+        ),
+        CreditRiskClassChanged(
+            customer_id=CUSTOMER, previous_risk_class="medium", risk_class="high", profile_version=4,
+            changed_by="analyst-1", approved_by=None, reason="payments slowing", changed_at=NOON,
         ),
         PromiseToPayRecorded(
             promise_id=new_id(), customer_id=CUSTOMER, amount=eur("1190.00"), promised_date=date(2026, 12, 5),

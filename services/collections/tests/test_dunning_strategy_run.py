@@ -137,6 +137,7 @@ async def test_an_account_walks_through_its_steps_across_business_dates_and_noth
         ("pre_due_reminder", "en"), ("first_reminder", "de"), ("demand_letter", "en"),
     ]  # fmt: skip
     assert {m["recipient"] for m in messages} == {"ap@customer.example"}
+    assert {m["business_entity"] for m in messages} == {entity}  # the delivery log is filtered by it
     # one message per customer listing every open item at that level, with totals
     assert [[i["invoice_number"] for i in m["context"]["open_items"]] for m in messages] == [
         ["INV-1"], ["INV-1"], ["INV-1", "INV-2"],

@@ -36,7 +36,7 @@ from ar_collections.promises import repository as promise_coverage
 from ar_collections.red_flags import service as red_flags
 from ar_shared.audit.log import SystemActor
 from ar_shared.consumer import BatchContext, Delivered, EventHandlers, HandlerContext
-from ar_shared.events.credit import CreditReviewCompleted
+from ar_shared.events.credit import CreditReviewCompleted, CreditRiskClassChanged
 from ar_shared.events.ledger import (
     BusinessDateChanged,
     CreditMemoIssued,
@@ -59,8 +59,10 @@ async def place_by_rules(ctx: HandlerContext | BatchContext, customer_ids: Seque
     await assignment.reassess(ctx.session, customer_ids, actor=SYSTEM, today=known.today)
 
 
-async def review_completed(ctx: HandlerContext, event: CreditReviewCompleted) -> None:
-    await place_by_rules(ctx, [event.customer_id])  # the risk class may move it
+async def risk_class_may_have_moved(
+    ctx: HandlerContext, event: CreditReviewCompleted | CreditRiskClassChanged
+) -> None:
+    await place_by_rules(ctx, [event.customer_id])  # assignment rules may key on the risk class
 
 
 async def close_of_business(ctx: HandlerContext, event: BusinessDateChanged) -> None:
@@ -122,7 +124,8 @@ async def payment_applied(ctx: HandlerContext, event: PaymentApplied) -> None:
 
 
 REACTIONS: dict[type[Any], Reaction] = {
-    CreditReviewCompleted: review_completed,
+    CreditReviewCompleted: risk_class_may_have_moved,
+    CreditRiskClassChanged: risk_class_may_have_moved,
     BusinessDateChanged: close_of_business,
     CreditMemoIssued: credit_memo_issued,
     PaymentApplied: payment_applied,

@@ -38,6 +38,7 @@ async def notify(
             recipient=account.contact_email,
             context={"customer_name": account.name, **context},
             causing_event_id=causing_event_id,
+            business_entity=account.business_entity,
         ),
     )
     return request_id

@@ -57,6 +57,7 @@ async def notification_requested(ctx: HandlerContext, event: NotificationRequest
             now=ctx.clock.now(),
             respect_contact_hours=event.channel == "email",
             request_id=event.request_id,
+            business_entity=event.business_entity,
         )
     except (InvalidRecipient, RenderLimitExceeded) as exc:
         # a bad address (or a webhook to a private address) never becomes good, and a template

@@ -18,6 +18,9 @@ class DeliveryOut(BaseModel):
     id: uuid.UUID
     causing_event_id: uuid.UUID | None
     customer_id: uuid.UUID | None
+    business_entity: str | None = Field(
+        default=None, description="The customer's business entity (null: no customer, or none known)"
+    )
     channel: str
     template_key: str
     template_version: int | None = Field(

@@ -255,6 +255,12 @@ class NotificationRequested(CollectionsEvent):
         default=None,
         description="The event that led collections to ask (e.g. an AccountPastDue or PromiseToPayBroken)",
     )
+    business_entity: str | None = Field(
+        default=None,
+        description="The customer's business entity, kept on the delivery log so it can be filtered by "
+        "entity (none: notifications takes the entity it knows for the customer)",
+        examples=["DE01"],
+    )
 
 
 @register

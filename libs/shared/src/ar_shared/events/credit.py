@@ -34,6 +34,38 @@ class CreditLimitChanged(CreditEvent):
 
 
 @register
+class CreditRiskClassChanged(CreditEvent):
+    """A customer's credit profile was given another risk class (or its first one): set by a credit
+    manager, approved with a limit request, or applied when a profile filed ahead of the customer
+    attached. The class decides the customer's credit policy; collections keys assignment rules,
+    worklist scores and strategy segments on it."""
+
+    event_name = "CreditRiskClassChanged"
+
+    customer_id: uuid.UUID
+    previous_risk_class: str | None = Field(
+        description="None when the customer had no credit profile before",
+        examples=["medium"],
+    )
+    risk_class: str = Field(
+        description="The class the profile has now (it selects the customer's credit policy)",
+        examples=["low", "medium", "high", "very_high"],
+    )
+    profile_version: int = Field(
+        ge=1,
+        description="The credit profile's version after the change; grows with every change of the "
+        "profile, so a consumer keeps the class of the highest version it has seen and ignores an "
+        "older change that arrives late",
+    )
+    changed_by: str = Field(description="Who set the profile (the requester, when it needed approval)")
+    approved_by: str | None = Field(
+        default=None, description="The second credit manager, when the change needed approval"
+    )
+    reason: str = Field(description="Why the profile was set, as the credit manager gave it")
+    changed_at: AwareDatetime = Field(description="When credit applied the change")
+
+
+@register
 class CreditHoldPlaced(CreditEvent):
     """New orders of the customer are blocked until the hold is released."""
 

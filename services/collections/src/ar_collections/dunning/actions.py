@@ -152,6 +152,7 @@ def fire(firing: Firing, effects: Effects) -> dict[str, Any]:
                 channel="email",
                 recipient=account.contact_email,
                 context=context,
+                business_entity=account.business_entity,
             ),
         )
         return {

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from ar_collections.access import CallerSession, Manager, Worker
 from ar_collections.calendars.dependencies import Calendars
-from ar_collections.dunning import pauses, strategies
+from ar_collections.dunning import pauses, run_log, strategies
+from ar_collections.dunning.repository import RunFilter
 from ar_collections.dunning.run import StrategyRuns, get_run
 from ar_collections.dunning.schemas import (
     AccountDunning,
@@ -18,12 +19,17 @@ from ar_collections.dunning.schemas import (
     PauseIn,
     Run,
     RunIn,
+    RunStatus,
+    RunSummary,
+    RunTrigger,
     Segment,
     SegmentIn,
     Strategy,
     StrategyEdit,
     StrategyIn,
 )
+from ar_shared.inputs import BusinessDate, Identifier
+from ar_shared.pagination import Page, Paging
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(tags=["dunning"], route_class=ServiceRoute)
@@ -137,6 +143,42 @@ async def run_strategies(principal: Manager, body: RunIn, request: Request) -> R
     if body.dry_run:
         return await runs.dry_run(body.business_entity, body.as_of, requested_by=principal.subject)
     return await runs.run(body.business_entity, body.as_of, requested_by=principal.subject)
+
+
+async def run_filter(
+    business_entity: Annotated[
+        Identifier | None, Query(min_length=1, max_length=200, examples=["DE01"])
+    ] = None,
+    as_of_from: Annotated[
+        BusinessDate | None, Query(description="Runs for this business date or later")
+    ] = None,
+    as_of_to: Annotated[
+        BusinessDate | None, Query(description="Runs for this business date or earlier")
+    ] = None,
+    status: RunStatus | None = None,
+    trigger: Annotated[
+        RunTrigger | None,
+        Query(
+            description="`api`: on demand; `business_date_changed`: a new business date's close of business"
+        ),
+    ] = None,
+) -> RunFilter:
+    return RunFilter(business_entity, as_of_from, as_of_to, status, trigger)
+
+
+@router.get(
+    "/v1/strategy-runs",
+    summary="The strategy runs, latest business date first, with their counts",
+    description="Each run's counts (accounts seen, steps fired per action, accounts skipped per reason), "
+    "not the accounts themselves (`GET /v1/strategy-runs/{run_id}` and the account's dunning have those). "
+    "Filters: business entity, the business date run for (`as_of_from`, `as_of_to`, inclusive; "
+    "`as_of_to` before `as_of_from` is 422 `invalid_date_range`), status, trigger. A cursor this API did "
+    "not issue is 400 `invalid_cursor`.",
+)
+async def list_strategy_runs(
+    _: Manager, session: CallerSession, page: Paging, where: Annotated[RunFilter, Depends(run_filter)]
+) -> Page[RunSummary]:
+    return await run_log.list_runs(session, where, page)
 
 
 @router.get(

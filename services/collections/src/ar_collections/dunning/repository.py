@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypedDict
 
 from pydantic_core import to_json
-from sqlalchemy import ColumnElement, Row, Text, Uuid, any_, cast, func, literal, select, update
+from sqlalchemy import ColumnElement, Row, Text, Uuid, any_, cast, func, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,6 +120,7 @@ class DunnedAccount:
     name: str
     contact_email: str | None
     currency: str
+    business_entity: str
     manager: str | None
 
 
@@ -332,8 +333,37 @@ class DunningRepository:
         return (await self.session.scalars(query)).all()
 
 
+@dataclass(frozen=True)
+class RunFilter:
+    business_entity: str | None = None
+    as_of_from: date | None = None
+    as_of_to: date | None = None
+    status: str | None = None
+    trigger: str | None = None
+
+
 class RunRepository(Repository[StrategyRun]):
     model = StrategyRun
+
+    async def newest_first(
+        self, where: RunFilter, *, limit: int, after: tuple[date, datetime, uuid.UUID] | None
+    ) -> Sequence[StrategyRun]:
+        """Latest business date first (then latest recorded), keyset-paged on (as_of, created_at, id)."""
+        keys = (StrategyRun.as_of, StrategyRun.created_at, StrategyRun.id)
+        query = select(StrategyRun).order_by(*(k.desc() for k in keys)).limit(limit)
+        if after is not None:
+            query = query.where(tuple_(*keys) < tuple_(*after))
+        if where.business_entity is not None:
+            query = query.where(StrategyRun.business_entity == where.business_entity)
+        if where.as_of_from is not None:
+            query = query.where(StrategyRun.as_of >= where.as_of_from)
+        if where.as_of_to is not None:
+            query = query.where(StrategyRun.as_of <= where.as_of_to)
+        if where.status is not None:
+            query = query.where(StrategyRun.status == where.status)
+        if where.trigger is not None:
+            query = query.where(StrategyRun.trigger == where.trigger)
+        return (await self.session.scalars(query)).all()
 
     async def last_as_of(self, business_entity: str) -> date | None:
         found: date | None = await self.session.scalar(

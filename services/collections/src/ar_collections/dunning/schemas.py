@@ -265,3 +265,46 @@ class Run(BaseModel):
     )
     created_at: datetime | None
     finished_at: datetime | None
+
+
+RunStatus = Literal["pending", "running", "completed"]
+RunTrigger = Literal["api", "business_date_changed"]
+
+
+class RunSummary(BaseModel):
+    """A recorded strategy run in the list: its counts, not the accounts it touched."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b9c7d3e-8a51-4f4e-9f0c-2a7d1e6b5c40",
+                    "business_entity": "DE01",
+                    "as_of": "2026-03-31",
+                    "status": "completed",
+                    "trigger": "business_date_changed",
+                    "requested_by": "collections-system",
+                    "accounts_seen": 412,
+                    "fired": {"email_reminder": 37, "call_task": 9},
+                    "skipped": {"nothing_due": 360, "all_items_paused": 6},
+                    "created_at": "2026-03-31T22:00:04Z",
+                    "finished_at": "2026-03-31T22:00:19Z",
+                }
+            ]
+        }
+    )
+
+    id: uuid.UUID
+    business_entity: str
+    as_of: date = Field(description="The business date the run dunned for")
+    status: RunStatus
+    trigger: RunTrigger = Field(
+        description="`api`: asked for on demand (`POST /v1/strategy-runs`); `business_date_changed`: "
+        "the close of business of a new business date"
+    )
+    requested_by: str
+    accounts_seen: int
+    fired: dict[str, int] = Field(description="Steps fired per action")
+    skipped: dict[str, int] = Field(description="Accounts left alone, per reason")
+    created_at: datetime
+    finished_at: datetime | None = Field(description="None while the run is pending or running")

@@ -108,12 +108,16 @@ class CreditHold(Base):
 
 
 class CreditProfile(Base):
-    """Risk class, score and limit from the credit service (no foreign key, as for holds)."""
+    """Risk class, score and limit from the credit service (no foreign key, as for holds): the class
+    of the credit profile once credit announced one, else the latest review's."""
 
     __tablename__ = "credit_profiles"
 
     customer_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     risk_class: Mapped[str | None] = mapped_column(Text)
+    # the credit profile version that set `risk_class` (CreditRiskClassChanged): an older change
+    # arriving late is ignored; None while only a review's class is known
+    risk_class_version: Mapped[int | None] = mapped_column(Integer)
     score: Mapped[int | None] = mapped_column(Integer)
     credit_limit_minor: Mapped[int | None] = mapped_column(BigInteger)
     credit_limit_currency: Mapped[str | None] = mapped_column(String(3))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +31,7 @@ from ar_shared.events.credit import (
     CreditHoldReleased,
     CreditLimitChanged,
     CreditReviewCompleted,
+    CreditRiskClassChanged,
 )
 from ar_shared.events.envelope import EventPayload
 from ar_shared.events.ledger import (
@@ -345,12 +346,41 @@ async def credit_limit_changed(session: AsyncSession, event: CreditLimitChanged)
 
 
 async def credit_review_completed(session: AsyncSession, event: CreditReviewCompleted) -> None:
-    await _profile(
-        session,
-        event.customer_id,
+    # a review only recommends: its class stands in until credit announces the profile's own
+    statement = insert(CreditProfile).values(
+        customer_id=event.customer_id,
         risk_class=event.risk_class,
         score=event.score,
         next_review_on=event.next_review_on,
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[CreditProfile.customer_id],
+            set_={
+                "risk_class": case(
+                    (CreditProfile.risk_class_version.is_(None), statement.excluded.risk_class),
+                    else_=CreditProfile.risk_class,
+                ),
+                "score": statement.excluded.score,
+                "next_review_on": statement.excluded.next_review_on,
+            },
+        )
+    )
+
+
+async def credit_risk_class_changed(session: AsyncSession, event: CreditRiskClassChanged) -> None:
+    """The profile's class, unless a later version of the profile is known already (the events of
+    a customer are ordered on its partition, but a replay or a redelivered old copy is not)."""
+    statement = insert(CreditProfile).values(
+        customer_id=event.customer_id, risk_class=event.risk_class, risk_class_version=event.profile_version
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[CreditProfile.customer_id],
+            set_={"risk_class": statement.excluded.risk_class, "risk_class_version": event.profile_version},
+            where=CreditProfile.risk_class_version.is_(None)
+            | (CreditProfile.risk_class_version < statement.excluded.risk_class_version),
+        )
     )
 
 
@@ -371,6 +401,7 @@ PROJECTIONS: dict[type[EventPayload], Projection] = {
     CreditHoldReleased: credit_hold_released,
     CreditLimitChanged: credit_limit_changed,
     CreditReviewCompleted: credit_review_completed,
+    CreditRiskClassChanged: credit_risk_class_changed,
 }
 """Every event the projection follows, and what it does with it."""
 

@@ -19,7 +19,7 @@ from ar_credit.profiles.schemas import CreditProfile as CreditProfileOut
 from ar_credit.profiles.schemas import CreditProfileSet
 from ar_shared.audit import Actor, AuditLog
 from ar_shared.clock import session_clock
-from ar_shared.events.credit import CreditLimitChanged
+from ar_shared.events.credit import CreditLimitChanged, CreditRiskClassChanged
 from ar_shared.money import Money, MoneyAmount
 from ar_shared.outbox import OutboxWriter
 from ar_shared.problems import Conflict, Forbidden, NotFound, Unprocessable
@@ -126,6 +126,7 @@ async def apply_profile(
     previous_limit = (
         None if profile is None else MoneyAmount.from_money(Money(profile.limit_minor, profile.currency))
     )
+    previous_risk_class = None if profile is None else profile.risk_class
     if profile is None:
         profile = CreditProfile(customer_id=customer_id, currency=limit.currency, version=0)
         session.add(profile)
@@ -155,6 +156,21 @@ async def apply_profile(
                 changed_by=requested_by or actor.subject,
                 approved_by=approved_by,
                 reason=data.reason,
+            ),
+        )
+    if previous_risk_class != data.risk_class:
+        # collections keys assignment, worklist scores and strategy segments on the class
+        await outbox.add(
+            session,
+            CreditRiskClassChanged(
+                customer_id=customer_id,
+                previous_risk_class=previous_risk_class,
+                risk_class=data.risk_class,
+                profile_version=profile.version,
+                changed_by=requested_by or actor.subject,
+                approved_by=approved_by,
+                reason=data.reason,
+                changed_at=session_clock(session).now(),
             ),
         )
     # a new limit or risk class can put the customer inside or outside its policy

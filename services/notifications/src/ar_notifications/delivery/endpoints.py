@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ar_notifications.delivery.auth import Manager
-from ar_notifications.delivery.repository import DeliveryRepository
+from ar_notifications.delivery.repository import DeliveryFilter, DeliveryRepository
 from ar_notifications.delivery.service import enqueue
 from ar_notifications.models import Delivery
 from ar_notifications.schemas import DeliveryOut, Status
 from ar_notifications.suppressions.repository import SuppressionRepository
 from ar_shared.clock import AppClock
 from ar_shared.db import DbSession
-from ar_shared.inputs import Identifier, JsonObject
+from ar_shared.inputs import Identifier, JsonObject, Timestamp
 from ar_shared.pagination import Page, Paging, decode_cursor, page_from_rows
-from ar_shared.problems import Conflict, NotFound
+from ar_shared.problems import Conflict, FieldError, NotFound, Unprocessable
 from ar_shared.routing import ServiceRoute
 
 router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"], route_class=ServiceRoute)
@@ -35,24 +36,53 @@ def _out(d: Delivery) -> dict[str, Any]:
     return {c.key: getattr(d, c.key) for c in Delivery.__table__.columns}
 
 
-@router.get("", summary="The delivery log")
-async def list_deliveries(
-    _: Manager,
-    session: DbSession,
-    page: Paging,
-    status: Status | None = None,
+async def delivery_filter(
+    business_entity: Annotated[
+        Identifier | None, Query(min_length=1, max_length=50, description="The customer's business entity",
+                                 examples=["DE01"])
+    ] = None,
     customer_id: uuid.UUID | None = None,
-    template_key: Identifier | None = None,
-) -> Page[DeliveryOut]:
-    after = decode_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
-    rows = await DeliveryRepository(session).list(
-        limit=page.limit + 1,
-        after_id=after,
-        status=status,
-        customer_id=customer_id,
-        template_key=template_key,
+    template_key: Annotated[Identifier | None, Query(max_length=200, examples=["first_reminder"])] = None,
+    channel: Literal["email", "webhook"] | None = None,
+    status: Status | None = None,
+    created_from: Annotated[
+        Timestamp | None, Query(description="Rendered at or after this moment (RFC 3339, with offset)")
+    ] = None,
+    created_to: Annotated[
+        Timestamp | None, Query(description="Rendered at or before this moment (RFC 3339, with offset)")
+    ] = None,
+    recipient: Annotated[
+        Identifier | None,
+        Query(min_length=1, max_length=2000, description="E-mail address (any case) or webhook URL",
+              examples=["ap@acme.example"]),
+    ] = None,
+) -> DeliveryFilter:  # fmt: skip
+    if created_from is not None and created_to is not None and created_to < created_from:
+        raise Unprocessable(
+            "created_to is before created_from",
+            code="invalid_date_range",
+            errors=[FieldError(field="created_to", message="before created_from", code="invalid_date_range")],
+        )
+    return DeliveryFilter(
+        business_entity, customer_id, template_key, channel, status, created_from, created_to, recipient
     )
-    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.id])
+
+
+@router.get(
+    "",
+    summary="The delivery log, newest first",
+    description="Every message rendered, newest first, without its content (`GET /v1/deliveries/{id}` "
+    "has it). Filters, combined with and: business entity (of the customer, when the message was asked "
+    "for), customer, template, channel, status, when it was rendered (`created_from`, `created_to`, "
+    "inclusive; `created_to` before `created_from` is 422 `invalid_date_range`) and recipient. A cursor "
+    "this API did not issue is 400 `invalid_cursor`.",
+)
+async def list_deliveries(
+    _: Manager, session: DbSession, page: Paging, where: Annotated[DeliveryFilter, Depends(delivery_filter)]
+) -> Page[DeliveryOut]:
+    after = decode_cursor(page.cursor, datetime, uuid.UUID) if page.cursor else None
+    rows = await DeliveryRepository(session).log(where, limit=page.limit + 1, after=after)
+    items, next_cursor = page_from_rows(rows, page.limit, lambda r: [r.created_at, r.id])
     return Page[DeliveryOut](
         items=[DeliveryOut.model_validate(_out(d)) for d in items], next_cursor=next_cursor
     )

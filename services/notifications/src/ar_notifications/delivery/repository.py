@@ -4,22 +4,42 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ar_notifications.models import BusinessCalendar, Contact, Delivery
 from ar_shared.repository import Repository
+
+
+@dataclass(frozen=True)
+class DeliveryFilter:
+    """What the delivery log can be narrowed to (None: any)."""
+
+    business_entity: str | None = None
+    customer_id: uuid.UUID | None = None
+    template_key: str | None = None
+    channel: str | None = None
+    status: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    recipient: str | None = None
 
 
 class DeliveryRepository(Repository[Delivery]):
     model = Delivery
 
     async def add_once(self, delivery: Delivery) -> bool:
-        """Inserts unless this cause already produced a message to this recipient."""
+        """Inserts unless this cause already produced a message to this recipient (`created_at`:
+        the caller's clock when it gives one, else the database's)."""
         values = {
-            c.name: getattr(delivery, c.key) for c in Delivery.__table__.columns if c.name != "created_at"
+            c.name: getattr(delivery, c.key)
+            for c in Delivery.__table__.columns
+            if c.name != "created_at" or delivery.created_at is not None
         }
         statement = (
             insert(Delivery)
@@ -53,18 +73,31 @@ class DeliveryRepository(Repository[Delivery]):
             query = query.with_for_update()
         return (await self.session.scalars(query)).one_or_none()
 
-    async def list(
-        self, *, limit: int, after_id: uuid.UUID | None, status: str | None, customer_id: uuid.UUID | None,
-        template_key: str | None,
-    ) -> Sequence[Delivery]:  # fmt: skip
-        query = self.select()
-        if status is not None:
-            query = query.where(Delivery.status == status)
-        if customer_id is not None:
-            query = query.where(Delivery.customer_id == customer_id)
-        if template_key is not None:
-            query = query.where(Delivery.template_key == template_key)
-        return await self.keyset_page(query, [Delivery.id], None if after_id is None else [after_id], limit)
+    async def log(
+        self, where: DeliveryFilter, *, limit: int, after: tuple[datetime, uuid.UUID] | None
+    ) -> Sequence[Delivery]:
+        """Newest first, keyset-paged on (created_at, id) (`ix_deliveries_entity_created` serves an
+        entity's log, `ix_deliveries_created` the whole)."""
+        keys = (Delivery.created_at, Delivery.id)
+        query = select(Delivery).order_by(*(k.desc() for k in keys)).limit(limit)
+        if after is not None:
+            query = query.where(tuple_(*keys) < tuple_(*after))
+        equal: list[tuple[ColumnElement[Any] | InstrumentedAttribute[Any], object]] = [
+            (Delivery.business_entity, where.business_entity), (Delivery.customer_id, where.customer_id),
+            (Delivery.template_key, where.template_key), (Delivery.channel, where.channel),
+            (Delivery.status, where.status),
+        ]  # fmt: skip
+        for column, value in equal:
+            if value is not None:
+                query = query.where(column == value)
+        if where.created_from is not None:
+            query = query.where(Delivery.created_at >= where.created_from)
+        if where.created_to is not None:
+            query = query.where(Delivery.created_at <= where.created_to)
+        if where.recipient is not None:
+            # e-mail addresses are kept lower-cased; a webhook URL as given
+            query = query.where(func.lower(Delivery.recipient) == where.recipient.strip().lower())
+        return (await self.session.scalars(query)).all()
 
     async def contact(self, customer_id: uuid.UUID) -> Contact | None:
         return await self.session.get(Contact, customer_id)

@@ -54,10 +54,12 @@ async def enqueue(
     respect_contact_hours: bool,
     targets: WebhookTargets | None = None,
     request_id: uuid.UUID | None = None,
+    business_entity: str | None = None,
 ) -> bool:
     """Renders and queues a message; False when this cause already queued one for the recipient.
     The rendered message is kept (with the template version and the `request_id` that asked for
     it): it is the delivery log's content and, for an e-mail to a customer, its printable letter.
+    Its business entity is the one given, else the one notifications knows for the customer.
 
     `InvalidRecipient` when the recipient is no address for the channel (or a webhook URL leads
     to an address no webhook may reach, judged by `targets`).
@@ -69,19 +71,24 @@ async def enqueue(
     )
     recipient = recipient.strip().lower() if channel == "email" else recipient.strip()
     suppressed = channel == "email" and await SuppressionRepository(session).by_address(recipient) is not None
+    contact = None if customer_id is None else await repo.contact(customer_id)
+    business_entity = business_entity or (contact.business_entity if contact else None)
     when = now
-    if respect_contact_hours and customer_id is not None:
-        contact = await repo.contact(customer_id)
-        # the wall clock's contact hours, unless the customer's entity lives on a date set by hand:
-        # a simulation or a catch-up is not held for a night or a weekend, it is sent at once
-        if contact is None or not await repo.date_set_by_hand(contact.business_entity):
-            zone = contact.time_zone if contact else "UTC"
-            when = next_contact_time(now, zone, settings.contact_hours_start, settings.contact_hours_end)
+    # the wall clock's contact hours, unless the customer's entity lives on a date set by hand:
+    # a simulation or a catch-up is not held for a night or a weekend, it is sent at once
+    if (
+        respect_contact_hours
+        and customer_id is not None
+        and (contact is None or not await repo.date_set_by_hand(contact.business_entity))
+    ):
+        zone = contact.time_zone if contact else "UTC"
+        when = next_contact_time(now, zone, settings.contact_hours_start, settings.contact_hours_end)
     delivery_id = uuid.uuid4()
     delivery = Delivery(
         id=delivery_id,
         causing_event_id=causing_event_id,
         customer_id=customer_id,
+        business_entity=business_entity,
         channel=channel,
         template_key=template_key,
         template_version=template.version,
@@ -97,6 +104,9 @@ async def enqueue(
         next_attempt_at=None if suppressed else when,
         last_error="recipient is on the suppression list" if suppressed else None,
         message_id=message_id_for(delivery_id, settings.mail_from) if channel == "email" else None,
+        # the injected clock: the log's order is the order messages were rendered in, even
+        # within one transaction (where the database's now() stands still)
+        created_at=now,
     )
     added = await repo.add_once(delivery)
     if added and suppressed:

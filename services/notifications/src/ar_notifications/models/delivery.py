@@ -68,6 +68,9 @@ class Delivery(Base):
         UniqueConstraint("causing_event_id", "recipient", name="uq_deliveries_cause_recipient"),
         Index("ix_deliveries_due", "next_attempt_at", postgresql_where=text("status = 'queued'")),
         Index("ix_deliveries_customer", "customer_id", "created_at"),
+        # the delivery log, newest first: the whole of it, and an entity's (the common filter)
+        Index("ix_deliveries_created", "created_at", "id"),
+        Index("ix_deliveries_entity_created", "business_entity", "created_at", "id"),
         Index("ix_deliveries_request_id", "request_id", postgresql_where=text("request_id IS NOT NULL")),
         # a customer's letters, paged by id
         Index(
@@ -78,6 +81,8 @@ class Delivery(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     causing_event_id: Mapped[uuid.UUID | None] = mapped_column()
     customer_id: Mapped[uuid.UUID | None] = mapped_column()
+    # the customer's entity when the message was asked for (None: no customer, or none known)
+    business_entity: Mapped[str | None] = mapped_column(Text)
     channel: Mapped[str] = mapped_column(Text)
     template_key: Mapped[str] = mapped_column(Text)
     # the version rendered (0: the shipped default), kept so a printed letter names its wording
