@@ -166,6 +166,7 @@ async def run_worker(
             retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
             retry_backoff_max_seconds=settings.consumer_retry_backoff_max_seconds,
             max_batch=settings.consumer_max_batch,
+            fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
         )
         consuming = handlers is not None and bool(handlers.topics())
         own_topics = [f"{prefix}{settings.service_name}.events"]
