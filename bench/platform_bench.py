@@ -7,10 +7,17 @@ through `ar_shared.testing.platform`), each on a database and topics of its own.
 - latency: from the commit of a ledger bulk request to the credit exposure and to the collections
   projection holding its invoices, p50 / p99, while the ledger ingests at 50 % of its peak (the
   peak measured first, in the same run), against a Kafka-only baseline: the same number of
-  messages of the same size produced and consumed at the same rate (goal p99 <= 100 ms);
+  messages of the same size produced and consumed at the same rate (goal p99 <= 100 ms); and
+  where that time goes, stage by stage, for the last event of each request: commit → the ledger
+  relay's pass began (`outbox.published_at`) → the event appended to its Kafka batch (the
+  record's CreateTime) → the credit / collections consumer's transaction began (the inbox row's
+  `handled_at`) → the result seen;
 - scale-out: the events per second one credit worker applies from a backlog on Kafka, against two
   credit workers (a second `platform_env` on the same schema and topic prefix: one consumer group,
-  the partitions split between them).
+  the partitions split between them); then the credit checks per second one credit API answers
+  against two credit APIs on different ports over the same schema, the same two closed-loop load
+  generators (`credit_bench`'s client) sending to one of them or one to each, alternated (one,
+  two, one, two) so that a change in the machine's load weighs on both.
 
 uv run python bench/platform_bench.py [--only memory|latency|scale-out] [--output results.json]
 """
@@ -20,18 +27,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import signal
 import tempfile
 import time
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from credit_bench import Phase, http_get, run_phase
 from harness import admin_dsn, percentiles, put_customers, rate, wait_for, write_results
 
 from ar_shared.clock import SYSTEM_CLOCK
@@ -182,6 +192,7 @@ async def bench_latency(
                     commits.append(await post_bulk(ledger, bulk(externals, f"L{i}", size)))
                 stop.set()
                 await asyncio.wait_for(watching, timeout=600)
+            stages = await stage_breakdown(platform, conn, commits, seen)
         finally:
             await conn.close()
     baseline = await kafka_baseline(stack, unique, requests, size, interval)
@@ -195,11 +206,97 @@ async def bench_latency(
         "commit_to_credit_exposure_ms": credit,
         "commit_to_collections_projection_ms": collections,
         "kafka_produce_to_consume_ms": baseline,
+        "stages_ms": stages,
         "ratio_p99_credit": round(credit["p99"] / baseline["p99"], 1),
         "ratio_p99_collections": round(collections["p99"] / baseline["p99"], 1),
         "goal_p99_ms": "<= 100",
         "met": max(credit["p99"], collections["p99"]) <= 100,
     }
+
+
+# the last event of each fixed-rate request, at each stage of its way (wall-clock seconds): when
+# the relay's transaction that published it began, and when each consumer's transaction that
+# applied it began (the inbox row's time)
+STAGES = r"""
+SELECT substring(o.envelope->'data'->>'invoice_number' FROM '^L([0-9]+)-')::int AS request,
+       extract(epoch FROM max(o.published_at)) AS relayed,
+       extract(epoch FROM max(ci.handled_at)) AS credit,
+       extract(epoch FROM max(co.handled_at)) AS collections
+  FROM ledger.outbox o
+  JOIN credit.inbox ci ON ci.event_id = o.event_id
+  JOIN collections.inbox co ON co.event_id = o.event_id
+ WHERE o.envelope->'data'->>'invoice_number' ~ '^L[0-9]+-'
+ GROUP BY 1
+"""
+
+
+async def appended_times(platform: Platform) -> dict[str, float]:
+    """When the ledger's relay appended each event to its producer batch (the Kafka record's
+    CreateTime, wall-clock seconds), by event id: read back from the ledger's topic."""
+    topic = f"{platform.topic_prefix}ledger.events"
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=platform.stack.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )  # no group: every partition, from the beginning
+    await consumer.start()
+    times: dict[str, float] = {}
+    try:
+        async with asyncio.timeout(60):
+            while not consumer.assignment():  # noqa: ASYNC110 - aiokafka offers no event for it
+                await asyncio.sleep(0.05)
+        ends = await consumer.end_offsets(list(consumer.assignment()))
+        async with asyncio.timeout(120):
+            while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+                for records in (await consumer.getmany(timeout_ms=200, max_records=10_000)).values():
+                    for record in records:
+                        event_id = next((v for k, v in record.headers or () if k == "ce_id"), None)
+                        if event_id is not None:
+                            times[event_id.decode()] = record.timestamp / 1000
+    finally:
+        await consumer.stop()
+    return times
+
+
+async def stage_breakdown(
+    platform: Platform, conn: asyncpg.Connection, commits: list[float], seen: dict[str, list[float]]
+) -> dict[str, dict[str, float]]:
+    """Where the time goes, per fixed-rate request (its last event at each stage), p50 / p99 of:
+    commit → the relay's pass began; → the event appended to the relay's Kafka batch; → the
+    consumer's transaction began (credit, collections); → the result seen by the benchmark."""
+    wall = time.time() - time.perf_counter()  # perf_counter → wall clock
+    appended = await appended_times(platform)
+    rows = {r["request"]: r for r in await conn.fetch(STAGES)}
+    last_appended: dict[int, float] = {}
+    for event_id, invoice in await conn.fetch(
+        "SELECT event_id::text, envelope->'data'->>'invoice_number' FROM ledger.outbox"
+        " WHERE envelope->'data'->>'invoice_number' ~ '^L[0-9]+-'"
+    ):
+        request = int(invoice[1 : invoice.index("-")])
+        if event_id in appended:
+            last_appended[request] = max(last_appended.get(request, 0.0), appended[event_id])
+    stages: dict[str, list[float]] = {
+        "commit_to_relay_pass": [],
+        "relay_pass_to_kafka_append": [],
+        "kafka_append_to_credit_transaction": [],
+        "credit_transaction_to_seen": [],
+        "kafka_append_to_collections_transaction": [],
+        "collections_transaction_to_seen": [],
+    }
+    for i, committed in enumerate(commits):
+        row, kafka = rows.get(i), last_appended.get(i)
+        if row is None or kafka is None:
+            continue
+        committed += wall
+        relayed, credit, collections = float(row["relayed"]), float(row["credit"]), float(row["collections"])
+        stages["commit_to_relay_pass"].append(relayed - committed)
+        stages["relay_pass_to_kafka_append"].append(kafka - relayed)
+        stages["kafka_append_to_credit_transaction"].append(credit - kafka)
+        stages["credit_transaction_to_seen"].append(seen["credit"][i] + wall - credit)
+        stages["kafka_append_to_collections_transaction"].append(collections - kafka)
+        stages["collections_transaction_to_seen"].append(seen["collections"][i] + wall - collections)
+    return {k: percentiles([v * 1000 for v in values]) for k, values in stages.items()}
 
 
 async def kafka_baseline(
@@ -288,7 +385,55 @@ async def drain(
     return await drain_rate(conn, before, before + invoices // 1000 * 1000)
 
 
-async def bench_scale_out(stack: Stack, local_dir: Path, unique: str, invoices: int) -> dict[str, Any]:
+async def check_rate(ports: list[int], ids: list[str], token: str, seconds: float) -> tuple[float, int]:
+    """Credit checks per second, closed loop, from two load-generator processes (`credit_bench`'s
+    client, 8 keep-alive connections each) sending to `ports[0]` and `ports[-1]`: the same two
+    clients whether one API serves them both or each has its own. Also the failed answers."""
+    spawn = multiprocessing.get_context("spawn")
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(2, mp_context=spawn) as pool:
+        phases = [
+            (port, Phase("checks", [http_get(port, f"/v1/credit-check?customer_id={i}&amount=100.00&currency=EUR", token) for i in ids], seconds, 8))
+            for port in (ports[0], ports[-1])
+        ]  # fmt: skip
+        outcomes = await asyncio.gather(
+            *(loop.run_in_executor(pool, run_phase, port, phase) for port, phase in phases)
+        )
+    completed, failed = sum(o.completed for o in outcomes), sum(o.failed for o in outcomes)
+    return completed / max(o.elapsed for o in outcomes), failed
+
+
+async def credit_api_scale_out(
+    first: Platform, second: Platform, conn: asyncpg.Connection, seconds: float
+) -> dict[str, Any]:
+    """The credit check's throughput against one credit API, then against two (the second
+    platform's, on another port, same schema), the same load split between them."""
+    ids = [str(r["id"]) for r in await conn.fetch("SELECT id FROM credit.customers")]
+    token = first.token("credit:check", subject="bench")
+    ports = [first.ports["credit"], second.ports["credit"]]
+    await check_rate(ports[:1], ids, token, 1)  # warm-up: connections, caches, prepared statements
+    await check_rate(ports, ids, token, 1)
+    # alternated, two rounds each: a change in the machine's load weighs on both alike
+    rates: dict[int, list[float]] = {1: [], 2: []}
+    failed = 0
+    for apis in (1, 2, 1, 2):
+        checks, failures = await check_rate(ports[:apis], ids, token, seconds / 2)
+        rates[apis].append(checks)
+        failed += failures
+    one, two = (sum(rates[n]) / len(rates[n]) for n in (1, 2))
+    return {
+        "one_api_checks_per_second": round(one),
+        "two_apis_checks_per_second": round(two),
+        "ratio_two_to_one": round(two / one, 2),
+        "rounds": {"one": [round(r) for r in rates[1]], "two": [round(r) for r in rates[2]]},
+        "failed": failed,
+        "seconds": seconds,
+    }
+
+
+async def bench_scale_out(
+    stack: Stack, local_dir: Path, unique: str, invoices: int, api_seconds: float
+) -> dict[str, Any]:
     async with running_platform(stack, local_dir / "one", unique, ["ledger", "credit"]) as first:
         second = platform_env(first.stack, local_dir / "two", first.topic_prefix, ["credit"])
         conn = await asyncpg.connect(admin_dsn(first.stack))
@@ -303,6 +448,7 @@ async def bench_scale_out(stack: Stack, local_dir: Path, unique: str, invoices: 
             try:
                 two = await drain(first, conn, externals, "TWO", invoices, [first, second])
                 by_worker = [await first.events_handled("credit"), await second.events_handled("credit")]
+                api = await credit_api_scale_out(first, second, conn, api_seconds)
             finally:
                 await second.run("stop", "credit")
         finally:
@@ -314,6 +460,7 @@ async def bench_scale_out(stack: Stack, local_dir: Path, unique: str, invoices: 
         "ratio_two_to_one": round(two / one, 2),
         "events_handled_by_each_of_the_two": [round(n) for n in by_worker],
         "partitions": 3,
+        "credit_api": api,
     }
 
 
@@ -325,6 +472,9 @@ async def main() -> None:
     parser.add_argument("--peak-requests", type=int, default=20, help="1,000-invoice requests for the peak")
     parser.add_argument("--seconds", type=float, default=30, help="length of the fixed-rate phase")
     parser.add_argument("--backlog", type=int, default=20_000, help="invoices credit drains in the scale-out")
+    parser.add_argument(
+        "--api-seconds", type=float, default=10, help="length of each credit-check phase of the scale-out"
+    )
     parser.add_argument("--output", type=Path, help="also write the results as JSON here")
     args = parser.parse_args()
     results: dict[str, Any] = {}
@@ -340,7 +490,7 @@ async def main() -> None:
             print("latency", results["latency"], flush=True)
         if args.only in (None, "scale-out"):
             results["scale_out"] = await bench_scale_out(
-                stack, local_dir / "scale-out", uuid.uuid4().hex[:8], args.backlog
+                stack, local_dir / "scale-out", uuid.uuid4().hex[:8], args.backlog, args.api_seconds
             )
             print("scale-out", results["scale_out"], flush=True)
     write_results(args.output, results)

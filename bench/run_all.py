@@ -44,7 +44,7 @@ BENCHMARKS = [
               ["--accounts", "5000", "--items", "1000", "--rounds", "3", "--invoices", "10000", "--customers", "100"]),
     Benchmark("strategy_run", "strategy_run_bench.py", [], ["--accounts", "5000", "--overdue", "1000"]),
     Benchmark("business_dates", "business_date_bench.py", [], ["--customers", "200", "--invoices", "5"]),
-    Benchmark("platform", "platform_bench.py", [], ["--peak-requests", "3", "--seconds", "5", "--backlog", "2000"]),
+    Benchmark("platform", "platform_bench.py", [], ["--peak-requests", "3", "--seconds", "5", "--backlog", "2000", "--api-seconds", "3"]),
 ]  # fmt: skip
 
 
@@ -203,6 +203,11 @@ def platform_rows(r: dict[str, Any]) -> list[Row]:
                 + (f" (applied {' + '.join(n(e) for e in split)})" if (split := s.get("events_handled_by_each_of_the_two")) else ""),
                      f"one worker: {n(s['one_worker_events_per_second'])} events/s",
                      f"**{s['ratio_two_to_one']}**", "—", "—"))  # fmt: skip
+        if api := s.get("credit_api"):
+            rows.append(("credit scale-out: credit checks, closed loop, the same two load generators",
+                         f"two credit APIs (load split): {n(api['two_apis_checks_per_second'])} checks/s",
+                         f"one credit API: {n(api['one_api_checks_per_second'])} checks/s",
+                         f"**{api['ratio_two_to_one']}**", "—", "—"))  # fmt: skip
     return rows
 
 

@@ -285,6 +285,55 @@ async def test_notify_wakes_the_relay_without_waiting_for_the_poll(
         await task
 
 
+class CommitDuringPass(OutboxRelay):
+    """Its first pass that publishes something ends with another event committed after the pass's
+    snapshot, whose NOTIFY arrives before the pass returns (a commit racing a pass)."""
+
+    def __init__(self, *args: Any, schema: ServiceSchema, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.schema = schema
+        self.raced = False
+
+    async def publish_pending(self) -> int:
+        published = await super().publish_pending()
+        if published and not self.raced:
+            self.raced = True
+            await write_events(self.schema, [customer_upserted(uuid.uuid4(), "during the pass")])
+            await asyncio.sleep(0.5)  # its NOTIFY reaches the relay's listener meanwhile
+        return published
+
+
+async def test_a_commit_notified_during_a_pass_is_published_without_waiting_for_the_poll(
+    stack: Stack, producer_schema: ServiceSchema, kafka_producer: AIOKafkaProducer, unique: str
+) -> None:
+    prefix = f"t{unique}."
+    dsn = asyncpg_dsn(producer_schema.engine.url.render_as_string(hide_password=False))
+    relay = CommitDuringPass(
+        producer_schema.engine,
+        producer_schema.tables,
+        kafka_producer,
+        dsn,
+        RelaySettings(topic_prefix=prefix, poll_interval_seconds=120),
+        schema=producer_schema,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        await asyncio.sleep(1.0)  # the relay is now idle, listening
+        await write_events(producer_schema, [customer_upserted(uuid.uuid4(), "wake")])
+        # the second event's NOTIFY came while the first pass ran: it must start the next pass,
+        # not be forgotten until the poll two minutes later
+        records = await read_topic(stack.kafka_bootstrap, prefix + "ledger.events", expected=2, timeout=15)
+        assert relay.raced
+        assert sorted(json.loads(r.value or b"{}")["data"]["name"] for r in records) == [
+            "during the pass",
+            "wake",
+        ]
+    finally:
+        stop.set()
+        await task
+
+
 async def test_concurrent_relays_keep_each_customers_events_in_order(
     stack: Stack, producer_schema: ServiceSchema, kafka_producer: AIOKafkaProducer, unique: str
 ) -> None:

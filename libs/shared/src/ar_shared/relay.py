@@ -178,7 +178,7 @@ class OutboxRelay:
             batch = filling.get((topic, partition))
             if batch is not None and batch.append(key=key, value=value, timestamp=None, headers=headers):
                 continue
-            if batch is not None:  # full: on its way, and a new one for what follows
+            if batch is not None:  # full (hence closed): on its way, and a new one for what follows
                 futures.append(await producer.send_batch(batch, topic, partition=partition))
             batch = filling[topic, partition] = producer.create_batch()
             if not batch.append(key=key, value=value, timestamp=None, headers=headers):
@@ -188,6 +188,9 @@ class OutboxRelay:
                     await producer.send(topic, value=value, key=key, partition=partition, headers=headers)
                 )
         for (topic, partition), batch in filling.items():
+            # closed: nothing else joins it, so the producer sends it now instead of lingering
+            # `linger_ms` for messages that would never come (the pass made the batch already)
+            batch.close()
             futures.append(await producer.send_batch(batch, topic, partition=partition))
         # every message must be acknowledged before the rows are marked published
         await asyncio.gather(*futures)
@@ -219,6 +222,10 @@ class OutboxRelay:
         listener = asyncio.create_task(self._listen(stop), name=f"outbox-listen-{self._schema}")
         try:
             while not stop.is_set():
+                # cleared before the pass, not after: a NOTIFY for a commit the pass's snapshot
+                # missed arrives while it runs and must wake the next pass at once (cleared after
+                # the pass, it was lost and the rows waited for the poll interval)
+                self._wake.clear()
                 try:
                     published = await self.publish_pending()
                 except Exception as failure:
@@ -229,7 +236,6 @@ class OutboxRelay:
                     continue
                 if published >= self._settings.batch_size:
                     continue  # more is waiting: no need to sleep
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(
                         _first_of(self._wake, stop), timeout=self._settings.poll_interval_seconds

@@ -51,6 +51,12 @@ class ServiceSettings(BaseSettings):
     consumer_max_batch: int = Field(
         default=1000, ge=1, description="Events a consumer applies in one transaction at most"
     )
+    consumer_fetch_max_wait_ms: int = Field(
+        default=50,
+        ge=0,
+        le=500,
+        description="How long Kafka holds a consumer's fetch that finds nothing new (bounds an event's wait)",
+    )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body a route takes")
     max_bulk_body_bytes: int = Field(
         default=16_777_216, ge=1024, description="Largest body of a bulk route (10,000 invoices fit)"

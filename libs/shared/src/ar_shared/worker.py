@@ -129,6 +129,22 @@ async def _measure_backlog(engine: AsyncEngine, plumbing: PlumbingTables, stop: 
             await asyncio.wait_for(stop.wait(), timeout=BACKLOG_MEASURE_INTERVAL_SECONDS)
 
 
+def consumer_settings(settings: ServiceSettings) -> ConsumerSettings:
+    """The worker's consumer: one group per service (and topic prefix), tuned by the service's settings."""
+    prefix = settings.kafka_topic_prefix
+    return ConsumerSettings(
+        group_id=f"{prefix}ar-{settings.service_name}",
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"{settings.kafka_client_id}-consumer",
+        topic_prefix=prefix,
+        max_retries=settings.consumer_max_retries,
+        retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
+        retry_backoff_max_seconds=settings.consumer_retry_backoff_max_seconds,
+        max_batch=settings.consumer_max_batch,
+        fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
+    )
+
+
 async def run_worker(
     settings: ServiceSettings,
     plumbing: PlumbingTables,
@@ -157,20 +173,10 @@ async def run_worker(
     try:
         if not await start_producer(producer, stop):
             return
-        consumer_settings = ConsumerSettings(
-            group_id=f"{prefix}ar-{settings.service_name}",
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            client_id=f"{settings.kafka_client_id}-consumer",
-            topic_prefix=prefix,
-            max_retries=settings.consumer_max_retries,
-            retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
-            retry_backoff_max_seconds=settings.consumer_retry_backoff_max_seconds,
-            max_batch=settings.consumer_max_batch,
-        )
         consuming = handlers is not None and bool(handlers.topics())
         own_topics = [f"{prefix}{settings.service_name}.events"]
         if consuming:
-            own_topics.append(consumer_settings.dead_letter_topic)
+            own_topics.append(consumer_settings(settings).dead_letter_topic)
         await ensure_topics(settings.kafka_bootstrap_servers, own_topics, settings.kafka_topic_partitions)
         relay = OutboxRelay(
             engine,
@@ -191,7 +197,9 @@ async def run_worker(
         if handlers is not None and consuming:
 
             async def consume() -> None:
-                runner = ConsumerRunner(consumer_settings, handlers, sessionmaker, plumbing, producer, clock)
+                runner = ConsumerRunner(
+                    consumer_settings(settings), handlers, sessionmaker, plumbing, producer, clock
+                )
                 await runner.run(stop)
 
             tasks.append(asyncio.create_task(_supervise("event consumer", consume, stop)))
