@@ -34,7 +34,8 @@ _PARAMETERS = frozenset({"customer_id", "amount", "currency"})
 
 async def well_formed_check(request: Request) -> Response | None:
     """The check of a well-formed request by a caller with the scope, without FastAPI's
-    dependency machinery (about a third of the route's own CPU); None for anything else.
+    dependency machinery (half the server's CPU per check: docs/benchmarks.md); None for
+    anything else.
 
     The caller is the one the edge guard verified (`RequestGuard`); the query string is read as
     Starlette reads it for the declared route.
