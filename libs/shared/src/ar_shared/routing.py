@@ -12,6 +12,12 @@ refuses a route built otherwise, so nobody can add a POST that forgets either co
 - the OpenAPI document lists each problem status the route can answer, read from its shape:
   401/403 from its auth dependencies, 400 always (unknown query parameters), 404/422 when it
   takes input, 409 on writes, 412 with `If-Match`, 413/415 when it reads a body.
+
+A read-only route as hot as the credit check may also have a `@fast_path`: a coroutine tried
+first on each request that answers the common, well-formed case without FastAPI's dependency
+machinery, or returns None, and then the route runs as declared. Everything it does not answer
+(a bad or missing parameter, an unknown one, a caller without the scope) gets the declared
+route's own problem documents, so the two cannot disagree on what is refused.
 """
 
 from __future__ import annotations
@@ -29,7 +35,9 @@ from ar_shared.idempotency import idempotency_guard, remember_response
 from ar_shared.problems import PROBLEM_RESPONSES, FieldError, ProblemError
 
 F = TypeVar("F", bound=Callable[..., Any])
+FastPath = Callable[[Request], Coroutine[Any, Any, Response | None]]
 _CHANGES_NOTHING = "__ar_changes_nothing__"
+_FAST_PATH = "__ar_fast_path__"
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -37,6 +45,18 @@ def changes_nothing(endpoint: F) -> F:
     """Marks a POST that only computes an answer (nothing stored or sent): it takes no key."""
     setattr(endpoint, _CHANGES_NOTHING, True)
     return endpoint
+
+
+def fast_path(answer: FastPath) -> Callable[[F], F]:
+    """Tries `answer(request)` before the endpoint's dependencies are solved; None: the endpoint
+    runs as declared. For read-only routes (a write would skip `Idempotency-Key`). `answer` must
+    return None for anything it does not check exactly as the declared route does."""
+
+    def mark(endpoint: F) -> F:
+        setattr(endpoint, _FAST_PATH, answer)
+        return endpoint
+
+    return mark
 
 
 class UnknownQueryParameters(ProblemError):
@@ -56,10 +76,14 @@ class UnknownQueryParameters(ProblemError):
 class ServiceRoute(APIRoute):
     idempotent: bool
     query_parameters: frozenset[str]
+    fast_path: FastPath | None
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {m.upper() for m in kwargs.get("methods") or ()}
         self.idempotent = "POST" in methods and not getattr(endpoint, _CHANGES_NOTHING, False)
+        self.fast_path = getattr(endpoint, _FAST_PATH, None)
+        if self.fast_path is not None and methods & _WRITES:
+            raise TypeError(f"{sorted(methods)} {path}: a fast path is for read-only routes")
         if self.idempotent:
             dependencies: Sequence[params.Depends] = kwargs.get("dependencies") or ()
             kwargs["dependencies"] = [Depends(idempotency_guard), *dependencies]
@@ -74,8 +98,11 @@ class ServiceRoute(APIRoute):
         # called by APIRoute.__init__ once the dependant is built
         self.query_parameters = known = _query_parameters(self.dependant)
         idempotent = self.idempotent
+        fast = self.fast_path
 
         async def checked_handler(request: Request) -> Response:
+            if fast is not None and (answer := await fast(request)) is not None:
+                return answer
             # before any dependency: nothing is authorised, read or locked for a request refused here
             unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in known]
             if unknown:

@@ -6,4 +6,6 @@ from fastapi import Depends
 
 from ar_shared.auth import Principal, require_scopes
 
-Checker = Annotated[Principal, Depends(require_scopes("credit:check"))]
+CHECK_SCOPE = "credit:check"
+
+Checker = Annotated[Principal, Depends(require_scopes(CHECK_SCOPE))]
