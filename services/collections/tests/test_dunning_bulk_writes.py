@@ -76,7 +76,8 @@ async def test_tasks_from_arrays_are_stored_and_audited_as_orm_tasks(collections
         assert await _row(session, table, bulk) == await _row(session, table, orm)
         first, second = await _audit(session, customer_id, "task.created")
         assert (first["chain_seq"], second["chain_seq"]) == (1, 2)
-        assert first["after"]["id"] == str(orm) and second["after"]["id"] == str(bulk)
+        assert first["after"]["id"] == str(orm)
+        assert second["after"]["id"] == str(bulk)
         assert _without_id(second) | {"chain_seq": 1} == _without_id(first)
         assert (await verify_chains(await session.connection(), "collections")).ok
 
