@@ -129,3 +129,22 @@ async def test_nothing_to_write_writes_nothing(collections_app: FastAPI) -> None
     async with collections_app.state.sessionmaker() as session:
         await act_as_system(session)
         assert await outbox.insert_many(session, []) == []
+
+
+async def test_events_of_one_kind_are_written_in_order(collections_app: FastAPI) -> None:
+    customer_id = uuid.uuid4()
+    payloads: list[EventPayload] = [
+        CreditHoldRecommended(
+            recommendation_id=uuid.uuid4(), customer_id=customer_id, days_past_due=days,
+            recommended_by="strategy:std@1",
+        )
+        for days in (61, 62, 63)
+    ]  # fmt: skip
+    async with collections_app.state.sessionmaker() as session:  # closed without a commit: rolled back
+        await act_as_system(session)
+        session.info["clock"] = ManualClock(datetime(2026, 6, 30, 17, 5, 9, tzinfo=UTC))
+        await outbox.copy_many(session, payloads)
+        await outbox.insert_many(session, payloads)
+        rows = await _rows(session, customer_id)
+    assert rows[3:] == rows[:3]
+    assert [r["envelope"]["data"]["days_past_due"] for r in rows[3:]] == [61, 62, 63]
