@@ -25,11 +25,12 @@ from ar_collections.access import SYSTEM_SUBJECT
 from ar_collections.charges.firing import charge
 from ar_collections.domain import dunning
 from ar_collections.dunning.repository import DunnedAccount, DunnedItem
-from ar_collections.escalations.service import escalation_raised, store_escalations
-from ar_collections.models import Escalation, Recommendation, Task
+from ar_collections.escalations.service import NewEscalation, escalation_raised, store_new_escalations
+from ar_collections.models import Recommendation
 from ar_collections.recommendations.service import add_recommendation
 from ar_collections.recording import outbox
-from ar_collections.tasks.service import store_tasks, task_created
+from ar_collections.tasks.repository import NewTask
+from ar_collections.tasks.service import store_new_tasks, task_created
 from ar_shared.audit.log import SystemActor
 from ar_shared.events import EventPayload
 from ar_shared.events.collections import CreditHoldRecommended, NotificationRequested
@@ -57,9 +58,9 @@ class Effects:
     """What a chunk's fired steps do, kept until the chunk is decided."""
 
     events: list[EventPayload] = field(default_factory=list)
-    tasks: list[Task] = field(default_factory=list)
-    escalations: list[Escalation] = field(default_factory=list)
-    reviews: list[Task] = field(default_factory=list)  # the escalations' tasks for their managers
+    tasks: list[NewTask] = field(default_factory=list)
+    escalations: list[NewEscalation] = field(default_factory=list)
+    reviews: list[NewTask] = field(default_factory=list)  # the escalations' tasks for their managers
 
     def extend(self, other: Effects) -> None:
         self.events.extend(other.events)
@@ -67,12 +68,12 @@ class Effects:
         self.escalations.extend(other.escalations)
         self.reviews.extend(other.reviews)
 
-    def task(self, task: Task) -> Task:
+    def task(self, task: NewTask) -> NewTask:
         self.tasks.append(task)
         self.events.append(task_created(task))
         return task
 
-    def escalation(self, escalation: Escalation, review: Task) -> None:
+    def escalation(self, escalation: NewEscalation, review: NewTask) -> None:
         self.escalations.append(escalation)
         self.reviews.append(review)
         self.events.extend((escalation_raised(escalation), task_created(review)))
@@ -81,12 +82,12 @@ class Effects:
 async def write(session: AsyncSession, effects: Effects) -> None:
     """The chunk's tasks, then its escalations and their review tasks (each account's audit chain
     in that order), then its events."""
-    await store_tasks(session, SYSTEM, effects.tasks)
-    await store_escalations(session, SYSTEM, effects.escalations)
-    await store_tasks(session, SYSTEM, effects.reviews)
+    await store_new_tasks(session, SYSTEM, effects.tasks)
+    await store_new_escalations(session, SYSTEM, effects.escalations)
+    await store_new_tasks(session, SYSTEM, effects.reviews)
     if effects.events:
-        # COPY: a chunk emits hundreds of events; the envelopes are those add_many writes
-        await outbox.copy_many(session, effects.events)
+        # one statement: a chunk emits hundreds of events, their envelopes built by PostgreSQL
+        await outbox.insert_many(session, effects.events)
 
 
 def request_id(firing: Firing) -> uuid.UUID:
@@ -162,7 +163,7 @@ def fire(firing: Firing, effects: Effects) -> dict[str, Any]:
         }
     if step.action == "call_task":
         task = effects.task(
-            Task(
+            NewTask(
                 id=uuid.uuid4(), customer_id=account.customer_id, kind="call",
                 title=f"Call: {firing.strategy} step at {step.days} days past due",
                 due_on=firing.as_of, sla_due_on=firing.as_of + timedelta(days=step.sla_days),
@@ -189,12 +190,12 @@ def fire(firing: Firing, effects: Effects) -> dict[str, Any]:
 def _escalate(firing: Firing, effects: Effects) -> dict[str, Any]:
     """A record in the manager's queue (announced as EscalationRaised) and a review task."""
     step, account = firing.step, firing.account
-    escalation = Escalation(
+    escalation = NewEscalation(
         id=uuid.uuid4(), customer_id=account.customer_id, level="manager", assignee=account.manager,
         reason=f"{firing.strategy} v{firing.version}: {step.days} days past due", due_on=firing.as_of,
         status="open", raised_by=f"strategy:{firing.strategy}@{firing.version}", raised_on=firing.as_of,
     )  # fmt: skip
-    task = Task(
+    task = NewTask(
         id=uuid.uuid4(), customer_id=account.customer_id, kind="review",
         title=f"Escalated: {step.days} days past due", due_on=firing.as_of, status="open",
         assignee_subject=account.manager, source="workflow", created_by=SYSTEM_SUBJECT,

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, timedelta
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ar_collections.arrays import insert_from_arrays
 from ar_collections.calendars.service import BusinessCalendars
 from ar_collections.dunning.repository import DunningRepository
 from ar_collections.escalations.schemas import Escalation as EscalationOut
@@ -23,8 +25,37 @@ from ar_shared.problems import Conflict, FieldError, NotFound, Unprocessable
 from ar_shared.repository import Repository
 
 
+@dataclass(frozen=True, slots=True)
+class NewEscalation:
+    """An escalation to store without an ORM object (a strategy run's chunk raises hundreds): the
+    columns of `escalations` its creator sets, named as on `Escalation`."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    level: str
+    assignee: str | None
+    reason: str
+    due_on: date
+    status: str
+    raised_by: str
+    raised_on: date
+    department: str | None = None
+
+
+NEW_ESCALATION = [f.name for f in fields(NewEscalation)]
+
+
 class EscalationRepository(Repository[Escalation]):
     model = Escalation
+
+    async def insert_new(self, rows: Sequence[NewEscalation]) -> dict[uuid.UUID, datetime]:
+        """Stores the escalations in one statement (one array per column); their `created_at` by id."""
+        table = Escalation.__table__
+        assert isinstance(table, Table)
+        statement = insert_from_arrays(
+            table, {n: [getattr(r, n) for r in rows] for n in NEW_ESCALATION}
+        ).returning(table.c.id, table.c.created_at)
+        return {row.id: row.created_at for row in await self.session.execute(statement)}
 
     async def queue(
         self, *, status: str | None, assignee: str | None, limit: int, after: tuple[date, uuid.UUID] | None
@@ -45,7 +76,7 @@ class EscalationRepository(Repository[Escalation]):
         return (await self.session.scalars(query)).all()
 
 
-def escalation_raised(row: Escalation) -> EscalationRaised:
+def escalation_raised(row: Escalation | NewEscalation) -> EscalationRaised:
     return EscalationRaised(
         escalation_id=row.id,
         customer_id=row.customer_id,
@@ -79,6 +110,30 @@ async def store_escalations(session: AsyncSession, actor: Actor, rows: Sequence[
         entity_type="account",
         entries=[
             (str(row.customer_id), EscalationOut.model_validate(row).model_dump(mode="json")) for row in rows
+        ],
+    )
+
+
+async def store_new_escalations(session: AsyncSession, actor: Actor, rows: Sequence[NewEscalation]) -> None:
+    """Like `store_escalations`, without ORM objects: the escalations in one statement from
+    arrays, their audit records (the same snapshots) in three."""
+    if not rows:
+        return
+    created = await EscalationRepository(session).insert_new(rows)
+    unset = {"outcome": None, "resolved_by": None, "resolved_on": None}
+    await audit.record_many(
+        session,
+        actor=actor,
+        action="escalation.raised",
+        entity_type="account",
+        entries=[
+            (
+                str(row.customer_id),
+                EscalationOut.model_validate(
+                    {**{n: getattr(row, n) for n in NEW_ESCALATION}, **unset, "created_at": created[row.id]}
+                ).model_dump(mode="json"),
+            )
+            for row in rows
         ],
     )
 
