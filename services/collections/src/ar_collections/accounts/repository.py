@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.models import (
+    ITEM_IS_OPEN,
     Account,
     CreditHold,
     CreditMemo,
@@ -65,7 +66,7 @@ class AccountRepository(Repository[Account]):
                 OpenItem.currency,
                 func.sum(OpenItem.open_minor).label("open_minor"),
             )
-            .where(OpenItem.open_minor > 0)
+            .where(ITEM_IS_OPEN)
             .group_by(OpenItem.customer_id, OpenItem.currency)
         )
         if customer_ids is not None:
@@ -150,7 +151,7 @@ class AccountViewRepository:
         query = (
             select(OpenItem, ItemReason.code, ItemReason.note)
             .outerjoin(ItemReason, ItemReason.invoice_id == OpenItem.invoice_id)
-            .where(OpenItem.customer_id == customer_id, OpenItem.open_minor > 0)
+            .where(OpenItem.customer_id == customer_id, ITEM_IS_OPEN)
             .order_by(OpenItem.due_date, OpenItem.invoice_number)
         )
         return (await self.session.execute(query)).all()

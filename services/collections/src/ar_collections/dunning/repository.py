@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.domain import dunning
 from ar_collections.models import (
+    ITEM_IS_OPEN,
     Account,
     Collector,
     DunningPause,
@@ -185,7 +186,7 @@ class DunningRepository:
         oldest = (
             select(OpenItem.customer_id, func.min(OpenItem.due_date).label("due"))
             .join(Account, Account.customer_id == OpenItem.customer_id)
-            .where(OpenItem.open_minor > 0, Account.business_entity == business_entity)
+            .where(ITEM_IS_OPEN, Account.business_entity == business_entity)
             .group_by(OpenItem.customer_id)
             .subquery()
         )
@@ -212,7 +213,7 @@ class DunningRepository:
         hundreds)."""
         query = (
             select(*(OpenItem.__table__.c[n] for n in DUNNED_ITEM))
-            .where(OpenItem.customer_id == any_of(customer_ids), OpenItem.open_minor > 0)
+            .where(OpenItem.customer_id == any_of(customer_ids), ITEM_IS_OPEN)
             .order_by(OpenItem.customer_id, OpenItem.due_date, OpenItem.invoice_number)
         )
         return [DunnedItem(*row) for row in await self.session.execute(query)]

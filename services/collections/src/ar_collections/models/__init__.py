@@ -30,6 +30,7 @@ from ar_collections.models.people import (
     Team,
 )
 from ar_collections.models.projection import (
+    ITEM_IS_OPEN,
     CreditHold,
     CreditMemo,
     CreditProfile,
@@ -53,6 +54,7 @@ from ar_collections.models.task import Task
 from ar_collections.models.worklist import DoNotContact, SlaRule, WorklistWeight
 
 __all__ = [
+    "ITEM_IS_OPEN",
     "Account",
     "Activity",
     "AssignmentHistory",

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.domain.promises import Applied, Commitment, deadline
 from ar_collections.models import (
+    ITEM_IS_OPEN,
     OpenItem,
     PaymentApplication,
     PaymentPlan,
@@ -51,7 +52,7 @@ async def open_items(session: AsyncSession, customer_id: uuid.UUID) -> Sequence[
     """The account's open items, oldest due first (for a promise over "the oldest first")."""
     query = (
         select(OpenItem)
-        .where(OpenItem.customer_id == customer_id, OpenItem.open_minor > 0, OpenItem.voided.is_(False))
+        .where(OpenItem.customer_id == customer_id, ITEM_IS_OPEN, OpenItem.voided.is_(False))
         .order_by(OpenItem.due_date, OpenItem.issue_date, OpenItem.invoice_number)
     )
     return (await session.scalars(query)).all()

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ar_collections.models import Activity, OpenItem, Recommendation
+from ar_collections.models import ITEM_IS_OPEN, Activity, OpenItem, Recommendation
 from ar_shared.repository import Repository
 
 
@@ -44,7 +44,7 @@ class RecommendationRepository(Repository[Recommendation]):
     async def open_items(self, customer_id: uuid.UUID) -> Sequence[OpenItem]:
         query = (
             select(OpenItem)
-            .where(OpenItem.customer_id == customer_id, OpenItem.open_minor > 0, OpenItem.voided.is_(False))
+            .where(OpenItem.customer_id == customer_id, ITEM_IS_OPEN, OpenItem.voided.is_(False))
             .order_by(OpenItem.due_date, OpenItem.invoice_id)
         )
         return (await self.session.scalars(query)).all()
