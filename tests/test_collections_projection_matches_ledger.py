@@ -405,6 +405,9 @@ async def projection_snapshot(rig: Rig) -> dict[str, list[tuple[Any, ...]]]:
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(operations=st.lists(operation, min_size=3, max_size=18))
+@example(  # found by a random run (issue 15): a payment applied, effective before a later-dated unapply
+    operations=[("invoice", 1, 0, 0), ("invoice", 1, 0, 0), ("pay_auto", 1, 0), ("unapply", 0, 38), ("pay_auto", 1, 0)]
+)  # fmt: skip
 @example(  # refunds of a payment's unapplied cash (in part) and of a memo's credit (all of it)
     operations=[
         ("invoice", 10_000, 0, 30), ("pay_auto", 15_000, 0), ("refund", 0, 2_000, 1, False),
