@@ -28,7 +28,7 @@ from ar_collections.dunning.repository import DunningRepository
 from ar_collections.escalations.service import add_escalation
 from ar_collections.grouping import Scope
 from ar_collections.kpis.repository import KpiRepository
-from ar_collections.kpis.service import kpi_report
+from ar_collections.kpis.service import average_days_delinquent
 from ar_collections.models import Escalation, RedFlag
 from ar_collections.red_flags.repository import RedFlagRepository
 from ar_shared.audit import Actor
@@ -41,14 +41,13 @@ ADD_MONTHS_LOOKED_AT = 12  # a longer streak is keyed by its last 12 months
 async def add_by_customer(
     session: AsyncSession, as_of: date, business_entity: str | None
 ) -> tuple[list[Month], dict[tuple[str, str], list[Decimal | None]]]:
-    """ADD of every customer for each of the last complete months, through the KPI report."""
+    """ADD of every customer for each of the last complete months, as the KPI report computes it."""
     months = months_back(last_complete_month(as_of), ADD_MONTHS_LOOKED_AT)
     series: dict[tuple[str, str], list[Decimal | None]] = {}
+    scope = Scope("customer", None, business_entity)
     for index, month in enumerate(months):
-        report = await kpi_report(session, month.first, month.last, Scope("customer", None, business_entity))
-        for line in report.lines:
-            values = series.setdefault((line.group, line.currency), [None] * len(months))
-            values[index] = line.average_days_delinquent
+        for key, add in (await average_days_delinquent(session, month.first, month.last, scope)).items():
+            series.setdefault(key, [None] * len(months))[index] = add
     return months, series
 
 
