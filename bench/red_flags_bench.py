@@ -214,7 +214,9 @@ async def bench_red_flags(stack: Stack, customers: int) -> dict[str, Any]:
                 found = await find_flags(session, AS_OF, ENTITY, settings)
                 find_seconds = stopwatch.perf_counter() - started
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=3600) as client:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://bench", timeout=3600
+            ) as client:
                 body = {"as_of": AS_OF.isoformat(), "business_entity": ENTITY}
                 started = stopwatch.perf_counter()
                 response = await client.post("/v1/red-flags/runs", json=body, headers=headers)
