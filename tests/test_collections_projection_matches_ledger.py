@@ -409,7 +409,8 @@ async def projection_snapshot(rig: Rig) -> dict[str, list[tuple[Any, ...]]]:
     # over-applied on the days between, the ledger's as-of AR lost the money, the projection netted
     # it. An application now takes at most what the invoice has open on its date and every later one
     operations=[
-        ("invoice", 1, 0, 0), ("invoice", 1, 0, 0), ("pay_auto", 1, 0), ("unapply", 0, 38), ("pay_auto", 1, 0),
+        ("invoice", 1, 0, 0), ("invoice", 1, 0, 0), ("pay_auto", 1, 0), ("unapply", 0, 38),
+        ("pay_auto", 1, 0),
     ]
 )  # fmt: skip
 @example(  # refunds of a payment's unapplied cash (in part) and of a memo's credit (all of it)
