@@ -17,14 +17,6 @@ from ar_shared.repository import Repository
 class RedFlagRepository(Repository[RedFlag]):
     model = RedFlag
 
-    async def raise_once(self, row: RedFlag) -> bool:
-        """Stores the flag unless that (customer, kind, occurrence) was raised before."""
-        values = {
-            c.key: getattr(row, c.key) for c in RedFlag.__table__.columns if getattr(row, c.key) is not None
-        }
-        statement = insert(RedFlag).values(**values).on_conflict_do_nothing().returning(RedFlag.id)
-        return (await self.session.scalar(statement)) is not None
-
     async def raise_all_once(self, rows: Sequence[RedFlag]) -> set[uuid.UUID]:
         """Stores in one statement each flag whose (customer, kind, occurrence) was not raised
         before; the ids of those stored."""
