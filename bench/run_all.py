@@ -43,6 +43,7 @@ BENCHMARKS = [
     Benchmark("collections", "collections_bench.py", [],
               ["--accounts", "5000", "--items", "1000", "--rounds", "3", "--invoices", "10000", "--customers", "100"]),
     Benchmark("strategy_run", "strategy_run_bench.py", [], ["--accounts", "5000", "--overdue", "1000"]),
+    Benchmark("red_flags", "red_flags_bench.py", [], ["--customers", "1000"]),
     Benchmark("business_dates", "business_date_bench.py", [], ["--customers", "200", "--invoices", "5"]),
     Benchmark("platform", "platform_bench.py", [], ["--peak-requests", "3", "--seconds", "5", "--backlog", "2000", "--api-seconds", "3"]),
 ]  # fmt: skip
@@ -173,6 +174,17 @@ def strategy_rows(r: dict[str, Any]) -> list[Row]:
     ]  # fmt: skip
 
 
+def red_flag_rows(r: dict[str, Any]) -> list[Row]:
+    f = r["red_flags"]
+    return [
+        (f"red flags found ({n(f['customers'])} customers, 12 months of ADD, {n(f['flags_found'])} flags)",
+         f"{f['find_seconds']} s", f"raw SQL finding the same flags: {f['raw_sql_seconds']} s",
+         f"**{f['ratio']}**", "≤ 3", met(f["ratio"] <= 3 and f["same_flags_as_raw_sql"])),
+        (f"red-flag run, each flag stored and escalated once ({n(f['raised'])} raised)", f"{f['run_seconds']} s",
+         f"a rerun raising nothing: {f['rerun_seconds']} s", "—", "—", "—"),
+    ]  # fmt: skip
+
+
 def business_date_rows(r: dict[str, Any]) -> list[Row]:
     return [
         (f"business date moved {r['days_closed']} days in one PUT", f"{r['one_put_seconds']} s",
@@ -217,6 +229,7 @@ ROWS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "consumer": consumer_rows,
     "collections": collections_rows,
     "strategy_run": strategy_rows,
+    "red_flags": red_flag_rows,
     "business_dates": business_date_rows,
     "platform": platform_rows,
 }

@@ -395,9 +395,8 @@ async def projection_snapshot(rig: Rig) -> dict[str, list[tuple[Any, ...]]]:
     return snapshot
 
 
-# derandomize: CI runs the same 8 sequences every time. A random run found a case still open
-# (issue 11's note): invoice, invoice, auto-applied payment, its application unapplied 38 days
-# later, a second auto-applied payment -> the collections KPIs' ending AR 0.00, the ledger's 0.01.
+# derandomize: CI runs the same 8 sequences every time, and the examples below. Random runs with
+# more examples (80 with --hypothesis-seed=1515, after the fix below) found no other difference.
 @settings(
     max_examples=8,
     deadline=None,
@@ -405,6 +404,15 @@ async def projection_snapshot(rig: Rig) -> dict[str, list[tuple[Any, ...]]]:
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(operations=st.lists(operation, min_size=3, max_size=18))
+@example(  # found by a random run (issue 15): the second payment was auto-applied, effective on its
+    # receipt, to the invoice the first one paid then and an unapply dated 38 days later reopened:
+    # over-applied on the days between, the ledger's as-of AR lost the money, the projection netted
+    # it. An application now takes at most what the invoice has open on its date and every later one
+    operations=[
+        ("invoice", 1, 0, 0), ("invoice", 1, 0, 0), ("pay_auto", 1, 0), ("unapply", 0, 38),
+        ("pay_auto", 1, 0),
+    ]
+)  # fmt: skip
 @example(  # refunds of a payment's unapplied cash (in part) and of a memo's credit (all of it)
     operations=[
         ("invoice", 10_000, 0, 30), ("pay_auto", 15_000, 0), ("refund", 0, 2_000, 1, False),

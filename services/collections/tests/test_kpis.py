@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -433,15 +434,22 @@ async def aging_of_the_worked_example(
     )
 
 
-async def test_kpis_follow_the_portfolio_that_held_the_account_at_the_period_end(
-    client: httpx.AsyncClient, manager: dict[str, str], book: Book
-) -> None:
+@dataclass(frozen=True)
+class MovedBook:
+    entity: str
+    anna: str
+    ben: str
+    annas: uuid.UUID
+    bens: uuid.UUID
+
+
+async def accounts_that_moved(book: Book) -> MovedBook:
+    """x: in Ben's portfolio now, moved there from Anna's on 10 April; y: moved from Ben's to Anna's
+    on 15 March; z: never moved, in Ben's. Invoiced 1000, 200 and 50 on 1 March, due 31 May."""
     tag = uuid.uuid4().hex[:6]
     entity = f"H{tag.upper()}"
     anna, ben = await book.collector(f"anna-{tag}"), await book.collector(f"ben-{tag}")
     annas, bens = await book.portfolio(anna), await book.portfolio(ben)
-    # x: in Ben's portfolio now, moved there from Anna's on 10 April; y: moved from Ben's to Anna's on
-    # 15 March; z: never moved, in Ben's
     x, y, z = (
         await book.account(portfolio_id=bens, entity=entity),
         await book.account(portfolio_id=annas, entity=entity),
@@ -460,28 +468,71 @@ async def test_kpis_follow_the_portfolio_that_held_the_account_at_the_period_end
         await book.invoice(
             customer, issued=date(2026, 3, 1), due=date(2026, 5, 31), amount=amount, entity=entity
         )
+    return MovedBook(entity, anna, ben, annas, bens)
+
+
+async def test_kpis_follow_the_portfolio_that_held_the_account_at_the_period_end(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    moved = await accounts_that_moved(book)
+    anna, ben = moved.anna, moved.ben
 
     async def ending_ar(period: dict[str, str], group_by: str) -> dict[str, str]:
         response = await client.get(
-            "/v1/kpis", params={**period, "group_by": group_by, "business_entity": entity}, headers=manager
+            "/v1/kpis",
+            params={**period, "group_by": group_by, "business_entity": moved.entity},
+            headers=manager,
         )
         assert response.status_code == 200, response.text
         return {line["group"]: line["ending_ar"] for line in response.json()["lines"]}
 
     # end of March: x (moved only in April) and y (moved in by 15 March) are Anna's, z Ben's
     assert await ending_ar(MARCH, "collector") == {anna: "1200.00", ben: "50.00"}
-    assert await ending_ar(MARCH, "portfolio") == {str(annas): "1200.00", str(bens): "50.00"}
+    assert await ending_ar(MARCH, "portfolio") == {str(moved.annas): "1200.00", str(moved.bens): "50.00"}
     # end of April: x has moved to Ben
     april = {"period_start": "2026-04-01", "period_end": "2026-04-30"}
     assert await ending_ar(april, "collector") == {anna: "200.00", ben: "1050.00"}
-    # the aging per collector (balances a collector answers for today) follows today's portfolio
-    aging = await client.get(
-        "/v1/aging", params={"as_of": "2026-03-31", "group_by": "collector", "business_entity": entity},
+
+
+async def test_comparative_aging_follows_an_account_that_moved_between_the_dates(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    moved = await accounts_that_moved(book)
+    anna, ben, annas, bens = moved.anna, moved.ben, str(moved.annas), str(moved.bens)
+
+    async def comparative(group_by: str) -> dict[str, Any]:
+        response = await client.get(
+            "/v1/aging/comparative",
+            params={
+                "as_of": ["2026-03-31", "2026-04-30"],
+                "group_by": group_by,
+                "business_entity": moved.entity,
+            },
+            headers=manager,
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    # 31 March: x (moved only on 10 April) and y (in since 15 March) are Anna's, z Ben's; on 30
+    # April x is Ben's: 1000 leaves Anna's line and joins Ben's, all of it still current
+    for group_by, first, second in (("collector", anna, ben), ("portfolio", annas, bens)):
+        body = await comparative(group_by)
+        totals = [{line["group"]: line["total"] for line in r["lines"]} for r in body["reports"]]
+        assert totals == [{first: "1200.00", second: "50.00"}, {first: "200.00", second: "1050.00"}]
+        deltas = {d["group"]: d for d in body["deltas"]}
+        assert deltas[first]["total"] == {"amount": "-1000.00", "percent": "-83.3"}
+        assert deltas[second]["total"] == {"amount": "1000.00", "percent": "2000.0"}
+        assert deltas[second]["buckets"]["current"] == {"amount": "1000.00", "percent": "2000.0"}
+    # before any move (10 March), y was still Ben's: the single-date aging reads the same history
+    early = await client.get(
+        "/v1/aging",
+        params={"as_of": "2026-03-10", "group_by": "collector", "business_entity": moved.entity},
         headers=manager,
-    )  # fmt: skip
-    assert {line["group"]: line["total"] for line in aging.json()["lines"]} == {
-        anna: "200.00",
-        ben: "1050.00",
+    )
+    assert early.status_code == 200, early.text
+    assert {line["group"]: line["total"] for line in early.json()["lines"]} == {
+        anna: "1000.00",
+        ben: "250.00",
     }
 
 

@@ -1,8 +1,8 @@
 """How reports group accounts: per collector, team, portfolio, business entity, customer or overall.
 
-An account counts for the portfolio (and so the collector and team) it is in now (aging: the
-balances a collector answers for today), or, when a report names a date (`Scope.assigned_on`: the
-KPI report's period end), the portfolio that held it on that date by the assignment history."""
+An account counts for the portfolio (and so the collector and team) that held it on the date a
+report names (`Scope.assigned_on`: the KPI report's period end, the aging's as-of date), by the
+assignment history (`held_portfolio`, the one reading of it); without a date, where it is now."""
 
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ def held_portfolio(on: str) -> str:
     """Lateral joins giving `held.portfolio_id`: the portfolio that held account `a` on the date
     `on` (a fixed SQL expression, never request text). The last move effective by then; else
     (moved only later) where the first later move took it from; else (never moved) where it is now.
-    The one reading of the assignment history: the KPIs (on their period's end) and the targets'
-    cash (on each payment's date) use it."""
+    The one reading of the assignment history: the KPIs (on their period's end), the aging (on
+    its as-of date) and the targets' cash (on each payment's date) use it."""
     return f"""
     LEFT JOIN LATERAL (
         SELECT true AS found, h.to_portfolio_id AS portfolio_id

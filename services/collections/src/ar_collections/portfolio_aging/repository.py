@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.domain.aging import bucket_sql
-from ar_collections.grouping import FILTERS, GROUP_KEYS, JOINS, Scope
+from ar_collections.grouping import FILTERS, GROUP_KEYS, Scope
 
 
 class AgingRepository:
@@ -20,7 +20,8 @@ class AgingRepository:
     async def buckets(
         self, as_of: date, edges: Sequence[int], scope: Scope
     ) -> dict[tuple[str, str], dict[int, int]]:
-        """Open amount per (group, currency) and bucket index, as of a date."""
+        """Open amount per (group, currency) and bucket index, as of a date (per portfolio,
+        collector or team: the one that held each account on `scope.assigned_on`)."""
         sql = f"""
             WITH balances AS (
                 SELECT m.invoice_id, sum(m.delta_minor) AS open_minor
@@ -33,7 +34,7 @@ class AgingRepository:
                    {bucket_sql(edges, ":as_of", "i.due_date")} AS bucket, sum(b.open_minor) AS amount
             FROM balances b
             JOIN collections.open_items i ON i.invoice_id = b.invoice_id
-            {JOINS}
+            {scope.joins()}
             WHERE true {FILTERS}
             GROUP BY 1, 2, 3
         """  # noqa: S608 - fixed fragments and integer edges only

@@ -4,6 +4,7 @@ between dates (amounts and shares as in the ledger's reports: ar_shared.percent)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from itertools import pairwise
 
@@ -28,7 +29,10 @@ MAX_DATES = 12
 
 
 async def aging(session: AsyncSession, as_of: date, edges: Sequence[int], scope: Scope) -> Aging:
+    """Per portfolio, collector or team, each account counts where it was on `as_of` (the
+    assignment history), so a comparative aging shows an account moving between collectors."""
     labels = bucket_labels(edges)
+    scope = replace(scope, assigned_on=as_of)
     found = await AgingRepository(session).buckets(as_of, edges, scope)
     names = await group_names(session, scope.group_by)
     lines = []

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from ar_collections.models import Account, CreditProfile, Payment, PromiseToPay, RedFlag
@@ -17,13 +17,37 @@ from ar_shared.repository import Repository
 class RedFlagRepository(Repository[RedFlag]):
     model = RedFlag
 
-    async def raise_once(self, row: RedFlag) -> bool:
-        """Stores the flag unless that (customer, kind, occurrence) was raised before."""
-        values = {
-            c.key: getattr(row, c.key) for c in RedFlag.__table__.columns if getattr(row, c.key) is not None
+    async def raise_all_once(self, rows: Sequence[RedFlag]) -> set[uuid.UUID]:
+        """Stores in one statement each flag whose (customer, kind, occurrence) was not raised
+        before; the ids of those stored."""
+        if not rows:
+            return set()
+        values = [
+            {c.key: getattr(r, c.key) for c in RedFlag.__table__.columns if getattr(r, c.key) is not None}
+            for r in rows
+        ]
+        statement = insert(RedFlag).values(values).on_conflict_do_nothing().returning(RedFlag.id)
+        return set((await self.session.scalars(statement)).all())
+
+    async def link(self, escalations: dict[uuid.UUID, uuid.UUID]) -> None:
+        """Each flag's escalation (flag id -> escalation id), in one statement."""
+        if escalations:
+            await self.session.execute(
+                text(
+                    "UPDATE collections.red_flags f SET escalation_id = v.escalation_id"
+                    " FROM unnest(CAST(:flags AS uuid[]), CAST(:escalations AS uuid[]))"
+                    " AS v(id, escalation_id)"
+                    " WHERE f.id = v.id"
+                ),
+                {"flags": list(escalations), "escalations": list(escalations.values())},
+            )
+
+    async def by_ids(self, ids: Sequence[uuid.UUID]) -> list[RedFlag]:
+        """The flags, in the order of `ids`."""
+        found = {
+            r.id: r for r in (await self.session.scalars(select(RedFlag).where(RedFlag.id.in_(ids)))).all()
         }
-        statement = insert(RedFlag).values(**values).on_conflict_do_nothing().returning(RedFlag.id)
-        return (await self.session.scalar(statement)) is not None
+        return [found[i] for i in ids]
 
     async def of_customer(self, customer_id: uuid.UUID) -> Sequence[RedFlag]:
         query = (

@@ -25,11 +25,12 @@ from ar_collections.domain.scorecards import (
     months_back,
 )
 from ar_collections.dunning.repository import DunningRepository
-from ar_collections.escalations.service import add_escalation
+from ar_collections.escalations.service import escalation_raised, store_escalations
 from ar_collections.grouping import Scope
 from ar_collections.kpis.repository import KpiRepository
-from ar_collections.kpis.service import kpi_report
+from ar_collections.kpis.service import average_days_delinquent
 from ar_collections.models import Escalation, RedFlag
+from ar_collections.recording import outbox
 from ar_collections.red_flags.repository import RedFlagRepository
 from ar_shared.audit import Actor
 from ar_shared.money import Money
@@ -41,14 +42,13 @@ ADD_MONTHS_LOOKED_AT = 12  # a longer streak is keyed by its last 12 months
 async def add_by_customer(
     session: AsyncSession, as_of: date, business_entity: str | None
 ) -> tuple[list[Month], dict[tuple[str, str], list[Decimal | None]]]:
-    """ADD of every customer for each of the last complete months, through the KPI report."""
+    """ADD of every customer for each of the last complete months, as the KPI report computes it."""
     months = months_back(last_complete_month(as_of), ADD_MONTHS_LOOKED_AT)
     series: dict[tuple[str, str], list[Decimal | None]] = {}
+    scope = Scope("customer", None, business_entity)
     for index, month in enumerate(months):
-        report = await kpi_report(session, month.first, month.last, Scope("customer", None, business_entity))
-        for line in report.lines:
-            values = series.setdefault((line.group, line.currency), [None] * len(months))
-            values[index] = line.average_days_delinquent
+        for key, add in (await average_days_delinquent(session, month.first, month.last, scope)).items():
+            series.setdefault(key, [None] * len(months))[index] = add
     return months, series
 
 
@@ -128,25 +128,27 @@ async def run(
     business_entity: str | None,
     settings: CollectionsSettings,
 ) -> list[RedFlag]:
-    """Raises every flag found as of `as_of` that was not raised before; returns those raised now."""
+    """Raises every flag found as of `as_of` that was not raised before; returns those raised now.
+    A few statements whatever the number of flags: the flags, their escalations (each audited),
+    the escalations' events and the links back."""
     found = await find_flags(session, as_of, business_entity, settings)
-    raised: list[RedFlag] = []
     repo = RedFlagRepository(session)
-    managers = await DunningRepository(session).managers([c for c, flags in found.items() if flags])
-    for customer_id, flags in found.items():
-        for flag in flags:
-            row = RedFlag(
-                id=uuid.uuid4(), customer_id=customer_id, kind=flag.kind, occurrence=flag.occurrence,
-                raised_on=as_of, summary=flag.summary, evidence=flag.evidence,
-            )  # fmt: skip
-            if not await repo.raise_once(row):
-                continue
-            escalation = await add_escalation(
-                session, actor, _escalation(row, managers.get(customer_id), settings, actor.subject)
-            )
-            row = await _linked(session, row.id, escalation)
-            raised.append(row)
-    return raised
+    rows = [
+        RedFlag(
+            id=uuid.uuid4(), customer_id=customer_id, kind=flag.kind, occurrence=flag.occurrence,
+            raised_on=as_of, summary=flag.summary, evidence=flag.evidence,
+        )
+        for customer_id, flags in found.items()
+        for flag in flags
+    ]  # fmt: skip
+    stored = await repo.raise_all_once(rows)
+    new = [r for r in rows if r.id in stored]
+    managers = await DunningRepository(session).managers(sorted({r.customer_id for r in new}))
+    escalations = [_escalation(r, managers.get(r.customer_id), settings, actor.subject) for r in new]
+    await store_escalations(session, actor, escalations)
+    await outbox.add_many(session, [escalation_raised(e) for e in escalations])
+    await repo.link({r.id: e.id for r, e in zip(new, escalations, strict=True)})
+    return await repo.by_ids([r.id for r in new])
 
 
 def _escalation(flag: RedFlag, manager: str | None, settings: CollectionsSettings, by: str) -> Escalation:
@@ -163,11 +165,3 @@ def _escalation(flag: RedFlag, manager: str | None, settings: CollectionsSetting
         raised_by=by,
         raised_on=flag.raised_on,
     )
-
-
-async def _linked(session: AsyncSession, flag_id: uuid.UUID, escalation: Escalation) -> RedFlag:
-    row = await RedFlagRepository(session).get(flag_id, for_update=True)
-    assert row is not None
-    row.escalation_id = escalation.id
-    await session.flush()
-    return row

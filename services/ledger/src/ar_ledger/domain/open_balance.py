@@ -31,6 +31,22 @@ def open_balance(amount_minor: int, applications: Sequence[Applied], as_of: date
     return amount_minor - sum(a.amount_minor for a in applications if a.active_on(as_of))
 
 
+def applicable(amount_minor: int, applications: Sequence[Applied], on: date) -> int:
+    """The most an application dated `on` may take, so the invoice is never over-applied on any date.
+
+    It lowers the balance from `on` on, so it must fit what is open on `on` and on every later date
+    at which the balance changes (an application dated later takes some, an unapply or a reversal
+    gives some back only from its own date): the smallest of those. An invoice paid on `on` and
+    reopened by an unapply dated later is not open on `on`: money applied there would count twice
+    until the unapply, and the AR of those days would lose it (`domain.unapplied.drawable` is the
+    same rule for the money's source).
+    """
+    changes = {on} | {
+        d for a in applications for d in (a.effective_date, a.reversed_on) if d is not None and d > on
+    }
+    return max(0, min(open_balance(amount_minor, applications, day) for day in changes))
+
+
 def status_on(
     amount_minor: int, voided_on: date | None, applications: Sequence[Applied], as_of: date
 ) -> InvoiceStatus:

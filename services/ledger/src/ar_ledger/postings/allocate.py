@@ -11,6 +11,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.domain.allocation import Allocation, OpenInvoice, auto_allocate
+from ar_ledger.domain.open_balance import applicable
 from ar_ledger.models import Application, CreditMemo, Customer, Payment
 from ar_ledger.postings.repository import PostingRepository
 from ar_ledger.postings.schemas import AllocationIn
@@ -44,9 +45,16 @@ async def plan(
     if requested is not None:
         _check_requested(requested, available, customer.currency)
         return [Allocation(r.invoice_id, r.amount_minor, r.deduction_reason) for r in requested]
-    open_rows = await PostingRepository(session).open_invoices_for_update(customer.id, effective_date)
+    repo = PostingRepository(session)
+    open_rows = await repo.open_invoices_for_update(customer.id, effective_date)
+    # what each may take from `effective_date` on: an invoice reopened by a later-dated unapply
+    # was not open then
+    applied = await repo.applied_to([i.id for i in open_rows]) if open_rows else {}
+    room = {i.id: applicable(i.amount_minor, applied[i.id], effective_date) for i in open_rows}
     candidates = [
-        OpenInvoice(i.id, i.invoice_number, i.issue_date, i.due_date, i.open_minor) for i in open_rows
+        OpenInvoice(i.id, i.invoice_number, i.issue_date, i.due_date, room[i.id])
+        for i in open_rows
+        if room[i.id] > 0
     ]
     return auto_allocate(available, candidates, remittance_reference)
 

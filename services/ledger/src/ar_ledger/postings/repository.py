@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.domain.journal import BalanceChange
+from ar_ledger.domain.open_balance import Applied
 from ar_ledger.models import Application, Customer, Invoice, JournalEntry, JournalLine, Refund, plumbing
 from ar_ledger.postings.rows import NewJournalEntry, NewJournalLine, Row, as_dict, columns_of, values_of
 from ar_shared.audit import AuditLog
@@ -52,6 +53,23 @@ class PostingRepository:
             .with_for_update()
         )
         return (await self.session.scalars(query)).all()
+
+    async def applied_to(self, invoice_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Applied]]:
+        """Every application to these invoices, taken back or not, per invoice."""
+        query = select(
+            Application.invoice_id,
+            Application.source_kind,
+            Application.amount_minor,
+            Application.effective_date,
+            Application.reversed_on,
+            Application.seq,
+        ).where(Application.invoice_id.in_(invoice_ids))
+        applied: dict[uuid.UUID, list[Applied]] = {i: [] for i in invoice_ids}
+        for r in await self.session.execute(query):
+            applied[r.invoice_id].append(
+                Applied(r.source_kind, r.amount_minor, r.effective_date, r.reversed_on, r.seq)
+            )
+        return applied
 
     async def insert_rows(self, table: FromClause, rows: Sequence[Row]) -> None:
         """One multi-row INSERT (pending ORM changes are flushed first: autoflush)."""

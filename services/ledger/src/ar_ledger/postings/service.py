@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_ledger.domain import journal
 from ar_ledger.domain.journal import Account
+from ar_ledger.domain.open_balance import applicable
 from ar_ledger.domain.unapplied import Drawn, drawable
 from ar_ledger.models import Application, CreditMemo, Customer, Invoice, Payment, plumbing
 from ar_ledger.postings.engine import Movement, post
@@ -116,6 +117,14 @@ async def apply_to_invoice(
             f"{Money(invoice.open_minor, invoice.currency)} of invoice {invoice.invoice_number}",
             code="exceeds_open_balance",
         )
+    repo = PostingRepository(session)
+    room = applicable(invoice.amount_minor, (await repo.applied_to([invoice.id]))[invoice.id], effective_date)
+    if amount_minor > room:
+        raise Unprocessable(
+            f"{Money(amount_minor, invoice.currency)} is more than the {Money(room, invoice.currency)} "
+            f"invoice {invoice.invoice_number} has open on {effective_date} and every later date",
+            code="exceeds_open_balance",
+        )
     if effective_date < invoice.issue_date:
         raise Unprocessable(
             f"invoice {invoice.invoice_number} is issued on {invoice.issue_date}, after {effective_date}",
@@ -131,7 +140,6 @@ async def apply_to_invoice(
         effective_date=effective_date,
         deduction_reason=deduction_reason,
     )
-    repo = PostingRepository(session)
     await repo.add_application(application)
     lines = (
         journal.written_off(amount_minor)
