@@ -1,5 +1,7 @@
 """Waiting for the workers by polling the APIs (never fixed sleeps): credit and collections have
-the entity's business date, and collections' aging of the entity equals the ledger's."""
+the entity's business date, and collections' aging of the entity equals the ledger's. The probes
+are the cheapest reads that answer it (a credit check, collections' business date of the entity),
+asked side by side, again after a short pause that grows while the workers are busy."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from typing import Any
 from demo.book import Entity
 from demo.client import Api, ApiError
 
-POLL_SECONDS = 0.25
+FIRST_POLL_SECONDS = 0.05
+POLL_SECONDS = 0.4  # the longest pause between two probes
 
 
 class NotCaughtUp(RuntimeError):
@@ -44,20 +47,22 @@ async def collections_aging(api: Api, entity: str, day: date) -> dict[str, Decim
 async def _lagging(api: Api, entity: Entity, sentinel: str, day: date, aging: bool) -> str | None:
     """What has not caught up yet, or None."""
     try:
-        check = await api.get(
-            "credit",
-            "/v1/credit-check",
-            params={"customer_id": sentinel, "amount": "1.00", "currency": entity.currency},
+        check, known = await asyncio.gather(
+            api.get(
+                "credit",
+                "/v1/credit-check",
+                params={"customer_id": sentinel, "amount": "1.00", "currency": entity.currency},
+            ),
+            api.get("collections", f"/v1/business-dates/{entity.code}"),
         )
-        view = await api.get("collections", f"/v1/accounts/{sentinel}")
     except ApiError as unknown:
         if unknown.status != 404:
             raise
-        return f"{sentinel} is not known everywhere yet"
+        return f"{sentinel} is not known to credit yet"
     if check["business_date"] != day.isoformat():
         return f"credit judges {entity.code} on {check['business_date']}"
-    if view["business_date"] != day.isoformat():
-        return f"collections ages {entity.code} on {view['business_date']}"
+    if known["business_date"] != day.isoformat():
+        return f"collections ages {entity.code} on {known['business_date']}"
     if not aging:
         return None
     ledger, collections = await asyncio.gather(
@@ -76,10 +81,12 @@ async def caught_up(
     started = time.monotonic()
 
     async def entity_caught_up(entity: Entity, sentinel: str) -> None:
+        pause = FIRST_POLL_SECONDS
         while (lag := await _lagging(api, entity, sentinel, day, aging)) is not None:
             if time.monotonic() - started > timeout:
                 raise NotCaughtUp(f"after {timeout:.0f} s on {day}: {lag}")
-            await asyncio.sleep(POLL_SECONDS)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, POLL_SECONDS)
 
     await asyncio.gather(*(entity_caught_up(e, s) for e, s in sentinels.items()))
     return time.monotonic() - started
