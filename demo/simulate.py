@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -101,15 +101,19 @@ async def run_demo(api: Api, settings: DemoSettings, say: Callable[[str], None] 
     # the worker ran the first day before the book arrived: run it again with the book in
     await asyncio.gather(*(simulation.strategy_run(start, desk) for desk in organisation.desks))
 
+    behind: Counter[str] = Counter()  # seconds each worker was seen behind the business date
+
     async def entity_days(desk: Desk) -> None:
         entity, sentinel = desk.entity, sentinels[desk.entity]
         for n, today in enumerate(days):
             await simulation.day(today, desk)
             following = days[n + 1] if n + 1 < len(days) else today
-            with simulation.tally.timed("business date and waiting for the workers"):
+            with simulation.tally.timed("business date (the ledger's close of business)"):
                 await erp.set_business_date(api, entity.code, following)
-                waited = await caught_up(api, {entity: sentinel}, following, aging=False)
-                simulation.tally.waited_seconds += waited
+            with simulation.tally.timed("waiting for the workers to take the date"):
+                simulation.tally.waited_seconds += await caught_up(
+                    api, {entity: sentinel}, following, aging=False, behind=behind
+                )
             if desk is organisation.desks[0] and n % 5 == 4:
                 elapsed = time.monotonic() - clock
                 say(f"  day {n + 1}/{len(days)} ({today}): {api.requests} requests, {elapsed:.0f} s")
@@ -122,6 +126,7 @@ async def run_demo(api: Api, settings: DemoSettings, say: Callable[[str], None] 
     timings["simulation"] = time.monotonic() - clock - timings["opening book"]
     summary = await summarise(api, book, organisation, simulation.tally, start, days[-1])
     timings.update({f"  {k}": v for k, v in simulation.tally.seconds.items()})
+    timings.update({f"    {service} behind": v for service, v in behind.items()})
     timings["summary"] = time.monotonic() - clock - timings["opening book"] - timings["simulation"]
     summary["timings_seconds"] = {k: round(v, 1) for k, v in timings.items()}
     text = render(summary)
