@@ -62,9 +62,13 @@ class Simulation:
             await self.open_disputes(today, desk)
             await self.resolve_disputes(today, desk)
         with self.tally.timed("invoices, payments, orders"):
-            await self.issue_invoices(today, desk)
-            await self.receive_payments(today, desk)
-            await self.take_orders(today, desk)
+
+            async def books() -> None:
+                await self.issue_invoices(today, desk)
+                await self.receive_payments(today, desk)
+
+            # the order system does not wait for the bank: credit judges orders on what it knows
+            await asyncio.gather(books(), self.take_orders(today, desk))
 
     async def strategy_run(self, today: date, desk: Desk) -> None:
         """Runs the entity's dunning for the day now. The worker runs each day the business date
@@ -89,49 +93,51 @@ class Simulation:
             subject=collector,
             scopes=WORK,
         )
-        rng = self.rng_for(collector, today)
-        for item in page["items"]:
-            customer = self.by_id.get(item["customer_id"])
-            if customer is None:
-                continue
-            overdue = [
-                i
-                for i in customer.invoices
-                if i.open > 0 and i.due_date < today and not i.in_dispute and i.invoice_id is not None
-            ]
-            reached = rng.random() < 0.7
-            promising = (
-                reached and bool(overdue) and self.promised_until.get(item["customer_id"], today) <= today
-            )
-            disputing = promising and any(i.disputed for i in overdue)
-            outcome = (
-                ("disputed" if disputing else "promised_to_pay" if promising else "reached")
-                if reached
-                else rng.choice(("no_answer", "left_voicemail"))
-            )
-            call_tasks = [t["id"] for t in item["tasks"] if t["kind"] == "call"]
-            activity = await self.api.post(
-                "collections",
-                f"/v1/accounts/{item['customer_id']}/activities",
-                {
-                    "kind": "call",
-                    "direction": "outbound",
-                    "outcome": outcome,
-                    "contact": "accounts payable",
-                    "summary": f"Called about {len(overdue)} overdue invoices",
-                    "duration_seconds": rng.randint(40, 600),
-                    "completes_task_id": call_tasks[0] if call_tasks else None,
-                },
-                subject=collector,
-                scopes=WORK,
-            )
-            self.tally.calls += 1
-            if disputing:
-                for invoice in overdue:
-                    if invoice.disputed:
-                        await self.dispute(customer, invoice, today, rng, collector=collector)
-            elif promising:
-                await self.promise(customer, overdue, today, collector, activity["id"], rng)
+        await asyncio.gather(*(self.call(collector, item, today) for item in page["items"]))
+
+    async def call(self, collector: str, item: dict[str, Any], today: date) -> None:
+        """One call of the collector's day (the calls go out side by side: each account draws from
+        a generator of its own, so the story does not depend on which answer comes first)."""
+        rng = self.rng_for(collector, today, item["customer_id"])
+        customer = self.by_id.get(item["customer_id"])
+        if customer is None:
+            return
+        overdue = [
+            i
+            for i in customer.invoices
+            if i.open > 0 and i.due_date < today and not i.in_dispute and i.invoice_id is not None
+        ]
+        reached = rng.random() < 0.7
+        promising = reached and bool(overdue) and self.promised_until.get(item["customer_id"], today) <= today
+        disputing = promising and any(i.disputed for i in overdue)
+        outcome = (
+            ("disputed" if disputing else "promised_to_pay" if promising else "reached")
+            if reached
+            else rng.choice(("no_answer", "left_voicemail"))
+        )
+        call_tasks = [t["id"] for t in item["tasks"] if t["kind"] == "call"]
+        activity = await self.api.post(
+            "collections",
+            f"/v1/accounts/{item['customer_id']}/activities",
+            {
+                "kind": "call",
+                "direction": "outbound",
+                "outcome": outcome,
+                "contact": "accounts payable",
+                "summary": f"Called about {len(overdue)} overdue invoices",
+                "duration_seconds": rng.randint(40, 600),
+                "completes_task_id": call_tasks[0] if call_tasks else None,
+            },
+            subject=collector,
+            scopes=WORK,
+        )
+        self.tally.calls += 1
+        if disputing:
+            for invoice in overdue:
+                if invoice.disputed:
+                    await self.dispute(customer, invoice, today, rng, collector=collector)
+        elif promising:
+            await self.promise(customer, overdue, today, collector, activity["id"], rng)
 
     async def promise(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,6 +20,7 @@ from demo.organisation import Desk, Organisation, set_up
 from demo.render import render
 from demo.reviews import review_everyone
 from demo.summary import summarise
+from demo.tally import Tally
 from demo.waiting import caught_up
 
 CUSTOMERS_PER_ENTITY = 100
@@ -58,11 +59,13 @@ async def first_day(api: Api, entity: str) -> date:
     return date.fromisoformat(current["business_date"]) + timedelta(days=1)
 
 
-async def opening_book(api: Api, book: Book) -> None:
+async def opening_book(api: Api, book: Book, tally: Tally) -> None:
     """The customers, their invoices of the last 75 days and the payments already received."""
-    await erp.open_accounts(api, book)
+    with tally.timed("credit profiles and customers"):
+        await erp.open_accounts(api, book)
     opening = [i for i in book.invoices() if i.issue_date < book.start]
-    await erp.issue(api, book, opening)
+    with tally.timed("invoices"):
+        await erp.issue(api, book, opening)
     paid: dict[tuple[str, date], list[InvoicePlan]] = defaultdict(list)
     for invoice in opening:
         if invoice.pay_on is not None and invoice.pay_on < book.start and not invoice.disputed:
@@ -75,7 +78,8 @@ async def opening_book(api: Api, book: Book) -> None:
             if external_id == customer.external_id:
                 await erp.pay(api, customer, invoices, day, f"{book.run}-{external_id}-{day}")
 
-    await asyncio.gather(*(history(c) for c in customers.values()))
+    with tally.timed("payments"):
+        await asyncio.gather(*(history(c) for c in customers.values()))
 
 
 async def run_demo(api: Api, settings: DemoSettings, say: Callable[[str], None] = print) -> Result:
@@ -91,28 +95,40 @@ async def run_demo(api: Api, settings: DemoSettings, say: Callable[[str], None] 
     for entity in book.entities:
         await erp.set_business_date(api, entity.code, start, entity.time_zone)
     organisation: Organisation = await set_up(api, book)
-    await opening_book(api, book)
+    opening = Tally()
+    await opening_book(api, book, opening)
     sentinels = {e: str(next(c.customer_id for c in book.customers if c.entity == e)) for e in book.entities}
-    await caught_up(api, sentinels, start, timeout=300)
-    await review_everyone(api, book, organisation)
+    with opening.timed("waiting for the workers"):
+        await caught_up(api, sentinels, start, timeout=300)
+    with opening.timed("credit reviews"):
+        await review_everyone(api, book, organisation)
     timings["opening book"] = time.monotonic() - clock
+    timings.update({f"  {k}": v for k, v in opening.seconds.items()})
     say(f"opening book posted in {timings['opening book']:.0f} s; simulating")
     simulation = Simulation(api, book, organisation, settings.seed, settings.calls_per_collector)
     # the worker ran the first day before the book arrived: run it again with the book in
     await asyncio.gather(*(simulation.strategy_run(start, desk) for desk in organisation.desks))
+
+    behind: Counter[str] = Counter()  # seconds each worker was seen behind the business date
 
     async def entity_days(desk: Desk) -> None:
         entity, sentinel = desk.entity, sentinels[desk.entity]
         for n, today in enumerate(days):
             await simulation.day(today, desk)
             following = days[n + 1] if n + 1 < len(days) else today
-            with simulation.tally.timed("business date and waiting for the workers"):
+            with simulation.tally.timed("business date (the ledger's close of business)"):
                 await erp.set_business_date(api, entity.code, following)
-                waited = await caught_up(api, {entity: sentinel}, following, aging=False)
-                simulation.tally.waited_seconds += waited
+            with simulation.tally.timed("waiting for the workers to take the date"):
+                simulation.tally.waited_seconds += await caught_up(
+                    api, {entity: sentinel}, following, aging=False, behind=behind
+                )
             if desk is organisation.desks[0] and n % 5 == 4:
                 elapsed = time.monotonic() - clock
-                say(f"  day {n + 1}/{len(days)} ({today}): {api.requests} requests, {elapsed:.0f} s")
+                waited = simulation.tally.waited_seconds
+                say(
+                    f"  day {n + 1}/{len(days)} ({today}): {api.requests} requests, {elapsed:.0f} s "
+                    f"({waited:.0f} s of both entities' waiting for the workers)"
+                )
 
     await asyncio.gather(*(entity_days(desk) for desk in organisation.desks))
     simulation.tally.days = len(days)
@@ -122,6 +138,7 @@ async def run_demo(api: Api, settings: DemoSettings, say: Callable[[str], None] 
     timings["simulation"] = time.monotonic() - clock - timings["opening book"]
     summary = await summarise(api, book, organisation, simulation.tally, start, days[-1])
     timings.update({f"  {k}": v for k, v in simulation.tally.seconds.items()})
+    timings.update({f"    {service} behind": v for service, v in behind.items()})
     timings["summary"] = time.monotonic() - clock - timings["opening book"] - timings["simulation"]
     summary["timings_seconds"] = {k: round(v, 1) for k, v in timings.items()}
     text = render(summary)

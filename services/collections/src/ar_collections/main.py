@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from ar_collections.accounts.endpoints import router as accounts_router
 from ar_collections.activities.endpoints import router as activities_router
+from ar_collections.calendars.endpoints import router as calendars_router
 from ar_collections.charges.endpoints import router as charges_router
 from ar_collections.config import CollectionsSettings, get_settings
 from ar_collections.contact_policy.endpoints import router as do_not_contact_router
@@ -63,6 +64,7 @@ TAGS = [
     {"name": "escalations", "description": "Escalations to a manager or another department, the queue"},
     {"name": "portfolios", "description": "Portfolios, assignment rules, reassignment"},
     {"name": "people", "description": "Collectors, managers and teams"},
+    {"name": "business dates", "description": "The business date collections has taken in per entity"},
 ]
 
 
@@ -96,6 +98,7 @@ def create_app(settings: CollectionsSettings | None = None, clock: Clock = SYSTE
             red_flags_router,
             portfolios_router,
             people_router,
+            calendars_router,
         ],
         openapi_tags=TAGS,
     )
