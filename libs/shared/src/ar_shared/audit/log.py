@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import pydantic_core
-from sqlalchemy import Text, any_, func, literal, select
+from sqlalchemy import Text, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,8 +144,7 @@ class AuditLog:
             for row in await session.execute(
                 select(t.c.entity_id, t.c.chain_seq, t.c.hash)
                 .ext(distinct_on(t.c.entity_id))
-                # one array parameter: the same statement (prepared once) whatever the number of ids
-                .where(t.c.entity_type == entity_type, t.c.entity_id == any_(literal(ids, ARRAY(Text))))
+                .where(t.c.entity_type == entity_type, t.c.entity_id.in_(ids))
                 .order_by(t.c.entity_id, t.c.chain_seq.desc())
             )
         }
