@@ -397,3 +397,43 @@ async def test_an_account_no_step_can_reach_yet_is_counted_but_not_read(
     assert [m["template_key"] for m in await events(book, quiet, "NotificationRequested")] == [
         "pre_due_reminder"
     ]
+
+
+async def test_a_segment_with_a_balance_band_takes_the_accounts_whose_open_balance_is_in_it(
+    client: httpx.AsyncClient, manager: dict[str, str], book: Book
+) -> None:
+    # the run sums the open items per currency only when a segment's rule has a balance band
+    entity = f"D{uuid.uuid4().hex[:7].upper()}"
+    big, small = f"big-{entity.lower()}", f"small-{entity.lower()}"
+    for name, step in (
+        (big, {"days": 3, "action": "call_task", "sla_days": 2}),
+        (small, {"days": 3, "action": "email_reminder", "template_key": "first_reminder"}),
+    ):
+        created = await client.post(
+            "/v1/dunning-strategies", json={"name": name, "steps": [step]}, headers=manager
+        )
+        assert created.status_code == 201, created.text
+    priority = uuid.uuid4().int % 900_000 + 1000
+    for body in (
+        {"name": big, "strategy": big, "priority": priority, "business_entity": entity,
+         "balance_min": {"amount": "500.00", "currency": "EUR"}},
+        {"name": small, "strategy": small, "priority": priority + 1, "business_entity": entity},
+    ):  # fmt: skip
+        segment = await client.post("/v1/strategy-segments", json=body, headers=manager)
+        assert segment.status_code == 201, segment.text
+    await book.business_date(entity, D - timedelta(days=10))
+    large = await book.account(entity=entity)
+    await book.invoice(large, due=D, amount="450.00", number="L-1", entity=entity)
+    await book.invoice(large, due=D + timedelta(days=20), amount="60.00", number="L-2", entity=entity)
+    modest = await book.account(entity=entity)
+    await book.invoice(modest, due=D, amount="450.00", number="M-1", entity=entity)
+
+    result = await run(client, manager, entity, 5)
+
+    assert result["fired"] == {"call_task": 1, "email_reminder": 1}
+    assert [t.title for t in await tasks(book, large)] == [f"Call: {big} step at 3 days past due"]
+    assert await events(book, large, "NotificationRequested") == []
+    assert await tasks(book, modest) == []
+    assert [m["template_key"] for m in await events(book, modest, "NotificationRequested")] == [
+        "first_reminder"
+    ]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Uuid, any_, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, Row, Uuid, any_, func, literal, null, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,9 +57,13 @@ class AccountRepository(Repository[Account]):
             query = query.where(Account.portfolio_id == portfolio_id)
         return (await self.session.scalars(query)).all()
 
-    async def rule_facts(self, customer_ids: Sequence[uuid.UUID] | None) -> Sequence[Row[Any]]:
+    async def rule_facts(
+        self, customer_ids: Sequence[uuid.UUID] | None, *, balances: bool = True
+    ) -> Sequence[Row[Any]]:
         """What the assignment rules read, for the given accounts (None: every account the rules
-        place, i.e. not assigned by hand): attributes, risk class, open balance per currency."""
+        place, i.e. not assigned by hand): attributes, risk class, open balance per currency
+        (unless `balances` is False: no rule to match has a balance band, and the open items are
+        not summed; `currencies` and `open_minor` are then null)."""
         per_currency = (
             select(
                 OpenItem.customer_id,
@@ -93,13 +97,14 @@ class AccountRepository(Repository[Account]):
                 Account.assignment_source,
                 Account.assignment_rule_id,
                 CreditProfile.risk_class,
-                summed.c.currencies,
-                summed.c.open_minor,
+                summed.c.currencies if balances else null().label("currencies"),
+                summed.c.open_minor if balances else null().label("open_minor"),
             )
             .outerjoin(CreditProfile, CreditProfile.customer_id == Account.customer_id)
-            .outerjoin(summed, summed.c.customer_id == Account.customer_id)
             .order_by(Account.customer_id)
         )
+        if balances:
+            query = query.outerjoin(summed, summed.c.customer_id == Account.customer_id)
         if customer_ids is not None:
             query = query.where(Account.customer_id == _any(customer_ids))
         else:

@@ -230,8 +230,8 @@ class DunningRepository:
             .outerjoin(Team, Team.id == Collector.team_id)
             .where(Account.customer_id == any_of(customer_ids))
         )
-        rows = await self.session.execute(query)
-        return {row.customer_id: DunnedAccount(**row._mapping) for row in rows}
+        # the columns in the dataclass's order (the manager last): built positionally
+        return {row[0]: DunnedAccount(*tuple(row)) for row in await self.session.execute(query)}
 
     async def states(self, customer_ids: Sequence[uuid.UUID], *, lock: bool) -> dict[uuid.UUID, Row[Any]]:
         """The accounts' dunning states as driver records (the columns `save_states` writes)."""

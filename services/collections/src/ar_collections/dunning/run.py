@@ -64,9 +64,11 @@ class Snapshot:
     steps: dict[str, list[dunning.Step]]
     experiments: dict[uuid.UUID, RunningExperiment] = field(default_factory=dict)  # by segment id
     segment_rules: list[tuple[StrategySegment, Rule]] = field(init=False)  # matched per account
+    balance_bands: bool = field(init=False)  # whether any segment's rule reads a balance
 
     def __post_init__(self) -> None:
         self.segment_rules = segment_rules(self.segments)
+        self.balance_bands = any(rule.balance_currency is not None for _, rule in self.segment_rules)
 
 
 @dataclass
@@ -173,7 +175,9 @@ async def dun_chunk(
         items.setdefault(item.customer_id, []).append(item)
     paused = await PauseRepository(session).live_items(ids, as_of)
     contact_barred = await barred(session, ids, dict.fromkeys(ids, as_of))
-    facts = {row.customer_id: facts_of(row) for row in await AccountRepository(session).rule_facts(ids)}
+    # the open items are summed per currency only when a segment's rule has a balance band
+    rows = await AccountRepository(session).rule_facts(ids, balances=snap.balance_bands)
+    facts = {row.customer_id: facts_of(row) for row in rows}
     if not dry:
         await repo.ensure_states(ids)
     states = await repo.states(ids, lock=not dry)
