@@ -30,7 +30,9 @@ class PolicyRepository:
         units; in one statement."""
         rows = await self.session.execute(
             select(CreditPolicy, CreditPolicyOverdueLimit)
-            .outerjoin(CreditPolicyOverdueLimit, CreditPolicyOverdueLimit.risk_class == CreditPolicy.risk_class)
+            .outerjoin(
+                CreditPolicyOverdueLimit, CreditPolicyOverdueLimit.risk_class == CreditPolicy.risk_class
+            )
             .order_by(CreditPolicy.risk_class)
         )
         policies: dict[str, CreditPolicy] = {}
