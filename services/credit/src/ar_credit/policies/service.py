@@ -17,7 +17,6 @@ from ar_credit.exposure.picture import CreditRules, session_pictures
 from ar_credit.holds.repository import CreditHoldRepository
 from ar_credit.holds.service import lift, place_hold
 from ar_credit.orders.reevaluation import reevaluate_blocked_orders
-from ar_credit.orders.repository import OrderRepository
 from ar_credit.policies.repository import PolicyRepository
 from ar_shared.audit.log import SystemActor
 
@@ -56,10 +55,11 @@ async def evaluate_many(
     locked: bool = False,
 ) -> dict[uuid.UUID, list[str]]:
     """`evaluate` for many customers (each at least its own date, or None), with a fixed number of
-    statements (locks, pictures, policies with their thresholds, blocked orders), plus the holds
-    placed and released and the blocked orders judged again; customers unknown to credit are left
-    out. `locked`: the caller holds every one of these customers' locks already (a consumer batch
-    takes them before its handlers), so they are not asked for again.
+    statements (locks, pictures with the customers' blocked orders, policies with their
+    thresholds), plus the holds placed and released and the blocked orders judged again;
+    customers unknown to credit are left out. `locked`: the caller holds every one of these
+    customers' locks already (a consumer batch takes them before its handlers), so they are not
+    asked for again.
 
     A consumer batch judges each customer it touched once, whatever the batch's size.
     """
@@ -76,12 +76,11 @@ async def evaluate_many(
     # the active holds come with the pictures: every writer of a customer's holds locks the
     # customer first, so they stand until this transaction ends; the ORM row of a hold is read
     # (locked) only to lift it
-    pictures = await session_pictures(session, not_before, rules)
+    pictures, with_blocked_orders = await session_pictures(session, not_before, rules)
     if locked:
         known = sorted(pictures)  # those credit knows
     POLICY_EVALUATIONS.inc(len(known))
     policies, overdue_limits = await PolicyRepository(session).all_with_overdue_limits()
-    with_blocked_orders = await OrderRepository(session).customers_with_refused_orders(known)
     breaches_of: dict[uuid.UUID, list[str]] = {}
     for customer_id in known:
         picture = pictures.get(customer_id)
