@@ -1,6 +1,6 @@
-"""A partition's fetched batch in one transaction, on real PostgreSQL and Kafka: duplicates applied
+"""A poll's fetched batch in one transaction, on real PostgreSQL and Kafka: duplicates applied
 once, a poison event isolated from its neighbours, a crash before the offset commit absorbed by
-the inbox, the after-batch hook once per batch."""
+the inbox, the after-batch hook once per batch, the partitions of one poll in one transaction."""
 
 from __future__ import annotations
 
@@ -258,6 +258,49 @@ async def test_the_after_batch_hook_runs_once_per_batch_with_every_event_of_each
     for customer in customers:
         # each customer once, with all of its events in their order
         assert [n for n in handled if n.startswith(str(customer))] == [f"{customer}:{n}" for n in range(10)]
+
+
+async def test_one_poll_of_several_partitions_is_applied_in_one_transaction(
+    stack: Stack,
+    producer_schema: ServiceSchema,
+    consumer_schema: ServiceSchema,
+    kafka_producer: AIOKafkaProducer,
+    unique: str,
+) -> None:
+    prefix = f"t{unique}."
+    customers = [uuid.uuid4() for _ in range(12)]  # keys spread over the topic's partitions
+    payloads = [upserted(c, f"{c}:{n}") for n in range(3) for c in customers]
+    await publish(producer_schema, kafka_producer, prefix, payloads)
+
+    recorder = Recorder(consumer_schema, batched=True)
+    transactions: list[list[uuid.UUID]] = []  # the events each transaction's hook was handed
+
+    @recorder.handlers.after_batch
+    async def remember(ctx: BatchContext, handled: Sequence[Delivered[Any]]) -> None:
+        transactions.append([d.event.id for d in handled])
+
+    runner = runner_for(consumer_schema, recorder, kafka_producer, stack, prefix, unique)
+    polls: list[int] = []
+    await runner.start()
+    try:
+        async with asyncio.timeout(30):
+            while sum(polls) < len(payloads):
+                if applied := await runner.poll_once(timeout_ms=200):
+                    polls.append(applied)
+    finally:
+        await runner.stop()
+
+    assert [len(events) for events in transactions] == polls  # one transaction per poll
+    inbox = consumer_schema.tables.inbox
+    async with consumer_schema.engine.connect() as conn:
+        partition_of = dict((await conn.execute(select(inbox.c.event_id, inbox.c.partition))).all())
+    assert len(set(partition_of.values())) > 1
+    assert any(len({partition_of[e] for e in events}) > 1 for events in transactions)
+    applied_names = await recorder.applied()
+    for customer in customers:  # each customer's events in their order
+        assert [n for n in applied_names if n.startswith(str(customer))] == [
+            f"{customer}:{n}" for n in range(3)
+        ]
 
 
 async def test_an_unreachable_database_stops_the_consumer_instead_of_dead_lettering_the_batch(

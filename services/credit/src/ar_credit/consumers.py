@@ -83,7 +83,8 @@ async def reevaluate_customers(ctx: BatchContext, handled: Sequence[Delivered[An
     def traced(customer_id: uuid.UUID) -> AbstractContextManager[object]:
         return cause[customer_id].traced()  # holds placed or released follow from its last event
 
-    await evaluate_many(ctx.session, not_before, get_settings().rules, traced=traced)
+    # the batch locked its customers before its handlers (lock_customers)
+    await evaluate_many(ctx.session, not_before, get_settings().rules, traced=traced, locked=True)
 
 
 @handlers.on(CustomerUpserted)

@@ -71,13 +71,17 @@ def _picture_sql(customers: str, not_before: str, where: str, customer_column: s
 # first: asyncpg decodes arrays of uuid, text and timestamptz natively, which is cheaper than
 # building and parsing JSON on the hot path.
 PICTURE_SQL = _picture_sql("credit.customers c", "$4::date", "    WHERE c.id = $1\n")
-# The same for many customers in one statement ($1 their ids, $4 a date per customer, may be NULL):
-# a consumer batch judges each customer it touched with it.
+# The same for many customers in one statement ($1 their ids, $4 a date per customer, may be NULL),
+# and whether each has blocked (refused) orders to judge again: a consumer batch judges each
+# customer it touched with it.
 PICTURES_SQL = _picture_sql(
     "unnest($1::uuid[], $4::date[]) AS v(id, not_before) JOIN credit.customers c ON c.id = v.id",
     "v.not_before",
     "",
-    customer_column=", c.id AS customer_id",
+    customer_column=(
+        ", c.id AS customer_id, EXISTS (SELECT FROM credit.orders r"
+        " WHERE r.customer_id = c.id AND r.status = 'refused') AS refused_orders"
+    ),
 )
 
 
@@ -129,13 +133,14 @@ async def read_pictures(
     not_before: Mapping[uuid.UUID, date | None],
     now: datetime,
     rules: CreditRules,
-) -> dict[uuid.UUID, CreditPicture]:
+) -> tuple[dict[uuid.UUID, CreditPicture], set[uuid.UUID]]:
     """`read_picture` for many customers in one statement, each at least its own date (the
-    customers unknown to credit are left out)."""
+    customers unknown to credit are left out); and those of them with blocked orders."""
     rows = await connection.fetch(
         PICTURES_SQL, list(not_before), now, rules.default_time_zone, list(not_before.values())
     )
-    return {row["customer_id"]: _picture(row["customer_id"], row) for row in rows}
+    pictures = {row["customer_id"]: _picture(row["customer_id"], row) for row in rows}
+    return pictures, {row["customer_id"] for row in rows if row["refused_orders"]}
 
 
 def _picture(customer_id: uuid.UUID, row: asyncpg.Record) -> CreditPicture:
@@ -175,9 +180,9 @@ async def session_picture(
 
 async def session_pictures(
     session: AsyncSession, not_before: Mapping[uuid.UUID, date | None], rules: CreditRules
-) -> dict[uuid.UUID, CreditPicture]:
-    """`session_picture` for many customers in one statement."""
+) -> tuple[dict[uuid.UUID, CreditPicture], set[uuid.UUID]]:
+    """`session_picture` for many customers in one statement; and those of them with blocked orders."""
     if not not_before:
-        return {}
+        return {}, set()
     connection = await driver_connection(session)
     return await read_pictures(connection, not_before, session_clock(session).now(), rules)

@@ -6,8 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy import select
 
 from ar_credit.models import CreditCustomer, CreditOrder
 from ar_shared.repository import Repository
@@ -19,16 +18,6 @@ class OrderRepository(Repository[CreditOrder]):
     async def customer_of(self, order_reference: str) -> uuid.UUID | None:
         query = select(CreditOrder.customer_id).where(CreditOrder.order_reference == order_reference)
         return await self.session.scalar(query)
-
-    async def customers_with_refused_orders(self, customer_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-        """Which of these customers have blocked orders (to be judged again)."""
-        ids = bindparam("ids", list(customer_ids), type_=ARRAY(UUID(as_uuid=True)))
-        query = (
-            select(CreditOrder.customer_id)
-            .where(CreditOrder.customer_id == any_(ids), CreditOrder.status == "refused")
-            .distinct()
-        )
-        return set((await self.session.scalars(query)).all())
 
     async def refused_for_update(self, customer_id: uuid.UUID) -> Sequence[CreditOrder]:
         """The customer's blocked orders, oldest first, locked."""

@@ -25,6 +25,25 @@ class PolicyRepository:
     async def all(self) -> Sequence[CreditPolicy]:
         return (await self.session.scalars(select(CreditPolicy).order_by(CreditPolicy.risk_class))).all()
 
+    async def all_with_overdue_limits(self) -> tuple[dict[str, CreditPolicy], dict[str, dict[str, int]]]:
+        """Every policy by risk class, and per risk class: currency -> overdue threshold in minor
+        units; in one statement."""
+        rows = await self.session.execute(
+            select(CreditPolicy, CreditPolicyOverdueLimit)
+            .outerjoin(
+                CreditPolicyOverdueLimit, CreditPolicyOverdueLimit.risk_class == CreditPolicy.risk_class
+            )
+            .order_by(CreditPolicy.risk_class)
+        )
+        policies: dict[str, CreditPolicy] = {}
+        limits: dict[str, dict[str, int]] = {}
+        for policy, limit in rows:
+            policies[policy.risk_class] = policy
+            thresholds = limits.setdefault(policy.risk_class, {})
+            if limit is not None:
+                thresholds[limit.currency] = limit.max_overdue_minor
+        return policies, limits
+
     async def overdue_limit(self, risk_class: str, currency: str) -> int | None:
         return await self.session.scalar(
             select(CreditPolicyOverdueLimit.max_overdue_minor).where(

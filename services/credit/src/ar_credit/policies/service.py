@@ -17,7 +17,6 @@ from ar_credit.exposure.picture import CreditRules, session_pictures
 from ar_credit.holds.repository import CreditHoldRepository
 from ar_credit.holds.service import lift, place_hold
 from ar_credit.orders.reevaluation import reevaluate_blocked_orders
-from ar_credit.orders.repository import OrderRepository
 from ar_credit.policies.repository import PolicyRepository
 from ar_shared.audit.log import SystemActor
 
@@ -53,10 +52,14 @@ async def evaluate_many(
     rules: CreditRules,
     *,
     traced: Tracing | None = None,
+    locked: bool = False,
 ) -> dict[uuid.UUID, list[str]]:
     """`evaluate` for many customers (each at least its own date, or None), with a fixed number of
-    statements (locks, pictures, policies, holds, blocked orders), plus the holds placed and
-    released and the blocked orders judged again; customers unknown to credit are left out.
+    statements (locks, pictures with the customers' blocked orders, policies with their
+    thresholds), plus the holds placed and released and the blocked orders judged again;
+    customers unknown to credit are left out. `locked`: the caller holds every one of these
+    customers' locks already (a consumer batch takes them before its handlers), so they are not
+    asked for again.
 
     A consumer batch judges each customer it touched once, whatever the batch's size.
     """
@@ -65,16 +68,19 @@ async def evaluate_many(
     # one judgement of a customer at a time: the worker (an event) and the API (a profile or
     # policy change) may judge it at once; the second waits, then sees the holds the first placed.
     # Locked in id order, as every judge of several customers locks them: no deadlock.
-    known = await CreditCustomerRepository(session).lock_many(sorted(not_before))
-    if not known:
-        return {}
+    if not locked:
+        known = await CreditCustomerRepository(session).lock_many(sorted(not_before))
+        if not known:
+            return {}
+        not_before = {c: not_before[c] for c in known}
+    # the active holds come with the pictures: every writer of a customer's holds locks the
+    # customer first, so they stand until this transaction ends; the ORM row of a hold is read
+    # (locked) only to lift it
+    pictures, with_blocked_orders = await session_pictures(session, not_before, rules)
+    if locked:
+        known = sorted(pictures)  # those credit knows
     POLICY_EVALUATIONS.inc(len(known))
-    active = await CreditHoldRepository(session).active_for_customers(known)
-    pictures = await session_pictures(session, {c: not_before[c] for c in known}, rules)
-    repository = PolicyRepository(session)
-    policies = {p.risk_class: p for p in await repository.all()}
-    overdue_limits = await repository.overdue_limits(list(policies))
-    with_blocked_orders = await OrderRepository(session).customers_with_refused_orders(known)
+    policies, overdue_limits = await PolicyRepository(session).all_with_overdue_limits()
     breaches_of: dict[uuid.UUID, list[str]] = {}
     for customer_id in known:
         picture = pictures.get(customer_id)
@@ -93,7 +99,7 @@ async def evaluate_many(
         breaches_of[customer_id] = breaches
         wanted = breaches if row.auto_hold else []
         today = picture.business_date
-        holds = active.get(customer_id, [])
+        holds = picture.holds
         policy_holds = [h for h in holds if h.source == "policy"]
         held_for = {h.reason_code for h in policy_holds}
         to_place = [reason for reason in wanted if reason not in held_for]
@@ -105,12 +111,14 @@ async def evaluate_many(
                 await place_hold(
                     session, POLICY_ACTOR, customer_id, "policy", reason, note=f"{reason} on {today}"
                 )
-            for hold in to_lift:
+            for standing in to_lift:
                 why = (
                     f"back within policy on {today}"
-                    if hold.reason_code not in breaches
+                    if standing.reason_code not in breaches
                     else f"automatic holds are off for risk class {row.risk_class}"
                 )
+                hold = await CreditHoldRepository(session).get_for_update(standing.id)
+                assert hold is not None  # the customer is locked: its holds stand
                 await lift(session, POLICY_ACTOR, hold, why)
             if customer_id in with_blocked_orders:
                 manual = [h.reason_code for h in holds if h.source == "manual"]
