@@ -5,10 +5,7 @@ tolerance; a redelivered event changes nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import httpx
@@ -17,66 +14,19 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from ar_collections.config import CollectionsSettings
-from ar_collections.consumers import handlers
-from ar_collections.models import ItemReason, Task, plumbing
-from ar_collections.testing import Book, money
-from ar_shared.consumer import ConsumerRunner, ConsumerSettings
+from ar_collections.models import ItemReason, Task
+from ar_collections.testing import Book, consumer_on_kafka, money
 from ar_shared.events.envelope import CloudEvent, EventPayload
 from ar_shared.events.ledger import BusinessDateChanged, PaymentApplied, PaymentReversed, ReopenedInvoice
-from ar_shared.relay import build_producer
 from ar_shared.testing.clock import TEST_CLOCK
 
 pytestmark = pytest.mark.integration
 
 TODAY = TEST_CLOCK.now().date()
-Publish = Callable[..., Awaitable[None]]
 
 
 def wrap(payload: EventPayload) -> CloudEvent:
     return CloudEvent.wrap(payload)
-
-
-@asynccontextmanager
-async def ledger_on_kafka(
-    collections_app: FastAPI, collections_settings: CollectionsSettings, unique: str
-) -> AsyncIterator[Publish]:
-    """A producer on the test's own topics and the collections consumer reading them; yields
-    `publish(*events)`, which returns once the consumer handled that many messages."""
-    prefix = f"t{unique}."
-    producer = build_producer(collections_settings.kafka_bootstrap_servers, f"ar-test-{unique}")
-    await producer.start()
-    runner = ConsumerRunner(
-        ConsumerSettings(
-            group_id=f"collections-{unique}",
-            bootstrap_servers=collections_settings.kafka_bootstrap_servers,
-            topic_prefix=prefix,
-        ),
-        handlers,
-        collections_app.state.sessionmaker,
-        plumbing,
-        producer,
-        collections_app.state.clock,
-    )
-    await runner.start()
-
-    async def publish(*events: CloudEvent) -> None:
-        for event in events:
-            await producer.send_and_wait(
-                prefix + "ledger.events",
-                value=event.to_json_bytes(),
-                key=event.subject.encode(),
-                headers=[("ce_type", event.type.encode()), ("ce_id", str(event.id).encode())],
-            )
-        handled = 0
-        async with asyncio.timeout(60):
-            while handled < len(events):
-                handled += await runner.poll_once(timeout_ms=300)
-
-    try:
-        yield publish
-    finally:
-        await runner.stop()
-        await producer.stop()
 
 
 async def test_a_promise_follows_payments_and_business_dates_arriving_on_kafka(
@@ -108,7 +58,7 @@ async def test_a_promise_follows_payments_and_business_dates_arriving_on_kafka(
         body = (await client.get(promise_path, headers=manager)).json()
         return body["status"], body["received"]["amount"]
 
-    async with ledger_on_kafka(collections_app, collections_settings, unique) as publish:
+    async with consumer_on_kafka(collections_app, collections_settings, unique, "ledger.events") as publish:
         payment_id = uuid.uuid4()
         applied = wrap(
             PaymentApplied(
@@ -228,7 +178,7 @@ async def test_a_reversal_reopening_a_kept_promise_beside_a_newer_one_counts_eac
         )
 
     older = await record(2)
-    async with ledger_on_kafka(collections_app, collections_settings, unique) as publish:
+    async with consumer_on_kafka(collections_app, collections_settings, unique, "ledger.events") as publish:
         bounced = uuid.uuid4()
         await publish(paid("250.00", "250.00", 0, bounced))
         assert await status(older) == ("kept", "250.00")
@@ -344,7 +294,7 @@ async def test_a_reversal_reopening_a_kept_promise_beside_a_newer_plan_counts_ea
             )
         )
 
-    async with ledger_on_kafka(collections_app, collections_settings, unique) as publish:
+    async with consumer_on_kafka(collections_app, collections_settings, unique, "ledger.events") as publish:
         bounced = uuid.uuid4()
         await publish(paid("250.00", "250.00", 0, bounced))
         assert await status(promise) == ("kept", "250.00")

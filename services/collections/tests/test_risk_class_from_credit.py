@@ -5,10 +5,7 @@ again; over the real Kafka broker, a redelivered change is handled once."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -17,18 +14,13 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from ar_collections.config import CollectionsSettings
-from ar_collections.consumers import handlers
 from ar_collections.models import CreditProfile, plumbing
-from ar_collections.testing import Book
-from ar_shared.consumer import ConsumerRunner, ConsumerSettings
+from ar_collections.testing import Book, consumer_on_kafka
 from ar_shared.events.credit import CreditReviewCompleted, CreditRiskClassChanged
 from ar_shared.events.envelope import CloudEvent
-from ar_shared.relay import build_producer
 from ar_shared.testing.clock import TEST_CLOCK
 
 pytestmark = pytest.mark.integration
-
-Publish = Callable[..., Awaitable[None]]
 
 
 def changed(customer_id: uuid.UUID, risk_class: str, version: int, previous: str | None = None) -> Any:
@@ -119,49 +111,6 @@ async def test_a_review_stands_in_only_until_the_profiles_class_is_known(
         assert (profile.score, profile.risk_class_version) == (12, 1)
 
 
-@asynccontextmanager
-async def credit_on_kafka(
-    collections_app: FastAPI, collections_settings: CollectionsSettings, unique: str
-) -> AsyncIterator[Publish]:
-    """A producer on the test's own `credit.events` and the collections consumer reading it;
-    `publish(*events)` returns once the consumer handled that many messages."""
-    prefix = f"t{unique}."
-    producer = build_producer(collections_settings.kafka_bootstrap_servers, f"ar-test-{unique}")
-    await producer.start()
-    runner = ConsumerRunner(
-        ConsumerSettings(
-            group_id=f"collections-{unique}",
-            bootstrap_servers=collections_settings.kafka_bootstrap_servers,
-            topic_prefix=prefix,
-        ),
-        handlers,
-        collections_app.state.sessionmaker,
-        plumbing,
-        producer,
-        collections_app.state.clock,
-    )
-    await runner.start()
-
-    async def publish(*events: CloudEvent) -> None:
-        for event in events:
-            await producer.send_and_wait(
-                prefix + "credit.events",
-                value=event.to_json_bytes(),
-                key=event.subject.encode(),
-                headers=[("ce_type", event.type.encode()), ("ce_id", str(event.id).encode())],
-            )
-        handled = 0
-        async with asyncio.timeout(60):
-            while handled < len(events):
-                handled += await runner.poll_once(timeout_ms=300)
-
-    try:
-        yield publish
-    finally:
-        await runner.stop()
-        await producer.stop()
-
-
 async def test_risk_class_changes_arriving_on_kafka_are_handled_once_and_in_version_order(
     client: httpx.AsyncClient,
     manager: dict[str, str],
@@ -174,7 +123,7 @@ async def test_risk_class_changes_arriving_on_kafka_are_handled_once_and_in_vers
     general, risky = await rules_by_risk(client, manager, book, entity)
     account = await book.account(entity=entity)
     to_very_high = CloudEvent.wrap(changed(account, "very_high", 2, previous="low"))
-    async with credit_on_kafka(collections_app, collections_settings, unique) as publish:
+    async with consumer_on_kafka(collections_app, collections_settings, unique, "credit.events") as publish:
         await publish(CloudEvent.wrap(changed(account, "low", 1)), to_very_high)
         assert await risk_class(client, manager, account) == "very_high"
         assert await portfolio_of(client, manager, account) == risky

@@ -3,8 +3,9 @@ through the worker's own handlers (so what a test sets up is what the projection
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import Any
@@ -16,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ar_collections.access import act_as_system
 from ar_collections.accounts.repository import AccountRepository
+from ar_collections.config import CollectionsSettings
 from ar_collections.consumers import handlers
 from ar_collections.models import Collector, Portfolio, plumbing
-from ar_shared.consumer import HandlerContext
+from ar_shared.consumer import ConsumerRunner, ConsumerSettings, HandlerContext
 from ar_shared.events.envelope import CloudEvent, EventPayload
 from ar_shared.events.ledger import (
     BusinessDateChanged,
@@ -30,6 +32,7 @@ from ar_shared.events.ledger import (
 )
 from ar_shared.money import MoneyAmount
 from ar_shared.outbox import OutboxWriter
+from ar_shared.relay import build_producer
 
 
 def money(amount: str, currency: str = "EUR") -> MoneyAmount:
@@ -225,3 +228,50 @@ class Book:
 
 def utc(year: int, month: int, day: int, hour: int = 12) -> datetime:
     return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+Publish = Callable[..., Awaitable[None]]
+
+
+@asynccontextmanager
+async def consumer_on_kafka(
+    app: FastAPI, settings: CollectionsSettings, unique: str, topic: str
+) -> AsyncIterator[Publish]:
+    """A producer on the test's own `topic` (e.g. "ledger.events", under a prefix of its own) and
+    the collections consumer reading it; yields `publish(*events)`, which returns once the
+    consumer handled that many messages."""
+    prefix = f"t{unique}."
+    producer = build_producer(settings.kafka_bootstrap_servers, f"ar-test-{unique}")
+    await producer.start()
+    runner = ConsumerRunner(
+        ConsumerSettings(
+            group_id=f"collections-{unique}",
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            topic_prefix=prefix,
+        ),
+        handlers,
+        app.state.sessionmaker,
+        plumbing,
+        producer,
+        app.state.clock,
+    )
+    await runner.start()
+
+    async def publish(*events: CloudEvent) -> None:
+        for event in events:
+            await producer.send_and_wait(
+                prefix + topic,
+                value=event.to_json_bytes(),
+                key=event.subject.encode(),
+                headers=[("ce_type", event.type.encode()), ("ce_id", str(event.id).encode())],
+            )
+        handled = 0
+        async with asyncio.timeout(60):
+            while handled < len(events):
+                handled += await runner.poll_once(timeout_ms=300)
+
+    try:
+        yield publish
+    finally:
+        await runner.stop()
+        await producer.stop()

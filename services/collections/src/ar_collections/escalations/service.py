@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_collections.arrays import insert_from_arrays
+from ar_collections.arrays import insert_records
 from ar_collections.calendars.service import BusinessCalendars
 from ar_collections.dunning.repository import DunningRepository
 from ar_collections.escalations.schemas import Escalation as EscalationOut
@@ -50,11 +50,7 @@ class EscalationRepository(Repository[Escalation]):
 
     async def insert_new(self, rows: Sequence[NewEscalation]) -> dict[uuid.UUID, datetime]:
         """Stores the escalations in one statement (one array per column); their `created_at` by id."""
-        table = Escalation.__table__
-        assert isinstance(table, Table)
-        statement = insert_from_arrays(
-            table, {n: [getattr(r, n) for r in rows] for n in NEW_ESCALATION}
-        ).returning(table.c.id, table.c.created_at)
+        statement = insert_records(Escalation.__table__, rows, NEW_ESCALATION)
         return {row.id: row.created_at for row in await self.session.execute(statement)}
 
     async def queue(

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import Table, or_, select
+from sqlalchemy import or_, select
 
-from ar_collections.arrays import insert_from_arrays
+from ar_collections.arrays import insert_records
 from ar_collections.models import Task
 from ar_shared.repository import Repository
 
@@ -41,11 +41,7 @@ class TaskRepository(Repository[Task]):
 
     async def insert_new(self, tasks: Sequence[NewTask]) -> dict[uuid.UUID, datetime]:
         """Stores the tasks in one statement (one array per column); their `created_at` by id."""
-        table = Task.__table__
-        assert isinstance(table, Table)
-        statement = insert_from_arrays(
-            table, {n: [getattr(t, n) for t in tasks] for n in NEW_TASK}
-        ).returning(table.c.id, table.c.created_at)
+        statement = insert_records(Task.__table__, tasks, NEW_TASK)
         return {row.id: row.created_at for row in await self.session.execute(statement)}
 
     async def for_account(
