@@ -63,14 +63,7 @@ format: bootstrap
 test: infra
 	@deploy/provision.sh $${AR_PG_TEST_DATABASE:-ar_test}
 	@$(MAKE) --no-print-directory lint
-	# schemathesis: 10 generated examples per operation besides its example and coverage phases (CI stays
-	# under 20 minutes with the whole-platform tests; `AR_FUZZ_MAX_EXAMPLES=40 make test` for a deeper run)
-	AR_FUZZ_MAX_EXAMPLES=$${AR_FUZZ_MAX_EXAMPLES:-10} uv run --no-sync pytest --durations=25 $(PYTEST_ARGS)
-	@echo "==> the unit tests again with the tests' clock a year ahead (no rule may depend on today's"
-	@echo "    date). Not again: the integration tests (real PostgreSQL, Kafka and processes), which the"
-	@echo "    first pass ran: running them twice would take CI past 20 minutes."
-	AR_TEST_CLOCK_SHIFT_DAYS=365 uv run --no-sync pytest -q -m "not slow and not integration" $(PYTEST_ARGS) \
-		libs/shared/tests services/ledger/tests services/credit/tests services/collections/tests services/notifications/tests
+	@deploy/test.sh $(PYTEST_ARGS)
 
 # every benchmark on the running stack (after `make up`), one after the other; the results go into
 # docs/benchmarks.md. BENCH_SCALE=small runs them on small books (a few minutes).
