@@ -33,8 +33,8 @@ fuzz=$?
 echo "==> pass 1: the API fuzzing (ran beside the tests above)"
 cat "$fuzz_log"
 
-echo "==> pass 2: the fault tests (they restart PostgreSQL and Kafka)"
-pytest --durations=10 tests/test_faults.py "$@"
+echo "==> pass 2: the fault tests (they restart PostgreSQL and Kafka); -rP prints each one's oracle report"
+pytest --durations=10 -rP tests/test_faults.py "$@"
 faults=$?
 
 echo "==> pass 3: the unit tests again with the tests' clock a year ahead"
