@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,24 @@ def cpu_ticks() -> tuple[int, int]:
     return (fields[7] if len(fields) > 7 else 0), sum(fields)
 
 
+def python_speed() -> float:
+    """Milliseconds for a fixed piece of pure Python (JSON, decimals, dicts, sorting: what the
+    services' request paths do), best of seven: a slower machine or interpreter shows here, so a
+    lower ratio beside a higher figure is not read as a regression of the platform's code."""
+    record = {"customer": "C-000042", "amount": "1234.56", "currency": "EUR", "lines": list(range(20))}
+    best = float("inf")
+    for _ in range(7):
+        started = time.perf_counter()
+        for i in range(500):
+            text = json.dumps({**record, "n": i}, sort_keys=True, separators=(",", ":"))
+            parsed = json.loads(text)
+            total = sum((Decimal(parsed["amount"]) * k for k in parsed["lines"]), Decimal(0))
+            sorted(parsed, key=str.lower)
+            parsed["total"] = str(total.quantize(Decimal("0.01")))
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
 def machine() -> dict[str, Any]:
     model = "unknown"
     with open("/proc/cpuinfo") as f:
@@ -73,6 +92,7 @@ def machine() -> dict[str, Any]:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
+        "python_speed_ms": python_speed(),
     }
 
 
@@ -244,7 +264,8 @@ def section(
         f"## Latest `make bench` — {about['finished']}" + (" (BENCH_SCALE=small: a smoke run, not a measurement)" if scale == "small" else ""),
         "",
         f"Machine: {about['usable_cores']} of {about['cores']} cores, {about['model']}, {about['memory_gib']} GiB, "
-        f"kernel {about['kernel']}, Python {about['python']}; load average {about['load_average_at_start']} at the "
+        f"kernel {about['kernel']}, Python {about['python']} (a fixed piece of pure Python took "
+        f"{about.get('python_speed_ms', '?')} ms: higher is a slower machine); load average {about['load_average_at_start']} at the "
         f"start; CPU steal {about['steal_percent']} % over the run; {about['minutes']} minutes in all. Each ratio is "
         "against a baseline measured in the same run (see the reading of each in the sections below).",
         "",
