@@ -6,8 +6,8 @@
 #    servers and Kafka topics of its own, and spends most of its time in one schemathesis
 #    process waiting for one server: on a 2-core machine the rest of the suite fits beside it,
 #    which keeps CI well under its 20 minutes. Its output is printed when both are done.
-# 2. The fault tests alone: they restart the stack's PostgreSQL and Kafka, which the fuzzing's
-#    servers would answer with 5xx.
+# 2. The tests that restart the stack's PostgreSQL or Kafka, alone (the fault tests, the broker
+#    restart): the fuzzing's servers would answer a restart with 5xx, its seeding time out.
 # 3. The unit tests again with the tests' clock a year ahead: no rule may depend on today's date.
 #    Not the integration tests again (real PostgreSQL, Kafka and processes), which pass 1 and 2 ran.
 set -uo pipefail
@@ -25,16 +25,17 @@ AR_FUZZ_MAX_EXAMPLES="${AR_FUZZ_MAX_EXAMPLES:-10}" pytest --durations=5 tests/te
 	>"$fuzz_log" 2>&1 &
 fuzz_pid=$!
 
-echo "==> pass 1: every test but the API fuzzing (running beside it) and the fault tests"
-pytest --durations=25 --ignore=tests/test_api_fuzzing.py --ignore=tests/test_faults.py "$@"
+restarts=(libs/shared/tests/test_broker_restart.py tests/test_faults.py)
+echo "==> pass 1: every test but the API fuzzing (running beside it) and those restarting the stack"
+pytest --durations=25 --ignore=tests/test_api_fuzzing.py "${restarts[@]/#/--ignore=}" "$@"
 main=$?
 wait "$fuzz_pid"
 fuzz=$?
 echo "==> pass 1: the API fuzzing (ran beside the tests above)"
 cat "$fuzz_log"
 
-echo "==> pass 2: the fault tests (they restart PostgreSQL and Kafka); -rP prints each one's oracle report"
-pytest --durations=10 -rP tests/test_faults.py "$@"
+echo "==> pass 2: the tests restarting PostgreSQL and Kafka; -rP prints each fault's oracle report"
+pytest --durations=10 -rP "${restarts[@]}" "$@"
 faults=$?
 
 echo "==> pass 3: the unit tests again with the tests' clock a year ahead"
