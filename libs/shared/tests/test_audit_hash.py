@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import MetaData
 
@@ -35,6 +35,8 @@ json_values = st.recursive(
     max_leaves=25,
 )
 instants = st.datetimes(timezones=st.just(UTC))
+# no deadline: on a shared machine the neighbours, not the code, decide how long an example takes
+unhurried = settings(deadline=None)
 
 
 def dumps(value: Any) -> bytes:
@@ -48,11 +50,13 @@ class Caller:
     scopes: frozenset[str]
 
 
+@unhurried
 @given(json_values)
 def test_canonical_json_is_the_bytes_json_dumps_gives(value: Any) -> None:
     assert canonical_json(value) == dumps(value)
 
 
+@unhurried
 @given(
     subject=st.text(),
     scopes=st.frozensets(st.text(max_size=20), max_size=4),
