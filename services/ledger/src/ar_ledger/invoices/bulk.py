@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ar_ledger.invoices.issue import post_invoices, prepare
 from ar_ledger.invoices.repository import BillingTerms, InvoiceRepository
 from ar_ledger.invoices.schemas import InvoiceCreate
+from ar_ledger.postings.engine import COPY_FROM_ROWS
 from ar_shared.audit import Actor
 from ar_shared.clock import session_clock
 from ar_shared.problems import FieldError, Unprocessable
@@ -81,6 +82,7 @@ async def issue_invoices(session: AsyncSession, actor: Actor, items: list[Invoic
             errors=errors,
         )
     # prepared as they are written (see `post_invoices`): nothing in `prepare` can refuse an item
-    # the checks above let through
-    posted = await post_invoices(session, actor, (prepare(item, customer, now) for item, customer in valid))
+    # the checks above let through; a few are prepared first and go in one INSERT
+    prepared = (prepare(item, customer, now) for item, customer in valid)
+    posted = await post_invoices(session, actor, prepared if len(valid) >= COPY_FROM_ROWS else list(prepared))
     return [p.row.id for p in posted]
