@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Annotated, Any
 
 import asyncpg
@@ -173,15 +173,17 @@ _POSTGRESQL = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
 async def copy_records(
-    session: AsyncSession, table: FromClause, columns: Sequence[str], records: Sequence[Sequence[Any]]
+    session: AsyncSession, table: FromClause, columns: Sequence[str], records: Iterable[Sequence[Any]]
 ) -> None:
     """COPY rows into `table` inside the session's own transaction (bulk write paths).
 
     Pending ORM changes are flushed first (by `driver_connection`), so the COPY sees them
-    (foreign keys, order).
+    (foreign keys, order). `records` may be a generator: the driver sends the rows in chunks of
+    512 KiB as it takes them, so PostgreSQL stores one chunk while Python makes the next (on two
+    cores, the two overlap instead of following each other).
     """
     assert isinstance(table, Table), "COPY needs a table"
     driver = await driver_connection(session)
     await driver.copy_records_to_table(
-        table.name, schema_name=table.schema, columns=list(columns), records=[tuple(r) for r in records]
+        table.name, schema_name=table.schema, columns=list(columns), records=records
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import types
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -65,13 +66,17 @@ class OutboxWriter:
     def __init__(self, tables: PlumbingTables) -> None:
         self._outbox = tables.outbox
 
-    def records(self, payloads: list[EventPayload], time: datetime) -> list[OutboxRecord]:
+    def records(self, payloads: Iterable[EventPayload], time: datetime) -> list[OutboxRecord]:
         """The events as outbox rows (the envelope as JSON text), for COPY or a statement of the
         caller's own that writes the event with the change in one round trip.
 
         The envelope is the one `CloudEvent` renders (a test holds them equal), written without
         building the model: bulk operations write 10,000 of them per request.
         """
+        return list(self.iter_records(payloads, time))
+
+    def iter_records(self, payloads: Iterable[EventPayload], time: datetime) -> Iterator[OutboxRecord]:
+        """`records` one at a time, as COPY consumes them."""
         ctx = context.current()
         extensions = {
             k: v
@@ -82,32 +87,27 @@ class OutboxWriter:
             )
             if v is not None
         }
-        records = []
+        # type, topic and source are the class's: worked out once per class, not per event
+        by_class: dict[type[EventPayload], tuple[str, str, str]] = {}
         for payload in payloads:
-            event_id, data = uuid.uuid4(), payload.model_dump(mode="json")
-            event_type, subject = payload.event_type(), payload.subject()
+            cls = type(payload)
+            named = by_class.get(cls)
+            if named is None:
+                named = by_class[cls] = (cls.event_type(), cls.topic(), f"/ar/{cls.producer}")
+            event_type, topic, source = named
+            event_id, data, subject = uuid.uuid4(), payload.model_dump(mode="json"), payload.subject()
             envelope: dict[str, object] = {
                 "specversion": "1.0",
                 "id": str(event_id),
                 "type": event_type,
-                "source": f"/ar/{payload.producer}",
+                "source": source,
                 "subject": subject,
                 "time": time,
                 "datacontenttype": "application/json",
                 "data": data,
                 **extensions,
             }
-            records.append(
-                OutboxRecord(
-                    event_id,
-                    event_type,
-                    payload.topic(),
-                    subject,
-                    to_json(envelope).decode(),
-                    data,
-                )
-            )
-        return records
+            yield OutboxRecord(event_id, event_type, topic, subject, to_json(envelope).decode(), data)
 
     async def add(
         self,
@@ -138,10 +138,18 @@ class OutboxWriter:
             for p, event_id in zip(payloads, event_ids or [None] * len(payloads), strict=True)
         ]
 
-    async def copy_many(self, session: AsyncSession, payloads: list[EventPayload]) -> list[OutboxRecord]:
-        """Like `add_many`, with COPY: for bulk operations emitting thousands of events."""
-        records = self.records(payloads, session_clock(session).now())
-        await copy_records(session, self._outbox, self.COLUMNS, [r.row() for r in records])
+    async def copy_many(self, session: AsyncSession, payloads: Iterable[EventPayload]) -> list[OutboxRecord]:
+        """Like `add_many`, with COPY: for bulk operations emitting thousands of events. Each
+        envelope is rendered as COPY sends it (PostgreSQL stores the ones before meanwhile)."""
+        records: list[OutboxRecord] = []
+        time = session_clock(session).now()
+
+        def rows() -> Iterator[tuple[object, ...]]:
+            for record in self.iter_records(payloads, time):
+                records.append(record)
+                yield record.row()
+
+        await copy_records(session, self._outbox, self.COLUMNS, rows())
         return records
 
     async def insert_many(self, session: AsyncSession, payloads: list[EventPayload]) -> list[uuid.UUID]:

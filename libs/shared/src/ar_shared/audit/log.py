@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -44,9 +45,42 @@ def to_json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+# what `json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)` builds on each
+# call, built once: the same encoder, so the same bytes (the hash chain depends on them)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
+def canonical_json(value: Any) -> bytes:
+    """The bytes a record's hash covers: sorted keys, no spaces, ASCII only (`\\uXXXX` escapes),
+    anything JSON lacks as its `str()`."""
+    return _CANONICAL.encode(value).encode()
+
+
 def record_hash(prev_hash: bytes, record: dict[str, Any]) -> bytes:
-    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str).encode()
-    return hashlib.sha256(prev_hash + canonical).digest()
+    return hashlib.sha256(prev_hash + canonical_json(record)).digest()
+
+
+class _NewChainTemplate:
+    """The canonical JSON of a batch's first-in-chain records, whose fields differ only in
+    `entity_id` and `after`: the rest is encoded once per batch, and each record's bytes are the
+    same as `canonical_json` of its fields (a JSON object with sorted keys is its members' encodings
+    joined in key order, so a member's encoding does not depend on the others)."""
+
+    _AFTER, _ENTITY = "\x00after\x00", "\x00entity_id\x00"
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        encoded = _CANONICAL.encode(fields | {"after": self._AFTER, "entity_id": self._ENTITY})
+        after, entity = _CANONICAL.encode(self._AFTER), _CANONICAL.encode(self._ENTITY)
+        # "after" sorts before "entity_id": head, after, middle, entity id, tail
+        head, rest = encoded.split(after)
+        middle, tail = rest.split(entity)
+        self._head, self._middle, self._tail = head.encode(), middle.encode(), tail.encode()
+
+    def record_hash(self, entity_id: str, after: Any) -> bytes:
+        canonical = b"".join(
+            (self._head, canonical_json(after), self._middle, canonical_json(entity_id), self._tail)
+        )
+        return hashlib.sha256(GENESIS + canonical).digest()
 
 
 def hashed_fields(row: Any) -> dict[str, Any]:
@@ -186,32 +220,44 @@ class AuditLog:
         `after` must already be plain JSON values (e.g. `model_dump(mode="json")`): it is
         hashed and stored as given.
         """
+        return list(
+            self.iter_created_records(
+                actor=actor, action=action, entity_type=entity_type, entities=entities, now=now
+            )
+        )
+
+    def iter_created_records(
+        self,
+        *,
+        actor: Actor,
+        action: str,
+        entity_type: str,
+        entities: Iterable[tuple[str, Any]],
+        now: datetime,
+    ) -> Iterator[tuple[object, ...]]:
+        """`created_records` one at a time, as COPY consumes them: each record is hashed while
+        PostgreSQL stores the ones sent before it."""
         ctx = context.current()
         scopes = sorted(actor.scopes)
-        records: list[tuple[object, ...]] = []
-        for entity_id, after in entities:
-            fields = {
+        template = _NewChainTemplate(
+            {
                 "occurred_at": now.isoformat(),
                 "actor": actor.subject,
                 "scopes": scopes,
                 "action": action,
                 "entity_type": entity_type,
-                "entity_id": entity_id,
                 "before": None,
-                "after": after,
                 "correlation_id": ctx.correlation_id,
                 "request_id": ctx.request_id,
                 "chain_seq": 1,
             }
-            digest = record_hash(GENESIS, fields)
-            records.append(
-                (
-                    now, actor.subject, scopes, action, entity_type, entity_id, None,
-                    pydantic_core.to_json(after).decode(), ctx.correlation_id, ctx.request_id, 1,
-                    GENESIS, digest,
-                )
+        )
+        for entity_id, after in entities:
+            yield (
+                now, actor.subject, scopes, action, entity_type, entity_id, None,
+                pydantic_core.to_json(after).decode(), ctx.correlation_id, ctx.request_id, 1,
+                GENESIS, template.record_hash(entity_id, after),
             )  # fmt: skip
-        return records
 
     async def record_created(
         self,
@@ -220,11 +266,12 @@ class AuditLog:
         actor: Actor,
         action: str,
         entity_type: str,
-        entities: list[tuple[str, Any]],
+        entities: Collection[tuple[str, Any]],
     ) -> None:
-        """`created_records` written with COPY (bulk imports write thousands at once)."""
+        """`created_records` written with COPY (bulk imports write thousands at once), each
+        record made as COPY sends it."""
         if entities:
-            records = self.created_records(
+            records = self.iter_created_records(
                 actor=actor,
                 action=action,
                 entity_type=entity_type,

@@ -116,18 +116,23 @@ def balance_change(lines: Sequence[Line]) -> BalanceChange:
     """The customer's balances move exactly as their accounts in the journal: derived from the
     lines, never stated beside them, so the two cannot disagree."""
 
-    def net(account: Account) -> int:
-        return sum(line.debit_minor - line.credit_minor for line in lines if line.account is account)
-
-    return BalanceChange(
-        open_ar=net(Account.ACCOUNTS_RECEIVABLE),
-        unapplied_cash=-net(Account.UNAPPLIED_CASH),
-        unapplied_credits=-net(Account.CUSTOMER_CREDITS),
-    )
+    # one pass over the lines (a bulk import derives 10,000 of these per request)
+    open_ar = unapplied_cash = unapplied_credits = 0
+    for line in lines:
+        account = line.account
+        if account is Account.ACCOUNTS_RECEIVABLE:
+            open_ar += line.debit_minor - line.credit_minor
+        elif account is Account.UNAPPLIED_CASH:
+            unapplied_cash += line.credit_minor - line.debit_minor
+        elif account is Account.CUSTOMER_CREDITS:
+            unapplied_credits += line.credit_minor - line.debit_minor
+    return BalanceChange(open_ar, unapplied_cash, unapplied_credits)
 
 
 def assert_balanced(lines: Sequence[Line]) -> None:
-    debits = sum(line.debit_minor for line in lines)
-    credits = sum(line.credit_minor for line in lines)
+    debits = credits = 0
+    for line in lines:
+        debits += line.debit_minor
+        credits += line.credit_minor
     if debits != credits:
         raise UnbalancedEntry(f"debits {debits} != credits {credits}")

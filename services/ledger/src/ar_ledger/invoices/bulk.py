@@ -6,9 +6,10 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ar_ledger.invoices.issue import PreparedInvoice, post_invoices, prepare
-from ar_ledger.invoices.repository import InvoiceRepository
+from ar_ledger.invoices.issue import post_invoices, prepare
+from ar_ledger.invoices.repository import BillingTerms, InvoiceRepository
 from ar_ledger.invoices.schemas import InvoiceCreate
+from ar_ledger.postings.engine import COPY_FROM_ROWS
 from ar_shared.audit import Actor
 from ar_shared.clock import session_clock
 from ar_shared.problems import FieldError, Unprocessable
@@ -21,17 +22,19 @@ async def issue_invoices(session: AsyncSession, actor: Actor, items: list[Invoic
         [i.customer_id for i in items if i.customer_id],
         [i.customer_external_id for i in items if i.customer_external_id],
     )
+    # plain values, read 10,000 times below: an ORM attribute read costs several times more
+    terms = {c.id: BillingTerms.of(c) for c in by_id.values()}
     errors: list[FieldError] = []
-    prepared: list[PreparedInvoice] = []
+    valid: list[tuple[InvoiceCreate, BillingTerms]] = []
     now = session_clock(session).now()
     seen: dict[tuple[str, str], int] = {}
     for index, item in enumerate(items):
-        customer = (
+        row = (
             by_id.get(item.customer_id)
             if item.customer_id
             else by_external.get(item.customer_external_id or "")
         )
-        if customer is None:
+        if row is None:
             errors.append(
                 FieldError(
                     field=f"items.{index}.customer",
@@ -40,6 +43,7 @@ async def issue_invoices(session: AsyncSession, actor: Actor, items: list[Invoic
                 )
             )
             continue
+        customer = terms[row.id]
         if item.amount.currency != customer.currency:
             errors.append(
                 FieldError(
@@ -60,7 +64,7 @@ async def issue_invoices(session: AsyncSession, actor: Actor, items: list[Invoic
             )
             continue
         seen[key] = index
-        prepared.append(prepare(item, customer, now))
+        valid.append((item, customer))
     taken = await repo.numbers_taken(seen)
     errors += [
         FieldError(
@@ -77,5 +81,8 @@ async def issue_invoices(session: AsyncSession, actor: Actor, items: list[Invoic
             code="invalid_invoices",
             errors=errors,
         )
-    await post_invoices(session, actor, prepared)
-    return [p.row.id for p in prepared]
+    # prepared as they are written (see `post_invoices`): nothing in `prepare` can refuse an item
+    # the checks above let through; a few are prepared first and go in one INSERT
+    prepared = (prepare(item, customer, now) for item, customer in valid)
+    posted = await post_invoices(session, actor, prepared if len(valid) >= COPY_FROM_ROWS else list(prepared))
+    return [p.row.id for p in posted]

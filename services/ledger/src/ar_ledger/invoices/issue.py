@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -14,7 +15,14 @@ from ar_ledger.invoices.schemas import Invoice as InvoiceOut
 from ar_ledger.invoices.schemas import InvoiceCreate
 from ar_ledger.invoices.terms_cache import BillingTermsCache
 from ar_ledger.models import Invoice, plumbing
-from ar_ledger.postings.engine import Movement, post, post_with_document, write_rows
+from ar_ledger.postings.engine import (
+    COPY_FROM_ROWS,
+    Movement,
+    post,
+    post_with_document,
+    stream_rows,
+    write_rows,
+)
 from ar_ledger.postings.repository import DuplicateDocument
 from ar_ledger.postings.rows import NewInvoice
 from ar_ledger.postings.service import Billed, money, outbox, require_currency
@@ -94,17 +102,20 @@ def prepare(
         (journal.invoice_opened if opening else journal.invoice_issued)(amount.minor),
         invoice_id=invoice_id,
     )
-    # the request was validated already: build the event without validating it again
-    event = InvoiceIssued.model_construct(
-        invoice_id=invoice_id,
-        customer_id=customer.id,
-        business_entity=customer.business_entity,
-        invoice_number=data.invoice_number,
-        issue_date=data.issue_date,
-        due_date=due,
-        amount=data.amount,
-        order_reference=data.order_reference,
-        po_number=data.po_number,
+    # values of the validated request: validating them again in pydantic-core costs half of what
+    # `model_construct`'s Python loop does (a batch builds 10,000), and gives the same event
+    event = InvoiceIssued.model_validate(
+        {
+            "invoice_id": invoice_id,
+            "customer_id": customer.id,
+            "business_entity": customer.business_entity,
+            "invoice_number": data.invoice_number,
+            "issue_date": data.issue_date,
+            "due_date": due,
+            "amount": data.amount,
+            "order_reference": data.order_reference,
+            "po_number": data.po_number,
+        }
     )
     return PreparedInvoice(row, movement, event)
 
@@ -192,17 +203,38 @@ async def _write_one(
 
 
 async def post_invoices(
-    session: AsyncSession, actor: Actor, prepared: list[PreparedInvoice], *, action: str = "invoice.issued"
-) -> None:
+    session: AsyncSession,
+    actor: Actor,
+    prepared: Iterable[PreparedInvoice],
+    *,
+    action: str = "invoice.issued",
+) -> list[PreparedInvoice]:
     """A batch, set-based: COPY for invoices, journal, outbox and audit; one UPDATE for every
-    customer's balances (the caller holds the customers' locks and checked the numbers)."""
-    await write_rows(session, Invoice.__table__, [p.row for p in prepared])
-    await post(session, [p.movement for p in prepared])
-    events = await outbox.copy_many(session, [p.event for p in prepared])
+    customer's balances (the caller holds the customers' locks and checked the numbers); the
+    invoices posted.
+
+    `prepared` may be a generator (`prepare` per item): each invoice is then prepared as COPY
+    sends the ones before it, and each event and audit record likewise, so PostgreSQL stores what
+    was sent while Python makes the rest (a few invoices go in one INSERT instead)."""
+    posted: list[PreparedInvoice] = []
+    if isinstance(prepared, Sequence) and len(prepared) < COPY_FROM_ROWS:
+        posted = list(prepared)
+        await write_rows(session, Invoice.__table__, [p.row for p in posted])
+    else:
+
+        def rows() -> Iterator[NewInvoice]:
+            for invoice in prepared:
+                posted.append(invoice)
+                yield invoice.row
+
+        await stream_rows(session, Invoice.__table__, NewInvoice, rows())
+    await post(session, [p.movement for p in posted])
+    events = await outbox.copy_many(session, (p.event for p in posted))
     await audit.record_created(
         session,
         actor=actor,
         action=action,
         entity_type="invoice",
-        entities=[(str(p.row.id), e.data) for p, e in zip(prepared, events, strict=True)],
+        entities=[(str(p.row.id), e.data) for p, e in zip(posted, events, strict=True)],
     )
+    return posted

@@ -25,6 +25,17 @@ class BillingTerms:
     business_entity: str
     version: int  # every change of the customer raises it
 
+    @classmethod
+    def of(cls, customer: Customer) -> BillingTerms:
+        return cls(
+            customer.id,
+            customer.external_id,
+            customer.currency,
+            customer.payment_terms_days,
+            customer.business_entity,
+            customer.version,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class InvoiceFilters:

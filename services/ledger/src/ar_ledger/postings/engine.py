@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import FromClause
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,8 @@ from ar_ledger.domain.journal import BalanceChange
 from ar_ledger.models import JournalEntry, JournalLine
 from ar_ledger.postings.repository import PostingRepository
 from ar_ledger.postings.rows import NewJournalEntry, NewJournalLine, Row
+
+R = TypeVar("R", bound=Row)
 
 # from this many rows on, COPY beats a multi-row INSERT (measured with bench/ledger_bench.py)
 COPY_FROM_ROWS = 64
@@ -73,9 +76,15 @@ async def write_rows(session: AsyncSession, table: FromClause, rows: Sequence[Ro
     """New rows of one table: INSERT for a few, COPY for many."""
     repo = PostingRepository(session)
     if len(rows) >= COPY_FROM_ROWS:
-        await repo.copy_rows(table, rows)
+        await repo.copy_rows(table, type(rows[0]), rows)
     elif rows:
         await repo.insert_rows(table, rows)
+
+
+async def stream_rows(session: AsyncSession, table: FromClause, row_type: type[R], rows: Iterable[R]) -> None:
+    """Many new rows of one table with COPY, each made as COPY sends it (a generator): PostgreSQL
+    stores the rows sent while Python makes the next ones."""
+    await PostingRepository(session).copy_rows(table, row_type, rows)
 
 
 async def post(session: AsyncSession, movements: Sequence[Movement]) -> None:
@@ -85,8 +94,14 @@ async def post(session: AsyncSession, movements: Sequence[Movement]) -> None:
     """
     if not movements:
         return
-    await write_rows(session, JournalEntry.__table__, [m.entry() for m in movements])
-    await write_rows(session, JournalLine.__table__, [line for m in movements for line in m.line_rows()])
+    if len(movements) >= COPY_FROM_ROWS:
+        entries = (m.entry() for m in movements)
+        await stream_rows(session, JournalEntry.__table__, NewJournalEntry, entries)
+        lines = (line for m in movements for line in m.line_rows())
+        await stream_rows(session, JournalLine.__table__, NewJournalLine, lines)
+    else:
+        await write_rows(session, JournalEntry.__table__, [m.entry() for m in movements])
+        await write_rows(session, JournalLine.__table__, [line for m in movements for line in m.line_rows()])
     changes: dict[uuid.UUID, BalanceChange] = defaultdict(BalanceChange)
     for movement in movements:
         changes[movement.customer_id] += movement.balances

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import cache
 
@@ -76,9 +76,10 @@ class PostingRepository:
         assert isinstance(table, Table)
         await self.session.execute(insert(table), [as_dict(r) for r in rows])
 
-    async def copy_rows(self, table: FromClause, rows: Sequence[Row]) -> None:
-        """COPY, for thousands of rows (bulk issue, opening balances)."""
-        await copy_records(self.session, table, columns_of(type(rows[0])), [values_of(r) for r in rows])
+    async def copy_rows(self, table: FromClause, row_type: type[Row], rows: Iterable[Row]) -> None:
+        """COPY, for thousands of rows (bulk issue, opening balances); `rows` may be a generator,
+        read as COPY sends them."""
+        await copy_records(self.session, table, columns_of(row_type), map(values_of, rows))
 
     async def move_balances(self, changes: dict[uuid.UUID, BalanceChange]) -> None:
         """Adds each customer's change to its kept balances: one statement however many customers.
