@@ -53,7 +53,7 @@ from ar_shared.worker import ensure_topics
 TODAY = SYSTEM_CLOCK.now().date()  # the services run on the system clock
 ENTITY = "PB01"
 CREDIT_SEEN = "SELECT count(*) FROM credit.invoices"
-PROJECTED = "SELECT count(*) FROM collections.open_items"
+WATCH_EVERY = 0.002  # seconds between two looks at the requests' effects while some are awaited
 
 
 # --- memory -----------------------------------------------------------------------------------
@@ -137,27 +137,77 @@ def bulk(externals: list[str], label: str, size: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def post_bulk(ledger: httpx.AsyncClient, body: dict[str, Any]) -> float:
-    """Posts one bulk request; the time its commit was known (perf_counter)."""
+async def post_bulk(ledger: httpx.AsyncClient, body: dict[str, Any]) -> tuple[float, list[str]]:
+    """Posts one bulk request; the time its commit was known (perf_counter) and its invoices' ids."""
     answer = await ledger.post("/v1/invoices/bulk", json=body)
     if answer.status_code != 201:
         raise RuntimeError(f"bulk import answered {answer.status_code}: {answer.text[:300]}")
-    return time.perf_counter()
+    return time.perf_counter(), [str(i) for i in answer.json()["invoice_ids"]]
 
 
-async def watch(
-    conn: asyncpg.Connection, targets: list[int], seen: dict[str, list[float]], stop: asyncio.Event
-) -> None:
-    """Records when credit's invoices and the collections projection first reached each target count."""
-    reached = {"credit": 0, "collections": 0}
-    while not stop.is_set() or any(reached[k] < len(targets) for k in reached):
-        counts = await conn.fetchrow(f"SELECT ({CREDIT_SEEN}) AS credit, ({PROJECTED}) AS collections")
+# which of the given invoices credit holds, and which the collections projection holds: a primary
+# key lookup per invoice still awaited, so the poll costs what is awaited, not the tables' size.
+# Credit's consumer writes an invoice's row and its customer's exposure in one transaction, so the
+# row's arrival is the exposure's; the projection's row is collections' effect itself.
+ARRIVED = """
+SELECT 'credit' AS effect, id::text FROM credit.invoices WHERE id = ANY($1::uuid[])
+ UNION ALL
+SELECT 'collections', invoice_id::text FROM collections.open_items WHERE invoice_id = ANY($2::uuid[])
+"""
+EFFECTS = ("credit", "collections")
+
+
+class Arrivals:
+    """The invoices of each request not yet seen by credit and by the collections projection, and
+    when each request's last one was: an exact observation of every request's own effect."""
+
+    def __init__(self) -> None:
+        self.awaited: dict[str, dict[str, int]] = {e: {} for e in EFFECTS}  # invoice id → request
+        self.left: dict[str, dict[int, int]] = {e: {} for e in EFFECTS}  # request → invoices unseen
+        self.seen: dict[str, dict[int, float]] = {e: {} for e in EFFECTS}  # request → seen at
+        self.added = asyncio.Event()
+
+    def expect(self, request: int, ids: list[str]) -> None:
+        for effect in EFFECTS:
+            self.awaited[effect].update(dict.fromkeys(ids, request))
+            self.left[effect][request] = len(ids)
+        self.added.set()
+
+    def pending(self) -> bool:
+        return any(self.awaited[e] for e in EFFECTS)
+
+    async def poll(self, conn: asyncpg.Connection) -> None:
+        rows = await conn.fetch(ARRIVED, list(self.awaited["credit"]), list(self.awaited["collections"]))
         now = time.perf_counter()
-        for key in reached:
-            while reached[key] < len(targets) and counts[key] >= targets[reached[key]]:
-                seen[key].append(now)
-                reached[key] += 1
-        await asyncio.sleep(0.002)
+        for effect, invoice_id in rows:
+            request = self.awaited[effect].pop(invoice_id)
+            self.left[effect][request] -= 1
+            if not self.left[effect][request]:
+                del self.left[effect][request]
+                self.seen[effect][request] = now
+
+    async def until_seen(self, conn: asyncpg.Connection, timeout: float, every: float) -> None:
+        async with asyncio.timeout(timeout):
+            while self.pending():
+                await self.poll(conn)
+                await asyncio.sleep(every)
+
+    def times(self, effect: str, requests: int) -> list[float]:
+        return [self.seen[effect][r] for r in range(requests)]
+
+
+async def watch(conn: asyncpg.Connection, arrivals: Arrivals, every: float, stop: asyncio.Event) -> None:
+    """Polls every `every` seconds while some request's invoices are awaited (idle otherwise),
+    until `stop` and every request seen."""
+    while True:
+        if not arrivals.pending():
+            if stop.is_set():
+                return
+            arrivals.added.clear()
+            await arrivals.added.wait()  # the next request, or the stop (which sets it too)
+            continue
+        await arrivals.poll(conn)
+        await asyncio.sleep(every)
 
 
 async def bench_latency(
@@ -171,27 +221,29 @@ async def bench_latency(
                 externals = await add_customers(ledger, 200)
                 # the ingestion peak: 1,000-invoice requests back to back, the workers running
                 started = time.perf_counter()
+                landed = Arrivals()
                 for r in range(peak_requests):
-                    committed = await post_bulk(ledger, bulk(externals, f"P{r}", 1000))
+                    committed, ids = await post_bulk(ledger, bulk(externals, f"P{r}", 1000))
+                    landed.expect(r, ids)
                 peak = rate(peak_requests * 1000, committed - started)
-                total = peak_requests * 1000
-                await wait_for(conn, CREDIT_SEEN, total, timeout=600)
-                await wait_for(conn, PROJECTED, total, timeout=600)
+                await landed.until_seen(conn, timeout=600, every=0.05)
 
                 # 50 % of the peak, one request every `interval`
                 interval = size / (peak * 0.5)
                 requests = max(10, int(seconds / interval))
-                targets = [total + size * (i + 1) for i in range(requests)]
-                seen: dict[str, list[float]] = {"credit": [], "collections": []}
-                stop = asyncio.Event()
-                watching = asyncio.create_task(watch(conn, targets, seen, stop))
+                arrivals, stop = Arrivals(), asyncio.Event()
+                watching = asyncio.create_task(watch(conn, arrivals, WATCH_EVERY, stop))
                 commits: list[float] = []
                 begin = time.perf_counter()
                 for i in range(requests):
                     await asyncio.sleep(max(0.0, begin + i * interval - time.perf_counter()))
-                    commits.append(await post_bulk(ledger, bulk(externals, f"L{i}", size)))
+                    committed, ids = await post_bulk(ledger, bulk(externals, f"L{i}", size))
+                    commits.append(committed)
+                    arrivals.expect(i, ids)
                 stop.set()
+                arrivals.added.set()
                 await asyncio.wait_for(watching, timeout=600)
+                seen = {effect: arrivals.times(effect, requests) for effect in EFFECTS}
             stages = await stage_breakdown(platform, conn, commits, seen)
         finally:
             await conn.close()

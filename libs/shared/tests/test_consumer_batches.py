@@ -349,3 +349,59 @@ async def test_an_unreachable_database_stops_the_consumer_instead_of_dead_letter
         await back.stop()
     assert await recorder.applied() == names
     assert await read_topic(stack.kafka_bootstrap, f"deadletter.{unique}", expected=0, timeout=1) == []
+
+
+async def until_applied(recorder: Recorder, count: int) -> None:
+    while len(await recorder.applied()) < count:  # noqa: ASYNC110 - rows in a table: no event to wait on
+        await asyncio.sleep(0.05)
+
+
+async def test_run_commits_every_polls_offsets_the_last_one_before_it_stops(
+    stack: Stack,
+    producer_schema: ServiceSchema,
+    consumer_schema: ServiceSchema,
+    kafka_producer: AIOKafkaProducer,
+    unique: str,
+) -> None:
+    """`run` commits a poll's offsets while it fetches and applies the next: every offset is
+    still committed, the last one on the way out (here: asked to stop by the very transaction
+    that applied the last event), so a consumer of the same group that starts afterwards is
+    handed nothing again."""
+    prefix = f"t{unique}."
+    customers = [uuid.uuid4() for _ in range(6)]
+    total = 4 * len(customers)
+    recorder = Recorder(consumer_schema)
+    stop = asyncio.Event()
+    handled: list[str] = []
+
+    @recorder.handlers.after_batch
+    async def stop_after_the_last(ctx: BatchContext, batch: Sequence[Delivered[Any]]) -> None:
+        handled.extend(d.payload.name for d in batch)
+        if len(handled) == total:
+            stop.set()  # the loop ends right after this transaction, its offsets not committed yet
+
+    runner = runner_for(consumer_schema, recorder, kafka_producer, stack, prefix, unique)
+    await publish(producer_schema, kafka_producer, prefix, [upserted(c, f"{c}:0") for c in customers])
+    running = asyncio.create_task(runner.run(stop))
+    try:
+        async with asyncio.timeout(30):
+            for round_ in range(1, 4):  # more polls while it runs, each committed behind the next
+                await until_applied(recorder, round_ * len(customers))
+                await publish(
+                    producer_schema, kafka_producer, prefix, [upserted(c, f"{c}:{round_}") for c in customers]
+                )
+            await stop.wait()
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, timeout=30)
+
+    again = Recorder(consumer_schema)
+    afterwards = runner_for(consumer_schema, again, kafka_producer, stack, prefix, unique)
+    await afterwards.start()
+    try:
+        redelivered = sum([await afterwards.poll_once(timeout_ms=500) for _ in range(4)])
+    finally:
+        await afterwards.stop()
+    assert redelivered == 0
+    applied = await recorder.applied()
+    assert len(applied) == len(set(applied)) == total

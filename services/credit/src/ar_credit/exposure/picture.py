@@ -37,12 +37,16 @@ class CreditRules:
 def _picture_sql(customers: str, not_before: str, where: str, customer_column: str = "") -> str:
     calendar_date = business_date_sql("bc", "$2::timestamptz", "$3::text")
     overdue = overdue_sql("i.due_date", "d.business_date")
+    # what is overdue, through the open-invoice index's range (due before the business date), and
+    # the oldest due date, the index's first entry: a customer's other open invoices are not read
+    # (summed with a FILTER over all of them, a consumer batch judging 100 customers of 250 open
+    # invoices each read 25,000 rows for it)
     return f"""
     SELECT c.currency, c.business_entity, d.business_date, p.limit_minor, p.risk_class,
            coalesce(e.open_ar_minor, 0) AS open_ar, coalesce(e.unapplied_cash_minor, 0) AS unapplied_cash,
            coalesce(e.unapplied_credits_minor, 0) AS unapplied_credits,
            coalesce(e.open_orders_minor, 0) AS open_orders, coalesce(e.disputed_minor, 0) AS disputed,
-           o.overdue, o.oldest_due, h.ids AS hold_ids, h.reason_codes AS hold_reason_codes,
+           o.overdue, od.oldest_due, h.ids AS hold_ids, h.reason_codes AS hold_reason_codes,
            h.sources AS hold_sources, h.placed_at AS hold_placed_at, e.last_event_at{customer_column}
     FROM {customers}
     LEFT JOIN credit.business_calendars bc ON bc.business_entity = c.business_entity
@@ -52,10 +56,13 @@ def _picture_sql(customers: str, not_before: str, where: str, customer_column: s
     LEFT JOIN credit.exposures e ON e.customer_id = c.id
     LEFT JOIN credit.credit_profiles p ON p.customer_id = c.id
     CROSS JOIN LATERAL (
-        SELECT coalesce(sum(i.open_minor) FILTER (WHERE {overdue}), 0)::bigint AS overdue,
-               min(i.due_date) AS oldest_due
-        FROM credit.invoices i WHERE i.customer_id = c.id AND i.open_minor > 0
+        SELECT coalesce(sum(i.open_minor), 0)::bigint AS overdue
+        FROM credit.invoices i WHERE i.customer_id = c.id AND i.open_minor > 0 AND {overdue}
     ) o
+    CROSS JOIN LATERAL (
+        SELECT min(i.due_date) AS oldest_due
+        FROM credit.invoices i WHERE i.customer_id = c.id AND i.open_minor > 0
+    ) od
     CROSS JOIN LATERAL (
         SELECT array_agg(h.id ORDER BY h.placed_at, h.id) AS ids,
                array_agg(h.reason_code ORDER BY h.placed_at, h.id) AS reason_codes,
