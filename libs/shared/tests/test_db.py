@@ -14,7 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import registry
 
 from ar_shared.app import create_service_app
-from ar_shared.db import ReadPool, build_engine, build_sessionmaker, driver_connection, insert_sql
+from ar_shared.db import (
+    ReadPool,
+    build_engine,
+    build_read_pool,
+    build_sessionmaker,
+    driver_connection,
+    insert_sql,
+)
 from ar_shared.routing import ServiceRoute
 from ar_shared.settings import ServiceSettings
 from ar_shared.testing.clock import TEST_CLOCK
@@ -51,6 +58,24 @@ async def schema(admin_engine: AsyncEngine) -> AsyncIterator[ServiceSchema]:
 async def backend_pid(engine: AsyncEngine) -> int:
     async with engine.connect() as conn:
         return int((await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+async def test_service_connections_never_jit_compile(engine: AsyncEngine, stack: Stack) -> None:
+    # PostgreSQL's JIT compiles a costly-looking statement on every execution (seconds for a
+    # statement that runs in milliseconds): off on the sessions' and the read pool's connections
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SHOW jit"))).scalar_one() == "off"
+    settings = ServiceSettings(
+        service_name="reads",
+        environment="test",
+        database_url=SecretStr(stack.admin_url),
+        kafka_bootstrap_servers=stack.kafka_bootstrap,
+    )
+    pool = await build_read_pool(settings)
+    try:
+        assert await pool.fetchval("SHOW jit") == "off"
+    finally:
+        await pool.close()
 
 
 async def test_a_connection_the_server_closed_is_replaced_on_checkout(
