@@ -217,7 +217,9 @@ async def bench_red_flags(stack: Stack, customers: int) -> dict[str, Any]:
             # what the close of business asks on the dates whose last complete month did not move
             # (all but one a month: AS_OF is mid-month), alternated with every kind, median of 3
             daily = kinds_to_judge(AS_OF - timedelta(days=1), AS_OF)
-            every_seconds, daily_seconds, daily_found = [], [], 0
+            every_seconds: list[float] = []
+            daily_seconds: list[float] = []
+            daily_found = 0
             for _ in range(3):
                 for kinds, times in ((FLAG_KINDS, every_seconds), (daily, daily_seconds)):
                     async with app.state.sessionmaker() as session:
