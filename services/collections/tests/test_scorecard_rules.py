@@ -3,16 +3,20 @@ figures raise a flag (each occurrence keyed so a rerun finds the same key)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ar_collections.domain.scorecards import (
+    FLAG_KINDS,
     add_rising,
     broken_promise_flags,
     credit_use,
     credit_use_flag,
+    kinds_to_judge,
     last_complete_month,
     month_of,
     months_back,
@@ -118,3 +122,48 @@ def test_credit_use_above_the_threshold_is_one_flag_a_month() -> None:
     )
     assert credit_use_flag(date(2026, 3, 31), Decimal("90.00"), Decimal(90), {}) is None
     assert credit_use_flag(date(2026, 3, 31), None, Decimal(90), {}) is None
+
+
+DAILY_KINDS = ("bounced_payment", "broken_promises", "credit_use")
+
+
+@pytest.mark.parametrize(
+    ("previous", "today", "kinds"),
+    [
+        (None, date(2026, 3, 14), FLAG_KINDS),  # never judged: everything
+        (date(2026, 3, 13), date(2026, 3, 14), DAILY_KINDS),
+        (date(2026, 3, 30), date(2026, 3, 31), FLAG_KINDS),  # March is complete on its last day
+        (date(2026, 3, 31), date(2026, 4, 1), DAILY_KINDS),  # and stays the last complete month
+        (date(2026, 4, 1), date(2026, 4, 29), DAILY_KINDS),
+        (date(2026, 2, 26), date(2026, 4, 1), FLAG_KINDS),  # a jump over two month ends
+        (date(2026, 2, 27), date(2026, 2, 28), FLAG_KINDS),
+        (date(2025, 12, 30), date(2026, 1, 2), FLAG_KINDS),  # over the year end
+        (date(2026, 3, 14), date(2026, 3, 14), DAILY_KINDS),
+    ],
+)
+def test_add_is_judged_only_when_the_last_complete_month_moves(
+    previous: date | None, today: date, kinds: tuple[str, ...]
+) -> None:
+    assert kinds_to_judge(previous, today) == kinds
+
+
+@given(
+    start=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+    steps=st.lists(st.integers(min_value=0, max_value=120), min_size=1, max_size=30),
+)
+def test_every_last_complete_month_of_a_date_sequence_is_judged_on_the_first_date_that_has_it(
+    start: date, steps: list[int]
+) -> None:
+    """Whatever the steps between business dates, ADD is judged on a date exactly when no earlier
+    date of the sequence had the same last complete month, i.e. whenever its figures (twelve
+    complete months up to that one) may differ from those judged last."""
+    dates = [start]
+    for step in steps:
+        dates.append(dates[-1] + timedelta(days=step))
+    judged, previous = set(), None
+    for today in dates:
+        add = "add_rising" in kinds_to_judge(previous, today)
+        assert add == (last_complete_month(today) not in judged)
+        assert set(DAILY_KINDS) <= set(kinds_to_judge(previous, today))
+        judged.add(last_complete_month(today))
+        previous = today

@@ -56,6 +56,11 @@ class CollectionsSettings(ServiceSettings):
     strategy_run_poll_seconds: float = Field(
         default=5.0, gt=0, description="How often the worker starts the runs business date changes asked for"
     )
+    red_flag_job_poll_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="How often the worker runs the red-flag jobs business date changes asked for",
+    )
     promise_tolerance_days: int = Field(
         default=3, ge=0, le=60, description="Days after the promised date a payment still keeps a promise"
     )

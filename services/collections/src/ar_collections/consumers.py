@@ -5,8 +5,9 @@ handler's transaction; an account that arrives, or whose attributes or risk clas
 placed by the assignment rules in the same transaction. A new business date asks for the
 entity's strategy run (the worker runs it), after the entity's promises and payment plans are
 judged for that date in the same transaction, so a promise broken today no longer pauses its
-items when the run reads the pauses; then the red-flag job looks at the entity's customers as of
-that date (red_flags/service.py). Cash applied to, unapplied from or reversed off an item
+items when the run reads the pauses; the red-flag job of the date is asked for in the same way
+(red_flags/jobs.py: the worker runs it after this commits, only the kinds of flag whose figures
+can have changed). Cash applied to, unapplied from or reversed off an item
 judges again the promises and plans over it. A credit memo answering a dispute's request may
 close the case, and a payment applied short with a deduction reason opens a deduction case (or
 a write-off recommendation): disputes/settlement.py. The worker sees every account (row-level
@@ -33,7 +34,7 @@ from ar_collections.projection import apply as projection
 from ar_collections.projection.apply import PROJECTIONS, Projection
 from ar_collections.promises import judging as promises
 from ar_collections.promises import repository as promise_coverage
-from ar_collections.red_flags import service as red_flags
+from ar_collections.red_flags import jobs as red_flag_jobs
 from ar_shared.audit.log import SystemActor
 from ar_shared.consumer import BatchContext, Delivered, EventHandlers, HandlerContext
 from ar_shared.events.credit import CreditReviewCompleted, CreditRiskClassChanged
@@ -72,9 +73,8 @@ async def close_of_business(ctx: HandlerContext, event: BusinessDateChanged) -> 
     today = max(event.business_date, known.today(event.business_entity))
     await promises.judge_due(ctx.session, event.business_entity, today)
     await plans.judge_due(ctx.session, event.business_entity, today)
-    # trends that may suggest declining financial strength, each occurrence escalated once
-    await red_flags.run(ctx.session, SYSTEM, today, event.business_entity, get_settings())
-    # the run itself is the worker's job, chunk by chunk: this transaction only records the ask
+    # the red-flag job and the strategy run are the worker's, after this commits: only asked for here
+    await red_flag_jobs.ask(ctx.session, event.business_entity, today)
     await strategy_runs.ask(ctx.session, event.business_entity, event.business_date)
 
 

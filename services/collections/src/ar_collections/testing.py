@@ -20,6 +20,7 @@ from ar_collections.accounts.repository import AccountRepository
 from ar_collections.config import CollectionsSettings
 from ar_collections.consumers import handlers
 from ar_collections.models import Collector, Portfolio, plumbing
+from ar_collections.red_flags.jobs import RedFlagJobRunner
 from ar_shared.consumer import ConsumerRunner, ConsumerSettings, HandlerContext
 from ar_shared.events.envelope import CloudEvent, EventPayload
 from ar_shared.events.ledger import (
@@ -156,7 +157,8 @@ class Book:
         return invoice_id
 
     async def business_date(self, entity: str, on: date, time_zone: str = "UTC") -> None:
-        """The ledger set the entity's business date by hand."""
+        """The ledger set the entity's business date by hand; then the worker runs the red-flag
+        job its close of business asked for."""
         await self.deliver(
             BusinessDateChanged(
                 business_entity=entity,
@@ -166,6 +168,8 @@ class Book:
                 time_zone=time_zone,
             )
         )
+        state = self.app.state
+        await RedFlagJobRunner(state.sessionmaker, state.clock, state.settings).run_pending()
 
     async def pay(
         self, customer_id: uuid.UUID, invoice_id: uuid.UUID, amount: str, open_after: str, on: date

@@ -20,6 +20,7 @@ from ar_shared.kpis import rounded
 
 Trend = Literal["up", "down", "flat"]
 FlagKind = Literal["add_rising", "bounced_payment", "broken_promises", "credit_use"]
+FLAG_KINDS: tuple[FlagKind, ...] = ("add_rising", "bounced_payment", "broken_promises", "credit_use")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 MAX_MONTHS = 24
 
@@ -60,6 +61,16 @@ def last_complete_month(as_of: date) -> Month:
     """The latest month wholly on or before `as_of`."""
     current = month_of(as_of)
     return current if as_of == current.last else month_of(current.first - timedelta(days=1))
+
+
+def kinds_to_judge(previous: date | None, today: date) -> tuple[FlagKind, ...]:
+    """The kinds of flag whose figures can differ on `today` from those of `previous`, the last date
+    the entity's flags were judged (None: never). ADD is a complete month's: it reads the twelve
+    complete months up to `today`'s last, so it moves only when that month does (on a month's last
+    day, or the first date after a jump over one or more month ends). Bounced payments, broken
+    promises and credit use are a day's figures: judged every date."""
+    monthly = previous is None or last_complete_month(previous) != last_complete_month(today)
+    return FLAG_KINDS if monthly else tuple(k for k in FLAG_KINDS if k != "add_rising")
 
 
 def trend(previous: Decimal | int | None, current: Decimal | int | None) -> Trend | None:

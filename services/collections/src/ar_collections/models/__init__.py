@@ -48,7 +48,7 @@ from ar_collections.models.promises import (
     PromiseToPay,
 )
 from ar_collections.models.reasons import ItemReason, ItemReasonHistory, ReasonCode
-from ar_collections.models.red_flags import RedFlag
+from ar_collections.models.red_flags import RedFlag, RedFlagJob
 from ar_collections.models.targets import CollectionTarget
 from ar_collections.models.task import Task
 from ar_collections.models.worklist import DoNotContact, SlaRule, WorklistWeight
@@ -100,6 +100,7 @@ __all__ = [
     "ReasonCode",
     "Recommendation",
     "RedFlag",
+    "RedFlagJob",
     "SlaRule",
     "StrategyRun",
     "StrategySegment",

@@ -1,5 +1,6 @@
 """SQL for the red-flag job: the accounts looked at, bounced payments, broken promises, credit
-limits, and each flag stored once (the unique key answers a rerun)."""
+limits, and each flag stored once (the unique key answers a rerun); and the jobs the close of
+business asks for (one per entity and date, taken in date order)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
-from ar_collections.models import Account, CreditProfile, Payment, PromiseToPay, RedFlag
+from ar_collections.models import Account, CreditProfile, Payment, PromiseToPay, RedFlag, RedFlagJob
 from ar_shared.repository import Repository
 
 
@@ -107,3 +108,67 @@ class RedFlagRepository(Repository[RedFlag]):
             r.customer_id: (int(r.credit_limit_minor), str(r.credit_limit_currency))
             for r in await self.session.execute(query)
         }
+
+
+class RedFlagJobRepository(Repository[RedFlagJob]):
+    model = RedFlagJob
+
+    async def last_asked(self, business_entity: str) -> date | None:
+        """The latest business date a job of the entity was asked for."""
+        found: date | None = await self.session.scalar(
+            select(func.max(RedFlagJob.as_of)).where(RedFlagJob.business_entity == business_entity)
+        )
+        return found
+
+    async def ask(self, business_entity: str, as_of: date, kinds: Sequence[str]) -> bool:
+        """Records a pending job, unless the entity has one for the date; whether it did."""
+        statement = (
+            insert(RedFlagJob)
+            .values(id=uuid.uuid4(), business_entity=business_entity, as_of=as_of, kinds=list(kinds))
+            .on_conflict_do_nothing()
+            .returning(RedFlagJob.id)
+        )
+        return (await self.session.scalar(statement)) is not None
+
+    async def entities_with_pending(self) -> list[str]:
+        query = select(RedFlagJob.business_entity).where(RedFlagJob.status == "pending").distinct()
+        return sorted((await self.session.scalars(query)).all())
+
+    async def take_entity(self, business_entity: str) -> bool:
+        """The entity's jobs run one at a time, in date order: false while another worker's
+        transaction runs one (this transaction holds the entity until it ends)."""
+        taken = await self.session.scalar(
+            select(func.pg_try_advisory_xact_lock(func.hashtext(f"red_flag_job:{business_entity}")))
+        )
+        return bool(taken)
+
+    async def oldest_pending(self, business_entity: str) -> RedFlagJob | None:
+        """The entity's oldest pending job, locked until the transaction ends."""
+        query = (
+            select(RedFlagJob)
+            .where(RedFlagJob.business_entity == business_entity, RedFlagJob.status == "pending")
+            .order_by(RedFlagJob.as_of)
+            .limit(1)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(query)).first()
+
+    async def newest_first(
+        self,
+        business_entity: str | None,
+        status: str | None,
+        *,
+        limit: int,
+        after: tuple[date, uuid.UUID] | None,
+    ) -> Sequence[RedFlagJob]:
+        """Latest business date first, keyset-paged on (as_of, id)."""
+        keys = (RedFlagJob.as_of, RedFlagJob.id)
+        query = select(RedFlagJob).order_by(*(k.desc() for k in keys)).limit(limit)
+        if after is not None:
+            query = query.where(tuple_(*keys) < tuple_(*after))
+        if business_entity is not None:
+            query = query.where(RedFlagJob.business_entity == business_entity)
+        if status is not None:
+            query = query.where(RedFlagJob.status == status)
+        return (await self.session.scalars(query)).all()

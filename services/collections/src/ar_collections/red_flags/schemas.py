@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,3 +45,26 @@ class RedFlagRun(BaseModel):
 
 class RedFlags(BaseModel):
     items: list[RedFlag]
+
+
+RedFlagJobStatus = Literal["pending", "completed"]
+
+
+class RedFlagJob(BaseModel):
+    """The red-flag job a business date's close of business asked for."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    business_entity: str
+    as_of: date = Field(description="The business date whose close of business asked for it")
+    kinds: list[FlagKind] = Field(
+        description="The kinds of flag it judges: those whose figures can have changed since the "
+        "entity's previous job (ADD rising only when the last complete month moved)"
+    )
+    status: RedFlagJobStatus = Field(description="`pending` until it ran; a failed attempt stays pending")
+    attempts: int = Field(description="Failed attempts so far (each retried at the worker's next poll)")
+    last_error: str | None = Field(description="Why the last attempt failed")
+    raised: int | None = Field(description="Flags it raised, once completed")
+    created_at: datetime
+    finished_at: datetime | None

@@ -1,11 +1,13 @@
 """The red-flag job: customer trends that may suggest declining financial strength (ADD rising,
 a bounced payment, repeated broken promises, credit use above the threshold), each occurrence
-raised once as an escalation to the credit manager with its evidence. The worker runs it at the
-close of business of each entity; a manager may run it for any date."""
+raised once as an escalation to the credit manager with its evidence. The close of business of
+each entity asks for it (jobs.py: only the kinds whose figures can have changed); a manager may
+run it, every kind, for any date."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -14,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ar_collections.calendars.service import BusinessCalendars
 from ar_collections.config import CollectionsSettings
 from ar_collections.domain.scorecards import (
+    FLAG_KINDS,
     Flag,
+    FlagKind,
     Month,
     add_rising,
     bounced_payment_flag,
@@ -53,13 +57,36 @@ async def add_by_customer(
 
 
 async def find_flags(
-    session: AsyncSession, as_of: date, business_entity: str | None, settings: CollectionsSettings
+    session: AsyncSession,
+    as_of: date,
+    business_entity: str | None,
+    settings: CollectionsSettings,
+    kinds: Sequence[FlagKind] = FLAG_KINDS,
 ) -> dict[uuid.UUID, list[Flag]]:
+    """The flags of `kinds` the figures as of `as_of` show (raised before or not)."""
     repo = RedFlagRepository(session)
     currencies = await repo.currencies(business_entity)
     found: dict[uuid.UUID, list[Flag]] = {customer_id: [] for customer_id in currencies}
     recent = as_of - timedelta(days=settings.red_flag_lookback_days)
+    if "add_rising" in kinds:
+        await _add_rising(session, as_of, business_entity, settings, currencies, found)
+    if "bounced_payment" in kinds:
+        await _bounced(repo, as_of, business_entity, recent, found)
+    if "broken_promises" in kinds:
+        await _broken_promises(repo, as_of, business_entity, settings, recent, found)
+    if "credit_use" in kinds:
+        await _credit_use(session, repo, as_of, business_entity, settings, found)
+    return found
 
+
+async def _add_rising(
+    session: AsyncSession,
+    as_of: date,
+    business_entity: str | None,
+    settings: CollectionsSettings,
+    currencies: dict[uuid.UUID, str],
+    found: dict[uuid.UUID, list[Flag]],
+) -> None:
     months, add = await add_by_customer(session, as_of, business_entity)
     for customer_id, currency in currencies.items():
         values = add.get((str(customer_id), currency))
@@ -68,6 +95,14 @@ async def find_flags(
         ):
             found[customer_id].append(flag)
 
+
+async def _bounced(
+    repo: RedFlagRepository,
+    as_of: date,
+    business_entity: str | None,
+    recent: date,
+    found: dict[uuid.UUID, list[Flag]],
+) -> None:
     for payment in await repo.bounced(business_entity, recent, as_of):
         assert payment.reversed_on is not None
         found.setdefault(payment.customer_id, []).append(
@@ -82,12 +117,30 @@ async def find_flags(
             )
         )
 
+
+async def _broken_promises(
+    repo: RedFlagRepository,
+    as_of: date,
+    business_entity: str | None,
+    settings: CollectionsSettings,
+    recent: date,
+    found: dict[uuid.UUID, list[Flag]],
+) -> None:
     for customer_id, broken in (await repo.broken_promises(business_entity, as_of)).items():
         flags = broken_promise_flags(
             broken, settings.red_flag_broken_promises, settings.red_flag_broken_promises_window_days
         )
         found.setdefault(customer_id, []).extend(f for f in flags if f.seen_on > recent)
 
+
+async def _credit_use(
+    session: AsyncSession,
+    repo: RedFlagRepository,
+    as_of: date,
+    business_entity: str | None,
+    settings: CollectionsSettings,
+    found: dict[uuid.UUID, list[Flag]],
+) -> None:
     limits = await repo.credit_limits(business_entity)
     ar = await KpiRepository(session).ar(as_of, Scope("customer", None, business_entity))
     for customer_id, (limit, currency) in limits.items():
@@ -102,7 +155,6 @@ async def find_flags(
         )
         if flag is not None:
             found.setdefault(customer_id, []).append(flag)
-    return found
 
 
 def refuse_a_future_date(as_of: date, business_entity: str | None, calendars: BusinessCalendars) -> None:
@@ -127,11 +179,12 @@ async def run(
     as_of: date,
     business_entity: str | None,
     settings: CollectionsSettings,
+    kinds: Sequence[FlagKind] = FLAG_KINDS,
 ) -> list[RedFlag]:
-    """Raises every flag found as of `as_of` that was not raised before; returns those raised now.
-    A few statements whatever the number of flags: the flags, their escalations (each audited),
-    the escalations' events and the links back."""
-    found = await find_flags(session, as_of, business_entity, settings)
+    """Raises every flag of `kinds` found as of `as_of` that was not raised before; returns those
+    raised now. A few statements whatever the number of flags: the flags, their escalations (each
+    audited), the escalations' events and the links back."""
+    found = await find_flags(session, as_of, business_entity, settings, kinds)
     repo = RedFlagRepository(session)
     rows = [
         RedFlag(
