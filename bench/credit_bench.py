@@ -273,10 +273,15 @@ async def main() -> None:
         "--mixed", action="store_true", help="the ledger ingests bulk imports during the measured phases"
     )
     parser.add_argument("--output", type=Path, help="also write the results as JSON here")
+    parser.add_argument(
+        "--database",
+        default=DATABASE,
+        help="suffix of the scratch database (runs side by side need their own)",
+    )
     args = parser.parse_args()
     with local_stack() as stack:
         services = ["credit", "ledger"] if args.mixed else ["credit"]
-        async with bench_database(stack, DATABASE, services) as bench:
+        async with bench_database(stack, args.database, services) as bench:
             ids = await seed(bench, args.customers)
             write_results(args.output, await run_phases(args, bench, ids))
 
