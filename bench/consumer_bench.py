@@ -105,7 +105,7 @@ BEHIND = f"""
 
 
 async def run(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
-    async with bench_database(stack, DATABASE, ["ledger", "credit"]) as bench:
+    async with bench_database(stack, args.database, ["ledger", "credit"]) as bench:
         return await measure(args, bench)
 
 
@@ -260,6 +260,11 @@ async def main() -> None:
         "--outbox-batch-size", type=int, help="LEDGER_OUTBOX_BATCH_SIZE (default: the service's)"
     )
     parser.add_argument("--output", type=Path, help="also write the results as JSON here")
+    parser.add_argument(
+        "--database",
+        default=DATABASE,
+        help="suffix of the scratch database (runs side by side need their own)",
+    )
     args = parser.parse_args()
     with local_stack() as stack:
         results = await run(args, stack)

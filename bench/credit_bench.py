@@ -62,7 +62,7 @@ from ar_shared.testing.stack import Stack, local_stack
 DATABASE = "bench_credit"
 
 
-async def seed(bench: Stack, customers: int) -> list[uuid.UUID]:
+async def seed(bench: Stack, customers: int, invoices: int = 10) -> list[uuid.UUID]:
     conn = await asyncpg.connect(admin_dsn(bench))
     ids = [uuid.uuid4() for _ in range(customers)]
     await conn.copy_records_to_table(
@@ -83,10 +83,11 @@ async def seed(bench: Stack, customers: int) -> list[uuid.UUID]:
     await conn.execute(
         """
         INSERT INTO credit.invoices (id, customer_id, invoice_number, currency, amount_minor, open_minor, due_date)
-        SELECT gen_random_uuid(), c.id, 'I-' || g, 'EUR', 10000, 10000, current_date - (g * 7)
-        FROM credit.customers c, generate_series(1, 10) g
-        """
-    )
+        SELECT gen_random_uuid(), c.id, 'I-' || g, 'EUR', 10000, 10000, current_date - ((g - 1) % 60 + 1) * 7
+        FROM credit.customers c, generate_series(1, $1) g
+        """,
+        invoices,
+    )  # weekly due dates over 14 months: ten invoices have ten, a thousand sixty
     await conn.execute(
         """
         INSERT INTO credit.credit_holds (id, customer_id, source, reason_code, status, placed_by, version)
@@ -265,6 +266,7 @@ async def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--invoices", type=int, default=10, help="open invoices per customer")
     parser.add_argument("--seconds", type=float, default=10, help="length of each measured phase")
     parser.add_argument("--concurrency", type=int, default=16, help="keep-alive connections")
     parser.add_argument("--load", type=float, default=0.7, help="open-loop rate as a fraction of peak")
@@ -282,7 +284,7 @@ async def main() -> None:
     with local_stack() as stack:
         services = ["credit", "ledger"] if args.mixed else ["credit"]
         async with bench_database(stack, args.database, services) as bench:
-            ids = await seed(bench, args.customers)
+            ids = await seed(bench, args.customers, args.invoices)
             write_results(args.output, await run_phases(args, bench, ids))
 
 
