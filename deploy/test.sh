@@ -4,11 +4,11 @@
 #
 # 1. Every test but those in 2, in two pytest processes side by side, each on a test database of
 #    its own: the services' and shared library's tests (mostly waiting on PostgreSQL round trips,
-#    about one core), then the API fuzzing (schemathesis against the four services on a scratch
-#    database: 6 generated examples per operation besides its example and coverage phases,
-#    `AR_FUZZ_MAX_EXAMPLES=40 make test` for a deeper run), beside the whole-platform tests in
-#    `tests/` (services as processes). The suite is CPU-bound on 2 cores: side by side saves
-#    little, and the fuzzing moved to the side that finishes first.
+#    about one core), then the API fuzzing of three services, beside the whole-platform tests in
+#    `tests/` (services as processes) with the fuzzing of the collections API (schemathesis on a
+#    scratch database: 6 generated examples per operation besides its example and coverage
+#    phases, `AR_FUZZ_MAX_EXAMPLES=40 make test` for a deeper run). The suite is CPU-bound on 2
+#    cores: side by side saves only what balancing the two sides gives.
 # 2. The tests that restart the stack's PostgreSQL or Kafka (the fault tests, the broker restart),
 #    alone and last: the other processes' servers would answer a restart with 5xx.
 # 3. The unit tests again with the tests' clock a year ahead: no rule may depend on today's date.
@@ -29,12 +29,13 @@ deploy/provision.sh "$platform_db" >/dev/null || exit 1
 platform_log="$(mktemp "${TMPDIR:-/tmp}/ar-platform-tests.XXXXXX")"
 trap 'rm -f "$platform_log"' EXIT
 echo "==> pass 1: the whole-platform tests (tests/, on $platform_db) beside the services' tests"
-AR_PG_TEST_DATABASE="$platform_db" \
-	pytest --durations=15 tests "${restarts[@]/#/--ignore=}" --ignore=tests/test_api_fuzzing.py "$@" \
-	>"$platform_log" 2>&1 &
+export AR_FUZZ_MAX_EXAMPLES="${AR_FUZZ_MAX_EXAMPLES:-6}"
+# the fuzzing shared between the two processes (each on a scratch database of its own): the
+# collections API, the largest, beside the platform tests, the other three after the services' tests
+AR_PG_TEST_DATABASE="$platform_db" AR_FUZZ_SERVICES=collections \
+	pytest --durations=15 tests "${restarts[@]/#/--ignore=}" "$@" >"$platform_log" 2>&1 &
 platform_pid=$!
-# the fuzzing (a scratch database of its own) after the services' tests, which finish first
-AR_FUZZ_MAX_EXAMPLES="${AR_FUZZ_MAX_EXAMPLES:-6}" \
+AR_FUZZ_SERVICES=ledger,credit,notifications \
 	pytest --durations=15 "${units[@]}" tests/test_api_fuzzing.py "${restarts[@]/#/--ignore=}" "$@"
 main=$?
 wait "$platform_pid"
