@@ -18,7 +18,6 @@ from ar_collections.models import PromiseToPay, RedFlag
 from ar_collections.red_flags import service as red_flags
 from ar_collections.testing import Book, money
 from ar_shared.events.credit import CreditLimitChanged
-from ar_shared.events.ledger import PaymentApplied, PaymentReceived
 
 pytestmark = pytest.mark.integration
 
@@ -58,20 +57,7 @@ async def troubled_book(book: Book, entity: str) -> tuple[list[uuid.UUID], dict[
     owed = await book.invoice(
         bouncing_id, issued=date(2026, 1, 5), due=date(2026, 2, 5), amount="500.00", entity=entity
     )
-    payment = uuid.uuid4()
-    await book.deliver(
-        PaymentReceived(
-            payment_id=payment, customer_id=bouncing_id, amount=money("500.00"),
-            received_on=date(2026, 3, 10), unapplied=money("0.00"),
-        )
-    )  # fmt: skip
-    await book.deliver(
-        PaymentApplied(
-            application_id=uuid.uuid4(), customer_id=bouncing_id, invoice_id=owed, source_kind="payment",
-            source_id=payment, amount=money("500.00"), effective_date=date(2026, 3, 10),
-            invoice_open_balance=money("0.00"),
-        )
-    )  # fmt: skip
+    payment = await book.pay(bouncing_id, owed, "500.00", "0.00", date(2026, 3, 10), received=True)
     await book.reverse(bouncing_id, payment, owed, "500.00", "500.00", date(2026, 3, 15))
     promises = [
         broken(promising_id, entity, d) for d in (date(2026, 2, 2), date(2026, 2, 20), date(2026, 3, 5))

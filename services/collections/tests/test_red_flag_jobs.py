@@ -18,7 +18,7 @@ from ar_collections.models import Escalation, RedFlag, RedFlagJob
 from ar_collections.red_flags.jobs import RedFlagJobRunner
 from ar_collections.testing import Book, money
 from ar_shared.events.credit import CreditLimitChanged
-from ar_shared.events.ledger import BusinessDateChanged, PaymentApplied, PaymentReceived
+from ar_shared.events.ledger import BusinessDateChanged
 
 pytestmark = pytest.mark.integration
 
@@ -39,20 +39,7 @@ async def bounced_and_over_the_limit(book: Book, entity: str) -> uuid.UUID:
     invoice = await book.invoice(
         customer, issued=date(2026, 4, 1), due=date(2026, 5, 1), amount="1000.00", entity=entity
     )
-    payment = uuid.uuid4()
-    await book.deliver(
-        PaymentReceived(
-            payment_id=payment, customer_id=customer, amount=money("500.00"), received_on=date(2026, 5, 10),
-            unapplied=money("0.00"),
-        )
-    )  # fmt: skip
-    await book.deliver(
-        PaymentApplied(
-            application_id=uuid.uuid4(), customer_id=customer, invoice_id=invoice, source_kind="payment",
-            source_id=payment, amount=money("500.00"), effective_date=date(2026, 5, 10),
-            invoice_open_balance=money("500.00"),
-        )
-    )  # fmt: skip
+    payment = await book.pay(customer, invoice, "500.00", "500.00", date(2026, 5, 10), received=True)
     await book.reverse(customer, payment, invoice, "500.00", "1000.00", date(2026, 5, 18))
     await book.deliver(
         CreditLimitChanged(

@@ -16,7 +16,6 @@ from sqlalchemy import func, select, update
 from ar_collections.models import Collector, Escalation, PromiseToPay, Team
 from ar_collections.testing import Book, money
 from ar_shared.events.credit import CreditLimitChanged
-from ar_shared.events.ledger import PaymentApplied, PaymentReceived
 
 pytestmark = pytest.mark.integration
 
@@ -51,20 +50,7 @@ async def declining_customer(book: Book, today: date) -> tuple[uuid.UUID, str, s
         )
         for y, m in ((2025, 12), (2026, 1), (2026, 2), (2026, 3))
     ]
-    payment = uuid.uuid4()
-    await book.deliver(
-        PaymentReceived(
-            payment_id=payment, customer_id=customer, amount=money("100.00"), received_on=date(2026, 3, 20),
-            unapplied=money("0.00"),
-        )
-    )  # fmt: skip
-    await book.deliver(
-        PaymentApplied(
-            application_id=uuid.uuid4(), customer_id=customer, invoice_id=invoices[0], source_kind="payment",
-            source_id=payment, amount=money("100.00"), effective_date=date(2026, 3, 20),
-            invoice_open_balance=money("900.00"),
-        )
-    )  # fmt: skip
+    payment = await book.pay(customer, invoices[0], "100.00", "900.00", date(2026, 3, 20), received=True)
     await book.reverse(customer, payment, invoices[0], "100.00", "1000.00", date(2026, 3, 25))
     await book.deliver(
         CreditLimitChanged(

@@ -55,14 +55,15 @@ class Repository(Generic[ModelT]):
         keys: Sequence[QueryableAttribute[Any] | ColumnElement[Any]],
         after: Sequence[Any] | None,
         limit: int,
+        *,
+        newest_first: bool = False,
     ) -> Sequence[ModelT]:
         """One keyset page of `query`: ordered by `keys` (unique together, the last usually the
-        id), the rows after the key values `after` (the last row of the previous page), `limit` of
-        them. Callers ask for one more than they show to know whether a next page exists."""
-        query = query.order_by(*keys).limit(limit)
+        id), ascending or (`newest_first`) descending, the rows after the key values `after` (the
+        last row of the previous page), `limit` of them. Callers ask for one more than they show to
+        know whether a next page exists."""
+        query = query.order_by(*(k.desc() for k in keys) if newest_first else keys).limit(limit)
         if after is not None:
-            if len(keys) == 1:
-                query = query.where(keys[0] > after[0])
-            else:
-                query = query.where(tuple_(*keys) > tuple_(*after))
+            row, last = (keys[0], after[0]) if len(keys) == 1 else (tuple_(*keys), tuple_(*after))
+            query = query.where(row < last if newest_first else row > last)
         return cast(Sequence[ModelT], (await self.session.scalars(query)).all())

@@ -28,6 +28,7 @@ from ar_shared.events.ledger import (
     CustomerUpserted,
     InvoiceIssued,
     PaymentApplied,
+    PaymentReceived,
     PaymentReversed,
     ReopenedInvoice,
 )
@@ -172,10 +173,25 @@ class Book:
         await RedFlagJobRunner(state.sessionmaker, state.clock, state.settings).run_pending()
 
     async def pay(
-        self, customer_id: uuid.UUID, invoice_id: uuid.UUID, amount: str, open_after: str, on: date
+        self,
+        customer_id: uuid.UUID,
+        invoice_id: uuid.UUID,
+        amount: str,
+        open_after: str,
+        on: date,
+        *,
+        received: bool = False,
     ) -> uuid.UUID:
-        """The ledger applied a payment (EUR) to the invoice; returns the payment's id."""
+        """The ledger applied a payment (EUR) to the invoice (having announced it received on the
+        same date first, if `received`: what a payment that later bounces needs); returns its id."""
         payment_id = uuid.uuid4()
+        if received:
+            await self.deliver(
+                PaymentReceived(
+                    payment_id=payment_id, customer_id=customer_id, amount=money(amount), received_on=on,
+                    unapplied=money("0.00"),
+                )
+            )  # fmt: skip
         await self.deliver(
             PaymentApplied(
                 application_id=uuid.uuid4(),

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypedDict
 
 from pydantic_core import to_json
-from sqlalchemy import ColumnElement, Row, Text, Uuid, any_, cast, func, literal, select, tuple_, update
+from sqlalchemy import ColumnElement, Row, Text, Uuid, any_, cast, func, literal, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -350,10 +350,7 @@ class RunRepository(Repository[StrategyRun]):
         self, where: RunFilter, *, limit: int, after: tuple[date, datetime, uuid.UUID] | None
     ) -> Sequence[StrategyRun]:
         """Latest business date first (then latest recorded), keyset-paged on (as_of, created_at, id)."""
-        keys = (StrategyRun.as_of, StrategyRun.created_at, StrategyRun.id)
-        query = select(StrategyRun).order_by(*(k.desc() for k in keys)).limit(limit)
-        if after is not None:
-            query = query.where(tuple_(*keys) < tuple_(*after))
+        query = self.select()
         if where.business_entity is not None:
             query = query.where(StrategyRun.business_entity == where.business_entity)
         if where.as_of_from is not None:
@@ -364,7 +361,8 @@ class RunRepository(Repository[StrategyRun]):
             query = query.where(StrategyRun.status == where.status)
         if where.trigger is not None:
             query = query.where(StrategyRun.trigger == where.trigger)
-        return (await self.session.scalars(query)).all()
+        keys = [StrategyRun.as_of, StrategyRun.created_at, StrategyRun.id]
+        return await self.keyset_page(query, keys, after, limit, newest_first=True)
 
     async def last_as_of(self, business_entity: str) -> date | None:
         found: date | None = await self.session.scalar(

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, select, text, tuple_
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from ar_collections.models import Account, CreditProfile, Payment, PromiseToPay, RedFlag, RedFlagJob
@@ -163,12 +163,11 @@ class RedFlagJobRepository(Repository[RedFlagJob]):
         after: tuple[date, uuid.UUID] | None,
     ) -> Sequence[RedFlagJob]:
         """Latest business date first, keyset-paged on (as_of, id)."""
-        keys = (RedFlagJob.as_of, RedFlagJob.id)
-        query = select(RedFlagJob).order_by(*(k.desc() for k in keys)).limit(limit)
-        if after is not None:
-            query = query.where(tuple_(*keys) < tuple_(*after))
+        query = self.select()
         if business_entity is not None:
             query = query.where(RedFlagJob.business_entity == business_entity)
         if status is not None:
             query = query.where(RedFlagJob.status == status)
-        return (await self.session.scalars(query)).all()
+        return await self.keyset_page(
+            query, [RedFlagJob.as_of, RedFlagJob.id], after, limit, newest_first=True
+        )

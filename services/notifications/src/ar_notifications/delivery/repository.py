@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, tuple_
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -78,10 +78,7 @@ class DeliveryRepository(Repository[Delivery]):
     ) -> Sequence[Delivery]:
         """Newest first, keyset-paged on (created_at, id) (`ix_deliveries_entity_created` serves an
         entity's log, `ix_deliveries_created` the whole)."""
-        keys = (Delivery.created_at, Delivery.id)
-        query = select(Delivery).order_by(*(k.desc() for k in keys)).limit(limit)
-        if after is not None:
-            query = query.where(tuple_(*keys) < tuple_(*after))
+        query = self.select()
         equal: list[tuple[ColumnElement[Any] | InstrumentedAttribute[Any], object]] = [
             (Delivery.business_entity, where.business_entity), (Delivery.customer_id, where.customer_id),
             (Delivery.template_key, where.template_key), (Delivery.channel, where.channel),
@@ -97,7 +94,9 @@ class DeliveryRepository(Repository[Delivery]):
         if where.recipient is not None:
             # e-mail addresses are kept lower-cased; a webhook URL as given
             query = query.where(func.lower(Delivery.recipient) == where.recipient.strip().lower())
-        return (await self.session.scalars(query)).all()
+        return await self.keyset_page(
+            query, [Delivery.created_at, Delivery.id], after, limit, newest_first=True
+        )
 
     async def contact(self, customer_id: uuid.UUID) -> Contact | None:
         return await self.session.get(Contact, customer_id)
