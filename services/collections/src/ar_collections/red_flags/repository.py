@@ -120,15 +120,13 @@ class RedFlagJobRepository(Repository[RedFlagJob]):
         )
         return found
 
-    async def ask(self, business_entity: str, as_of: date, kinds: Sequence[str]) -> bool:
-        """Records a pending job, unless the entity has one for the date; whether it did."""
-        statement = (
+    async def ask(self, business_entity: str, as_of: date, kinds: Sequence[str]) -> None:
+        """Records a pending job, unless the entity has one for the date."""
+        await self.session.execute(
             insert(RedFlagJob)
             .values(id=uuid.uuid4(), business_entity=business_entity, as_of=as_of, kinds=list(kinds))
             .on_conflict_do_nothing()
-            .returning(RedFlagJob.id)
         )
-        return (await self.session.scalar(statement)) is not None
 
     async def entities_with_pending(self) -> list[str]:
         query = select(RedFlagJob.business_entity).where(RedFlagJob.status == "pending").distinct()
