@@ -26,8 +26,9 @@ units=(libs/shared/tests services/ledger/tests services/credit/tests services/co
 platform_db="${AR_PG_TEST_DATABASE:-ar_test}_platform"
 deploy/provision.sh "$platform_db" >/dev/null || exit 1
 
-platform_log="$(mktemp "${TMPDIR:-/tmp}/ar-platform-tests.XXXXXX")"
-trap 'rm -f "$platform_log"' EXIT
+logs="$(mktemp -d "${TMPDIR:-/tmp}/ar-tests.XXXXXX")"
+trap 'rm -rf "$logs"' EXIT
+platform_log="$logs/platform"
 echo "==> pass 1: the whole-platform tests (tests/, on $platform_db) beside the services' tests"
 export AR_FUZZ_MAX_EXAMPLES="${AR_FUZZ_MAX_EXAMPLES:-6}"
 # the fuzzing shared between the two processes (each on a scratch database of its own): the
@@ -36,25 +37,31 @@ AR_PG_TEST_DATABASE="$platform_db" AR_FUZZ_SERVICES=collections \
 	pytest --durations=15 tests "${restarts[@]/#/--ignore=}" "$@" >"$platform_log" 2>&1 &
 platform_pid=$!
 AR_FUZZ_SERVICES=ledger,credit,notifications \
-	pytest --durations=15 "${units[@]}" tests/test_api_fuzzing.py "${restarts[@]/#/--ignore=}" "$@"
-main=$?
+	pytest --durations=15 "${units[@]}" tests/test_api_fuzzing.py "${restarts[@]/#/--ignore=}" "$@" \
+	2>&1 | tee "$logs/services"
+main=${PIPESTATUS[0]}
 wait "$platform_pid"
 platform=$?
 echo "==> pass 1: the whole-platform tests (ran beside the tests above)"
 cat "$platform_log"
 
-echo "==> pass 2: the tests restarting PostgreSQL and Kafka; -rP prints each fault's oracle report"
-pytest --durations=10 -rP "${restarts[@]}" "$@"
-faults=$?
+echo "==> pass 2: the tests restarting PostgreSQL and Kafka; -rfEP prints each fault's oracle report"
+pytest --durations=10 -rfEP "${restarts[@]}" "$@" 2>&1 | tee "$logs/restarts"
+faults=${PIPESTATUS[0]}
 
 echo "==> pass 3: the unit tests again with the tests' clock a year ahead"
-AR_TEST_CLOCK_SHIFT_DAYS=365 pytest -q -m "not slow and not integration" "$@" "${units[@]}"
-ahead=$?
+AR_TEST_CLOCK_SHIFT_DAYS=365 pytest -q -m "not slow and not integration" "$@" "${units[@]}" \
+	2>&1 | tee "$logs/year-ahead"
+ahead=${PIPESTATUS[0]}
 
 status=0
 for pass in "services:$main" "platform:$platform" "restarts:$faults" "year-ahead:$ahead"; do
 	if ! passed "${pass#*:}"; then
 		echo "==> ${pass%%:*} failed (pytest exit ${pass#*:})"
+		# repeated last: CI keeps only the tail of a long output, which must still name the failures
+		sed -n '/^=* \(FAILURES\|ERRORS\) =*$/,/^=* \(PASSES\|short test summary info\) =*$/p' \
+			"$logs/${pass%%:*}" | grep -E '^(_{3,} .* _{3,}|E  )' | tail -n 60
+		sed -n '/short test summary info/,$p' "$logs/${pass%%:*}"
 		status=1
 	fi
 done
