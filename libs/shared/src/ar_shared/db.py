@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import asyncpg
@@ -109,8 +110,9 @@ async def _read_pool(request: Request) -> asyncpg.Pool:  # async: no worker thre
 ReadPool = Annotated[asyncpg.Pool, Depends(_read_pool)]
 
 
-async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+@asynccontextmanager
+async def request_session(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A request's unit of work: committed when the block ends, rolled back on any exception."""
     async with maker() as session:
         try:
             yield session
@@ -121,9 +123,15 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
+async def open_request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The dependency behind `DbSession` (`ar_shared.direct_writes` recognises it by identity)."""
+    async with request_session(request.app.state.sessionmaker) as session:
+        yield session
+
+
 # scope="function": the commit happens when the endpoint returns, before the response is sent,
 # so a client never sees 2xx for a transaction that then failed to commit.
-DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+DbSession = Annotated[AsyncSession, Depends(open_request_session, scope="function")]
 
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:

@@ -228,6 +228,15 @@ async def idempotency_guard(
         ),
     ] = None,
 ) -> IdempotencyGuard:
+    return await open_guard(request, session, caller, key)
+
+
+async def open_guard(
+    request: Request, session: AsyncSession, caller: Principal, key: str | None
+) -> IdempotencyGuard:
+    """The request's guard (kept on `request.state.idempotency`), its key checked and locked; raises
+    `IdempotentReplay` when a stored answer is the response. The dependency above, and the direct
+    handler of `ar_shared.direct_writes`, which solves no dependencies."""
     # keys are per caller: two ERP systems may pick the same key without colliding
     principal = caller.subject
     path: str = request.scope["path"]

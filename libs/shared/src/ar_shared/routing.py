@@ -13,6 +13,11 @@ refuses a route built otherwise, so nobody can add a POST that forgets either co
   401/403 from its auth dependencies, 400 always (unknown query parameters), 404/422 when it
   takes input, 409 on writes, 412 with `If-Match`, 413/415 when it reads a body.
 
+A write whose inputs are only a caller with scopes, one JSON body and the session is served by
+its direct handler (`ar_shared.direct_writes`), found from the route's shape when it is built: the
+same steps without FastAPI's dependency solver, and the declared route for anything it does not
+handle exactly so.
+
 A read-only route as hot as the credit check may also have a `@fast_path`: a coroutine tried
 first on each request that answers the common, well-formed case without FastAPI's dependency
 machinery, or returns None, and then the route runs as declared. Everything it does not answer
@@ -31,6 +36,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from ar_shared.auth import authenticate
+from ar_shared.direct_writes import direct_write
 from ar_shared.idempotency import idempotency_guard, remember_response
 from ar_shared.problems import PROBLEM_RESPONSES, FieldError, ProblemError
 
@@ -99,6 +105,7 @@ class ServiceRoute(APIRoute):
         self.query_parameters = known = _query_parameters(self.dependant)
         idempotent = self.idempotent
         fast = self.fast_path
+        direct = direct_write(self) if idempotent else None
 
         async def checked_handler(request: Request) -> Response:
             if fast is not None and (answer := await fast(request)) is not None:
@@ -107,6 +114,8 @@ class ServiceRoute(APIRoute):
             unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in known]
             if unknown:
                 raise UnknownQueryParameters(unknown, known)
+            if direct is not None and (answer := await direct(request)) is not None:
+                return answer  # its key was stored in its own transaction
             response = await handler(request)
             if idempotent:
                 # still inside the request's transaction: the key commits with the change, or neither

@@ -1,0 +1,154 @@
+"""Direct handling of the simplest write routes: a caller, a JSON body, a session; no dependency solver.
+
+Most POSTs of the platform take exactly a caller with scopes, one JSON body model and the
+request's session (`async def issue_invoice(principal: Writer, body: InvoiceCreate, session:
+DbSession)`). For those, FastAPI's dependency machinery (the solver, its exit stacks, the edge
+guard's principal looked up again through `HTTPBearer`) costs about as much Python as the ledger's
+own single-invoice write: docs/benchmarks.md. `ServiceRoute` recognises that shape when the route
+is built and then serves the common case directly, doing what the declared route does in the same
+order: the caller's scopes, the body parsed and validated by the route's own body field, the
+`Idempotency-Key` guard, the endpoint, the response rendered by the route's own response field and
+stored under the key, commit.
+
+Anything else returns None *before anything is read from the database or locked*, and the
+declared route runs: a request without the edge guard's principal, a caller without the scope, a
+body that is not JSON or does not validate, an app with dependency overrides. So every refusal
+(401, 403, 415, 422, ...) is the declared route's own problem document, and the two cannot
+disagree on what is refused.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, serialize_response
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ar_shared.auth import Principal, authenticate
+from ar_shared.db import open_request_session, request_session
+from ar_shared.idempotency import HEADER, idempotency_guard, open_guard
+
+_KEY_HEADER = HEADER.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class DirectWrite:
+    route: APIRoute
+    endpoint: Callable[..., Awaitable[Any]]
+    scopes: tuple[str, ...]
+    principal_name: str
+    body_name: str
+    session_name: str
+
+    async def __call__(self, request: Request) -> Response | None:
+        principal = request.scope.get("state", {}).get("principal")
+        if not isinstance(principal, Principal) or not all(principal.has(s) for s in self.scopes):
+            return None
+        if request.app.dependency_overrides or not _is_json(request.headers.get("content-type")):
+            return None
+        try:
+            data = await request.json()
+        except ValueError:  # not JSON (or not UTF-8): the declared route says how
+            return None
+        route = self.route
+        body_field = route.body_field
+        assert body_field is not None
+        body, errors = body_field.validate(data, {}, loc=("body",))
+        if errors:
+            return None
+        maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+        async with request_session(maker) as session:
+            guard = await open_guard(request, session, principal, request.headers.get(_KEY_HEADER))
+            values = {self.principal_name: principal, self.body_name: body, self.session_name: session}
+            result = await self.endpoint(**values)
+            response = result if isinstance(result, Response) else await self._render(result)
+            # inside the transaction, as `ServiceRoute` stores it on the declared route
+            await guard.remember(response)
+        return response
+
+    async def _render(self, result: Any) -> Response:
+        route = self.route
+        content = await serialize_response(
+            field=route.response_field,
+            response_content=result,
+            include=route.response_model_include,
+            exclude=route.response_model_exclude,
+            by_alias=route.response_model_by_alias,
+            exclude_unset=route.response_model_exclude_unset,
+            exclude_defaults=route.response_model_exclude_defaults,
+            exclude_none=route.response_model_exclude_none,
+            dump_json=True,
+        )
+        return Response(content, status_code=route.status_code or 200, media_type="application/json")
+
+
+def direct_write(route: APIRoute) -> DirectWrite | None:
+    """The route's direct handler when its inputs are exactly a caller with scopes, one JSON body
+    model and the session (with the `Idempotency-Key` guard `ServiceRoute` adds); None otherwise."""
+    dependant = route.dependant
+    if (
+        route.methods != {"POST"}
+        or route.response_field is None
+        or not isinstance(route.response_class, DefaultPlaceholder)
+        or not inspect.iscoroutinefunction(route.endpoint)
+        or dependant.path_params
+        or dependant.query_params
+        or dependant.header_params
+        or dependant.cookie_params
+        or len(dependant.body_params) != 1
+        or _has_special_parameters(dependant)
+    ):
+        return None
+    body = dependant.body_params[0]
+    annotation = body.field_info.annotation
+    if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        return None
+    guards = [d for d in dependant.dependencies if d.call is idempotency_guard and d.name is None]
+    named = {d.name: d for d in dependant.dependencies if d.name is not None}
+    if len(guards) != 1 or len(named) != 2 or len(dependant.dependencies) != 3:
+        return None
+    callers = [name for name, d in named.items() if _is_scope_check(d)]
+    sessions = [name for name, d in named.items() if d.call is open_request_session]
+    if len(callers) != 1 or len(sessions) != 1:
+        return None
+    scopes: tuple[str, ...] = getattr(named[callers[0]].call, "required_scopes")  # noqa: B009
+    return DirectWrite(route, route.endpoint, scopes, callers[0], body.name, sessions[0])
+
+
+def _is_scope_check(dependant: Dependant) -> bool:
+    """`require_scopes(...)`: its only input is the authenticated caller."""
+    subs = dependant.dependencies
+    return (
+        bool(getattr(dependant.call, "required_scopes", None))
+        and len(subs) == 1
+        and subs[0].call is authenticate
+        and not (dependant.path_params or dependant.query_params or dependant.header_params)
+        and not (dependant.cookie_params or dependant.body_params)
+    )
+
+
+def _has_special_parameters(dependant: Dependant) -> bool:
+    return any(
+        getattr(dependant, name, None) is not None
+        for name in (
+            "request_param_name",
+            "websocket_param_name",
+            "http_connection_param_name",
+            "response_param_name",
+            "background_tasks_param_name",
+            "security_scopes_param_name",
+        )
+    )
+
+
+def _is_json(content_type: str | None) -> bool:
+    """`application/json`, parameters allowed; anything else (none, `+json`, malformed) is left
+    to the declared route, which applies FastAPI's own rules."""
+    return content_type is not None and content_type.partition(";")[0].strip().lower() == "application/json"
