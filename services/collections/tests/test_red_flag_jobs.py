@@ -8,15 +8,16 @@ time. Business dates are set by hand: the figures are about the example's dates 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
 from ar_collections.models import Escalation, RedFlag, RedFlagJob
-from ar_collections.red_flags.jobs import RedFlagJobRunner
+from ar_collections.red_flags.jobs import FAILING, RedFlagJobRunner
 from ar_collections.testing import Book, money
+from ar_shared.clock import ManualClock
 from ar_shared.events.credit import CreditLimitChanged
 from ar_shared.events.ledger import BusinessDateChanged
 
@@ -74,11 +75,15 @@ async def test_a_failing_job_rolls_back_alone_and_is_retried_without_moving_the_
     entity = f"J{uuid.uuid4().hex[:7].upper()}"
     customer = await bounced_and_over_the_limit(book, entity)
     state = book.app.state
-    # a worker whose settings break the job once a flag is raised (no due days for escalations)
-    broken = RedFlagJobRunner(
-        state.sessionmaker, state.clock, state.settings.model_copy(update={"dispute_due_days": None})
+    # a worker whose settings break the job once a flag is raised (no due days for escalations),
+    # then the same a few minutes later, and one that works after the second failure's wait
+    now = state.clock.now()
+    broken_settings = state.settings.model_copy(update={"dispute_due_days": None})
+    broken = RedFlagJobRunner(state.sessionmaker, ManualClock(now), broken_settings)
+    broken_later = RedFlagJobRunner(
+        state.sessionmaker, ManualClock(now + timedelta(minutes=2)), broken_settings
     )
-    working = RedFlagJobRunner(state.sessionmaker, state.clock, state.settings)
+    working = RedFlagJobRunner(state.sessionmaker, ManualClock(now + timedelta(minutes=5)), state.settings)
 
     await book.deliver(announce(entity, D))  # the consumer's transaction only asks for the job
     taken = await client.get(f"/v1/business-dates/{entity}", headers=collector)
@@ -91,22 +96,31 @@ async def test_a_failing_job_rolls_back_alone_and_is_retried_without_moving_the_
     [job] = await jobs_of(book, entity)
     assert (job.status, job.attempts, job.raised) == ("pending", 1, None)
     assert (job.last_error or "").startswith("TypeError")
+    assert job.retry_at == now + timedelta(seconds=state.settings.red_flag_job_retry_seconds)
+    assert FAILING._value.get() >= 1  # the gauge an alert reads
     assert await flags_of(book, customer) == []  # its flags and escalations rolled back with it
     assert await escalations_of(book, customer) == 0
     assert await book.emitted(customer, "EscalationRaised") == []
 
-    # the next date is taken in meanwhile; its job (same month: no ADD) waits for the failed one
+    # the next date is taken in meanwhile; its job (same month: no ADD) waits for the failed one,
+    # which is not attempted again before its time
     await book.deliver(announce(entity, date(2026, 5, 21)))
     assert await broken.run_pending() == 0
     first, second = await jobs_of(book, entity)
-    assert (first.attempts, second.attempts, second.status, second.kinds) == (2, 0, "pending", DAILY)
+    assert (first.attempts, second.attempts, second.status, second.kinds) == (1, 0, "pending", DAILY)
     taken = await client.get(f"/v1/business-dates/{entity}", headers=collector)
     assert taken.json()["business_date"] == "2026-05-21"
+    # its time come, it fails again and waits twice as long
+    assert await broken_later.run_pending() == 0
+    first, second = await jobs_of(book, entity)
+    assert (first.attempts, second.attempts) == (2, 0)
+    assert first.retry_at == now + timedelta(minutes=2, seconds=2 * state.settings.red_flag_job_retry_seconds)
 
     assert await working.run_pending() == 2
     first, second = await jobs_of(book, entity)
     assert (first.status, first.raised, second.status, second.raised) == ("completed", 2, "completed", 0)
     assert first.finished_at is not None
+    assert first.retry_at is None
     # raised on the date whose close of business found them, once each
     assert await flags_of(book, customer) == [("bounced_payment", D), ("credit_use", D)]
     assert await escalations_of(book, customer) == 2

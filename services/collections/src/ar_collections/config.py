@@ -61,6 +61,14 @@ class CollectionsSettings(ServiceSettings):
         gt=0,
         description="How often the worker runs the red-flag jobs business date changes asked for",
     )
+    red_flag_job_retry_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a failed red-flag job waits before its next attempt, doubled per failure",
+    )
+    red_flag_job_retry_max_seconds: float = Field(
+        default=3600.0, gt=0, description="The longest a failed red-flag job waits between attempts"
+    )
     promise_tolerance_days: int = Field(
         default=3, ge=0, le=60, description="Days after the promised date a payment still keeps a promise"
     )

@@ -73,6 +73,9 @@ class RedFlagJob(Base):
     status: Mapped[str] = mapped_column(Text, server_default=text("'pending'"))
     attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"), doc="failed attempts")
     last_error: Mapped[str | None] = mapped_column(Text, doc="why the last attempt failed")
+    retry_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), doc="after a failure: not attempted again before"
+    )
     raised: Mapped[int | None] = mapped_column(Integer, doc="flags raised, once completed")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -3,8 +3,12 @@ entity's job for the date, with the kinds of flag whose figures can have changed
 job (`kinds_to_judge`: ADD at a month's turn, the others every date); the worker runs it after that
 commits, each job in a transaction of its own that also marks it completed, the jobs of one entity
 one at a time in date order (each flag keeps the date the job of today's code would raise it on).
-A job that fails is rolled back alone and stays pending with its error, retried at the next poll;
-the entity's later jobs wait for it. The business date never waits for, nor rolls back with, it."""
+A job that fails is rolled back alone and stays pending with its error, retried after a wait that
+doubles with each failure (`COLLECTIONS_RED_FLAG_JOB_RETRY_SECONDS`, at most
+`COLLECTIONS_RED_FLAG_JOB_RETRY_MAX_SECONDS`: a job that keeps failing does not take the worker's
+time at every poll); the entity's later jobs wait for it, and the gauge
+`ar_collections_red_flag_jobs_failing` counts the jobs waiting after a failure, to alert on. The
+business date never waits for, nor rolls back with, it."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import logging
 import uuid
 from datetime import date
 
+from prometheus_client import Gauge
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ar_collections.access import SYSTEM_SUBJECT, act_as_system
@@ -21,12 +26,17 @@ from ar_collections.red_flags import service
 from ar_collections.red_flags.repository import RedFlagJobRepository
 from ar_collections.red_flags.schemas import RedFlagJob
 from ar_shared.audit.log import SystemActor
+from ar_shared.backoff import backoff
 from ar_shared.clock import Clock
 from ar_shared.pagination import Page, PageParams, decode_cursor, page_from_rows
 
 log = logging.getLogger(__name__)
 SYSTEM = SystemActor(SYSTEM_SUBJECT)
 ERROR_KEPT = 2000  # characters of a failure's message kept on the job
+FAILING = Gauge(
+    "ar_collections_red_flag_jobs_failing",
+    "Red-flag jobs pending after at least one failed attempt (the entity's later jobs wait for them)",
+)
 
 
 async def ask(session: AsyncSession, business_entity: str, as_of: date) -> None:
@@ -54,9 +64,15 @@ class RedFlagJobRunner:
         async with self._sessionmaker() as session:
             await act_as_system(session)
             entities = await RedFlagJobRepository(session).entities_with_pending()
+        if not entities:
+            FAILING.set(0)
+            return 0
         completed = 0
         for entity in entities:
             completed += await self._run_entity(entity)
+        async with self._sessionmaker() as session:
+            await act_as_system(session)
+            FAILING.set(await RedFlagJobRepository(session).failing())
         return completed
 
     async def run_pending_once(self) -> None:
@@ -73,22 +89,21 @@ class RedFlagJobRunner:
                     if not await jobs.take_entity(business_entity):
                         return completed  # another worker runs the entity's jobs
                     job = await jobs.oldest_pending(business_entity)
-                    if job is None:
-                        return completed
+                    if job is None or (job.retry_at is not None and job.retry_at > self._clock.now()):
+                        return completed  # none, or waiting after a failure (the later ones wait too)
                     job_id = job.id
                     kinds = [k for k in FLAG_KINDS if k in job.kinds]
                     raised = await service.run(
                         session, SYSTEM, job.as_of, business_entity, self._settings, kinds
                     )
                     job.status, job.raised, job.finished_at = "completed", len(raised), self._clock.now()
+                    job.retry_at = None
             except Exception as error:
                 # the job's writes are rolled back; it stays pending and the entity's later jobs
                 # wait, so each flag is still raised on the date it would have been
                 if job_id is None:
                     raise
-                log.exception(
-                    "red-flag job %s of %s failed; retried at the next poll", job_id, business_entity
-                )
+                log.exception("red-flag job %s of %s failed; it will be retried", job_id, business_entity)
                 await self._failed(job_id, error)
                 return completed
             completed += 1
@@ -100,6 +115,12 @@ class RedFlagJobRunner:
             if job is not None and job.status == "pending":
                 job.attempts += 1
                 job.last_error = f"{type(error).__name__}: {error}"[:ERROR_KEPT]
+                wait = backoff(
+                    self._settings.red_flag_job_retry_seconds,
+                    job.attempts,
+                    self._settings.red_flag_job_retry_max_seconds,
+                )
+                job.retry_at = self._clock.now() + wait
 
 
 async def list_jobs(

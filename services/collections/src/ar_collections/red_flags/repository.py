@@ -132,6 +132,11 @@ class RedFlagJobRepository(Repository[RedFlagJob]):
         query = select(RedFlagJob.business_entity).where(RedFlagJob.status == "pending").distinct()
         return sorted((await self.session.scalars(query)).all())
 
+    async def failing(self) -> int:
+        """Pending jobs that failed at least once."""
+        query = select(func.count()).where(RedFlagJob.status == "pending", RedFlagJob.attempts > 0)
+        return int(await self.session.scalar(query) or 0)
+
     async def take_entity(self, business_entity: str) -> bool:
         """The entity's jobs run one at a time, in date order: false while another worker's
         transaction runs one (this transaction holds the entity until it ends)."""

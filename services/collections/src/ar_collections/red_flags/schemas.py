@@ -63,8 +63,11 @@ class RedFlagJob(BaseModel):
         "entity's previous job (ADD rising only when the last complete month moved)"
     )
     status: RedFlagJobStatus = Field(description="`pending` until it ran; a failed attempt stays pending")
-    attempts: int = Field(description="Failed attempts so far (each retried at the worker's next poll)")
+    attempts: int = Field(description="Failed attempts so far")
     last_error: str | None = Field(description="Why the last attempt failed")
+    retry_at: datetime | None = Field(
+        description="After a failure: the next attempt, not before (the wait doubles with each failure)"
+    )
     raised: int | None = Field(description="Flags it raised, once completed")
     created_at: datetime
     finished_at: datetime | None

@@ -30,6 +30,7 @@ from ar_notifications.suppressions.service import suppress_if_absent
 from ar_notifications.templates.contact_hours import next_contact_time
 from ar_notifications.templates.service import render_template
 from ar_shared.audit import SYSTEM_ACTOR, Actor, AuditLog
+from ar_shared.backoff import backoff
 from ar_shared.events.notifications import NotificationFailed, NotificationSent
 from ar_shared.outbox import OutboxWriter
 from ar_shared.problems import FieldError, Unprocessable
@@ -146,8 +147,8 @@ async def check_recipient(channel: str, recipient: str, targets: WebhookTargets)
         pass
 
 
-def backoff(settings: NotificationsSettings, attempts: int) -> timedelta:
-    return timedelta(seconds=settings.retry_backoff_seconds * 2 ** (attempts - 1))
+def retry_delay(settings: NotificationsSettings, attempts: int) -> timedelta:
+    return backoff(settings.retry_backoff_seconds, attempts)
 
 
 async def dispatch_due(
@@ -186,7 +187,7 @@ async def dispatch_due(
                     delivery.next_attempt_at = None
                     await outbox.add(session, _failed(delivery, "failed"))
                 else:
-                    delivery.next_attempt_at = now + backoff(settings, delivery.attempts)
+                    delivery.next_attempt_at = now + retry_delay(settings, delivery.attempts)
                 log.warning("delivery %s attempt %d failed: %s", delivery.id, delivery.attempts, exc)
                 continue
             delivery.status, delivery.sent_at, delivery.next_attempt_at = "sent", now, None
