@@ -151,6 +151,7 @@ def comparable(response: httpx.Response) -> tuple[int, str, Any, str | None]:
 
 
 JSON = {"content-type": "application/json"}
+PLUS_JSON = {"content-type": "application/x+json"}
 # (case, who sends it: a caller of `Callers` or none, the request)
 CASES: list[tuple[str, str | None, dict[str, Any]]] = [
     ("valid", "writer", {"json": {"text": "hello", "pages": 3}}),
@@ -166,6 +167,8 @@ CASES: list[tuple[str, str | None, dict[str, Any]]] = [
     ("JSON not an object", "writer", {"json": [1, 2]}),
     ("empty body", "writer", {"content": b"", "headers": JSON}),
     ("no content type", "writer", {"content": b'{"text": "bare"}'}),
+    ("a +json content type", "writer", {"content": b'{"text": "x"}', "headers": PLUS_JSON}),
+    ("body over the cap", "writer", {"content": b'{"text": "' + b"x" * 2**21 + b'"}', "headers": JSON}),
     ("form body", "writer", {"data": {"text": "hello"}}),
     ("refused by the endpoint", "writer", {"json": {"text": "refused"}}),
     ("failing after a write", "writer", {"json": {"text": "boom"}}),
