@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ar_collections.domain import aging, priority, sla
@@ -87,6 +87,10 @@ _INPUTS = st.builds(
 
 
 @given(_INPUTS, st.dictionaries(st.sampled_from(priority.PARTS), st.decimals(0, 1000, places=4)))
+@example(  # found by CI: the part saturates a cent below weight x value
+    priority.ScoreInputs({"JPY": 999990000100000}, 0, "low", None, follow_up_due=False),
+    {"amount_overdue": Decimal("10.0001")},
+)
 def test_the_score_is_the_sum_of_its_parts_and_each_part_is_weight_times_value(
     inputs: priority.ScoreInputs, changed: dict[str, Decimal]
 ) -> None:
@@ -97,7 +101,9 @@ def test_the_score_is_the_sum_of_its_parts_and_each_part_is_weight_times_value(
     assert priority.total_in_cents(inputs, weights) == score.total * 100  # what the worklist orders by
     for p in score.parts:
         assert p.weight == weights[p.part]
-        assert abs(p.points - p.weight * p.value) <= Decimal("0.005")
+        # a part saturates at MAX_PART_POINTS (quadrillions of overdue yen): by design, not rounding
+        expected = min(p.weight * p.value, Decimal(priority.MAX_PART_POINTS))
+        assert abs(p.points - expected) <= Decimal("0.005")
         assert p.value >= 0
 
 
