@@ -59,7 +59,13 @@ def notes_router(schema: ServiceSchema) -> APIRouter:
         return NoteOut(id=new_id, text=body.text, pages=body.pages, by=principal.subject)
 
     @router.post("/v1/notes/{note_id}/copies", status_code=201)
-    async def copy_note(_: Writer, note_id: uuid.UUID, body: NoteIn, session: DbSession) -> NoteOut:
+    async def copy_note(principal: Writer, note_id: uuid.UUID, body: NoteIn, session: DbSession) -> NoteOut:
+        return await create_note(
+            principal, body.model_copy(update={"text": f"{body.text} {note_id}"[:20]}), session
+        )
+
+    @router.post("/v1/notes/search", status_code=201)
+    async def search(_: Writer, body: NoteIn, session: DbSession, text: str | None = None) -> NoteOut:
         raise AssertionError("not called")
 
     @router.post("/v1/echo", status_code=201)
@@ -94,7 +100,8 @@ def routes_of(schema: ServiceSchema) -> dict[str, ServiceRoute]:
 def test_only_a_caller_a_body_and_the_session_make_a_direct_write(producer_schema: ServiceSchema) -> None:
     routes = routes_of(producer_schema)
     assert direct_write(routes["/v1/notes"]) is not None
-    assert direct_write(routes["/v1/notes/{note_id}/copies"]) is None  # a path parameter
+    assert direct_write(routes["/v1/notes/{note_id}/copies"]) is not None  # path parameters too
+    assert direct_write(routes["/v1/notes/search"]) is None  # a query parameter
     assert direct_write(routes["/v1/echo"]) is None  # the request itself
 
 
@@ -176,15 +183,26 @@ CASES: list[tuple[str, str | None, dict[str, Any]]] = [
 ]  # fmt: skip
 
 
+NOTE = "5f0c6f1e-3c1b-4c38-9d43-1f0f2b1d9a77"
+PATHS = [
+    "/v1/notes",
+    f"/v1/notes/{NOTE}/copies",
+    "/v1/notes/not-an-id/copies",
+    f"/v1/notes/{NOTE.upper()}/copies",
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize(("who", "request_"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 async def test_every_answer_is_the_declared_routes_answer(
-    both_apps: tuple[httpx.AsyncClient, httpx.AsyncClient, Callers], who: str | None, request_: dict[str, Any]
+    both_apps: tuple[httpx.AsyncClient, httpx.AsyncClient, Callers],
+    path: str,
+    who: str | None,
+    request_: dict[str, Any],
 ) -> None:
     direct, declared, callers = both_apps
     sent = {**request_, "headers": callers.get(who or "", {}) | request_.get("headers", {})}
-    assert comparable(await direct.post("/v1/notes", **sent)) == comparable(
-        await declared.post("/v1/notes", **sent)
-    )
+    assert comparable(await direct.post(path, **sent)) == comparable(await declared.post(path, **sent))
 
 
 async def test_the_common_case_skips_the_solver_and_refusals_take_the_declared_route(

@@ -1,20 +1,21 @@
 """Direct handling of the simplest write routes: a caller, a JSON body, a session; no dependency solver.
 
 Most POSTs of the platform take exactly a caller with scopes, one JSON body model and the
-request's session (`async def issue_invoice(principal: Writer, body: InvoiceCreate, session:
-DbSession)`). For those, FastAPI's dependency machinery (the solver, its exit stacks, the edge
+request's session, sometimes path parameters too (`issue_invoice(principal: Writer, body:
+InvoiceCreate, session: DbSession)`, `void_invoice(principal, invoice_id: uuid.UUID, body,
+session)`). For those, FastAPI's dependency machinery (the solver, its exit stacks, the edge
 guard's principal looked up again through `HTTPBearer`) costs about as much Python as the ledger's
 own single-invoice write: docs/benchmarks.md. `ServiceRoute` recognises that shape when the route
-is built and then serves the common case directly, doing what the declared route does in the same
-order: the caller's scopes, the body parsed and validated by the route's own body field, the
-`Idempotency-Key` guard, the endpoint, the response rendered by the route's own response field and
-stored under the key, commit.
+is built and then serves the common case directly, doing what the declared route does: the
+caller's scopes, the path parameters validated by FastAPI's own function for them, the body parsed
+and validated by the route's own body field, the `Idempotency-Key` guard, the endpoint, the
+response rendered by the route's own response field and stored under the key, commit.
 
 Anything else returns None *before anything is read from the database or locked*, and the
 declared route runs: a request without the edge guard's principal, a caller without the scope, a
-body that is not JSON or does not validate, an app with dependency overrides. So every refusal
-(401, 403, 415, 422, ...) is the declared route's own problem document, and the two cannot
-disagree on what is refused.
+path parameter or a body that does not validate, a body that is not JSON, an app with dependency
+overrides. So every refusal (401, 403, 404, 415, 422, ...) is the declared route's own problem
+document, and the two cannot disagree on what is refused.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import request_params_to_args
 from fastapi.routing import APIRoute, serialize_response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -53,11 +55,14 @@ class DirectWrite:
             return None
         if request.app.dependency_overrides or not _is_json(request.headers.get("content-type")):
             return None
+        route = self.route
+        path, errors = request_params_to_args(route.dependant.path_params, request.path_params)
+        if errors:
+            return None
         try:
             data = await request.json()
         except ValueError:  # not JSON (or not UTF-8): the declared route says how
             return None
-        route = self.route
         body_field = route.body_field
         assert body_field is not None
         body, errors = body_field.validate(data, {}, loc=("body",))
@@ -66,7 +71,12 @@ class DirectWrite:
         maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
         async with request_session(maker) as session:
             guard = await open_guard(request, session, principal, request.headers.get(_KEY_HEADER))
-            values = {self.principal_name: principal, self.body_name: body, self.session_name: session}
+            values = {
+                **path,
+                self.principal_name: principal,
+                self.body_name: body,
+                self.session_name: session,
+            }
             result = await self.endpoint(**values)
             response = result if isinstance(result, Response) else await self._render(result)
             # inside the transaction, as `ServiceRoute` stores it on the declared route
@@ -90,15 +100,15 @@ class DirectWrite:
 
 
 def direct_write(route: APIRoute) -> DirectWrite | None:
-    """The route's direct handler when its inputs are exactly a caller with scopes, one JSON body
-    model and the session (with the `Idempotency-Key` guard `ServiceRoute` adds); None otherwise."""
+    """The route's direct handler when its inputs are exactly a caller with scopes, path parameters
+    if any, one JSON body model and the session (with the `Idempotency-Key` guard `ServiceRoute`
+    adds); None otherwise."""
     dependant = route.dependant
     if (
         route.methods != {"POST"}
         or route.response_field is None
         or not isinstance(route.response_class, DefaultPlaceholder)
         or not inspect.iscoroutinefunction(route.endpoint)
-        or dependant.path_params
         or dependant.query_params
         or dependant.header_params
         or dependant.cookie_params
