@@ -8,12 +8,11 @@ from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, Form, Request
 from fastapi import routing as fastapi_routing
 from pydantic import BaseModel, Field, SecretStr
 from sqlalchemy import insert
 
-from ar_shared import routing
 from ar_shared.app import create_service_app
 from ar_shared.auth import Principal, require_scopes
 from ar_shared.db import DbSession
@@ -64,6 +63,16 @@ def notes_router(schema: ServiceSchema) -> APIRouter:
             principal, body.model_copy(update={"text": f"{body.text} {note_id}"[:20]}), session
         )
 
+    @router.post("/v1/notes/embedded", status_code=201)
+    async def embedded(
+        principal: Writer, note: Annotated[NoteIn, Body(embed=True)], session: DbSession
+    ) -> NoteOut:
+        return await create_note(principal, note, session)
+
+    @router.post("/v1/notes/form", status_code=201)
+    async def form(_: Writer, body: Annotated[NoteIn, Form()], session: DbSession) -> NoteOut:
+        raise AssertionError("not called")
+
     @router.post("/v1/notes/search", status_code=201)
     async def search(_: Writer, body: NoteIn, session: DbSession, text: str | None = None) -> NoteOut:
         raise AssertionError("not called")
@@ -101,7 +110,9 @@ def test_only_a_caller_a_body_and_the_session_make_a_direct_write(producer_schem
     routes = routes_of(producer_schema)
     assert direct_write(routes["/v1/notes"]) is not None
     assert direct_write(routes["/v1/notes/{note_id}/copies"]) is not None  # path parameters too
+    assert direct_write(routes["/v1/notes/embedded"]) is not None  # read as FastAPI reads it
     assert direct_write(routes["/v1/notes/search"]) is None  # a query parameter
+    assert direct_write(routes["/v1/notes/form"]) is None  # a form
     assert direct_write(routes["/v1/echo"]) is None  # the request itself
 
 
@@ -119,15 +130,19 @@ def solver_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
+def _never_used() -> None:
+    """A dependency no route takes: overriding it changes nothing but turns direct writes off."""
+
+
 @pytest.fixture
 async def both_apps(
-    stack: Stack, producer_schema: ServiceSchema, monkeypatch: pytest.MonkeyPatch
+    stack: Stack, producer_schema: ServiceSchema
 ) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient, Callers]]:
-    """The same app twice: with direct writes, and with every route built without them."""
+    """The same app twice: with direct writes, and with every request on the declared route (an app
+    with dependency overrides never takes a direct write)."""
     direct, settings = notes_app(stack, producer_schema)
-    with monkeypatch.context() as patched:
-        patched.setattr(routing, "direct_write", lambda route: None)
-        declared, _ = notes_app(stack, producer_schema)
+    declared, _ = notes_app(stack, producer_schema)
+    declared.dependency_overrides[_never_used] = _never_used
     async with (
         running(direct, rollback=False),
         running(declared, rollback=False),
@@ -140,6 +155,7 @@ async def both_apps(
             {
                 "writer": bearer(settings.auth, "notes:write", subject="erp"),
                 "reader": bearer(settings.auth, "notes:read"),
+                "forger": {"Authorization": "Bearer not-a-token"},
             },
         )
 
@@ -180,6 +196,7 @@ CASES: list[tuple[str, str | None, dict[str, Any]]] = [
     ("refused by the endpoint", "writer", {"json": {"text": "refused"}}),
     ("failing after a write", "writer", {"json": {"text": "boom"}}),
     ("unknown query parameter", "writer", {"json": {"text": "hello"}, "params": {"x": "1"}}),
+    ("an embedded body", "writer", {"json": {"note": {"text": "inside", "pages": 2}}}),
 ]  # fmt: skip
 
 
@@ -208,8 +225,11 @@ async def test_every_answer_is_the_declared_routes_answer(
 async def test_the_common_case_skips_the_solver_and_refusals_take_the_declared_route(
     both_apps: tuple[httpx.AsyncClient, httpx.AsyncClient, Callers], solver_calls: list[str]
 ) -> None:
-    direct, _, callers = both_apps
+    direct, declared, callers = both_apps
     headers = callers["writer"]
+    assert (await declared.post("/v1/notes", json={"text": "declared"}, headers=headers)).status_code == 201
+    assert solver_calls == ["/v1/notes"]  # the app with overrides: the declared route
+    solver_calls.clear()
     ok = await direct.post("/v1/notes", json={"text": "fast"}, headers=headers)
     assert ok.status_code == 201
     assert ok.json()["by"] == "erp"

@@ -7,8 +7,8 @@ session)`). For those, FastAPI's dependency machinery (the solver, its exit stac
 guard's principal looked up again through `HTTPBearer`) costs about as much Python as the ledger's
 own single-invoice write: docs/benchmarks.md. `ServiceRoute` recognises that shape when the route
 is built and then serves the common case directly, doing what the declared route does: the
-caller's scopes, the path parameters validated by FastAPI's own function for them, the body parsed
-and validated by the route's own body field, the `Idempotency-Key` guard, the endpoint, the
+caller's scopes, the path parameters and the JSON body read by FastAPI's own functions for them
+(`request_params_to_args`, `request_body_to_args`), the `Idempotency-Key` guard, the endpoint, the
 response rendered by the route's own response field and stored under the key, commit.
 
 Anything else returns None *before anything is read from the database or locked*, and the
@@ -25,10 +25,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Request, Response, params
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
-from fastapi.dependencies.utils import request_params_to_args
+from fastapi.dependencies.utils import request_body_to_args, request_params_to_args
 from fastapi.routing import APIRoute, serialize_response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -46,8 +46,8 @@ class DirectWrite:
     endpoint: Callable[..., Awaitable[Any]]
     scopes: tuple[str, ...]
     principal_name: str
-    body_name: str
     session_name: str
+    embed_body: bool
 
     async def __call__(self, request: Request) -> Response | None:
         principal = request.scope.get("state", {}).get("principal")
@@ -63,20 +63,14 @@ class DirectWrite:
             data = await request.json()
         except ValueError:  # not JSON (or not UTF-8): the declared route says how
             return None
-        body_field = route.body_field
-        assert body_field is not None
-        body, errors = body_field.validate(data, {}, loc=("body",))
+        # FastAPI's own reading of the body into the route's parameter (embedded or not)
+        bodies, errors = await request_body_to_args(route.dependant.body_params, data, self.embed_body)
         if errors:
             return None
         maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
         async with request_session(maker) as session:
             guard = await open_guard(request, session, principal, request.headers.get(_KEY_HEADER))
-            values = {
-                **path,
-                self.principal_name: principal,
-                self.body_name: body,
-                self.session_name: session,
-            }
+            values = {**path, **bodies, self.principal_name: principal, self.session_name: session}
             result = await self.endpoint(**values)
             response = result if isinstance(result, Response) else await self._render(result)
             # inside the transaction, as `ServiceRoute` stores it on the declared route
@@ -118,8 +112,10 @@ def direct_write(route: APIRoute) -> DirectWrite | None:
         return None
     body = dependant.body_params[0]
     annotation = body.field_info.annotation
-    if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-        return None
+    if isinstance(body.field_info, params.Form) or not (
+        isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    ):
+        return None  # a form (or file) body, or not a model
     guards = [d for d in dependant.dependencies if d.call is idempotency_guard and d.name is None]
     named = {d.name: d for d in dependant.dependencies if d.name is not None}
     if len(guards) != 1 or len(named) != 2 or len(dependant.dependencies) != 3:
@@ -129,7 +125,10 @@ def direct_write(route: APIRoute) -> DirectWrite | None:
     if len(callers) != 1 or len(sessions) != 1:
         return None
     scopes: tuple[str, ...] = getattr(named[callers[0]].call, "required_scopes")  # noqa: B009
-    return DirectWrite(route, route.endpoint, scopes, callers[0], body.name, sessions[0])
+    embed = getattr(route, "_embed_body_fields", None)  # how FastAPI reads this route's body
+    if not isinstance(embed, bool):
+        return None
+    return DirectWrite(route, route.endpoint, scopes, callers[0], sessions[0], embed)
 
 
 def _is_scope_check(dependant: Dependant) -> bool:
