@@ -13,15 +13,15 @@ response rendered by the route's own response field and stored under the key, co
 
 Anything else returns None *before anything is read from the database or locked*, and the
 declared route runs: a request without the edge guard's principal, a caller without the scope, a
-path parameter or a body that does not validate, a body that is not JSON, an app with dependency
-overrides. So every refusal (401, 403, 404, 415, 422, ...) is the declared route's own problem
-document, and the two cannot disagree on what is refused.
+path parameter or a body that does not validate, a body that is not JSON (the edge guard's
+`is_json`, FastAPI's rule), an app with dependency overrides. So every refusal (401, 403, 404,
+415, 422, ...) is the declared route's own problem document, and the two cannot disagree on what
+is refused.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ar_shared.auth import Principal, authenticate
 from ar_shared.db import open_request_session, request_session
 from ar_shared.idempotency import HEADER, idempotency_guard, open_guard
+from ar_shared.request_guard import is_json
 
 _KEY_HEADER = HEADER.lower()
 
@@ -43,7 +44,6 @@ _KEY_HEADER = HEADER.lower()
 @dataclass(frozen=True, slots=True)
 class DirectWrite:
     route: APIRoute
-    endpoint: Callable[..., Awaitable[Any]]
     scopes: tuple[str, ...]
     principal_name: str
     session_name: str
@@ -53,7 +53,8 @@ class DirectWrite:
         principal = request.scope.get("state", {}).get("principal")
         if not isinstance(principal, Principal) or not all(principal.has(s) for s in self.scopes):
             return None
-        if request.app.dependency_overrides or not _is_json(request.headers.get("content-type")):
+        content_type = request.headers.get("content-type")
+        if request.app.dependency_overrides or content_type is None or not is_json(content_type.encode()):
             return None
         route = self.route
         path, errors = request_params_to_args(route.dependant.path_params, request.path_params)
@@ -71,7 +72,7 @@ class DirectWrite:
         async with request_session(maker) as session:
             guard = await open_guard(request, session, principal, request.headers.get(_KEY_HEADER))
             values = {**path, **bodies, self.principal_name: principal, self.session_name: session}
-            result = await self.endpoint(**values)
+            result = await self.route.endpoint(**values)
             response = result if isinstance(result, Response) else await self._render(result)
             # inside the transaction, as `ServiceRoute` stores it on the declared route
             await guard.remember(response)
@@ -128,7 +129,7 @@ def direct_write(route: APIRoute) -> DirectWrite | None:
     embed = getattr(route, "_embed_body_fields", None)  # how FastAPI reads this route's body
     if not isinstance(embed, bool):
         return None
-    return DirectWrite(route, route.endpoint, scopes, callers[0], sessions[0], embed)
+    return DirectWrite(route, scopes, callers[0], sessions[0], embed)
 
 
 def _is_scope_check(dependant: Dependant) -> bool:
@@ -155,9 +156,3 @@ def _has_special_parameters(dependant: Dependant) -> bool:
             "security_scopes_param_name",
         )
     )
-
-
-def _is_json(content_type: str | None) -> bool:
-    """`application/json`, parameters allowed; anything else (none, `+json`, malformed) is left
-    to the declared route, which applies FastAPI's own rules."""
-    return content_type is not None and content_type.partition(";")[0].strip().lower() == "application/json"

@@ -13,10 +13,10 @@ refuses a route built otherwise, so nobody can add a POST that forgets either co
   401/403 from its auth dependencies, 400 always (unknown query parameters), 404/422 when it
   takes input, 409 on writes, 412 with `If-Match`, 413/415 when it reads a body.
 
-A write whose inputs are only a caller with scopes, one JSON body and the session is served by
-its direct handler (`ar_shared.direct_writes`), found from the route's shape when it is built: the
-same steps without FastAPI's dependency solver, and the declared route for anything it does not
-handle exactly so.
+A write whose inputs are only a caller with scopes, path parameters, one JSON body and the session
+is served by its direct handler (`ar_shared.direct_writes`), found from the route's shape when it
+is built: the same steps without FastAPI's dependency solver, and the declared route for anything
+it does not handle exactly so.
 
 A read-only route as hot as the credit check may also have a `@fast_path`: a coroutine tried
 first on each request that answers the common, well-formed case without FastAPI's dependency

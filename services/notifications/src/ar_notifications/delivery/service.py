@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 import httpx
@@ -147,10 +147,6 @@ async def check_recipient(channel: str, recipient: str, targets: WebhookTargets)
         pass
 
 
-def retry_delay(settings: NotificationsSettings, attempts: int) -> timedelta:
-    return backoff(settings.retry_backoff_seconds, attempts)
-
-
 async def dispatch_due(
     sessionmaker: async_sessionmaker[AsyncSession],
     settings: NotificationsSettings,
@@ -187,7 +183,9 @@ async def dispatch_due(
                     delivery.next_attempt_at = None
                     await outbox.add(session, _failed(delivery, "failed"))
                 else:
-                    delivery.next_attempt_at = now + retry_delay(settings, delivery.attempts)
+                    delivery.next_attempt_at = now + backoff(
+                        settings.retry_backoff_seconds, delivery.attempts
+                    )
                 log.warning("delivery %s attempt %d failed: %s", delivery.id, delivery.attempts, exc)
                 continue
             delivery.status, delivery.sent_at, delivery.next_attempt_at = "sent", now, None
