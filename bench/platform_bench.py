@@ -7,11 +7,13 @@ through `ar_shared.testing.platform`), each on a database and topics of its own.
 - latency: from the commit of a ledger bulk request to the credit exposure and to the collections
   projection holding its invoices, p50 / p99, while the ledger ingests at 50 % of its peak (the
   peak measured first, in the same run), against a Kafka-only baseline: the same number of
-  messages of the same size produced and consumed at the same rate (goal p99 <= 100 ms); and
+  messages of the same size produced and consumed at the same rate (goal p99 <= 100 ms). Read
+  from PostgreSQL's commit timestamps (the ledger's transaction, each consumer's transaction that
+  applied the request's last event), so nothing watches the database while the requests run; and
   where that time goes, stage by stage, for the last event of each request: commit → the ledger
   relay's pass began (`outbox.published_at`) → the event appended to its Kafka batch (the
   record's CreateTime) → the credit / collections consumer's transaction began (the inbox row's
-  `handled_at`) → the result seen;
+  `handled_at`) → that transaction committed;
 - scale-out: the events per second one credit worker applies from a backlog on Kafka, against two
   credit workers (a second `platform_env` on the same schema and topic prefix: one consumer group,
   the partitions split between them); then the credit checks per second one credit API answers
@@ -53,7 +55,6 @@ from ar_shared.worker import ensure_topics
 TODAY = SYSTEM_CLOCK.now().date()  # the services run on the system clock
 ENTITY = "PB01"
 CREDIT_SEEN = "SELECT count(*) FROM credit.invoices"
-WATCH_EVERY = 0.002  # seconds between two looks at the requests' effects while some are awaited
 
 
 # --- memory -----------------------------------------------------------------------------------
@@ -137,77 +138,54 @@ def bulk(externals: list[str], label: str, size: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def post_bulk(ledger: httpx.AsyncClient, body: dict[str, Any]) -> tuple[float, list[str]]:
-    """Posts one bulk request; the time its commit was known (perf_counter) and its invoices' ids."""
+async def post_bulk(ledger: httpx.AsyncClient, body: dict[str, Any]) -> float:
+    """Posts one bulk request; the time its commit was known (perf_counter)."""
     answer = await ledger.post("/v1/invoices/bulk", json=body)
     if answer.status_code != 201:
         raise RuntimeError(f"bulk import answered {answer.status_code}: {answer.text[:300]}")
-    return time.perf_counter(), [str(i) for i in answer.json()["invoice_ids"]]
+    return time.perf_counter()
 
 
-# which of the given invoices credit holds, and which the collections projection holds: a primary
-# key lookup per invoice still awaited, so the poll costs what is awaited, not the tables' size.
-# Credit's consumer writes an invoice's row and its customer's exposure in one transaction, so the
-# row's arrival is the exposure's; the projection's row is collections' effect itself.
-ARRIVED = """
-SELECT 'credit' AS effect, id::text FROM credit.invoices WHERE id = ANY($1::uuid[])
- UNION ALL
-SELECT 'collections', invoice_id::text FROM collections.open_items WHERE invoice_id = ANY($2::uuid[])
+# Every latency is read from PostgreSQL's commit timestamps (`track_commit_timestamp`, on in
+# deploy/postgres.sh): the ledger's transaction that wrote a request's invoices, and the credit and
+# collections consumers' transactions that applied their events (each consumer's inbox row is
+# written in the transaction that applies the event). One clock for all, and nothing polled while
+# the requests run: watching for the effects every few milliseconds was a load of its own on 2
+# cores, in the very database whose latency it measured.
+# the invoices' events not yet applied by both consumers (an anti-join each: a few ms at 40,000)
+UNAPPLIED = """
+SELECT count(*) FROM ledger.outbox o
+ WHERE o.event_type = 'ar.ledger.InvoiceIssued.v1'
+   AND (NOT EXISTS (SELECT FROM credit.inbox ci WHERE ci.event_id = o.event_id)
+        OR NOT EXISTS (SELECT FROM collections.inbox co WHERE co.event_id = o.event_id))
 """
-EFFECTS = ("credit", "collections")
+
+# per fixed-rate request (its invoices' numbers start with L<request>-), the last of its events at
+# each stage, wall-clock seconds: the ledger's commit; the relay's transaction that published it
+# began (`published_at`); each consumer's transaction that applied it began (`handled_at`) and
+# committed
+COMMITS = r"""
+SELECT substring(i.invoice_number FROM '^L([0-9]+)-')::int AS request,
+       extract(epoch FROM max(pg_xact_commit_timestamp(i.xmin)))::float8 AS committed,
+       extract(epoch FROM max(o.published_at))::float8 AS relayed,
+       extract(epoch FROM max(ci.handled_at))::float8 AS credit_began,
+       extract(epoch FROM max(pg_xact_commit_timestamp(ci.xmin)))::float8 AS credit,
+       extract(epoch FROM max(co.handled_at))::float8 AS collections_began,
+       extract(epoch FROM max(pg_xact_commit_timestamp(co.xmin)))::float8 AS collections
+  FROM ledger.invoices i
+  JOIN ledger.outbox o ON o.event_type = 'ar.ledger.InvoiceIssued.v1'
+                      AND o.envelope->'data'->>'invoice_number' = i.invoice_number
+  JOIN credit.inbox ci ON ci.event_id = o.event_id
+  JOIN collections.inbox co ON co.event_id = o.event_id
+ WHERE i.invoice_number ~ '^L[0-9]+-'
+ GROUP BY 1
+ ORDER BY 1
+"""
 
 
-class Arrivals:
-    """The invoices of each request not yet seen by credit and by the collections projection, and
-    when each request's last one was: an exact observation of every request's own effect."""
-
-    def __init__(self) -> None:
-        self.awaited: dict[str, dict[str, int]] = {e: {} for e in EFFECTS}  # invoice id → request
-        self.left: dict[str, dict[int, int]] = {e: {} for e in EFFECTS}  # request → invoices unseen
-        self.seen: dict[str, dict[int, float]] = {e: {} for e in EFFECTS}  # request → seen at
-        self.added = asyncio.Event()
-
-    def expect(self, request: int, ids: list[str]) -> None:
-        for effect in EFFECTS:
-            self.awaited[effect].update(dict.fromkeys(ids, request))
-            self.left[effect][request] = len(ids)
-        self.added.set()
-
-    def pending(self) -> bool:
-        return any(self.awaited[e] for e in EFFECTS)
-
-    async def poll(self, conn: asyncpg.Connection) -> None:
-        rows = await conn.fetch(ARRIVED, list(self.awaited["credit"]), list(self.awaited["collections"]))
-        now = time.perf_counter()
-        for effect, invoice_id in rows:
-            request = self.awaited[effect].pop(invoice_id)
-            self.left[effect][request] -= 1
-            if not self.left[effect][request]:
-                del self.left[effect][request]
-                self.seen[effect][request] = now
-
-    async def until_seen(self, conn: asyncpg.Connection, timeout: float, every: float) -> None:
-        async with asyncio.timeout(timeout):
-            while self.pending():
-                await self.poll(conn)
-                await asyncio.sleep(every)
-
-    def times(self, effect: str, requests: int) -> list[float]:
-        return [self.seen[effect][r] for r in range(requests)]
-
-
-async def watch(conn: asyncpg.Connection, arrivals: Arrivals, every: float, stop: asyncio.Event) -> None:
-    """Polls every `every` seconds while some request's invoices are awaited (idle otherwise),
-    until `stop` and every request seen."""
-    while True:
-        if not arrivals.pending():
-            if stop.is_set():
-                return
-            arrivals.added.clear()
-            await arrivals.added.wait()  # the next request, or the stop (which sets it too)
-            continue
-        await arrivals.poll(conn)
-        await asyncio.sleep(every)
+async def until_applied(conn: asyncpg.Connection, timeout: float) -> None:
+    """Until credit and collections have applied every invoice the ledger issued."""
+    await wait_for(conn, UNAPPLIED, 0, timeout=timeout, every=0.2)
 
 
 async def bench_latency(
@@ -217,39 +195,37 @@ async def bench_latency(
     async with running_platform(stack, local_dir, unique, ["ledger", "credit", "collections"]) as platform:
         conn = await asyncpg.connect(admin_dsn(platform.stack))
         try:
+            if await conn.fetchval("SHOW track_commit_timestamp") != "on":
+                raise SystemExit(
+                    "the latency benchmark reads PostgreSQL's commit timestamps: restart the stack"
+                    " (make down && make up) so that PostgreSQL runs with track_commit_timestamp=on"
+                )
             async with platform.client("ledger", "ledger:write", "ledger:read") as ledger:
                 externals = await add_customers(ledger, 200)
                 # the ingestion peak: 1,000-invoice requests back to back, the workers running
                 started = time.perf_counter()
-                landed = Arrivals()
                 for r in range(peak_requests):
-                    committed, ids = await post_bulk(ledger, bulk(externals, f"P{r}", 1000))
-                    landed.expect(r, ids)
+                    committed = await post_bulk(ledger, bulk(externals, f"P{r}", 1000))
                 peak = rate(peak_requests * 1000, committed - started)
-                await landed.until_seen(conn, timeout=600, every=0.05)
+                await until_applied(conn, timeout=600)
 
                 # 50 % of the peak, one request every `interval`
                 interval = size / (peak * 0.5)
                 requests = max(10, int(seconds / interval))
-                arrivals, stop = Arrivals(), asyncio.Event()
-                watching = asyncio.create_task(watch(conn, arrivals, WATCH_EVERY, stop))
-                commits: list[float] = []
                 begin = time.perf_counter()
                 for i in range(requests):
                     await asyncio.sleep(max(0.0, begin + i * interval - time.perf_counter()))
-                    committed, ids = await post_bulk(ledger, bulk(externals, f"L{i}", size))
-                    commits.append(committed)
-                    arrivals.expect(i, ids)
-                stop.set()
-                arrivals.added.set()
-                await asyncio.wait_for(watching, timeout=600)
-                seen = {effect: arrivals.times(effect, requests) for effect in EFFECTS}
-            stages = await stage_breakdown(platform, conn, commits, seen)
+                    await post_bulk(ledger, bulk(externals, f"L{i}", size))
+                await until_applied(conn, timeout=600)
+            rows = await conn.fetch(COMMITS)
+            stages = await stage_breakdown(platform, conn, rows)
         finally:
             await conn.close()
+    if len(rows) != requests:
+        raise RuntimeError(f"{len(rows)} of the {requests} requests were found applied")
     baseline = await kafka_baseline(stack, unique, requests, size, interval)
-    credit = percentiles([(s - c) * 1000 for s, c in zip(seen["credit"], commits, strict=True)])
-    collections = percentiles([(s - c) * 1000 for s, c in zip(seen["collections"], commits, strict=True)])
+    credit = percentiles([(r["credit"] - r["committed"]) * 1000 for r in rows])
+    collections = percentiles([(r["collections"] - r["committed"]) * 1000 for r in rows])
     return {
         "ingestion_peak_invoices_per_second": round(peak),
         "rate_invoices_per_second": round(size / interval),
@@ -259,27 +235,17 @@ async def bench_latency(
         "commit_to_collections_projection_ms": collections,
         "kafka_produce_to_consume_ms": baseline,
         "stages_ms": stages,
+        # each request's, in order: whether the chain keeps pace or falls behind as the run goes on
+        "per_request_ms": {
+            "commit_to_relay_pass": [round((r["relayed"] - r["committed"]) * 1000) for r in rows],
+            "commit_to_credit": [round((r["credit"] - r["committed"]) * 1000) for r in rows],
+            "commit_to_collections": [round((r["collections"] - r["committed"]) * 1000) for r in rows],
+        },
         "ratio_p99_credit": round(credit["p99"] / baseline["p99"], 1),
         "ratio_p99_collections": round(collections["p99"] / baseline["p99"], 1),
         "goal_p99_ms": "<= 100",
         "met": max(credit["p99"], collections["p99"]) <= 100,
     }
-
-
-# the last event of each fixed-rate request, at each stage of its way (wall-clock seconds): when
-# the relay's transaction that published it began, and when each consumer's transaction that
-# applied it began (the inbox row's time)
-STAGES = r"""
-SELECT substring(o.envelope->'data'->>'invoice_number' FROM '^L([0-9]+)-')::int AS request,
-       extract(epoch FROM max(o.published_at)) AS relayed,
-       extract(epoch FROM max(ci.handled_at)) AS credit,
-       extract(epoch FROM max(co.handled_at)) AS collections
-  FROM ledger.outbox o
-  JOIN credit.inbox ci ON ci.event_id = o.event_id
-  JOIN collections.inbox co ON co.event_id = o.event_id
- WHERE o.envelope->'data'->>'invoice_number' ~ '^L[0-9]+-'
- GROUP BY 1
-"""
 
 
 async def appended_times(platform: Platform) -> dict[str, float]:
@@ -312,14 +278,12 @@ async def appended_times(platform: Platform) -> dict[str, float]:
 
 
 async def stage_breakdown(
-    platform: Platform, conn: asyncpg.Connection, commits: list[float], seen: dict[str, list[float]]
+    platform: Platform, conn: asyncpg.Connection, rows: list[asyncpg.Record]
 ) -> dict[str, dict[str, float]]:
     """Where the time goes, per fixed-rate request (its last event at each stage), p50 / p99 of:
-    commit → the relay's pass began; → the event appended to the relay's Kafka batch; → the
-    consumer's transaction began (credit, collections); → the result seen by the benchmark."""
-    wall = time.time() - time.perf_counter()  # perf_counter → wall clock
+    the ledger's commit → the relay's pass began; → the event appended to the relay's Kafka batch;
+    → each consumer's transaction began; → that transaction committed."""
     appended = await appended_times(platform)
-    rows = {r["request"]: r for r in await conn.fetch(STAGES)}
     last_appended: dict[int, float] = {}
     for event_id, invoice in await conn.fetch(
         "SELECT event_id::text, envelope->'data'->>'invoice_number' FROM ledger.outbox"
@@ -332,22 +296,20 @@ async def stage_breakdown(
         "commit_to_relay_pass": [],
         "relay_pass_to_kafka_append": [],
         "kafka_append_to_credit_transaction": [],
-        "credit_transaction_to_seen": [],
+        "credit_transaction": [],
         "kafka_append_to_collections_transaction": [],
-        "collections_transaction_to_seen": [],
+        "collections_transaction": [],
     }
-    for i, committed in enumerate(commits):
-        row, kafka = rows.get(i), last_appended.get(i)
-        if row is None or kafka is None:
+    for row in rows:
+        kafka = last_appended.get(row["request"])
+        if kafka is None:
             continue
-        committed += wall
-        relayed, credit, collections = float(row["relayed"]), float(row["credit"]), float(row["collections"])
-        stages["commit_to_relay_pass"].append(relayed - committed)
-        stages["relay_pass_to_kafka_append"].append(kafka - relayed)
-        stages["kafka_append_to_credit_transaction"].append(credit - kafka)
-        stages["credit_transaction_to_seen"].append(seen["credit"][i] + wall - credit)
-        stages["kafka_append_to_collections_transaction"].append(collections - kafka)
-        stages["collections_transaction_to_seen"].append(seen["collections"][i] + wall - collections)
+        stages["commit_to_relay_pass"].append(row["relayed"] - row["committed"])
+        stages["relay_pass_to_kafka_append"].append(kafka - row["relayed"])
+        stages["kafka_append_to_credit_transaction"].append(row["credit_began"] - kafka)
+        stages["credit_transaction"].append(row["credit"] - row["credit_began"])
+        stages["kafka_append_to_collections_transaction"].append(row["collections_began"] - kafka)
+        stages["collections_transaction"].append(row["collections"] - row["collections_began"])
     return {k: percentiles([v * 1000 for v in values]) for k, values in stages.items()}
 
 
