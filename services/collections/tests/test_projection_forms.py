@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from ar_collections.consumers import handlers
-from ar_collections.models import Account, OpenItem, plumbing
+from ar_collections.models import Account, ItemMovement, OpenItem, plumbing
 from ar_collections.projection.apply import invoice_issued, invoices_issued
 from ar_collections.testing import Book, money
 from ar_shared.consumer import BatchContext, Delivered
@@ -39,6 +39,7 @@ async def test_invoices_issued_one_by_one_or_together_become_the_same_open_items
 
     async with book.session() as session:
         rows = (await session.scalars(select(OpenItem).order_by(OpenItem.invoice_number))).all()
+        moves = (await session.scalars(select(ItemMovement).order_by(ItemMovement.effective_date))).all()
 
     def shape(customer: uuid.UUID) -> list[tuple[object, ...]]:
         return [
@@ -51,6 +52,15 @@ async def test_invoices_issued_one_by_one_or_together_become_the_same_open_items
                 r.voided,
                 r.po_number,
                 r.due_date,
+                r.issue_date,
+                r.business_entity,
+                r.document_kind,
+                r.settled_on,
+                [
+                    (m.kind, m.source_id == r.invoice_id, m.effective_date, m.delta_minor)
+                    for m in moves
+                    if m.invoice_id == r.invoice_id and m.customer_id == customer
+                ],
             )
             for r in rows
             if r.customer_id == customer
@@ -60,9 +70,51 @@ async def test_invoices_issued_one_by_one_or_together_become_the_same_open_items
         shape(one_by_one)
         == shape(together)
         == [
-            ("F-1", "EUR", 2, 10000, 10000, False, "PO-1", date(2026, 2, 1)),
-            ("F-2", "JPY", 0, 200, 200, False, None, date(2026, 2, 2)),
-            ("F-3", "KWD", 3, 300000, 300000, False, "PO-3", date(2026, 2, 3)),
+            (
+                "F-1",
+                "EUR",
+                2,
+                10000,
+                10000,
+                False,
+                "PO-1",
+                date(2026, 2, 1),
+                date(2026, 1, 1),
+                "DE01",
+                "invoice",
+                None,
+                [("issued", True, date(2026, 1, 1), 10000)],
+            ),
+            (
+                "F-2",
+                "JPY",
+                0,
+                200,
+                200,
+                False,
+                None,
+                date(2026, 2, 2),
+                date(2026, 1, 2),
+                "DE01",
+                "invoice",
+                None,
+                [("issued", True, date(2026, 1, 2), 200)],
+            ),
+            (
+                "F-3",
+                "KWD",
+                3,
+                300000,
+                300000,
+                False,
+                "PO-3",
+                date(2026, 2, 3),
+                date(2026, 1, 3),
+                "DE01",
+                "invoice",
+                None,
+                [("issued", True, date(2026, 1, 3), 300000)],
+            ),
         ]
     )
 
