@@ -47,6 +47,7 @@ from credit_bench import Phase, http_get, run_phase
 from harness import admin_dsn, percentiles, put_customers, rate, wait_for, write_results
 
 from ar_shared.clock import SYSTEM_CLOCK
+from ar_shared.events.ledger import InvoiceIssued
 from ar_shared.testing.kafka import until_members
 from ar_shared.testing.platform import ALL_SERVICES, Platform, platform_env, running_platform
 from ar_shared.testing.stack import REPO_ROOT, Stack, local_stack
@@ -152,10 +153,12 @@ async def post_bulk(ledger: httpx.AsyncClient, body: dict[str, Any]) -> float:
 # written in the transaction that applies the event). One clock for all, and nothing polled while
 # the requests run: watching for the effects every few milliseconds was a load of its own on 2
 # cores, in the very database whose latency it measured.
+ISSUED = InvoiceIssued.event_type()
+
 # the invoices' events not yet applied by both consumers (an anti-join each: a few ms at 40,000)
-UNAPPLIED = """
+UNAPPLIED = f"""
 SELECT count(*) FROM ledger.outbox o
- WHERE o.event_type = 'ar.ledger.InvoiceIssued.v1'
+ WHERE o.event_type = '{ISSUED}'
    AND (NOT EXISTS (SELECT FROM credit.inbox ci WHERE ci.event_id = o.event_id)
         OR NOT EXISTS (SELECT FROM collections.inbox co WHERE co.event_id = o.event_id))
 """
@@ -163,17 +166,18 @@ SELECT count(*) FROM ledger.outbox o
 # per fixed-rate request (its invoices' numbers start with L<request>-), the last of its events at
 # each stage, wall-clock seconds: the ledger's commit; the relay's transaction that published it
 # began (`published_at`); each consumer's transaction that applied it began (`handled_at`) and
-# committed
-COMMITS = r"""
+# committed; and its events' ids (their Kafka append times are read from the topic)
+COMMITS = rf"""
 SELECT substring(i.invoice_number FROM '^L([0-9]+)-')::int AS request,
        extract(epoch FROM max(pg_xact_commit_timestamp(i.xmin)))::float8 AS committed,
        extract(epoch FROM max(o.published_at))::float8 AS relayed,
        extract(epoch FROM max(ci.handled_at))::float8 AS credit_began,
        extract(epoch FROM max(pg_xact_commit_timestamp(ci.xmin)))::float8 AS credit,
        extract(epoch FROM max(co.handled_at))::float8 AS collections_began,
-       extract(epoch FROM max(pg_xact_commit_timestamp(co.xmin)))::float8 AS collections
+       extract(epoch FROM max(pg_xact_commit_timestamp(co.xmin)))::float8 AS collections,
+       array_agg(o.event_id::text) AS events
   FROM ledger.invoices i
-  JOIN ledger.outbox o ON o.event_type = 'ar.ledger.InvoiceIssued.v1'
+  JOIN ledger.outbox o ON o.event_type = '{ISSUED}'
                       AND o.envelope->'data'->>'invoice_number' = i.invoice_number
   JOIN credit.inbox ci ON ci.event_id = o.event_id
   JOIN collections.inbox co ON co.event_id = o.event_id
@@ -218,14 +222,18 @@ async def bench_latency(
                     await post_bulk(ledger, bulk(externals, f"L{i}", size))
                 await until_applied(conn, timeout=600)
             rows = await conn.fetch(COMMITS)
-            stages = await stage_breakdown(platform, conn, rows)
+            stages = await stage_breakdown(platform, rows)
         finally:
             await conn.close()
     if len(rows) != requests:
         raise RuntimeError(f"{len(rows)} of the {requests} requests were found applied")
     baseline = await kafka_baseline(stack, unique, requests, size, interval)
-    credit = percentiles([(r["credit"] - r["committed"]) * 1000 for r in rows])
-    collections = percentiles([(r["collections"] - r["committed"]) * 1000 for r in rows])
+    per_request = {  # ms, each request's in order: does the chain keep pace as the run goes on?
+        f"commit_to_{end}": [(r[end] - r["committed"]) * 1000 for r in rows]
+        for end in ("relayed", "credit", "collections")
+    }
+    credit = percentiles(per_request["commit_to_credit"])
+    collections = percentiles(per_request["commit_to_collections"])
     return {
         "ingestion_peak_invoices_per_second": round(peak),
         "rate_invoices_per_second": round(size / interval),
@@ -235,12 +243,7 @@ async def bench_latency(
         "commit_to_collections_projection_ms": collections,
         "kafka_produce_to_consume_ms": baseline,
         "stages_ms": stages,
-        # each request's, in order: whether the chain keeps pace or falls behind as the run goes on
-        "per_request_ms": {
-            "commit_to_relay_pass": [round((r["relayed"] - r["committed"]) * 1000) for r in rows],
-            "commit_to_credit": [round((r["credit"] - r["committed"]) * 1000) for r in rows],
-            "commit_to_collections": [round((r["collections"] - r["committed"]) * 1000) for r in rows],
-        },
+        "per_request_ms": {k: [round(v) for v in values] for k, values in per_request.items()},
         "ratio_p99_credit": round(credit["p99"] / baseline["p99"], 1),
         "ratio_p99_collections": round(collections["p99"] / baseline["p99"], 1),
         "goal_p99_ms": "<= 100",
@@ -277,21 +280,11 @@ async def appended_times(platform: Platform) -> dict[str, float]:
     return times
 
 
-async def stage_breakdown(
-    platform: Platform, conn: asyncpg.Connection, rows: list[asyncpg.Record]
-) -> dict[str, dict[str, float]]:
+async def stage_breakdown(platform: Platform, rows: list[asyncpg.Record]) -> dict[str, dict[str, float]]:
     """Where the time goes, per fixed-rate request (its last event at each stage), p50 / p99 of:
     the ledger's commit → the relay's pass began; → the event appended to the relay's Kafka batch;
     → each consumer's transaction began; → that transaction committed."""
     appended = await appended_times(platform)
-    last_appended: dict[int, float] = {}
-    for event_id, invoice in await conn.fetch(
-        "SELECT event_id::text, envelope->'data'->>'invoice_number' FROM ledger.outbox"
-        " WHERE envelope->'data'->>'invoice_number' ~ '^L[0-9]+-'"
-    ):
-        request = int(invoice[1 : invoice.index("-")])
-        if event_id in appended:
-            last_appended[request] = max(last_appended.get(request, 0.0), appended[event_id])
     stages: dict[str, list[float]] = {
         "commit_to_relay_pass": [],
         "relay_pass_to_kafka_append": [],
@@ -301,7 +294,7 @@ async def stage_breakdown(
         "collections_transaction": [],
     }
     for row in rows:
-        kafka = last_appended.get(row["request"])
+        kafka = max((appended[e] for e in row["events"] if e in appended), default=None)
         if kafka is None:
             continue
         stages["commit_to_relay_pass"].append(row["relayed"] - row["committed"])

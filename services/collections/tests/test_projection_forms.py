@@ -66,55 +66,20 @@ async def test_invoices_issued_one_by_one_or_together_become_the_same_open_items
             if r.customer_id == customer
         ]
 
+    def expected(
+        n: int, currency: str, exponent: int, minor: int, po_number: str | None
+    ) -> tuple[object, ...]:
+        issued_on = date(2026, 1, n)
+        return (f"F-{n}", currency, exponent, minor, minor, False, po_number, date(2026, 2, n), issued_on,
+                "DE01", "invoice", None, [("issued", True, issued_on, minor)])  # fmt: skip
+
     assert (
         shape(one_by_one)
         == shape(together)
         == [
-            (
-                "F-1",
-                "EUR",
-                2,
-                10000,
-                10000,
-                False,
-                "PO-1",
-                date(2026, 2, 1),
-                date(2026, 1, 1),
-                "DE01",
-                "invoice",
-                None,
-                [("issued", True, date(2026, 1, 1), 10000)],
-            ),
-            (
-                "F-2",
-                "JPY",
-                0,
-                200,
-                200,
-                False,
-                None,
-                date(2026, 2, 2),
-                date(2026, 1, 2),
-                "DE01",
-                "invoice",
-                None,
-                [("issued", True, date(2026, 1, 2), 200)],
-            ),
-            (
-                "F-3",
-                "KWD",
-                3,
-                300000,
-                300000,
-                False,
-                "PO-3",
-                date(2026, 2, 3),
-                date(2026, 1, 3),
-                "DE01",
-                "invoice",
-                None,
-                [("issued", True, date(2026, 1, 3), 300000)],
-            ),
+            expected(1, "EUR", 2, 10000, "PO-1"),
+            expected(2, "JPY", 0, 200, None),
+            expected(3, "KWD", 3, 300000, "PO-3"),
         ]
     )
 
